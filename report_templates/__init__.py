@@ -1,0 +1,1 @@
+"""Shared Jinja2 report templates (installed as package data)."""
