@@ -1,0 +1,1 @@
+"""Statistics the engine owns: change on a scale, proportions, group differences."""
