@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -12,6 +13,7 @@ LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 
 _current = contextvars.ContextVar("isu_language", default=DEFAULT_LANGUAGE)
+_extra_folders: list[Path] = []
 
 
 def set_language(language: str) -> None:
@@ -23,11 +25,25 @@ def current_language() -> str:
     return _current.get()
 
 
+def register_messages(folder: Path) -> None:
+    """Add a plugin's catalogues (`<folder>/<lang>.yaml`); their keys must not clash with the core's."""
+    folder = Path(folder)
+    if folder.is_dir() and folder not in _extra_folders:
+        _extra_folders.append(folder)
+        catalogue.cache_clear()
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    """The flat key -> template catalogue for one language."""
+    """The flat key -> template catalogue for one language (core first, then plugins)."""
     text = resources.files("isu_engine.messages").joinpath(f"{language}.yaml").read_text("utf-8")
-    return _flatten(yaml.safe_load(text) or {})
+    flat = _flatten(yaml.safe_load(text) or {})
+    for folder in _extra_folders:
+        path = folder / f"{language}.yaml"
+        if path.is_file():
+            for key, value in _flatten(yaml.safe_load(path.read_text("utf-8")) or {}).items():
+                flat.setdefault(key, value)
+    return flat
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:

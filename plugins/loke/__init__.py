@@ -1,0 +1,12 @@
+"""LOKE (LOKal Evidens): intended vs actual target group, interventions and results, as an isu-engine model plugin."""
+
+from pathlib import Path
+
+from isu_engine import hookimpl
+
+MODEL_FILE = Path(__file__).with_name("model.yaml")
+
+
+@hookimpl
+def isu_register_models(register):
+    register(MODEL_FILE)

@@ -1,0 +1,113 @@
+"""The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_USER_ERROR, UserError
+from .i18n import set_language, t
+from .plugins import Registry, load_registry
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--plugins-dir", action="append", default=[], type=Path, metavar="D",
+                        help="extra folder with model plugins (repeatable)")
+    common.add_argument("--strict-plugins", action="store_true", help="a broken plugin is an error")
+    common.add_argument("--debug", action="store_true", help="show full tracebacks")
+
+    parser = argparse.ArgumentParser(prog="isu", description="Reports for individbaserad systematisk uppföljning.")
+    parser.add_argument("--version", action="version", version=f"isu-engine {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = commands.add_parser("models", parents=[common], help="list models, or show one model's codebook")
+    models.add_argument("name", nargs="?")
+    models.add_argument("--json", action="store_true", help="machine-readable output")
+    models.add_argument("--format", choices=("text", "md", "json", "table-schema"), default=None)
+    models.set_defaults(handler=_models)
+
+    validate = commands.add_parser("validate", parents=[common], help="read and validate every dataset")
+    validate.add_argument("config", type=Path)
+    validate.add_argument("--out", type=Path, help="write validation.csv and quarantine-<dataset>.csv here")
+    validate.set_defaults(handler=_validate)
+
+    report = commands.add_parser("report", parents=[common], help="one report per dataset (html, pdf, json, xlsx)")
+    report.add_argument("config", type=Path)
+    report.add_argument("--out", type=Path, required=True)
+    report.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
+    report.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
+    report.set_defaults(handler=_report)
+    return parser
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from .outputs import FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(t("cli.bad_format", value=value, allowed=",".join(FORMATS)))
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UserError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(error.line(), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line, traceback only with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(t("cli.internal_error", error=f"{type(error).__name__}: {error}"), file=sys.stderr)
+        return EXIT_FINISHED_WITH_PROBLEMS
+
+
+def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
+    """Load plugins; broken ones are warned about by name (fatal with --strict-plugins)."""
+    registry = load_registry([*extra_dirs, *args.plugins_dir], strict=args.strict_plugins)
+    for problem in registry.problems:
+        print(t("plugins.broken_warning", plugin=problem.plugin, origin=problem.origin, problem=problem.problem),
+              file=sys.stderr)
+    return registry
+
+
+def _models(args) -> int:
+    from .codebook import print_models
+
+    registry = registry_for(args)
+    fmt = "json" if args.json else args.format
+    return print_models(registry, args.name, fmt, sys.stdout)
+
+
+def _loaded(args):
+    from .config import load_config
+
+    config = load_config(args.config)
+    set_language(config.language)
+    return config, registry_for(args, config.plugins_dirs)
+
+
+def _report(args) -> int:
+    from .run import report_config
+
+    config, registry = _loaded(args)
+    return report_config(config, registry, args.out, args.format, args.strict, sys.stdout)
+
+
+def _validate(args) -> int:
+    from .run import validate_config
+
+    config, registry = _loaded(args)
+    return validate_config(config, registry, args.out, sys.stdout)

@@ -1,0 +1,170 @@
+"""Turn read cells into typed columns, whole column at a time.
+
+Each function takes the raw cells of one field (text from CSV, Python values
+from Excel) and returns the typed column plus a mask of cells that were present
+but could not be read as that type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from .model import Field
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+_SPACES = r"[\s\u00a0\u202f']"
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text (object dtype); Excel numbers and dates written as a person reads them."""
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty"):
+        text = raw.astype(object)
+    else:
+        text = raw.map(_cell_text, na_action="ignore").astype(object)
+    text = text.where(text.notna(), "")
+    return text.str.strip()
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
+    """Cells that count as missing: empty, or one of the field's missing values."""
+    mask = text == ""
+    others = [v for v in missing_values if v != ""]
+    if others:
+        mask |= text.isin(others)
+    return mask
+
+
+def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
+    """Numbers from text with decimal comma or point and thousands separators; NaN where unreadable."""
+    values = pd.to_numeric(text, errors="coerce")
+    todo = values.isna() & (text != "")
+    if not todo.any():
+        return values.astype(float)
+    rest = text[todo].str.replace(_SPACES, "", regex=True)
+    if group_char:
+        rest = rest.str.replace(group_char, "", regex=False)
+    if decimal == ",":
+        rest = rest.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif decimal == ".":
+        rest = rest.str.replace(",", "", regex=False)
+    else:
+        last_comma = rest.str.rfind(",")
+        last_dot = rest.str.rfind(".")
+        comma_decimal = last_comma > last_dot
+        rest = rest.where(~comma_decimal, rest.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        dot_with_comma_groups = ~comma_decimal & (last_comma >= 0)
+        rest = rest.where(~dot_with_comma_groups, rest.str.replace(",", "", regex=False))
+    rest = rest.str.replace("\u2212", "-", regex=False)
+    values = values.astype(float)
+    values[todo] = pd.to_numeric(rest, errors="coerce")
+    return values
+
+
+def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
+    """A float column (integers included) and the mask of unreadable cells."""
+    numeric = pd.to_numeric(raw, errors="coerce") if raw.dtype != object else _excel_numbers(raw)
+    values = numeric.astype(float)
+    todo = values.isna() & present
+    if todo.any():
+        values[todo] = to_number(text[todo], field.decimal_char or decimal, field.group_char)
+    values = values.where(present)
+    bad = present & values.isna()
+    if field.type in ("integer", "year"):
+        fraction = present & values.notna() & (np.abs(values - np.round(values)) > 1e-9)
+        bad |= fraction
+        values = values.where(~fraction)
+        return values.astype("Int64"), bad
+    return values, bad
+
+
+def _excel_numbers(raw: pd.Series) -> pd.Series:
+    """Numeric Excel cells as floats, everything else NaN (text is parsed separately)."""
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty"):
+        return pd.Series(np.nan, index=raw.index)
+    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), na_action="ignore")
+    is_number = is_number.fillna(False).astype(bool)
+    return pd.to_numeric(raw.where(is_number), errors="coerce")
+
+
+def coerce_boolean(text: pd.Series, present: pd.Series, field: Field):
+    lower = text.str.lower()
+    is_true = lower.isin(field.true_values)
+    is_false = lower.isin(field.false_values)
+    values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    values[is_true & present] = True
+    values[is_false & present] = False
+    bad = present & ~(is_true | is_false)
+    return values, bad
+
+
+def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field):
+    """Dates from Excel date cells, Excel serial numbers, ISO text, YYYYMMDD or D/M/YYYY."""
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
+        is_date = is_date.fillna(False).astype(bool)
+        if is_date.any():
+            values[is_date] = pd.to_datetime(raw[is_date], errors="coerce")
+        serial = _excel_numbers(raw)
+        in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
+        if in_range.any():
+            values[in_range] = EXCEL_EPOCH + pd.to_timedelta(serial[in_range].astype(float), unit="D")
+    todo = present & values.isna()
+    if todo.any():
+        values[todo] = parse_date_text(text[todo], field.format)
+    if field.type == "date":
+        values = values.dt.normalize()
+    bad = present & values.isna()
+    return values, bad
+
+
+def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Dates written as text; NaT where the text is no real date (e.g. 2025-02-30)."""
+    if fmt and fmt not in ("default", "any"):
+        return pd.to_datetime(text, format=fmt, errors="coerce")
+    result = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    todo = result.isna()
+    if todo.any():
+        compact = text[todo].str.fullmatch(r"\d{8}")
+        if compact.any():
+            result[compact[compact].index] = pd.to_datetime(text[compact[compact].index], format="%Y%m%d", errors="coerce")
+        todo = result.isna()
+    if todo.any():
+        european = text[todo].str.replace(r"[./]", "-", regex=True)
+        european = european.where(european.str.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}"))
+        parsed = pd.to_datetime(european, format="%d-%m-%Y", errors="coerce")
+        result[todo] = parsed
+    return result
+
+
+def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
+    """Several values in one cell, kept as text joined by the field's delimiter with items trimmed."""
+    delimiter = re.escape(field.delimiter)
+    cleaned = text.where(present, "").str.replace(rf"\s*{delimiter}\s*", field.delimiter, regex=True)
+    cleaned = cleaned.str.replace(rf"{delimiter}{{2,}}", field.delimiter, regex=True).str.strip(field.delimiter + " ")
+    return cleaned.where(cleaned != "")
+
+
+def explode_list(values: pd.Series, delimiter: str = ";") -> pd.Series:
+    """One row per item of a list field (index repeated), empty items dropped."""
+    items = values.dropna().str.split(delimiter, regex=False).explode()
+    return items[items.notna() & (items != "")]
