@@ -22,13 +22,13 @@ from isu_engine.stats.change import (
     pair_wide,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data"
 
 
 def reference_csv(name: str, **read_options) -> pd.DataFrame:
     path = REFERENCE / name
     if not path.is_file():
-        pytest.fail(f"reference data set missing: {path} (see shared/reference/README.md)")
+        pytest.fail(f"reference data set missing: {path} (see tests/data/README.md)")
     return pd.read_csv(path, **read_options)
 
 

@@ -123,7 +123,7 @@ def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fiel
         is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
         is_date = is_date.fillna(False).astype(bool)
         if is_date.any():
-            values[is_date] = pd.to_datetime(raw[is_date], errors="coerce")
+            values[is_date] = _excel_dates(raw[is_date])
         serial = _excel_numbers(raw)
         in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
         if in_range.any():
@@ -137,22 +137,37 @@ def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fiel
     return values, bad
 
 
+YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
+DATE_PATTERNS = (
+    (rf"{YEAR}-\d{{1,2}}-\d{{1,2}}(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?", "ISO8601"),
+    (rf"{YEAR}\d{{4}}", "%Y%m%d"),
+    (rf"\d{{1,2}}[./]\d{{1,2}}[./]{YEAR}", None),
+)
+
+
+def _excel_dates(values: pd.Series) -> pd.Series:
+    """Date cells from Excel as timestamps; years outside 1800–2199 become NaT (no real session date)."""
+    plausible = values.map(lambda v: 1800 <= v.year <= 2199).astype(bool)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if plausible.any():
+        result[plausible] = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+    return result
+
+
 def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
-    """Dates written as text; NaT where the text is no real date (e.g. 2025-02-30)."""
+    """Dates written as text (ISO, YYYYMMDD, D/M/YYYY or D.M.YYYY, years 1800–2199); NaT where no real date."""
     if fmt and fmt not in ("default", "any"):
         return pd.to_datetime(text, format=fmt, errors="coerce")
-    result = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    todo = result.isna()
-    if todo.any():
-        compact = text[todo].str.fullmatch(r"\d{8}")
-        if compact.any():
-            result[compact[compact].index] = pd.to_datetime(text[compact[compact].index], format="%Y%m%d", errors="coerce")
-        todo = result.isna()
-    if todo.any():
-        european = text[todo].str.replace(r"[./]", "-", regex=True)
-        european = european.where(european.str.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}"))
-        parsed = pd.to_datetime(european, format="%d-%m-%Y", errors="coerce")
-        result[todo] = parsed
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for pattern, date_format in DATE_PATTERNS:
+        matches = text.str.fullmatch(pattern).fillna(False).astype(bool) & result.isna()
+        if not matches.any():
+            continue
+        chosen = text[matches]
+        if date_format is None:
+            chosen = chosen.str.replace(r"[./]", "-", regex=True)
+            date_format = "%d-%m-%Y"
+        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce")
     return result
 
 

@@ -48,7 +48,8 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, 
     order = [g for g in (order or sorted(present, key=str)) if g in present]
     if len(order) < 2:
         return None
-    stats = each_group_against_rest(flags[assessed], pd.Categorical(groups[assessed], categories=order))
+    chosen = groups[assessed]
+    stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
     overall_yes, overall_assessed, overall_pct = tally.indicator(population, indicator, flags[groups.notna()],
                                                                  [(grouping, ("any",))])

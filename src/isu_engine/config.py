@@ -226,12 +226,12 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     where = f"datasets.{name}"
     raw = doc.mapping(raw, where, container, name)
     doc.known_keys(raw, DATASET_KEYS, where)
-    model = doc.text(doc_required := raw, "model", where)
+    model = doc.text(raw, "model", where)
     if model is None:
-        raise doc.error("schema.missing_key", doc_required, name="model", where=where)
+        raise doc.error("schema.missing_key", container, name, name="model", where=where)
     source = raw.get("source")
     if source is None:
-        raise doc.error("schema.missing_key", raw, name="source", where=where)
+        raise doc.error("schema.missing_key", container, name, name="source", where=where)
     patterns = source if isinstance(source, list) else [source]
     sources = []
     for index, pattern in enumerate(patterns):
@@ -314,8 +314,3 @@ def _expand_source(config: Config, pattern: Any, container: Any, key: Any) -> li
             if not path.is_relative_to(config.folder):
                 raise config.doc.error("config.outside_folder", container, key, path=pattern)
     return paths
-
-
-def source_place(config: Config, dataset: DatasetConfig) -> str | None:
-    """The config line where a dataset's `source` is written, as a place string."""
-    return config.doc.error("config.missing_source", dataset.raw, "source", path="").place

@@ -16,13 +16,14 @@ import pandas as pd
 
 from . import coerce
 from .config import Config, DatasetConfig
-from .errors import UserError
+from .errors import UserError, line_place
 from .i18n import t
 from .mapping import map_columns, recode
 from .model import Model, parse_cutoff
 from .plugins import Registry
 from .readers import RawTable, read_table
 from .schema import Document
+from .yamlio import line_of
 from .validate import IssueLog, check_rules, coerce_and_check, complete_totals
 
 ROW = "_row"
@@ -60,8 +61,8 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
     try:
         model = registry.model(dataset.model)
     except UserError as error:
-        raise UserError(error.key, file=config.doc.file,
-                        place=config.doc.error("x", dataset.raw, "model").place, **error.params) from None
+        raise UserError(error.key, file=config.doc.file, place=line_place(line_of(dataset.raw, "model")),
+                        **error.params) from None
     clash = [f.name for f in dataset.fields if f.name in model.fields]
     if clash:
         raise config.doc.error("dataset.own_field_clash", dataset.raw, "fields", name=clash[0], model=model.name)
@@ -116,7 +117,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         shown = config.display(path)
         if not path.exists():
             raise UserError("config.missing_source", file=config.doc.file,
-                            place=config.doc.error("x", dataset.raw, "source").place, path=shown)
+                            place=line_place(line_of(dataset.raw, "source")), path=shown)
         tables.append(read_table(path, dataset.read, shown))
         files[shown] = file_sha256(path)
     pieces_text, pieces_raw, ignored = [], [], []

@@ -1,0 +1,135 @@
+"""Reading, mapping, coercing and validating: every row valid or quarantined with its source row."""
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from isu_engine.config import load_config
+from isu_engine.dataset import load_dataset
+from isu_engine.errors import UserError
+from isu_engine.plugins import load_registry
+
+HEADER = "Klient;session_date;age;instrument;ors_individual;ors_interpersonal;ors_social;ors_overall;ors_total;srs_total;Kön"
+ROWS = """\
+K1;2025-01-10;15;ORS;5;5;5;5;20;38;F
+K1;2025-01-17;15;ORS;6,5;6;6;6;;39;F
+K2;2025-02-30;40;ORS;5;5;11;5;26;38;M
+
+K3;2025-03-01;tolv;ORS;5;5;5;5;20;;okänt
+K4;2025-03-01;30;ORS;5;5;5;5;25;;x
+"""
+CONFIG = """
+datasets:
+  t:
+    model: fit
+    source: data.csv
+    values: {gender: {F: flicka, M: man}}
+"""
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def load(write, registry, data: str, config: str = CONFIG, encoding: str = "utf-8"):
+    write("data.csv", data, encoding=encoding)
+    config = load_config(write("config.yaml", config))
+    return load_dataset(config, config.datasets["t"], registry)
+
+
+def test_rows_issues_and_quarantine(write, registry):
+    dataset = load(write, registry, HEADER + "\n" + ROWS)
+    assert (dataset.rows_in, dataset.rows_valid, dataset.rows_quarantined, dataset.rows_skipped) == (5, 2, 3, 1)
+    issues = dataset.issues.set_index(["row", "field"])
+    assert issues.loc[(4, "ors_social"), "check"] == "maximum"
+    assert issues.loc[(4, "ors_social"), "message"] == "Rad 4: ORS Socialt är 11, högsta tillåtna är 10."
+    assert issues.loc[(4, "session_date"), "check"] == "type"
+    assert issues.loc[(6, "age"), "message"] == "Rad 6: Ålder är 'tolv', inte ett heltal."
+    assert issues.loc[(7, "gender"), "check"] == "categories"
+    assert issues.loc[(7, "ors_total"), "check"] == "total"
+    assert list(dataset.quarantine["row"]) == [4, 6, 7]
+    valid = dataset.frame
+    assert list(valid["_row"]) == [2, 3]
+    assert valid["gender"].tolist() == ["flicka", "flicka"]
+    assert valid["ors_total"].tolist() == [20.0, 24.5]  # computed from the items where missing
+    assert valid["ors_individual"].tolist() == [5.0, 6.5]  # decimal comma
+
+
+def test_english_messages(write, registry):
+    dataset = load(write, registry, HEADER + "\n" + ROWS, CONFIG + "language: en\n")
+    from isu_engine.i18n import set_language
+    set_language("en")
+    dataset = load(write, registry, HEADER + "\n" + ROWS, CONFIG + "language: en\n")
+    messages = set(dataset.issues["message"])
+    assert "Row 4: ORS Socially is 11, the highest allowed is 10." in messages
+
+
+def test_windows_1252_export_reads(write, registry):
+    dataset = load(write, registry, HEADER + "\nK1;2025-01-10;15;ORS;5;5;5;5;20;38;Kvinna\n", encoding="cp1252")
+    assert dataset.rows_valid == 1 and dataset.frame["gender"].iloc[0] == "kvinna"
+
+
+def test_unmapped_required_field_is_a_user_error(write, registry):
+    with pytest.raises(UserError) as caught:
+        load(write, registry, "Vem;session_date\nK1;2025-01-10\n")
+    assert caught.value.key == "map.required_missing"
+    assert caught.value.file == "data.csv" and caught.value.place == "rad 1"
+    assert "client_id" in caught.value.line()
+
+
+def test_missing_source_file(write, registry):
+    config = load_config(write("config.yaml", CONFIG))
+    with pytest.raises(UserError) as caught:
+        load_dataset(config, config.datasets["t"], registry)
+    assert caught.value.key == "config.missing_source" and "data.csv" in caught.value.line()
+
+
+def test_codes_stay_strings_and_duplicates_are_issues(write, registry):
+    write("data.csv", "case_id;start_date;age\n0114;2025-01-01;7\n0114;2025-02-01;8\n0115;2025-02-01;9\n")
+    config = load_config(write("config.yaml", "datasets:\n  t: {model: loke, source: data.csv}\n"))
+    dataset = load_dataset(config, config.datasets["t"], registry)
+    assert dataset.frame["case_id"].tolist() == ["0115"]
+    assert sorted(dataset.issues["row"]) == [2, 3] and set(dataset.issues["check"]) == {"unique"}
+
+
+def test_several_sources_name_their_file(write, registry):
+    write("a.csv", HEADER + "\nK1;2025-01-10;15;ORS;5;5;5;5;20;38;F\n")
+    write("b.csv", HEADER + "\nK2;2025-01-10;15;ORS;5;5;5;5;99;38;F\n")
+    config = load_config(write("config.yaml", "datasets:\n  t: {model: fit, source: ['a.csv', 'b.csv'], values: {gender: {F: flicka}}}\n"))
+    dataset = load_dataset(config, config.datasets["t"], registry)
+    assert dataset.issues[["file", "row"]].values.tolist() == [["b.csv", 2], ["b.csv", 2]]
+
+
+def test_cli_validate_writes_the_internal_files(cli, write, tmp_path):
+    write("data.csv", HEADER + "\n" + ROWS)
+    config = write("config.yaml", CONFIG)
+    result = cli("validate", config, "--out", tmp_path / "out")
+    assert result.code == 1  # rows were quarantined
+    validation = pd.read_csv(tmp_path / "out" / "validation.csv")
+    assert list(validation.columns) == ["dataset", "row", "field", "check", "value", "message"]
+    quarantine = pd.read_csv(tmp_path / "out" / "quarantine-t.csv", dtype=str)
+    assert quarantine["row"].tolist() == ["4", "6", "7"]
+    assert "reason" in quarantine.columns and "client_id" in quarantine.columns
+
+
+def test_cli_validate_clean_data_exits_zero(cli, write):
+    write("data.csv", HEADER + "\nK1;2025-01-10;15;ORS;5;5;5;5;20;38;F\n")
+    assert cli("validate", write("config.yaml", CONFIG)).code == 0
+
+
+CELL = st.one_of(st.sampled_from(["", "5", "5,5", "11", "-1", "abc", "2025-02-30", "2025-01-10", "F", "K1", "0114", "  ", "#DIV/0!"]),
+                 st.text(alphabet="abcåäö0123456789,.-;\" ", max_size=8))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=11, max_size=11), max_size=12))
+def test_every_row_is_valid_or_quarantined(write, registry, rows):
+    lines = [HEADER] + [";".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
+    dataset = load(write, registry, "\n".join(lines) + "\n")
+    assert dataset.rows_in == dataset.rows_valid + dataset.rows_quarantined
+    assert dataset.rows_in == sum(any(cell.strip() for cell in row) for row in rows)
+    assert set(dataset.quarantine["row"]).isdisjoint(set(dataset.frame["_row"]))
+    assert set(dataset.issues["row"]) == set(dataset.quarantine["row"])
