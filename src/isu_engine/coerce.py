@@ -12,23 +12,25 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .model import Field
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
-_SPACES = r"[\s\u00a0\u202f']"
+_SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
+TEXT = pd.StringDtype("pyarrow")
 
 
 def as_text(raw: pd.Series) -> pd.Series:
-    """Cells as stripped text (object dtype); Excel numbers and dates written as a person reads them."""
+    """Cells as stripped text (Arrow-backed strings, "" for empty); Excel numbers and dates as a person reads them."""
     kind = pd.api.types.infer_dtype(raw, skipna=True)
     if kind in ("string", "empty"):
-        text = raw.astype(object)
+        text = raw.astype(TEXT)
     else:
-        text = raw.map(_cell_text, na_action="ignore").astype(object)
-    text = text.where(text.notna(), "")
-    return text.str.strip()
+        text = raw.map(_cell_text, na_action="ignore").astype(TEXT)
+    return text.fillna("").str.strip()
 
 
 def _cell_text(value) -> str:
@@ -52,36 +54,45 @@ def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
     return mask
 
 
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"     # 1.234.567,5
+_COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"        # 1,234.5 (needs a decimal point to be told apart)
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    return pa.array(text.astype(TEXT).array, type=pa.string())
+
+
 def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
     """Numbers from text with decimal comma or point and thousands separators; NaN where unreadable."""
-    values = pd.to_numeric(text, errors="coerce")
-    todo = values.isna() & (text != "")
-    if not todo.any():
-        return values.astype(float)
-    rest = text[todo].str.replace(_SPACES, "", regex=True)
+    values = _arrow(text)
+    values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    try:
+        return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    values = pc.replace_substring_regex(values, _SPACES, "")
+    values = pc.replace_substring(values, "\u2212", "-")
     if group_char:
-        rest = rest.str.replace(group_char, "", regex=False)
+        values = pc.replace_substring(values, group_char, "")
     if decimal == ",":
-        rest = rest.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        values = pc.replace_substring(pc.replace_substring(values, ".", ""), ",", ".")
     elif decimal == ".":
-        rest = rest.str.replace(",", "", regex=False)
+        values = pc.replace_substring(values, ",", "")
     else:
-        last_comma = rest.str.rfind(",")
-        last_dot = rest.str.rfind(".")
-        comma_decimal = last_comma > last_dot
-        rest = rest.where(~comma_decimal, rest.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-        dot_with_comma_groups = ~comma_decimal & (last_comma >= 0)
-        rest = rest.where(~dot_with_comma_groups, rest.str.replace(",", "", regex=False))
-    rest = rest.str.replace("\u2212", "-", regex=False)
-    values = values.astype(float)
-    values[todo] = pd.to_numeric(rest, errors="coerce")
-    return values
+        dot_groups = pc.match_substring_regex(values, f"^{_DOT_GROUPS}$")
+        comma_groups = pc.match_substring_regex(values, f"^{_COMMA_GROUPS}$")
+        values = pc.if_else(dot_groups, pc.replace_substring(values, ".", ""), values)
+        values = pc.if_else(comma_groups, pc.replace_substring(values, ",", ""), values)
+        values = pc.replace_substring(values, ",", ".")
+    readable = pc.fill_null(pc.match_substring_regex(values, f"^{_NUMBER}$"), False)
+    values = pc.if_else(readable, values, pa.scalar(None, pa.string()))
+    return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
 def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
     """A float column (integers included) and the mask of unreadable cells."""
-    numeric = pd.to_numeric(raw, errors="coerce") if raw.dtype != object else _excel_numbers(raw)
-    values = numeric.astype(float)
+    values = _excel_numbers(raw) if raw.dtype == object else pd.Series(np.nan, index=raw.index)
     todo = values.isna() & present
     if todo.any():
         values[todo] = to_number(text[todo], field.decimal_char or decimal, field.group_char)

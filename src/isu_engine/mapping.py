@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .coerce import TEXT
 from .errors import UserError
 from .model import Field, Model
 
@@ -85,8 +86,16 @@ def recode(text: pd.Series, field: Field, local: dict) -> pd.Series:
         return text
     if field.type == "list":
         return _recode_items(text, field.delimiter, lookup)
-    mapped = text.str.casefold().map(lookup)
-    return mapped.where(mapped.notna(), text)
+    return _map_unique(text, lookup)
+
+
+def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """Replace each value found in `lookup` (compared case-folded), working on the distinct values only."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=TEXT)
+    replaced = distinct.str.casefold().map(lookup)
+    replaced = replaced.where(replaced.notna(), distinct).astype(TEXT)
+    return pd.Series(replaced.array.take(codes), index=text.index, dtype=TEXT)
 
 
 def _lookup(field: Field, local: dict) -> dict[str, str]:
@@ -100,8 +109,6 @@ def _lookup(field: Field, local: dict) -> dict[str, str]:
 
 
 def _recode_items(text: pd.Series, delimiter: str, lookup: dict[str, str]) -> pd.Series:
-    items = text.str.split(delimiter, regex=False).explode().str.strip()
-    mapped = items.str.casefold().map(lookup)
-    items = mapped.where(mapped.notna(), items)
+    items = _map_unique(text.str.split(delimiter, regex=False).explode().astype(TEXT).str.strip(), lookup)
     items = items[items.notna() & (items != "")]
-    return items.groupby(level=0).agg(delimiter.join).reindex(text.index, fill_value="")
+    return items.groupby(level=0).agg(delimiter.join).reindex(text.index, fill_value="").astype(TEXT)

@@ -81,7 +81,7 @@ def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Ser
         return values
     if field.type == "list":
         return coerce.coerce_list(text, present, field)
-    return text.where(present).astype(object)
+    return text.astype(object).where(present.to_numpy(dtype=bool), np.nan)
 
 
 def _bound(field: Field, value):
@@ -166,8 +166,9 @@ def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: 
         total = frame[scale.total].astype(float)
         mismatch = complete & total.notna() & ((item_sum - total).abs() > scale.total_tolerance + 1e-9)
         label = model.fields[scale.total].title(language)
+        expected = item_sum[mismatch].map(lambda v: _number_text(round(v, 1), language))
         log.add(mismatch, scale.total, "total", text[scale.total], "issue.total", field=label,
-                expected=item_sum.map(lambda v: _number_text(round(v, 1), language)), tolerance=_number_text(scale.total_tolerance, language))
+                expected=expected, tolerance=_number_text(scale.total_tolerance, language))
         fill_in = complete & total.isna()
         frame.loc[fill_in, scale.total] = item_sum[fill_in].round(1)
 
