@@ -1,7 +1,5 @@
 """Reading, mapping, coercing and validating: every row valid or quarantined with its source row."""
 
-import json
-
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

@@ -120,7 +120,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
         tables.append(read_table(path, dataset.read, shown))
         files[shown] = file_sha256(path)
-    pieces_text, pieces_raw, ignored = [], [], []
+    pieces_raw, ignored = [], []
     header_row = dataset.read.header_row
     present_fields: set[str] = set()
     for table in tables:
@@ -140,10 +140,10 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     log = IssueLog(rows)
     _structural_issues(tables, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
-    for field_name, field in model.fields.items():
+    for field_name, spec in model.fields.items():
         local = dataset.values.get(field_name, {})
-        if field.categories or local:
-            text[field_name] = recode(text[field_name], field, local)
+        if spec.categories or local:
+            text[field_name] = recode(text[field_name], spec, local)
     decimal = tables[0].decimal if tables else "auto"
     typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language)
     complete_totals(typed, text, model, log, language)

@@ -17,6 +17,7 @@ from .config import Config, Period
 from .context import AnalysisConfig, default_period
 from .dataset import Dataset
 from .disclosure import Ledger
+from .errors import UserError
 from .generic import generic_sections
 from .i18n import t
 from .methods import methods_section
@@ -95,6 +96,8 @@ def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: L
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(ledger, dataset.name))
     sections: list[Section] = []
     for plugin, result, error in registry.call_each("isu_analyses", model=dataset.model, data=dataset, config=ctx):
+        if isinstance(error, UserError):  # a mistake in the user's config, found by the plugin
+            raise error
         if error is not None:
             failed = Section(id=f"plugin-{plugin}", title=t("report.plugin_failed_title", config.language, plugin=plugin),
                              status="failed", error=f"{type(error).__name__}: {error}", order=90)

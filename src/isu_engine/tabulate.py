@@ -75,7 +75,7 @@ class Tally:
         known = [value for value, _ in categories]
         rows: list[Category] = []
         part_keys = []
-        total = self.total(population, len(values), conditions)
+        total = self.count(population, len(values), conditions, published)
         for value, label in categories:
             n = int(counts.get(value, 0))
             cell = self.count(population, n, [*conditions, (variable, _plain(value))], published)

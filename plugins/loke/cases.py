@@ -1,0 +1,72 @@
+"""The cases of one report period and the names of the sets of cases that are counted.
+
+A case belongs to a period when it was active during it (start on or before the period's
+last day, and no end or an end on or after its first day). A case ended in the period when
+its end date lies within it; every other case of the period is open at the period's end.
+The duration of an ended case is its end date minus its start date, in days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.config import Period
+from isu_engine.context import active_in_period, in_period
+
+START = "start_date"
+END = "end_date"
+STATUS = "status"
+DURATION = "duration_days"
+ENDED = "ended"
+OPEN = "open"
+
+
+def period_tag(period: Period) -> str:
+    return f"{period.start.isoformat()}–{period.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Populations:
+    """Population strings of one period: what is counted, and in which period."""
+
+    cases: str      # cases active in the period
+    ended: str      # cases that ended in the period
+    rated: str      # ended cases with the client's own rating at start and at end
+
+    @classmethod
+    def of(cls, period: Period) -> "Populations":
+        tag = period_tag(period)
+        return cls(cases=f"cases@{tag}", ended=f"cases_ended@{tag}", rated=f"cases_rated@{tag}")
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The cases active in a period, with their status (ended/open) and duration."""
+
+    period: Period
+    frame: pd.DataFrame
+    populations: Populations
+
+    @property
+    def ended(self) -> pd.DataFrame:
+        """The cases that ended in the period."""
+        return self.frame[self.frame[STATUS] == ENDED]
+
+
+def period_cases(frame: pd.DataFrame, period: Period) -> Cases:
+    """The cases of `frame` active in `period`, with the columns status and duration_days added."""
+    active = active_in_period(frame[START], frame[END], period)
+    cases = frame.loc[active].copy()
+    ended = in_period(cases[END], period).fillna(False).astype(bool)
+    cases[STATUS] = np.where(ended, ENDED, OPEN).astype(object)
+    days = (cases[END] - cases[START]).dt.days.astype("float64")
+    cases[DURATION] = days.where(ended)
+    return Cases(period=period, frame=cases, populations=Populations.of(period))
+
+
+def has_cases(frame: pd.DataFrame, period: Period) -> bool:
+    """Whether any case of `frame` was active during `period`."""
+    return bool(active_in_period(frame[START], frame[END], period).any())

@@ -1,0 +1,206 @@
+"""The headline figures of one period, counted through the run's tally.
+
+Each figure is computed (and its counts registered) only when first asked for, so the
+previous period registers just the figures its comparison shows. Population strings come
+from `Cases.populations`, so the same set of cases has the same name everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable
+
+import pandas as pd
+
+from isu_engine.context import AnalysisConfig
+from isu_engine.generic import improved_flags, settings_for
+from isu_engine.model import Model
+from isu_engine.results import Cell
+from isu_engine.stats.change import ChangeResult, analyse_change, pair_wide
+from isu_engine.tabulate import Category, Tally
+
+from . import indicators
+from .cases import ENDED, OPEN, STATUS, Cases
+from .idea import Criterion, Idea, block_flags
+
+SUBJECT = "case_id"
+RATING = "rating"
+
+# Figures a result criterion of the idea may name (report.json ids).
+RESULT_FIGURES = (
+    "n_cases", "n_cases_ended", "n_cases_open", "ended_as_planned_pct", "goal_attained_pct", "goal_partly_pct",
+    "rating_improved_pct", "satisfaction_mean", "idea.target_group_pct", "idea.intervention_pct",
+)
+
+
+@dataclass(frozen=True)
+class Share:
+    """A yes/no indicator: the yes count, the assessed count and the share of yes."""
+
+    yes: Cell
+    assessed: Cell
+    pct: Cell
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """The cases of a period, those that ended in it, and the status rows (ended, open) with shares."""
+
+    total: Cell
+    ended: Cell
+    status: dict[str, Category]
+
+
+@dataclass(frozen=True)
+class IdeaShare:
+    """How many cases meet one block of the idea: every criterion together, and each on its own."""
+
+    block: str
+    population: str
+    name: str
+    flags: pd.Series
+    every: Share
+    each: list[tuple[Criterion, pd.Series, Share]]
+
+
+class PeriodFigures:
+    """The LOKE figures of one period's cases."""
+
+    def __init__(self, ctx: AnalysisConfig, model: Model, cases: Cases, idea: Idea | None, absent: Iterable[str] = ()):
+        self.ctx = ctx
+        self.model = model
+        self.cases = cases
+        self.idea = idea
+        self.absent = frozenset(absent)
+        self.populations = cases.populations
+        self.parameters = model.parameters
+
+    @property
+    def tally(self) -> Tally:
+        return self.ctx.tally
+
+    @cached_property
+    def case_counts(self) -> CaseCounts:
+        """The period's cases, ended and open, registered together: wherever two of them are shown,
+        disclosure control knows that the third follows."""
+        categories = [(ENDED, self.ctx.t("loke.status.ended")), (OPEN, self.ctx.t("loke.status.open"))]
+        rows, total = self.tally.distribution(self.populations.cases, STATUS, self.cases.frame[STATUS], categories,
+                                              self.ctx.t("common.missing"))
+        by_value = {row.value: row for row in rows}
+        n_ended = self.tally.total(self.populations.ended, len(self.cases.ended))
+        self.tally.ledger.equation(by_value[ENDED].count.count_key, [n_ended.count_key])
+        return CaseCounts(total=total, ended=n_ended, status=by_value)
+
+    @property
+    def n_cases(self) -> Cell:
+        return self.case_counts.total
+
+    @property
+    def n_ended(self) -> Cell:
+        return self.case_counts.ended
+
+    @property
+    def n_open(self) -> Cell:
+        return self.case_counts.status[OPEN].count
+
+    @cached_property
+    def ended_as_planned_flags(self) -> pd.Series:
+        """Per ended case; all NA when the data has no end reasons at all (the share cannot be computed)."""
+        end_reason = self.cases.ended["end_reason"]
+        if "end_reason" in self.absent:
+            return pd.Series(pd.NA, index=end_reason.index, dtype="boolean")
+        return indicators.ended_as_planned(end_reason, self.parameters.get("planned_values", []))
+
+    @cached_property
+    def goal_attained_flags(self) -> pd.Series:
+        return indicators.goal_share(self.cases.ended["goal_attainment"],
+                                     self.parameters.get("goal_attained_values", []),
+                                     self.parameters.get("goal_assessed_values", []))
+
+    @cached_property
+    def ended_as_planned(self) -> Share:
+        return self._share(self.populations.ended, "ended_as_planned", self.ended_as_planned_flags)
+
+    @cached_property
+    def goal_attained(self) -> Share:
+        return self._share(self.populations.ended, "goal_attained", self.goal_attained_flags)
+
+    @cached_property
+    def goal_partly(self) -> Share:
+        flags = indicators.goal_share(self.cases.ended["goal_attainment"],
+                                      self.parameters.get("goal_partly_values", []),
+                                      self.parameters.get("goal_assessed_values", []))
+        share = self._share(self.populations.ended, "goal_partly", flags)
+        self.tally.ledger.equation(share.assessed.count_key, [self.goal_attained.assessed.count_key])
+        return share
+
+    @cached_property
+    def satisfaction(self) -> tuple[Cell, Cell]:
+        """The number of ended cases that answered, and their mean satisfaction."""
+        values = self.cases.ended["satisfaction"]
+        answered = int(values.notna().sum())
+        population = self.populations.ended
+        n = self.tally.count(population, answered, [("satisfaction", "present")])
+        missing = self.tally.count(population, len(values) - answered, [("satisfaction", None)], published=False)
+        self.tally.ledger.equation(self.n_ended.count_key, [n.count_key, missing.count_key])
+        return n, self.tally.mean(values, n, decimals=1)
+
+    @cached_property
+    def rating_pairs(self) -> pd.DataFrame:
+        """Ended cases with the client's own rating at start and at end (columns subject, pre, post)."""
+        scale = self.model.scales[RATING]
+        return pair_wide(self.cases.ended, SUBJECT, scale.pre, scale.post)
+
+    @cached_property
+    def rating(self) -> ChangeResult:
+        pairs = self.rating_pairs
+        return analyse_change(pairs["pre"], pairs["post"], settings_for(self.model.scales[RATING]))
+
+    @cached_property
+    def rating_improved(self) -> Share:
+        """Improved (better, or reliably improved when the unit set a reliability) among the paired cases."""
+        return self._share(self.populations.rated, "rating.improved", improved_flags(self.rating))
+
+    @cached_property
+    def target_group(self) -> IdeaShare | None:
+        return self._idea_share("target_group", self.populations.cases, self.cases.frame)
+
+    @cached_property
+    def intervention(self) -> IdeaShare | None:
+        return self._idea_share("intervention", self.populations.ended, self.cases.ended)
+
+    def figure(self, figure_id: str) -> tuple[Cell, Cell | None]:
+        """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on
+        (None for a count)."""
+        if figure_id in ("idea.target_group_pct", "idea.intervention_pct"):
+            share = self.target_group if figure_id == "idea.target_group_pct" else self.intervention
+            if share is None:
+                return Cell(None, "pct", decimals=1), None
+            return share.every.pct, share.every.assessed
+        counts = {"n_cases": lambda: self.n_cases, "n_cases_ended": lambda: self.n_ended,
+                  "n_cases_open": lambda: self.n_open}
+        if figure_id in counts:
+            return counts[figure_id](), None
+        if figure_id == "satisfaction_mean":
+            n, mean = self.satisfaction
+            return mean, n
+        shares = {"ended_as_planned_pct": lambda: self.ended_as_planned, "goal_attained_pct": lambda: self.goal_attained,
+                  "goal_partly_pct": lambda: self.goal_partly, "rating_improved_pct": lambda: self.rating_improved}
+        share = shares[figure_id]()
+        return share.pct, share.assessed
+
+    def _share(self, population: str, name: str, flags: pd.Series) -> Share:
+        return Share(*self.tally.indicator(population, name, flags))
+
+    def _idea_share(self, block: str, population: str, frame: pd.DataFrame) -> IdeaShare | None:
+        criteria = self.idea.criteria(block) if self.idea is not None else ()
+        if not criteria:
+            return None
+        each, every = block_flags(criteria, frame)
+        name = f"idea.{block}"
+        return IdeaShare(
+            block=block, population=population, name=name, flags=every,
+            every=self._share(population, name, every),
+            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags)) for c, flags in zip(criteria, each)],
+        )

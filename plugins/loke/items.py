@@ -1,0 +1,112 @@
+"""Report items the LOKE sections share: a field's distribution by its type, bands of numbers,
+summaries tied to their missing values, and the unit's own variables of a block."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.context import AnalysisConfig
+from isu_engine.generic import categories_of, frequency_items, multi_frequency_items, summary_items
+from isu_engine.model import Field, Model
+from isu_engine.results import Cell, Paragraph, Table
+
+NUMBER_TYPES = ("integer", "number", "year")
+
+
+def field_items(ctx: AnalysisConfig, *, table_id: str, field: Field, population: str, values: pd.Series,
+                total: Cell) -> list:
+    """The distribution of one field among a population's cases, as the field's type suits.
+
+    Several values per case: the share with each value; a number without categories: n,
+    mean, median and quartiles; a date: nothing (single dates would show single cases);
+    anything else: counts and shares of each category.
+    """
+    title = field.title(ctx.language)
+    if field.type == "list":
+        categories = [(c.value, c.label(ctx.language)) for c in field.categories] or None
+        return multi_frequency_items(ctx, table_id=table_id, title=title, population=population,
+                                     variable=field.name, values=values, delimiter=field.delimiter,
+                                     categories=categories)
+    if field.type in NUMBER_TYPES and not field.is_categorical:
+        return [summary_table(ctx, table_id=table_id, title=title, population=population,
+                              rows=[(field.name, title, values)], total=total)]
+    if field.type in ("date", "datetime"):
+        return []
+    if field.type == "boolean":
+        categories = [(True, ctx.t("common.yes")), (False, ctx.t("common.no"))]
+    else:
+        categories = categories_of(field, values, ctx.language)
+    return frequency_items(ctx, table_id=table_id, title=title, population=population, variable=field.name,
+                           values=values.astype(object).where(values.notna(), None), categories=categories)
+
+
+def summary_table(ctx: AnalysisConfig, *, table_id: str, title: str, population: str,
+                  rows: list[tuple[str, str, pd.Series]], total: Cell) -> Table:
+    """Mean, median and quartiles per row, with each row's missing count tied to the population total.
+
+    `summary_items` registers the number of cases with a value; the cases without one are
+    registered here (unpublished) so that disclosure control sees both parts of the total.
+    """
+    table = summary_items(ctx, table_id=table_id, title=title, population=population, rows=rows)
+    for key, _, values in rows:
+        present = ctx.tally.key(population, [(key, "present")])
+        missing = ctx.tally.count(population, int(values.isna().sum()), [(key, None)], published=False)
+        ctx.tally.ledger.equation(total.count_key, [present, missing.count_key])
+    return table
+
+
+def band_labels(values: pd.Series, edges: list[int], ctx: AnalysisConfig, unit: str) -> tuple[pd.Series, list[str]]:
+    """Whole numbers in bands [edges[i], edges[i+1] − 1], the last open ("21+"); 0 gets a band of its own
+    when it occurs below the first edge. Returns the band of each value (NA when missing) and the band order."""
+    lows = list(edges)
+    if (values < edges[0]).any():
+        lows = [0, *lows]
+    labels = []
+    for low, next_low in zip(lows, [*lows[1:], None]):
+        if next_low is None:
+            labels.append(ctx.t("loke.band.open", low=low, unit=unit))
+        elif next_low - 1 == low:
+            labels.append(ctx.t("loke.band.single", low=low, unit=unit))
+        else:
+            labels.append(ctx.t("loke.band.range", low=low, high=next_low - 1, unit=unit))
+    numbers = values.astype("float64")
+    position = np.searchsorted(np.array(lows, dtype=float), numbers.to_numpy(), side="right") - 1
+    bands = pd.Series(np.array(labels, dtype=object)[np.clip(position, 0, len(labels) - 1)], index=values.index)
+    return bands.where(numbers.notna(), None), labels
+
+
+def banded_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
+                 values: pd.Series, edges: list[int], unit: str, definition: str | None = None) -> list:
+    """A number in bands as table and bar chart (the variable's name keys the counts, so its missing
+    category is the same count as the summary's missing values)."""
+    bands, order = band_labels(values, edges, ctx, unit)
+    return frequency_items(ctx, table_id=table_id, title=title, population=population, variable=variable,
+                           values=bands, categories=[(label, label) for label in order], definition=definition)
+
+
+def own_fields(model: Model, block: str, internal: bool = False) -> list[Field]:
+    """The unit's own variables in one LOKE block, in the order of the config (internal ones only
+    in internal reports, identifiers never)."""
+    return [f for f in model.fields.values()
+            if f.own and f.block == block and not f.identifier and (internal or not f.internal)]
+
+
+def own_items(ctx: AnalysisConfig, *, dataset: str, model: Model, block: str, population: str,
+              frame: pd.DataFrame, total: Cell, absent: list[str]) -> list:
+    """The own variables of a block that are in the data, each as its type suits."""
+    fields = own_fields(model, block, ctx.internal)
+    if not fields:
+        return []
+    items: list = [Paragraph.plain(ctx.t("loke.own.intro", names=", ".join(f.title(ctx.language) for f in fields)))]
+    items.extend(absent_note(ctx, model, absent, [f.name for f in fields]))
+    for field in (f for f in fields if f.name not in absent):
+        items.extend(field_items(ctx, table_id=f"{dataset}.own.{field.name}", field=field, population=population,
+                                 values=frame[field.name], total=total))
+    return items
+
+
+def absent_note(ctx: AnalysisConfig, model: Model, absent: list[str], fields: list[str]) -> list:
+    """A sentence naming the block's fields that are not in the data (their tables are left out)."""
+    missing = [model.fields[name].title(ctx.language) for name in fields if name in absent]
+    return [Paragraph.plain(ctx.t("loke.absent_fields", fields=", ".join(missing)))] if missing else []
