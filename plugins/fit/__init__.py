@@ -10,3 +10,11 @@ MODEL_FILE = Path(__file__).with_name("model.yaml")
 @hookimpl
 def isu_register_models(register):
     register(MODEL_FILE)
+
+
+@hookimpl
+def isu_analyses(model, data, config):
+    if model.name != "fit":
+        return None
+    from .analyses import sections
+    return sections(data, config)

@@ -68,11 +68,17 @@ class AnalysisConfig:
     def t(self, key: str, **params) -> str:
         return t(key, self.language, **params)
 
-    def exclude(self, analysis: str, reason: str, population: str, n: int) -> None:
-        """Record that `n` units were left out of an analysis, and why (shown under data quality)."""
-        if n:
-            cell = self.tally.count(population, n, [("excluded", reason)])
-            self.exclusions.append((analysis, reason, cell))
+    def exclude(self, analysis: str, reason: str, population: str, n: int) -> Cell | None:
+        """Record that `n` units were left out of an analysis, and why (shown under data quality).
+
+        The count's key is (population, excluded = reason); the returned cell lets the
+        analysis tie it to its other counts with an equation.
+        """
+        if not n:
+            return None
+        cell = self.tally.count(population, n, [("excluded", reason)])
+        self.exclusions.append((analysis, reason, cell))
+        return cell
 
     def previous_period(self) -> Period:
         """The same period one year earlier (for comparison with the previous year)."""

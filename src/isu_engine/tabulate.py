@@ -106,14 +106,18 @@ class Tally:
         return total
 
     def indicator(self, population: str, name: str, flags: pd.Series,
-                  conditions: Iterable[tuple[str, Any]] = ()) -> tuple[Cell, Cell, Cell]:
-        """A yes/no indicator (NA = not assessed): cells for yes, assessed and the share of yes."""
+                  conditions: Iterable[tuple[str, Any]] = (), publish_total: bool = True) -> tuple[Cell, Cell, Cell]:
+        """A yes/no indicator (NA = not assessed): cells for yes, assessed and the share of yes.
+
+        The count of all units (assessed or not) is registered as published unless
+        `publish_total` is False (when only the assessed units are shown).
+        """
         conditions = list(conditions)
         flags = flags.astype("boolean")
         yes = int(flags.sum(skipna=True))
         no = int((flags == False).sum())  # noqa: E712 - element-wise on a nullable column
         missing = int(flags.isna().sum())
-        all_units = self.total(population, len(flags), conditions)
+        all_units = self.count(population, len(flags), conditions, publish_total)
         yes_cell = self.count(population, yes, [*conditions, (name, True)])
         no_cell = self.count(population, no, [*conditions, (name, False)], published=False)
         missing_cell = self.count(population, missing, [*conditions, (name, MISSING)], published=False)

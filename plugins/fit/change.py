@@ -1,0 +1,58 @@
+"""ORS change of a period's paired episodes: Jacobson–Truax where a cutoff exists, and its counts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from isu_engine.context import AnalysisConfig
+from isu_engine.generic import IMPROVED, improved_flags, settings_for
+from isu_engine.model import Scale
+from isu_engine.results import Cell
+from isu_engine.stats.change import ChangeResult, analyse_change
+
+
+def with_cutoff(paired: pd.DataFrame) -> pd.DataFrame:
+    """The paired episodes that have a clinical cutoff (the Jacobson–Truax population)."""
+    return paired[paired["cutoff"].notna()]
+
+
+def without_cutoff(paired: pd.DataFrame) -> pd.DataFrame:
+    return paired[paired["cutoff"].isna()]
+
+
+def jt_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
+    """Jacobson–Truax categories of the episodes with a cutoff, each with its own cutoff."""
+    jt = with_cutoff(paired)
+    return analyse_change(jt["pre"], jt["post"], settings_for(ors), cutoffs=jt["cutoff"])
+
+
+def reliable_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
+    """Reliable change only (no cutoff, so not Jacobson–Truax) of the episodes without a cutoff."""
+    rest = without_cutoff(paired)
+    return analyse_change(rest["pre"], rest["post"], dataclasses.replace(settings_for(ors), cutoff=None))
+
+
+def category_counts(ctx: AnalysisConfig, population: str, variable: str, result: ChangeResult):
+    """The change categories as a registered distribution: (rows, total cell)."""
+    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
+    return ctx.tally.distribution(population, variable, result.categories.astype(object), categories,
+                                  ctx.t("change.not_classified"))
+
+
+def improvement_cells(ctx: AnalysisConfig, population: str, ors: Scale, result: ChangeResult) -> dict[str, Cell]:
+    """Episodes reliably improved (recovered included) and recovered, as counts and shares of the JT total.
+
+    The same keys as `change_items` registers, plus the indicator `<scale>.improved` tied to
+    its two categories by an equation.
+    """
+    tally = ctx.tally
+    rows, total = category_counts(ctx, population, f"{ors.name}.change", result)
+    by_value = {row.value: row.count for row in rows}
+    improved, _, improved_pct = tally.indicator(population, f"{ors.name}.improved", improved_flags(result))
+    tally.ledger.equation(improved.count_key, [by_value[c].count_key for c in IMPROVED if c in by_value])
+    recovered = by_value.get("recovered", Cell(None, "count"))
+    recovered_pct = tally.pct(recovered, total) if recovered.count_key else Cell(None, "pct")
+    return {"total": total, "improved": improved, "improved_pct": improved_pct,
+            "recovered": recovered, "recovered_pct": recovered_pct}

@@ -1,0 +1,61 @@
+"""What every FIT analysis works from: the settings, the prepared sessions and the period's episodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from isu_engine.config import Period
+from isu_engine.context import AnalysisConfig
+from isu_engine.dataset import Dataset
+from isu_engine.model import Scale
+from isu_engine.tabulate import Tally
+
+from .episodes import PeriodEpisodes, period_episodes, prepare_sessions
+from .populations import Populations
+
+
+@dataclass
+class FitInputs:
+    """The run's settings and data for the FIT sections; sessions and episodes are computed once."""
+
+    ctx: AnalysisConfig
+    dataset: Dataset
+    _episodes: dict[Period, PeriodEpisodes] = field(default_factory=dict, repr=False)
+
+    @property
+    def tally(self) -> Tally:
+        return self.ctx.tally
+
+    @property
+    def parameters(self) -> dict:
+        return self.dataset.model.parameters
+
+    @property
+    def ors(self) -> Scale:
+        return self.dataset.model.scales["ors"]
+
+    @property
+    def table_prefix(self) -> str:
+        return self.dataset.name
+
+    @cached_property
+    def sessions(self) -> pd.DataFrame:
+        """Every valid session, prepared (see `prepare_sessions`)."""
+        return prepare_sessions(self.dataset.frame, self.parameters["instrument_ages"])
+
+    @property
+    def current(self) -> PeriodEpisodes:
+        return self.episodes(self.ctx.period)
+
+    @property
+    def populations(self) -> Populations:
+        return Populations.of(self.ctx.period)
+
+    def episodes(self, period: Period) -> PeriodEpisodes:
+        """The sessions and episodes of `period` (computed once per period)."""
+        if period not in self._episodes:
+            self._episodes[period] = period_episodes(self.sessions, period, self.ors)
+        return self._episodes[period]

@@ -1,0 +1,109 @@
+"""Resultat: ORS change per episode (Jacobson–Truax with each episode's own cutoff) and its breakdowns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from isu_engine.comparisons import compare_groups
+from isu_engine.generic import change_items, group_columns, improved_flags
+from isu_engine.results import Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.stats.change import ChangeResult
+
+from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
+from .inputs import FitInputs
+
+YCORS = "YCORS"
+
+
+def build_outcome(section: Section, fit: FitInputs) -> None:
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    current = fit.current
+    paired = current.paired
+    section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change))
+    jt = with_cutoff(paired)
+    items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
+                                 cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
+    section.items.extend(items)
+    cells = improvement_cells(ctx, pop.jt, ors, result)
+    section.items.insert(1, KeyFigures([
+        KeyFigure("fit.ors_improved_pct", ctx.t("fit.outcome.improved_pct"), cells["improved_pct"],
+                  ctx.t("fit.outcome.improved_pct_definition", points=_points(ors.reliable_change))),
+        KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
+                  ctx.t("fit.outcome.recovered_pct_definition")),
+    ]))
+    _no_cutoff_items(section, fit, paired)
+    intake = current.episodes.loc[jt.index]
+    flags = improved_flags(result)
+    for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
+        section.items.append(_stacked_chart(fit, name, label, labels, order, result, cells["total"]))
+        comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.{name}", population=pop.jt,
+                                    indicator=f"{ors.name}.improved", indicator_label=ctx.t("fit.outcome.improved_share"),
+                                    flags=flags, grouping=name, grouping_label=label, groups=labels, order=order)
+        if comparison is not None:
+            section.items.append(comparison)
+
+
+def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
+    """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
+    as exclusions, and shown in their own table of reliable change only."""
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    rest = without_cutoff(paired)
+    result = reliable_change(paired, ors)
+    rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
+    ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).astype(bool)
+    analysis = ctx.t("fit.outcome.jt_analysis")
+    parts = []
+    for reason, n in ((ctx.t("fit.outcome.excluded_ycors"), int(ycors.sum())),
+                      (ctx.t("fit.outcome.excluded_no_cutoff"), int((~ycors).sum()))):
+        if n:
+            ctx.exclude(analysis, reason, pop.paired, n)
+            parts.append(tally.key(pop.paired, [("excluded", reason)]))
+    if parts:
+        tally.ledger.equation(rest_total.count_key, parts)
+    if not len(rest):
+        return
+    section.items.append(Table(
+        id=f"{fit.table_prefix}.ors.change.no_cutoff", title=ctx.t("fit.outcome.no_cutoff_title"),
+        columns=[Column("category", ctx.t("change.category_column")), Column("n", ctx.t("common.count"), "count"),
+                 Column("pct", ctx.t("common.share"), "pct")],
+        rows=[[text(r.label), r.count, r.pct] for r in rows], n=rest_total,
+        note=ctx.t("fit.outcome.no_cutoff_note", points=_points(ors.reliable_change)),
+        definition=ctx.t(f"change.definition.{result.method}"),
+    ))
+
+
+def _points(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,
+                   result: ChangeResult, total) -> Chart:
+    """The Jacobson–Truax categories per group (missing group values as a group of their own).
+
+    Counts per group and category are registered with the margins: each category's overall count
+    is the sum over the groups, and so is the total.
+    """
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    missing = ctx.t("common.missing")
+    groups = labels.astype(object).where(labels.notna(), missing)
+    present = set(groups)
+    ordered = [g for g in (order or sorted((g for g in present if g != missing), key=str)) if g in present]
+    ordered += [missing] if missing in present and missing not in ordered else []
+    variable = f"{ors.name}.change"
+    values = result.categories.astype(object)
+    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
+    rows = []
+    for group in ordered:
+        inside = (groups == group).to_numpy()
+        counted, _ = tally.distribution(pop.jt, variable, values[inside], categories, missing, [(name, group)])
+        rows.append((group, [Bar(c.label, c.pct) for c in counted if c.value is not None]))
+    for value in [*(c for c, _ in categories), None]:
+        tally.ledger.equation(tally.key(pop.jt, [(variable, value)]),
+                              [tally.key(pop.jt, [(name, g), (variable, value)]) for g in ordered])
+    tally.ledger.equation(total.count_key, [tally.key(pop.jt, [(name, g)]) for g in ordered])
+    return Chart(
+        id=f"{fit.table_prefix}.ors.change.{name}.chart", kind="stacked",
+        title=ctx.t("fit.outcome.by_group_title", grouping=label),
+        description=ctx.t("fit.outcome.by_group_description", grouping=label),
+        segment_names=[c_label for _, c_label in categories], stacked_rows=rows, n=total,
+    )

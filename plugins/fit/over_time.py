@@ -1,0 +1,102 @@
+"""Över tid: the continuous compilation, month by month or quarter by quarter within the period."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from isu_engine.results import Chart, Column, Section, Table, text
+
+from .alliance import below_cutoff
+from .episodes import OPEN
+from .inputs import FitInputs
+from .populations import StepPopulations
+from .steps import step_of, steps
+
+SRS_FLAG = "srs_below_cutoff"
+PLANNED_FLAG = "planned"
+
+
+def build_over_time(section: Section, fit: FitInputs) -> None:
+    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
+    step = ctx.config.period_step
+    parts = steps(ctx.period, step)
+    cutoff = float(fit.parameters["srs_cutoff"])
+    section.intro = ctx.t(f"fit.over_time.intro_{step}", cutoff=f"{cutoff:g}")
+    current = fit.current
+    sessions, episodes = current.sessions, current.episodes
+    session_step = step_of(sessions["session_date"], parts)
+    start_step = step_of(episodes["session_date"], parts)
+    ended = episodes[episodes["end"] != OPEN]
+    end_step = step_of(ended["end_date"], parts)
+    below = below_cutoff(sessions["srs_total"], cutoff)
+    rows, srs_cells, planned_cells, links = [], [], [], {}
+    for part in parts:
+        names = StepPopulations.of(part.label)
+        in_step = (session_step == part.label).to_numpy()
+        n_sessions = tally.total(names.sessions, int(in_step.sum()))
+        n_clients = tally.total(names.clients, int(sessions.loc[in_step, "client_id"].nunique()))
+        intake = episodes.loc[(start_step == part.label).to_numpy(), "ors_total"]
+        with_intake = tally.count(names.started, int(intake.notna().sum()), [("intake_ors", "present")])
+        mean_intake = tally.mean(intake, with_intake)
+        _, with_srs, below_pct = tally.indicator(names.sessions, SRS_FLAG, below[in_step])
+        closing = ended[(end_step == part.label).to_numpy()]
+        _, n_ended, planned_pct = tally.indicator(names.ended, PLANNED_FLAG, closing["end"] == "planned")
+        rows.append([text(part.label), n_clients, n_sessions, with_intake, mean_intake, with_srs, below_pct,
+                     n_ended, planned_pct])
+        srs_cells.append(below_pct)
+        planned_cells.append(planned_pct)
+        for target, key in _step_keys(fit, names):
+            links.setdefault(target, []).append(key)
+    _link_margins(fit, links, below, ended)
+    section.items.append(Table(
+        id=f"{fit.table_prefix}.fit.over_time", title=ctx.t(f"fit.over_time.table_title_{step}"),
+        columns=[Column("step", ctx.t(f"fit.over_time.step_{step}")),
+                 Column("clients", ctx.t("fit.over_time.clients"), "count"),
+                 Column("sessions", ctx.t("fit.over_time.sessions"), "count"),
+                 Column("started", ctx.t("fit.over_time.started"), "count"),
+                 Column("intake_ors", ctx.t("fit.over_time.intake_ors"), "mean"),
+                 Column("with_srs", ctx.t("fit.over_time.with_srs"), "count"),
+                 Column("srs_below_pct", ctx.t("fit.over_time.srs_below_pct", cutoff=f"{cutoff:g}"), "pct"),
+                 Column("ended", ctx.t("fit.over_time.ended"), "count"),
+                 Column("planned_pct", ctx.t("fit.over_time.planned_pct"), "pct")],
+        rows=rows, n=tally.total(pop.sessions, len(sessions)),
+        definition=ctx.t("fit.over_time.definition", cutoff=f"{cutoff:g}"),
+    ))
+    section.items.append(Chart(
+        id=f"{fit.table_prefix}.fit.over_time.chart", kind="line", title=ctx.t("fit.over_time.chart_title"),
+        description=ctx.t(f"fit.over_time.chart_description_{step}"), axis_label=ctx.t("common.share_axis"),
+        x_labels=[part.label for part in parts],
+        series=[(ctx.t("fit.over_time.series_srs_below", cutoff=f"{cutoff:g}"), srs_cells, None, None),
+                (ctx.t("fit.over_time.series_planned"), planned_cells, None, None)],
+        y_range=(0.0, 100.0), note=ctx.t("fit.over_time.chart_note"), n=tally.total(pop.sessions, len(sessions)),
+    ))
+
+
+def _step_keys(fit: FitInputs, names: StepPopulations) -> list[tuple[str, tuple]]:
+    """The step's counts that add up over the steps to a count of the whole period, with that count's name."""
+    key = fit.tally.key
+    return [
+        ("sessions", key(names.sessions)),
+        *((f"srs:{value}", key(names.sessions, [(SRS_FLAG, value)])) for value in (True, False, None)),
+        ("ended_planned", key(names.ended, [(PLANNED_FLAG, True)])),
+        ("ended_unplanned", key(names.ended, [(PLANNED_FLAG, False)])),
+    ]
+
+
+def _link_margins(fit: FitInputs, links: dict[str, list], below: pd.Series, ended: pd.DataFrame) -> None:
+    """Register that the steps add up to the period: sessions, SRS flags and how episodes ended."""
+    tally, pop = fit.tally, fit.populations
+    if not links:
+        return
+    sessions = fit.current.sessions
+    totals = {
+        "sessions": tally.total(pop.sessions, len(sessions)),
+        "ended_planned": tally.count(pop.episodes, int((ended["end"] == "planned").sum()), [("episode_end", "planned")]),
+        "ended_unplanned": tally.count(pop.episodes, int((ended["end"] == "unplanned").sum()),
+                                       [("episode_end", "unplanned")]),
+    }
+    flags = {True: int(below.sum(skipna=True)), False: int((below == False).sum()), None: int(below.isna().sum())}  # noqa: E712
+    for value, n in flags.items():
+        totals[f"srs:{value}"] = tally.count(pop.sessions, n, [(SRS_FLAG, value)], published=value is True)
+    for name, parts in links.items():
+        tally.ledger.equation(totals[name].count_key, parts)

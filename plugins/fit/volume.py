@@ -1,0 +1,81 @@
+"""Omfattning: clients, sessions and episodes of the period, how episodes ended, measure completion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.generic import frequency_items
+from isu_engine.results import Column, KeyFigure, KeyFigures, Section, Table, text
+
+from .episodes import END_VALUES
+from .inputs import FitInputs
+
+# Sessions per client: (upper bound of the band, code); the bands are 1, 2, 3–5, 6–10, 11–20, 21+.
+SESSION_BANDS = ((1, "1"), (2, "2"), (5, "3–5"), (10, "6–10"), (20, "11–20"), (np.inf, "21+"))
+
+
+def sessions_band(counts: pd.Series) -> pd.Series:
+    """Each count of sessions as its band code (1, 2, 3–5, 6–10, 11–20, 21+)."""
+    bins = [0, *(upper for upper, _ in SESSION_BANDS)]
+    return pd.cut(counts, bins=bins, labels=[code for _, code in SESSION_BANDS]).astype(object)
+
+
+def build_volume(section: Section, fit: FitInputs) -> None:
+    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
+    current = fit.current
+    sessions, episodes = current.sessions, current.episodes
+    section.intro = ctx.t("fit.volume.intro", period=ctx.period.label())
+    clients = current.clients()
+    n_clients = tally.total(pop.clients, len(clients))
+    n_sessions = tally.total(pop.sessions, len(sessions))
+    n_episodes = tally.total(pop.episodes, len(episodes))
+    paired_clients = episodes.loc[current.paired.index, "client_id"]
+    two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus", clients.isin(paired_clients))
+    per_client = sessions.groupby("client_id").size()
+    median = tally.statistic(float(per_client.median()) if len(per_client) else None, n_clients)
+    _, _, ors_pct = tally.indicator(pop.sessions, "has_ors", sessions["ors_total"].notna())
+    _, _, srs_pct = tally.indicator(pop.sessions, "has_srs", sessions["srs_total"].notna())
+    section.items.append(KeyFigures([
+        KeyFigure("n_clients", ctx.t("fit.volume.n_clients"), n_clients, ctx.t("fit.volume.n_clients_definition")),
+        KeyFigure("n_sessions", ctx.t("fit.volume.n_sessions"), n_sessions, ctx.t("fit.volume.n_sessions_definition")),
+        KeyFigure("fit.n_episodes", ctx.t("fit.volume.n_episodes"), n_episodes,
+                  ctx.t("fit.volume.n_episodes_definition")),
+        KeyFigure("n_clients_2plus", ctx.t("fit.volume.n_clients_2plus"), two_plus,
+                  ctx.t("fit.volume.n_clients_2plus_definition")),
+        KeyFigure("fit.clients_2plus_pct", ctx.t("fit.volume.clients_2plus_pct"), two_plus_pct,
+                  ctx.t("fit.volume.clients_2plus_pct_definition"), shown=False),
+        KeyFigure("fit.sessions_per_client_median", ctx.t("fit.volume.median_sessions"), median,
+                  ctx.t("fit.volume.median_sessions_definition")),
+        KeyFigure("fit.ors_completion_pct", ctx.t("fit.volume.ors_completion"), ors_pct,
+                  ctx.t("fit.volume.ors_completion_definition"), shown=False),
+        KeyFigure("fit.srs_completion_pct", ctx.t("fit.volume.srs_completion"), srs_pct,
+                  ctx.t("fit.volume.srs_completion_definition"), shown=False),
+    ]))
+    section.items.append(_completion_table(fit, sessions, n_sessions))
+    prefix = fit.table_prefix
+    section.items.extend(frequency_items(
+        ctx, table_id=f"{prefix}.fit.episode_end", title=ctx.t("fit.volume.episode_end_title"),
+        population=pop.episodes, variable="episode_end", values=episodes["end"],
+        categories=[(value, ctx.t(f"fit.episode_end.{value}")) for value in END_VALUES],
+        definition=ctx.t("fit.volume.episode_end_definition")))
+    section.items.extend(frequency_items(
+        ctx, table_id=f"{prefix}.fit.sessions_per_client", title=ctx.t("fit.volume.sessions_per_client_title"),
+        population=pop.clients, variable="sessions_band", values=sessions_band(per_client),
+        categories=[(code, code) for _, code in SESSION_BANDS],
+        definition=ctx.t("fit.volume.sessions_per_client_definition")))
+
+
+def _completion_table(fit: FitInputs, sessions: pd.DataFrame, n_sessions) -> Table:
+    """Sessions with an ORS and with an SRS total (the same cells as the completion figures)."""
+    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
+    rows = []
+    for name, column in (("has_ors", "ors_total"), ("has_srs", "srs_total")):
+        yes, _, pct = tally.indicator(pop.sessions, name, sessions[column].notna())
+        rows.append([text(ctx.t(f"fit.volume.{name}")), yes, pct])
+    return Table(
+        id=f"{fit.table_prefix}.fit.completion", title=ctx.t("fit.volume.completion_title"),
+        columns=[Column("measure", ctx.t("common.measure")), Column("n", ctx.t("fit.volume.sessions_with"), "count"),
+                 Column("pct", ctx.t("fit.volume.share_of_sessions"), "pct")],
+        rows=rows, n=n_sessions, definition=ctx.t("fit.volume.completion_definition"),
+    )

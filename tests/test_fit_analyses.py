@@ -1,0 +1,405 @@
+"""FIT analyses on hand-built session data with known answers, run through the whole pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from isu_engine.cli import main as cli_main
+from isu_engine.config import Period, load_config
+from isu_engine.disclosure import Ledger
+from isu_engine.plugins import load_registry
+from isu_engine.report import apply_disclosure, build_report
+from isu_engine.run import load_all
+from isu_fit.episodes import EPISODE, KEY_SEPARATOR, assumed_instrument, period_episodes, prepare_sessions
+from isu_fit.steps import steps
+from isu_fit.trajectory import expected_trajectory, intake_band, on_track
+
+PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
+INSTRUMENT_AGES = {"YCORS": [0, 5], "CORS": [6, 12], "ORS": [13, 120]}
+FIT_FIGURES = (
+    "n_clients", "n_sessions", "n_clients_2plus", "srs.below_cutoff_pct",
+    *(f"ors.{name}" for name in ("n_paired", "mean_pre", "mean_post", "sd_pre", "effect_size",
+                                 "reliable_change_points", "cutoff", "jt_recovered", "jt_improved",
+                                 "jt_unchanged", "jt_deteriorated", "jt_harmed")),
+)
+
+
+def session(client, date, ors=None, srs=None, *, episode="", age=30, instrument="ORS", end="", gender="kvinna",
+            unit="Vuxenteamet"):
+    return {"client_id": client, "episode_id": episode, "session_date": date, "gender": gender, "age": age,
+            "instrument": instrument, "unit": unit, "ors_total": ors, "srs_total": srs, "episode_end": end}
+
+
+def episode(client, pre, post, *, dates=("2025-02-01", "2025-03-01"), **details):
+    """An episode of two sessions with the given first and last ORS."""
+    return [session(client, dates[0], pre, **details), session(client, dates[1], post, **details)]
+
+
+def run(tmp_path: Path, rows: list[dict], *, min_cell: int = 1, step: str = "quarter", parameters: dict | None = None,
+        internal: bool = False, clean: bool = True, language: str = "sv"):
+    """Write the rows as CSV and a config beside it; build the report with disclosure control applied."""
+    frame = pd.DataFrame(rows)
+    frame.to_csv(tmp_path / "sessions.csv", index=False)
+    dataset = {"model": "fit", "source": "sessions.csv", "read": {"delimiter": ",", "decimal": "."}}
+    if parameters:
+        dataset["parameters"] = parameters
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump({
+        "period": PERIOD, "period_step": step, "disclosure": {"min_cell": min_cell}, "internal": internal,
+        "language": language,
+        "datasets": {"x": dataset},
+    }, allow_unicode=True), encoding="utf-8")
+    config = load_config(config_file)
+    registry = load_registry()
+    dataset = load_all(config, registry)["x"]
+    if clean:
+        assert dataset.rows_quarantined == 0, dataset.issues.to_dict("records")
+    ledger = Ledger(config.min_cell)
+    report = build_report(dataset, config, registry, ledger)
+    apply_disclosure([report], ledger, config)
+    assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
+    return report
+
+
+def figure(report, figure_id):
+    return report.figures()[figure_id].cell
+
+
+def table(report, table_id):
+    return next(t for t in report.tables() if t.id == table_id)
+
+
+def rows_by_label(report, table_id) -> dict[str, list]:
+    return {str(row[0].value): [cell.shown_value for cell in row[1:]] for row in table(report, table_id).rows}
+
+
+# Four clients in the period 2025 and one only in 2024 (client D).
+VOLUME_ROWS = [
+    session("A", "2024-11-10", 15, 38, episode="A1"),
+    session("A", "2025-01-10", 18, 35, episode="A1"),
+    session("A", "2025-02-10", 22, 37, episode="A1"),
+    session("A", "2026-01-15", 30, 39, episode="A1"),     # after the period end
+    session("B", "2025-03-01", 20, 40),                     # one ORS only, no episode_id
+    session("B", "2025-03-08", None, 39),
+    session("C", "2025-01-05", 10, 30, episode="C1"),
+    session("C", "2025-02-05", 16, 36, episode="C1", end="planned"),
+    session("C", "2025-09-01", 12, 34, episode="C2"),
+    session("C", "2025-10-01", 12, 33, episode="C2", end="unplanned"),
+    session("D", "2024-03-01", 10, 35, episode="D1"),       # no session in the period
+    session("D", "2024-04-01", 20, 35, episode="D1"),
+    session("E", "2025-06-01"),                             # a session without any measure
+]
+
+
+def test_volume_figures_by_hand(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    assert figure(report, "n_clients").value == 4
+    assert figure(report, "n_sessions").value == 9
+    assert figure(report, "fit.n_episodes").value == 5           # A1, B, C1, C2, E
+    assert figure(report, "n_clients_2plus").value == 2          # A (with its 2024 ORS) and C
+    assert figure(report, "fit.sessions_per_client_median").value == 2
+    assert figure(report, "fit.ors_completion_pct").value == pytest.approx(100 * 7 / 9)
+    assert figure(report, "fit.srs_completion_pct").value == pytest.approx(100 * 8 / 9)
+    ends = rows_by_label(report, "x.fit.episode_end")
+    assert ends["Planerat avslut"][:1] == [1] and ends["Oplanerat avslut"][:1] == [1]
+    assert ends["Pågår (inget avslut registrerat)"][:1] == [3]
+    per_client = rows_by_label(report, "x.fit.sessions_per_client")
+    assert [per_client[code][0] for code in ("1", "2", "3–5", "6–10", "11–20", "21+")] == [1, 2, 1, 0, 0, 0]
+
+
+def test_alliance_figures_by_hand(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    # SRS in 2025: 35, 37, 40, 39, 30, 36, 34, 33 -> below 36: 35, 30, 34, 33 (36 itself is not below).
+    assert figure(report, "srs.below_cutoff_pct").value == pytest.approx(50.0)
+    assert figure(report, "fit.srs_mean").value == pytest.approx(284 / 8)
+    # Drops from the previous session of the same episode: A 38->35, B 40->39, C2 34->33, among
+    # A (2, the first with the 2024 session before it), B (1), C1 (1), C2 (1).
+    assert figure(report, "fit.srs_drop_pct").value == pytest.approx(60.0)
+    signals = rows_by_label(report, "x.fit.srs_signals")
+    assert signals["SRS under 36"][:2] == [8, 4]
+    assert signals["SRS lägre än vid föregående session"][:2] == [5, 3]
+
+
+def test_episode_logic(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    # Paired: A1 15 (2024) -> 22 (the 2026 session is ignored), C1 10 -> 16, C2 12 -> 12.
+    # B has one ORS; D has no session in 2025.
+    assert figure(report, "ors.n_paired").value == 3
+    assert figure(report, "ors.mean_pre").value == pytest.approx((15 + 10 + 12) / 3)
+    assert figure(report, "ors.mean_post").value == pytest.approx((22 + 16 + 12) / 3)
+    assert figure(report, "ors.jt_improved").value == 2
+    assert figure(report, "ors.jt_unchanged").value == 1
+    assert figure(report, "ors.jt_recovered").value == 0
+    assert figure(report, "ors.cutoff").value is None
+
+
+JT_ROWS = [
+    *episode("a1", 20, 26),                                   # adult: recovered
+    *episode("a2", 20, 25.0),                                 # change exactly 5.0, post at the cutoff: recovered
+    *episode("a3", 26, 31),                                   # already functional: improved
+    *episode("a4", 14.7, 19.7),                               # 4.999… in floating point: improved
+    *episode("a5", 10, 14.9),                                 # 4.9: unchanged
+    *episode("a6", 18, 12),                                   # deteriorated
+    *episode("t1", 20, 27, age=15, gender="flicka"),          # adolescent cutoff 28: improved, not recovered
+    *episode("t2", 30, 24, age=15, gender="pojke"),           # adolescent: harmed
+    *episode("c1", 28, 33, age=9, instrument="CORS", gender="pojke"),   # CORS cutoff 32: recovered
+    *episode("c2", 33, 31, age=9, instrument="CORS", gender="flicka"),  # unchanged
+    *episode("c3", 25, 32, age=8, instrument="", gender="pojke"),       # assumed CORS: recovered (32 is functional)
+    *episode("y1", 15, 22, age=4, instrument="YCORS", gender="flicka"),  # no cutoff: reliable change only
+    *episode("y2", 20, 18, age=3, instrument="", gender="pojke"),       # assumed YCORS
+    *episode("u1", 20, 10, age="", instrument="", gender="man"),        # no instrument, no age: no cutoff
+]
+JT_PRE = [20, 20, 26, 14.7, 10, 18, 20, 30, 28, 33, 25]
+JT_POST = [26, 25.0, 31, 19.7, 14.9, 12, 27, 24, 33, 31, 32]
+
+
+def test_jacobson_truax_with_cutoffs_per_instrument_and_age(tmp_path):
+    report = run(tmp_path, JT_ROWS)
+    assert figure(report, "ors.n_paired").value == 11
+    expected = {"recovered": 4, "improved": 3, "unchanged": 2, "deteriorated": 1, "harmed": 1}
+    assert {name: figure(report, f"ors.jt_{name}").value for name in expected} == expected
+    assert figure(report, "ors.mean_pre").value == pytest.approx(statistics.mean(JT_PRE))
+    assert figure(report, "ors.mean_post").value == pytest.approx(statistics.mean(JT_POST))
+    effect = (statistics.mean(JT_POST) - statistics.mean(JT_PRE)) / statistics.stdev(JT_PRE)
+    assert figure(report, "ors.effect_size").value == pytest.approx(effect)
+    assert figure(report, "ors.cutoff").value is None
+    assert figure(report, "ors.reliable_change_points").value == 5
+    assert figure(report, "fit.ors_improved_pct").value == pytest.approx(100 * 7 / 11)
+    assert figure(report, "fit.ors_recovered_pct").value == pytest.approx(100 * 4 / 11)
+
+
+def test_episodes_without_cutoff_are_excluded_and_shown_as_reliable_change(tmp_path):
+    report = run(tmp_path, JT_ROWS)
+    no_cutoff = table(report, "x.ors.change.no_cutoff")
+    assert no_cutoff.n.value == 3
+    counts = {str(row[0].value): row[1].value for row in no_cutoff.rows}
+    assert counts == {"Förbättrade": 1, "Oförändrade": 1, "Försämrade": 1}
+    assert "inte Jacobson–Truax" in no_cutoff.note
+    exclusions = table(report, "x.quality.exclusions").rows
+    reasons = {row[1].value: row[2].value for row in exclusions if row[0].value == "ORS-förändring enligt Jacobson–Truax"}
+    assert reasons["YCORS (barn under 6 år): det finns ingen prövad klinisk gräns"] == 2
+    assert reasons["ingen klinisk gräns kan väljas (formulär eller ålder saknas eller passar inte gränserna)"] == 1
+
+
+def test_breakdowns_by_gender_age_and_unit(tmp_path):
+    report = run(tmp_path, JT_ROWS)
+    outcome = next(s for s in report.sections if s.id == "fit.outcome")
+    comparisons = {c.id: c for c in outcome.comparisons()}
+    assert set(comparisons) == {"x.ors.improved.gender", "x.ors.improved.age"}   # one unit only: no comparison
+    gender = comparisons["x.ors.improved.gender"]
+    assert gender.groups == ["Flickor och kvinnor", "Pojkar och män"]
+    # Women and girls with a cutoff: a1–a6 (improved: a1 a2 a3 a4), t1 (improved), c2 -> 5 of 8.
+    assert gender.pct[0].value == pytest.approx(100 * 5 / 8)
+    charts = [item for item in outcome.items if getattr(item, "kind", None) == "stacked"]
+    assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart",
+                                              "x.ors.change.unit.chart"}
+    assert all("therapist_id" not in chart.id for chart in charts)
+
+
+def test_therapist_breakdown_only_when_internal(tmp_path):
+    rows = [dict(row, therapist_id="T1" if i % 4 < 2 else "T2") for i, row in enumerate(JT_ROWS)]
+    internal = run(tmp_path, rows, internal=True)
+    ids = {c.id for s in internal.sections for c in s.comparisons()}
+    assert "x.ors.improved.therapist_id" in ids
+
+
+def test_english_texts(tmp_path):
+    report = run(tmp_path, [*VOLUME_ROWS, *JT_ROWS], step="month", language="en")
+    titles = [s.title for s in report.sections if s.id.startswith("fit.")]
+    assert titles == ["Volume", "Outcome", "Alliance", "Local expected trajectory", "Over time",
+                      "Compared with the previous year"]
+    assert "not Jacobson–Truax" in table(report, "x.ors.change.no_cutoff").note
+
+
+def test_assumed_instrument_from_age():
+    instrument = pd.Series(["ORS", None, None, None, "CORS"], dtype=object)
+    age = pd.Series([4, 4, 9, 40, pd.NA], dtype="Int64")
+    assert assumed_instrument(instrument, age, INSTRUMENT_AGES).tolist() == ["ORS", "YCORS", "CORS", "ORS", "CORS"]
+    missing = assumed_instrument(pd.Series([None], dtype=object), pd.Series([pd.NA], dtype="Int64"), INSTRUMENT_AGES)
+    assert missing.isna().all()
+
+
+TRAJECTORY_ROWS = [
+    # Intake band [0, 20): e1 and e2 in 2025, e3 in 2024 only (it counts for the local trajectory).
+    session("e1", "2025-02-01", 10), session("e1", "2025-02-08", 14), session("e1", "2025-02-15", 18),
+    session("e2", "2025-03-01", 12), session("e2", "2025-03-08", 16),
+    session("e3", "2024-03-01", 14), session("e3", "2024-03-08", 20), session("e3", "2024-03-15", 22),
+    # Intake band [20, 40]: 20 itself belongs here.
+    session("e4", "2025-04-01", 25), session("e4", "2025-04-08", 27),
+    session("e5", "2025-05-01", 20), session("e5", "2025-05-08", None, 38), session("e5", "2025-05-15", 30),
+    session("e5", "2025-05-22", 31),
+    session("e6", "2026-02-01", 5), session("e6", "2026-02-08", 6),       # after the period end: not used
+]
+TRAJECTORY_PARAMETERS = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 3}
+
+
+def test_trajectory_medians_by_hand(tmp_path):
+    report = run(tmp_path, TRAJECTORY_ROWS, parameters=TRAJECTORY_PARAMETERS)
+    rows = table(report, "x.fit.trajectory").rows
+    values = {(str(r[0].value), r[1].value): [c.shown_value for c in r[2:]] for r in rows}
+    low, high = "Start 0 till under 20", "Start 20–40"
+    assert values[(low, 1)] == [3, 12, 11, 13]          # 10, 12, 14
+    assert values[(low, 2)] == [3, 16, 15, 18]          # 14, 16, 20
+    assert values[(low, 3)] == [2, 20, 19, 21]          # 18, 22
+    assert values[(high, 1)] == [2, 22.5, 21.25, 23.75]  # 25, 20
+    assert values[(high, 2)] == [2, 28.5, 27.75, 29.25]  # 27, 30 (e5's second ORS is at its third session)
+    assert values[(high, 3)] == [1, 31, 31, 31]
+    assert table(report, "x.fit.trajectory").n.value == 5
+    # On track (last ORS at or above the band's median at that ORS number): e1 18 < 20 no, e2 16 = 16 yes,
+    # e4 27 < 28.5 no, e5 31 >= 31 yes.
+    assert figure(report, "fit.on_track_pct").value == pytest.approx(50.0)
+
+
+def test_trajectory_hides_thin_points():
+    sessions = prepare_sessions(pd.DataFrame([dict(row, session_date=pd.Timestamp(row["session_date"]), _row=i,
+                                                   _file="f") for i, row in enumerate(TRAJECTORY_ROWS[:14])]),
+                                INSTRUMENT_AGES)
+    trajectory = expected_trajectory(sessions, [[0, 20], [20, 40]], 3, min_n=2)
+    points = trajectory.points.set_index(["band", "number"])
+    assert points.loc[(1, 3), "n"] == 1 and np.isnan(points.loc[(1, 3), "median"])
+    assert points.loc[(0, 3), "median"] == 20
+    paired = pd.DataFrame({"post": [31.0], "n_ors": [3]}, index=[sessions.loc[sessions["client_id"] == "e5", "_episode"].iloc[0]])
+    assert on_track(trajectory, paired).isna().all()
+
+
+def test_intake_bands_are_half_open_except_the_last():
+    scores = pd.Series([0.0, 14.9, 15.0, 25.0, 40.0, np.nan])
+    bands = intake_band(scores, [[0, 15], [15, 20], [20, 25], [25, 40]])
+    assert bands.tolist()[:5] == [0, 0, 1, 3, 3] and pd.isna(bands.iloc[5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["", "1", "2"]), st.integers(0, 900),
+                          st.one_of(st.none(), st.integers(0, 40))), max_size=40))
+def test_period_episodes_match_a_plain_count(draws):
+    """Episodes of 2025 and their first/last ORS, checked against a row-by-row count."""
+    start = pd.Timestamp("2024-01-01")
+    rows = {(client, day): (episode_id, ors) for client, episode_id, day, ors in draws}   # one session per client and day
+    frame = pd.DataFrame([{"client_id": c, "episode_id": e or pd.NA, "session_date": start + pd.Timedelta(days=d),
+                           "instrument": "ORS", "age": 30, "ors_total": np.nan if o is None else float(o),
+                           "srs_total": np.nan, "episode_end": pd.NA, "_row": i, "_file": "f"}
+                          for i, ((c, d), (e, o)) in enumerate(rows.items())],
+                         columns=["client_id", "episode_id", "session_date", "instrument", "age", "ors_total",
+                                  "srs_total", "episode_end", "_row", "_file"])
+    frame = frame.astype({"client_id": object, "episode_id": object, "instrument": object, "episode_end": object,
+                          "age": "Int64", "ors_total": "float64", "srs_total": "float64"})
+    frame["session_date"] = pd.to_datetime(frame["session_date"])
+    period = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    ors = load_registry().model("fit").scales["ors"]
+    result = period_episodes(prepare_sessions(frame, INSTRUMENT_AGES), period, ors)
+    by_episode: dict[tuple, list] = {}
+    for (client, day), (episode_id, score) in sorted(rows.items(), key=lambda kv: kv[0][1]):
+        by_episode.setdefault((client, episode_id), []).append((start + pd.Timedelta(days=day), score))
+    end = pd.Timestamp("2025-12-31")
+    expected_episodes, expected_pairs = set(), {}
+    for (client, episode_id), visits in by_episode.items():
+        if any(pd.Timestamp("2025-01-01") <= when <= end for when, _ in visits):
+            expected_episodes.add((client, episode_id))
+            scores = [score for when, score in visits if when <= end and score is not None]
+            if len(scores) >= 2:
+                expected_pairs[(client, episode_id)] = (scores[0], scores[-1], len(scores))
+    key = lambda client, episode_id: f"{client}{KEY_SEPARATOR}{episode_id}"   # noqa: E731
+    assert set(result.episodes.index) == {key(*k) for k in expected_episodes}
+    assert len(result.sessions) == sum(pd.Timestamp("2025-01-01") <= when <= end
+                                       for visits in by_episode.values() for when, _ in visits)
+    paired = {k: (row.pre, row.post, row.n_ors) for k, row in result.paired.iterrows()}
+    assert paired == {key(*k): v for k, v in expected_pairs.items()}
+    assert (result.paired["cutoff"] == 25).all()
+    assert result.sessions[EPISODE].isin(result.episodes.index).all()
+
+
+def test_continuous_compilation_per_quarter(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS, step="quarter")
+    quarters = rows_by_label(report, "x.fit.over_time")
+    assert list(quarters) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    # clients, sessions, new episodes with intake ORS, mean intake ORS, sessions with SRS, % below 36, ended, % planned
+    assert quarters["2025-Q1"][:3] == [3, 6, 2] and quarters["2025-Q1"][3] == pytest.approx(15.0)
+    assert quarters["2025-Q1"][4:] == [6, pytest.approx(100 / 3), 1, 100.0]
+    assert quarters["2025-Q2"][:3] == [1, 1, 0] and quarters["2025-Q2"][3] is None
+    assert quarters["2025-Q2"][4:7] == [0, None, 0]
+    assert quarters["2025-Q3"][:6] == [1, 1, 1, 12.0, 1, 100.0]
+    assert quarters["2025-Q4"][4:] == [1, 100.0, 1, 0.0]
+
+
+def test_no_continuous_compilation_without_period_step(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS, step="none")
+    assert "fit.over_time" not in {s.id for s in report.sections}
+
+
+def test_steps_are_cut_to_the_period():
+    parts = steps(Period(dt.date(2025, 2, 15), dt.date(2025, 4, 10)), "month")
+    assert [p.label for p in parts] == ["2025-02", "2025-03", "2025-04"]
+    assert parts[0].period.start == dt.date(2025, 2, 15) and parts[-1].period.end == dt.date(2025, 4, 10)
+
+
+def test_previous_year_side_by_side(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    rows = rows_by_label(report, "x.fit.previous_year")
+    # 2024: clients A (one session, one ORS so far) and D (two sessions); D1 10 -> 20 is improved, not recovered.
+    assert rows["Klienter"] == [4, 2, 2]
+    assert rows["Sessioner"] == [9, 3, 6]
+    assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2]
+    improved = rows["Andel säkert förbättrade (%)"]
+    assert improved == [pytest.approx(200 / 3), 100.0, pytest.approx(200 / 3 - 100)]
+    assert rows["Andel återhämtade (%)"] == [0.0, 0.0, 0.0]
+    assert rows["Effektstorlek ORS (d)"][1:] == [None, None]          # one paired episode: no SD
+    assert rows["Andel sessioner med SRS under gränsen (%)"] == [50.0, pytest.approx(200 / 3),
+                                                                pytest.approx(50 - 200 / 3)]
+
+
+def test_previous_year_without_data_says_so(tmp_path):
+    rows = [row for row in VOLUME_ROWS if row["session_date"] >= "2025-01-01"]
+    report = run(tmp_path, rows)
+    section = next(s for s in report.sections if s.id == "fit.previous_year")
+    assert not list(section.tables())
+    assert "2024" in section.items[0].template
+
+
+def test_small_counts_are_hidden_with_min_cell_5(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS, min_cell=5)
+    for figure_id in ("n_clients", "n_clients_2plus", "srs.below_cutoff_pct", "ors.n_paired", "fit.srs_drop_pct"):
+        assert figure(report, figure_id).hidden, figure_id
+    assert figure(report, "n_clients").shown_value is None
+    assert figure_id_values_hidden_in_json(tmp_path, ["n_clients", "n_clients_2plus", "srs.below_cutoff_pct"])
+
+
+def figure_id_values_hidden_in_json(tmp_path: Path, figure_ids: list[str]) -> bool:
+    out = tmp_path / "out"
+    code = cli_main(["report", str(tmp_path / "config.yaml"), "--out", str(out), "--format", "json"])
+    assert code == 0
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    entry = document["datasets"]["x"]
+    return all(entry["figures"][f] is None and f in entry["suppressed"] for f in figure_ids)
+
+
+def test_realistic_demo_data(tmp_path):
+    from isu_engine.results import Chart, Table
+    from isu_fit import demo
+
+    frame = demo.generate(550, seed=7)
+    report = run(tmp_path, frame.to_dict("records"), min_cell=5, clean=False)
+    fit_sections = [s for s in report.sections if s.id.startswith("fit.")]
+    assert [s.id for s in fit_sections] == ["fit.volume", "fit.outcome", "fit.alliance", "fit.trajectory",
+                                            "fit.over_time", "fit.previous_year"]
+    assert all(s.status == "ok" and s.intro for s in fit_sections)
+    figures = report.figures()
+    assert [name for name in FIT_FIGURES if name not in figures] == []
+    assert figures["n_clients"].cell.shown_value > 100
+    assert 0 < figures["ors.n_paired"].cell.value <= figures["fit.n_episodes"].cell.value
+    assert figures["ors.cutoff"].cell.value is None
+    assert all(f.definition for f in figures.values() if f.shown and f.id.startswith(("fit.", "n_", "srs.")))
+    for section in fit_sections:
+        for item in (i for i in section.items if isinstance(i, (Table, Chart))):
+            shares = [c for c in item.cells() if c.kind == "pct"]
+            has_n = item.n is not None or any(c.kind == "count" for c in item.cells())
+            assert not shares or has_n, item.id
