@@ -16,7 +16,7 @@ YCORS = "YCORS"
 
 
 def build_outcome(section: Section, fit: FitInputs) -> None:
-    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     current = fit.current
     paired = current.paired
     section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change))
@@ -46,7 +46,7 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
 def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
     as exclusions, and shown in their own table of reliable change only."""
-    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     rest = without_cutoff(paired)
     result = reliable_change(paired, ors)
     rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
@@ -83,7 +83,7 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
     Counts per group and category are registered with the margins: each category's overall count
     is the sum over the groups, and so is the total.
     """
-    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
+    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     missing = ctx.t("common.missing")
     groups = labels.astype(object).where(labels.notna(), missing)
     present = set(groups)

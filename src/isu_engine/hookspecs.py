@@ -37,3 +37,8 @@ def isu_harmonize(model, data, config):
 @hookspec
 def isu_template_dirs():
     """Return a list of template folders searched before the shared report templates."""
+
+
+@hookspec
+def isu_demo_datasets(folder):
+    """Write synthetic demo data into ``folder`` and return config entries: dicts with ``name`` plus dataset keys."""
