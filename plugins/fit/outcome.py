@@ -16,7 +16,7 @@ YCORS = "YCORS"
 
 
 def build_outcome(section: Section, fit: FitInputs) -> None:
-    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
     paired = current.paired
     section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change))
