@@ -18,3 +18,10 @@ def isu_analyses(model, data, config):
         return None
     from .analyses import sections
     return sections(data, config)
+
+
+@hookimpl
+def isu_demo_datasets(folder):
+    from .demo import write_demo
+
+    return [write_demo(folder)]

@@ -19,3 +19,10 @@ def isu_analyses(model, data, config):
     from .analyses import sections
 
     return sections(data, config)
+
+
+@hookimpl
+def isu_demo_datasets(folder):
+    from .demo import write_demo
+
+    return [write_demo(folder)]

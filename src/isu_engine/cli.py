@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
     report.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
     report.set_defaults(handler=_report)
+
+    demo = commands.add_parser("demo", parents=[common], help="synthetic data, a config, every report and the comparison")
+    demo.add_argument("--out", type=Path, required=True)
+    demo.set_defaults(handler=_demo)
     return parser
 
 
@@ -104,6 +108,12 @@ def _report(args) -> int:
 
     config, registry = _loaded(args)
     return report_config(config, registry, args.out, args.format, args.strict, sys.stdout)
+
+
+def _demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(registry_for(args), args.out, sys.stdout)
 
 
 def _validate(args) -> int:

@@ -17,6 +17,7 @@ import pandas as pd
 from . import coerce
 from .config import Config, DatasetConfig
 from .errors import UserError, line_place
+from .identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
 from .i18n import t
 from .mapping import map_columns, recode
 from .model import Model, parse_cutoff
@@ -46,6 +47,7 @@ class Dataset:
     files: dict[str, str] = field(default_factory=dict)
     absent_fields: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    identifier_columns: list[str] = field(default_factory=list)
 
     @property
     def rows_quarantined(self) -> int:
@@ -120,7 +122,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
         tables.append(read_table(path, dataset.read, shown))
         files[shown] = file_sha256(path)
-    pieces_raw, ignored = [], []
+    pieces_raw, ignored, unmapped_positions = [], [], []
     header_row = dataset.read.header_row
     present_fields: set[str] = set()
     for table in tables:
@@ -128,6 +130,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                               t("place.row", row=header_row))
         present_fields.update(columns.positions)
         ignored.extend(h for _, h in columns.unmapped if h)
+        unmapped_positions.append(columns.unmapped)
         raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
         for field_name in model.fields:
             position = columns.positions.get(field_name)
@@ -140,6 +143,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     log = IssueLog(rows)
     _structural_issues(tables, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
+    pseudonymized = _pseudonymize(config, dataset, model, text)
+    _personal_number_issues(text, model, pseudonymized, log, language)
     for field_name, spec in model.fields.items():
         local = dataset.values.get(field_name, {})
         if spec.categories or local:
@@ -156,6 +161,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     typed[FILE] = raw[FILE]
     valid = typed.loc[~is_bad].reset_index(drop=True)
     quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
+    issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna("")) if len(issues) else issues["value"]
     issues = _issue_table(issues, raw, dataset.name)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
@@ -163,7 +169,50 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         rows_in=len(raw), rows_skipped=sum(table.rows_skipped for table in tables), files=files,
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=list(dict.fromkeys(ignored)),
+        identifier_columns=_identifier_columns(tables, unmapped_positions),
     )
+
+
+def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
+    """Replace the configured identifier fields by keyed pseudonyms before anything else reads them."""
+    names = [n for n in config.pseudonymize.columns if n in model.fields]
+    wanted = set(config.pseudonymize.columns)
+    names += [n for n, c in dataset.columns.items() if n in wanted and c in model.fields and c not in names]
+    names = [dataset.columns.get(n, n) for n in names]
+    if not names:
+        return []
+    key = load_key(config.pseudonymize.key_env, config.pseudonymize.key_file,
+                   sorted({path.parent for path in dataset.sources}))
+    for name in dict.fromkeys(names):
+        text[name] = pseudonymize(text[name], key).astype(coerce.TEXT)
+    return list(dict.fromkeys(names))
+
+
+def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
+    """A personal identity number in any text field quarantines its row: it must never reach a report."""
+    for name, spec in model.fields.items():
+        if name in skip or spec.type not in ("string", "list"):
+            continue
+        column = text[name]
+        candidates = column.str.contains(r"\d{6}", regex=True)
+        if not candidates.any():
+            continue
+        found = pd.Series(False, index=column.index)
+        found[candidates] = personal_number_mask(column[candidates]).to_numpy()
+        log.add(found, name, "personal_number", mask_personal_numbers(column.astype(object)), "issue.personal_number",
+                field=spec.title(language))
+
+
+def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
+    """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
+    found = []
+    for table, columns in zip(tables, unmapped):
+        for position, heading in columns:
+            cells = coerce.as_text(table.frame[position])
+            candidates = cells.str.contains(r"\d{6}", regex=True)
+            if candidates.any() and personal_number_mask(cells[candidates]).any():
+                found.append(heading or str(position + 1))
+    return list(dict.fromkeys(found))
 
 
 def _structural_issues(tables: list[RawTable], raw: pd.DataFrame, log: IssueLog) -> None:
@@ -185,7 +234,8 @@ def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFram
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
     frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
     frame["reason"] = reasons.reindex(text.index).fillna("")
-    return pd.concat([frame, text], axis=1).reset_index(drop=True)
+    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)))
+    return pd.concat([frame, masked], axis=1).reset_index(drop=True)
 
 
 def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.DataFrame:

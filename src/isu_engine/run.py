@@ -55,6 +55,8 @@ def summary_lines(dataset: Dataset) -> list[str]:
         lines.append(t("validate.issue_line", field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
     if dataset.absent_fields:
         lines.append(t("validate.absent_fields", fields=", ".join(dataset.absent_fields)))
+    if dataset.identifier_columns:
+        lines.append(t("validate.identifier_columns", columns=", ".join(dataset.identifier_columns)))
     if dataset.ignored_columns:
         lines.append(t("validate.ignored_columns", columns=", ".join(dataset.ignored_columns)))
     return lines
