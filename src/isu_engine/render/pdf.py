@@ -1,0 +1,56 @@
+"""Print the report's HTML to an A4 PDF with WeasyPrint, fetching nothing outside the template folders.
+
+The page layout (margins, running header, "Sida X av Y", contents with page numbers, breaks)
+is in the templates' CSS. Here the bundled fonts are added (`fonts.css`, whose relative URLs
+point into `report_templates/fonts/`) and every resource the document asks for goes through
+`TemplateFolderFetcher`: `data:` URLs and files inside the shared template folder or a given
+asset folder are served; anything else (http, https, other files) is refused, so a value in
+the data or a municipality's template can never make the renderer read or send anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .html import shared_templates_dir
+
+FONTS_CSS = "fonts.css"
+
+
+class TemplateFolderFetcher(URLFetcher):
+    """Serves `data:` URLs and files inside the allowed folders; refuses every other URL."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.folders = tuple(Path(folder).resolve() for folder in folders)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            if parts.netloc not in ("", "localhost"):
+                raise PermissionError(f"refused to fetch {url}: not a local file")
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.folders) or not path.is_file():
+                raise PermissionError(f"refused to fetch {url}: outside the report template folders")
+        elif scheme != "data":
+            raise PermissionError(f"refused to fetch {url}: only files of the report templates are used")
+        return super().fetch(url, headers)
+
+
+def render_pdf(html: str, *, asset_dirs: Sequence[Path] = ()) -> bytes:
+    """The HTML of `render_html` as PDF bytes, with the bundled fonts; A4 from the templates' CSS."""
+    shared = shared_templates_dir()
+    fetcher = TemplateFolderFetcher([shared, *asset_dirs])
+    font_config = FontConfiguration()
+    base_url = shared.as_uri() + "/"
+    fonts = CSS(filename=str(shared / FONTS_CSS), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)

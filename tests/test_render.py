@@ -1,0 +1,551 @@
+"""Tests of rendering: number formats, HTML (escaping, disclosure, layout parts), sandbox, PDF, Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from isu_engine.config import Period
+from isu_engine.errors import UserError
+from isu_engine.render import pdf as pdf_module
+from isu_engine.render.formatting import format_cell, format_interval, format_number
+from isu_engine.render.html import css_content, render_html, shared_templates_dir
+from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
+from isu_engine.render.xlsx import unique_sheet_names, write_xlsx
+from isu_engine.report import Report, ReportMeta
+from isu_engine.results import (
+    Bar,
+    Cell,
+    Chart,
+    Column,
+    Comparison,
+    KeyFigure,
+    KeyFigures,
+    Paragraph,
+    Question,
+    Section,
+    Table,
+    text,
+)
+
+NNBSP = "\u202f"
+NBSP = "\u00a0"
+ATTACK = '<script>alert(1)</script>" onload="x'
+SECRET = 12345
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+HIDDEN_NOTE_SV = "<5 = uppgiften är dold för att skydda enskilda (färre än 5, eller för att en dold uppgift annars skulle kunna räknas fram)."
+
+
+# --- building reports by hand -----------------------------------------------------------
+
+
+def count(value, hidden=False):
+    return Cell(value=value, kind="count", hidden=hidden)
+
+
+def pct(value, hidden=False, low=None, high=None):
+    return Cell(value=value, kind="pct", hidden=hidden, low=low, high=high)
+
+
+def make_meta(**changes) -> ReportMeta:
+    values = dict(
+        municipality="Exempelkommun Ärla-Östra", unit="Öppenvården Violalund", dataset="violalund",
+        dataset_title="Årlig sammanställning", model="loke", model_title="LOKE", model_version="1.0",
+        period=Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), language="sv", min_cell=5, internal=False,
+        generated=dt.datetime(2026, 1, 15, 9, 30), engine_version="0.1.0", plugin_versions={"loke": "1.0"},
+        config_sha256="a" * 64, files={"data/violalund.xlsx": "b" * 64},
+    )
+    values.update(changes)
+    return ReportMeta(**values)
+
+
+def make_sections(label: str = "Flickor") -> list[Section]:
+    """One section with every item kind, hidden cells holding SECRET, a failed section, a questions section."""
+    table = Table(
+        id="by_gender", title="Ärenden efter kön",
+        columns=[Column("group", "Kön"), Column("n", "Antal", "count"), Column("pct", "Andel", "pct")],
+        rows=[[text(label), count(1234), pct(12.5, low=10.2, high=15.3)],
+              [text("Pojkar"), count(SECRET, hidden=True), pct(SECRET, hidden=True)]],
+        n=count(1240), note="En anteckning.", definition="Ärenden aktiva under perioden.",
+    )
+    clean_table = Table(id="plain", title="Tabell utan dolda värden", columns=[Column("a", "A"), Column("b", "B", "count")],
+                        rows=[[text("rad"), count(7)]])
+    chart = Chart(id="ended", kind="bar", title="Avslutade enligt plan", description="Stapeldiagram över andelar per insats.",
+                  axis_label="Andel (%)", bars=[Bar(label, pct(40.0)), Bar("Dold insats", pct(SECRET, hidden=True))],
+                  max_value=100, n=count(80))
+    stacked = Chart(id="goals", kind="stacked", title="Måluppfyllelse", description="Staplade andelar helt, delvis, inte.",
+                    segment_names=["Helt", "Delvis"],
+                    stacked_rows=[("Insats A", [Bar("Helt", pct(60.0)), Bar("Delvis", pct(40.0))])])
+    line = Chart(id="ors", kind="line", title="ORS per kvartal", description="Linjediagram över medelvärden per kvartal.",
+                 axis_label="ORS", x_labels=["K1", "K2"],
+                 series=[("Alla", [Cell(20.0, "mean"), Cell(SECRET, "mean", hidden=True)], None, None)])
+    figures = KeyFigures([KeyFigure("n_cases", "Ärenden", count(245), definition="Aktiva ärenden."),
+                          KeyFigure("goal_pct", "Mål uppnådda", pct(SECRET, hidden=True))])
+    comparison_table = Table(
+        id="cmp", title="Avslutade enligt plan efter kön",
+        columns=[Column("group", "Kön"), Column("pct", "Andel", "pct"), Column("flag", "Flagga")],
+        rows=[[text("Kvinnor"), pct(80.0), text("flaggad")], [text("Män"), pct(50.0), text("")]],
+    )
+    comparison = Comparison(id="cmp", indicator="avslutade enligt plan", grouping="kön", table=comparison_table,
+                            groups=["Kvinnor", "Män"], pct=[pct(80.0), pct(50.0)], pct_rest=[pct(50.0), pct(80.0)],
+                            n=[SECRET, 40], n_rest=[40, 30], diff=[30.0, -30.0], p_values=[0.001, 0.001],
+                            q_values=[0.002, 0.002], flagged=[True, False])
+    question = Question("Vad kan skillnaden bero på?",
+                        Paragraph("{group}: {pct} jämfört med {rest}.",
+                                  {"group": text("Kvinnor"), "pct": pct(80.0), "rest": pct(50.0)}))
+    hidden_with_fallback = Paragraph("Dolt antal {n} här.", {"n": count(SECRET, hidden=True)},
+                                     fallback="Ett fåtal ärenden.")
+    hidden_without_fallback = Paragraph("Bland pojkarna var {n} yngre än 6 år.", {"n": count(SECRET, hidden=True)})
+    return [
+        Section(id="overview", title="Översikt", intro="Inledning till översikten.",
+                items=[figures, table, clean_table, hidden_with_fallback, hidden_without_fallback]),
+        Section(id="charts", title="Diagram", items=[chart, stacked, line]),
+        Section(id="groups", title="Skillnader mellan grupper", items=[comparison], questions=[question]),
+        Section(id="broken", title="Nöjdhet", intro="INTRO-FAILED", status="failed",
+                error="KeyError: 'satisfaction'",
+                items=[Table(id="x", title="TABLE-FAILED", columns=[Column("a", "A")], rows=[[text("a")]])]),
+    ]
+
+
+def make_report(sections: list[Section] | None = None, hidden_cells: int = 7, **meta) -> Report:
+    return Report(meta=make_meta(**meta), sections=sections if sections is not None else make_sections(),
+                  hidden_cells=hidden_cells)
+
+
+class _Text(HTMLParser):
+    """The text a reader sees (style contents left out), with entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag == "style"
+
+    def handle_endtag(self, tag):
+        self._skip -= tag == "style"
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+class _Tags(HTMLParser):
+    """Every element name and attribute name in a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.names.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"[ \t\r\n]+", " ", " ".join(parser.parts)).strip()
+
+
+def element(html: str, start: str, end: str) -> str:
+    """The part of `html` from the first `start` to the next `end`."""
+    begin = html.index(start)
+    return html[begin:html.index(end, begin)]
+
+
+# --- number and cell formats ------------------------------------------------------------
+
+
+def test_swedish_and_english_number_format():
+    assert format_number(1234) == f"1{NNBSP}234"
+    assert format_number(12.5, 1) == "12,5"
+    assert format_number(-1234567.25, 1, "sv") == f"\u22121{NNBSP}234{NNBSP}567,2"
+    assert format_number(1234.5, 1, "en") == "1,234.5"
+    assert format_number(-12.0, 0, "en") == "\u221212"
+    assert format_number(-0.04, 1) == "0,0"
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12), st.sampled_from(["sv", "en"]))
+def test_whole_numbers_read_back(value, language):
+    printed = format_number(value, 0, language)
+    digits = printed.replace(NNBSP, "").replace(",", "").replace("\u2212", "-")
+    assert int(digits) == value
+    groups = printed.lstrip("\u2212").split(NNBSP if language == "sv" else ",")
+    assert all(len(group) == 3 for group in groups[1:]) and 1 <= len(groups[0]) <= 3
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_decimals_read_back(value, decimals):
+    printed = format_number(value, decimals, "sv")
+    number = float(printed.replace(NNBSP, "").replace(",", ".").replace("\u2212", "-"))
+    assert abs(number - value) <= 0.5 * 10**-decimals + 1e-6 * abs(value)
+    assert printed.count(",") == (1 if decimals else 0)
+
+
+def test_cell_formats():
+    assert format_cell(pct(12.5), "sv", 5) == f"12,5{NBSP}%"
+    assert format_cell(pct(12.5), "en", 5) == "12.5%"
+    assert format_cell(pct(12.345, ), "sv", 5) == f"12,3{NBSP}%"
+    assert format_cell(Cell(12.345, "pct", decimals=2), "sv", 5) == f"12,35{NBSP}%"
+    assert format_cell(count(1234.0), "sv", 5) == f"1{NNBSP}234"
+    assert format_cell(Cell(2.0, "mean"), "sv", 5) == "2,0"
+    assert format_cell(Cell(0.456, "effect", decimals=2), "en", 5) == "0.46"
+    assert format_cell(Cell(dt.datetime(2025, 3, 1, 12, 0), "date"), "sv", 5) == "2025-03-01"
+    assert format_cell(Cell(None, "count"), "sv", 5) == "–"
+    assert format_cell(Cell(float("nan"), "mean"), "sv", 5) == "–"
+    assert format_cell(text("Åsa"), "sv", 5) == "Åsa"
+
+
+@pytest.mark.parametrize("kind", ["count", "pct", "mean", "text", "date"])
+def test_hidden_cell_is_always_the_hidden_text(kind):
+    assert format_cell(Cell(3, kind, hidden=True), "sv", 5) == "<5"
+    assert format_cell(Cell(None, kind, hidden=True), "en", 10) == "<10"
+
+
+def test_intervals():
+    assert format_interval(pct(12.5, low=10.2, high=15.3), "sv") == "(10,2–15,3)"
+    assert format_interval(pct(12.5, low=10.2, high=15.3), "en") == "(10.2–15.3)"
+    assert format_interval(pct(12.5, hidden=True, low=10.2, high=15.3), "sv") == ""
+    assert format_interval(pct(12.5), "sv") == ""
+
+
+def test_css_content_escapes_text_and_keeps_counters():
+    value = css_content('Sida {page} av "{pages}"</style>', {"page": "counter(page)", "pages": "counter(pages)"})
+    assert value.startswith('"Sida " counter(page) " av ')
+    assert "counter(pages)" in value
+    assert "</style>" not in value and '"""' not in value
+    assert "\\22 " in value and "\\3c " in value
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+
+def test_values_from_data_and_config_are_escaped():
+    sections = make_sections(label=ATTACK)
+    sections[0].title = ATTACK
+    sections[0].intro = ATTACK
+    sections[0].items[1].title = ATTACK
+    sections[0].items[1].columns[0].label = ATTACK
+    sections[1].items[0].title = ATTACK
+    sections[1].items[0].description = ATTACK
+    sections[2].questions[0].text = ATTACK
+    sections[3].error = ATTACK
+    html = render_html(make_report(sections, municipality=ATTACK, unit=ATTACK, dataset_title=ATTACK))
+    tags = _Tags()
+    tags.feed(html)
+    assert "script" not in tags.names
+    assert not [name for name in tags.attributes if name.startswith("on")]
+    assert "<script" not in html
+    # Outside the SVG (whose text nodes the chart module escapes) quotes are escaped too.
+    assert '" onload=' not in re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34; onload=&#34;x" in html
+    assert visible_text(html).count("<script>alert(1)</script>") >= 10
+
+
+def test_document_is_self_contained_without_urls_or_scripts():
+    html = render_html(make_report())
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="sv">' in html
+    assert '<meta charset="utf-8">' in html
+    assert "<style>" in html and "<link" not in html and "<script" not in html
+    without_namespace = html.replace(f'xmlns="{SVG_NAMESPACE}"', "")
+    assert not re.search(r"https?:|file:|//[a-z]", without_namespace, re.IGNORECASE)
+    assert "@font-face" not in html
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
+    assert '<html lang="en">' in render_html(make_report(language="en"))
+
+
+def test_hidden_cells_show_the_hidden_text_and_never_their_value():
+    html = render_html(make_report())
+    shown = visible_text(html)
+    for secret in (str(SECRET), f"12{NNBSP}345", "12 345", "12,345"):
+        assert secret not in html
+    assert "<5" in shown
+    assert "Ett fåtal ärenden." in shown
+    assert "Dolt antal" not in shown
+    assert "Bland pojkarna var <5 yngre än 6 år." in shown
+
+
+def test_hidden_note_after_each_item_with_hidden_values_and_once_in_the_about_part():
+    html = render_html(make_report(hidden_cells=7))
+    # Items with hidden values: key figures, the table, the bar chart, the line chart; plus the general note.
+    assert html.count(HIDDEN_NOTE_SV.replace("<", "&lt;")) == 5
+    about = visible_text(element(html, 'id="about-figures"', "</section>"))
+    assert HIDDEN_NOTE_SV in about
+    assert "Antal dolda uppgifter i rapporten: 7." in about
+    plain_table = element(html, "Tabell utan dolda värden", "</div>\n</div>")
+    assert "uppgiften är dold" not in plain_table
+
+
+def test_swedish_formats_in_the_report():
+    shown = visible_text(render_html(make_report()))
+    assert f"12,5{NBSP}%" in shown
+    assert f"1{NNBSP}234" in shown
+    assert "(10,2–15,3)" in shown
+    assert f"n = 1{NNBSP}240" in shown
+
+
+def test_failed_section_shows_its_error_and_nothing_else():
+    html = render_html(make_report())
+    failed = visible_text(element(html, 'class="report-section failed"', "</section>"))
+    assert "Den här delen kunde inte tas fram" in failed
+    assert "KeyError: 'satisfaction'" in failed
+    assert "INTRO-FAILED" not in html and "TABLE-FAILED" not in html
+
+
+def test_internal_use_text_only_when_internal():
+    internal = "För internt bruk – innehåller uppgifter per behandlare"
+    assert internal in render_html(make_report(internal=True))
+    assert internal not in render_html(make_report(internal=False))
+    assert "For internal use – contains figures per therapist" in render_html(make_report(internal=True, language="en"))
+
+
+def test_title_page_says_when_disclosure_control_is_off():
+    off = "Röjandekontrollen är avstängd."
+    title_page = element(render_html(make_report(min_cell=1)), '<header class="title-page">', "</header>")
+    assert off in title_page
+    assert "Exempelkommun Ärla-Östra" in title_page and "2025-01-01 – 2025-12-31" in title_page
+    assert off not in render_html(make_report(min_cell=5))
+
+
+def test_charts_are_inline_svg_with_text_alternatives():
+    html = render_html(make_report())
+    assert html.count("<svg") == 3
+    for description in ("Stapeldiagram över andelar per insats.", "Staplade andelar helt, delvis, inte.",
+                        "Linjediagram över medelvärden per kvartal."):
+        assert f">{description}</desc>" in html
+        assert html.count(description) == 2  # the SVG <desc> and the visually hidden caption
+    captions = re.findall(r'<span class="visually-hidden">([^<]*)</span>', html)
+    assert len(captions) == 3
+
+
+def test_comparison_marks_flagged_rows_with_a_symbol_not_colour_alone():
+    html = render_html(make_report())
+    rows = re.findall(r"<tr( class=\"flagged\")?>\s*<th scope=\"row\"[^>]*>(.*?)</th>", html, re.S)
+    flagged = {label.split("</span>")[-1].strip(): bool(mark) for mark, label in rows if "Kvinnor" in label or "Män" in label}
+    assert flagged == {"Kvinnor": True, "Män": False}
+    assert "◆</span> Kvinnor" in html
+    assert "skillnaden mot övriga är både stor och tydlig" in html
+
+
+def test_questions_show_observation_and_question_in_a_reflection_box():
+    html = render_html(make_report())
+    box = visible_text(element(html, '<aside class="reflection">', "</aside>"))
+    assert f"Kvinnor: 80,0{NBSP}% jämfört med 50,0{NBSP}%." in box
+    assert "Vad kan skillnaden bero på?" in box
+
+
+def test_table_of_contents_links_every_section():
+    html = render_html(make_report())
+    toc = element(html, '<nav class="toc"', "</nav>")
+    for number, title in enumerate(["Översikt", "Diagram", "Skillnader mellan grupper", "Nöjdhet"], start=1):
+        assert f'href="#section-{number}">{title}' in toc
+        assert f'id="section-{number}"' in html
+
+
+def test_plugin_templates_override_by_name_and_sections_choose_their_template(tmp_path):
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "paragraph.html").write_text(
+        '{% macro paragraph(item) %}<p class="plugin-paragraph">{{ paragraph_text(item) }}</p>{% endmacro %}')
+    (plugin / "own_section.html").write_text('<section id="{{ anchor }}"><h2>EGEN {{ section.title }}</h2></section>')
+    sections = make_sections()
+    sections[1].template = "own_section.html"
+    html = render_html(make_report(sections), template_dirs=[plugin])
+    assert '<p class="plugin-paragraph">Ett fåtal ärenden.</p>' in html
+    assert "<h2>EGEN Diagram</h2>" in html
+    assert "Stapeldiagram över andelar per insats." not in html
+
+
+def test_municipality_template_extends_the_shared_layout(tmp_path):
+    (tmp_path / "base.html").write_text(
+        '{% extends "shared/base.html" %}{% block title_page %}{{ super() }}<p class="own">Vår rad</p>{% endblock %}')
+    html = render_html(make_report(), user_templates=tmp_path)
+    assert '<p class="own">Vår rad</p>' in html
+    assert '<header class="title-page">' in html and "Översikt" in html
+
+
+# --- sandbox ---------------------------------------------------------------------------
+
+
+def test_sandbox_refuses_python_internals_with_a_user_error(tmp_path):
+    (tmp_path / "base.html").write_text("<p>\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n</p>")
+    with pytest.raises(UserError) as caught:
+        render_html(make_report(), user_templates=tmp_path)
+    assert caught.value.key == "render.template_unsafe"
+    assert "base.html" in str(caught.value) and "rad 2" in str(caught.value)
+
+
+def test_sandbox_refuses_a_hidden_value_and_raw_comparison_counts(tmp_path):
+    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[1][1].value }}")
+    with pytest.raises(UserError) as caught:
+        render_html(make_report(), user_templates=tmp_path)
+    assert caught.value.key == "render.template_unsafe"
+    (tmp_path / "base.html").write_text("{{ sections[2].items[0].n }}")
+    with pytest.raises(UserError):
+        render_html(make_report(), user_templates=tmp_path)
+    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[0][1].value }}")
+    assert render_html(make_report(), user_templates=tmp_path) == "1234"
+
+
+def test_error_in_a_municipality_template_names_file_and_line(tmp_path):
+    (tmp_path / "table.html").write_text("{% macro table(item) %}\n{% if %}\n{% endmacro %}")
+    with pytest.raises(UserError) as caught:
+        render_html(make_report(), user_templates=tmp_path)
+    assert caught.value.key == "render.template_error"
+    assert str(tmp_path / "table.html") in str(caught.value) and "rad 2" in str(caught.value)
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+def pdf_pages(data: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return result.stdout.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def internal_pdf() -> bytes:
+    return render_pdf(render_html(make_report(internal=True)))
+
+
+def test_pdf_has_pages_numbers_header_and_headings(internal_pdf, tmp_path):
+    assert internal_pdf.startswith(b"%PDF")
+    pages = pdf_pages(internal_pdf, tmp_path)
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        assert f"Sida {number} av {len(pages)}" in page
+        assert "För internt bruk – innehåller uppgifter per behandlare" in page
+    everything = "\n".join(pages)
+    assert "Exempelkommun Ärla-Östra" in pages[0] and "Årlig sammanställning" in pages[0]
+    for heading in ("Innehåll", "Översikt", "Diagram", "Skillnader mellan grupper", "Nöjdhet", "Om uppgifterna"):
+        assert heading in everything
+    assert "Exempelkommun Ärla-Östra · Öppenvården Violalund · 2025-01-01 – 2025-12-31" in pages[-1]
+    assert str(SECRET) not in everything
+
+
+def test_pdf_contents_carry_page_numbers(internal_pdf, tmp_path):
+    pages = pdf_pages(internal_pdf, tmp_path)
+    contents = next(page for page in pages if "Innehåll" in page)
+    numbered = dict(re.findall(r"^\s*(Översikt|Nöjdhet)[^.\n]*\.{3,}\s*(\d+)\s*$", contents, re.M))
+    assert set(numbered) == {"Översikt", "Nöjdhet"}
+    for title, page in numbered.items():
+        assert re.search(rf"^\s*{title}\s*$", pages[int(page) - 1], re.M)
+
+
+def test_pdf_embeds_the_bundled_font(internal_pdf, tmp_path):
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(internal_pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "SourceSans3" in fonts.replace("-", "")
+
+
+def test_fetcher_serves_only_template_folders(tmp_path):
+    shared = shared_templates_dir()
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (assets / "link.txt").symlink_to(outside)
+    fetcher = TemplateFolderFetcher([shared, assets])
+    font = next((shared / "fonts").glob("*.woff2"))
+    assert fetcher(font.as_uri()).read()[:4] == b"wOF2"
+    assert fetcher((assets / "logo.svg").as_uri()).read().startswith(b"<svg")
+    assert fetcher("data:text/plain,hej").read() == b"hej"
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.org/x.css",
+                outside.as_uri(), (assets / "link.txt").as_uri(), f"{shared.as_uri()}/../../../etc/passwd",
+                "file://otherhost/etc/passwd", "ftp://127.0.0.1/x"):
+        with pytest.raises(PermissionError):
+            fetcher(url)
+
+
+def test_pdf_never_fetches_urls_from_data_or_municipality_templates(tmp_path, monkeypatch):
+    asked: list[tuple[str, bool]] = []
+    original = TemplateFolderFetcher.fetch
+
+    def spy(self, url, headers=None):
+        try:
+            response = original(self, url, headers)
+        except Exception:
+            asked.append((url, False))
+            raise
+        asked.append((url, True))
+        return response
+
+    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "base.html").write_text(
+        '{% extends "shared/base.html" %}{% block head %}'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+        "<style>body { background: url(file:///etc/hostname); }</style>{% endblock %}"
+        '{% block title_page %}{{ super() }}<img src="file:///etc/passwd" alt="x">{% endblock %}')
+    sections = make_sections(label="file:///etc/passwd")
+    sections[0].intro = "http://127.0.0.1:9/x.png"
+    data = render_pdf(render_html(make_report(sections), user_templates=own))
+    assert data.startswith(b"%PDF")
+    served = [url for url, ok in asked if ok]
+    assert served and all(url.startswith(shared_templates_dir().as_uri()) for url in served)
+    refused = {url for url, ok in asked if not ok}
+    assert {"file:///etc/passwd", "http://127.0.0.1:9/x.css", "file:///etc/hostname"} <= refused
+    assert "http://127.0.0.1:9/x.png" not in {url for url, _ in asked}
+
+
+# --- Excel -----------------------------------------------------------------------------
+
+
+def test_xlsx_sheets_hidden_cells_and_numbers(tmp_path):
+    tables = [table for section in make_sections() if section.status == "ok" for table in section.tables()]
+    formula = Table(id="by_gender", title="Samma id", columns=[Column("a", "Text"), Column("d", "Datum", "date")],
+                    rows=[[text("=1+2"), Cell(dt.date(2025, 3, 1), "date")]])
+    tables.append(formula)
+    path = tmp_path / "out" / "report.xlsx"
+    write_xlsx(tables, path, language="sv", min_cell=5, title="Årlig sammanställning 2025")
+    assert [p.name for p in path.parent.iterdir()] == ["report.xlsx"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Om rapporten", "by_gender", "plain", "cmp", "by_gender~2"]
+    about = book["Om rapporten"]
+    assert about["A1"].value == "Årlig sammanställning 2025"
+    assert about["A3"].value == HIDDEN_NOTE_SV
+    sheet = book["by_gender"]
+    assert [c.value for c in sheet[2]] == ["Kön", "Antal", "Andel"]
+    assert all(c.font.bold for c in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert [c.value for c in sheet[3]] == ["Flickor", 1234, 12.5]
+    assert isinstance(sheet["B3"].value, int) and isinstance(sheet["C3"].value, float)
+    assert "0.0" in sheet["C3"].number_format
+    assert [c.value for c in sheet[4]] == ["Pojkar", "<5", "<5"]
+    values = [c.value for s in book.worksheets for row in s.iter_rows() for c in row]
+    assert SECRET not in values and float(SECRET) not in values
+    assert any(v == HIDDEN_NOTE_SV for v in values)
+    other = book["by_gender~2"]
+    assert other["A3"].value == "=1+2" and other["A3"].data_type == "s"
+    assert other["B3"].value == dt.datetime(2025, 3, 1) and other["B3"].number_format == "yyyy-mm-dd"
+
+
+@given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=12))
+def test_sheet_names_are_valid_and_unique(wanted):
+    names = unique_sheet_names(wanted)
+    assert len(names) == len(wanted)
+    assert len({name.casefold() for name in names}) == len(names)
+    for name in names:
+        assert 1 <= len(name) <= 31
+        assert not set(name) & set("[]:*?/\\")
+        assert not name.startswith("'") and not name.endswith("'")
