@@ -245,14 +245,14 @@ def test_note_is_printed():
 # --- stacked bar chart ---------------------------------------------------------------
 
 
-def test_stacked_segments_fill_the_full_width_of_each_row():
+def test_stacked_segments_and_hidden_rest_fill_the_full_width_of_each_row():
     root = parse(sample_stacked())
     rows = elements(root, "g", "row")
     assert len(rows) == 2
     for row in rows:
         frame = elements(row, "rect", "frame")[0]
         segments = elements(row, "rect", "segment")
-        total = sum(float(s.get("width")) for s in segments)
+        total = sum(float(s.get("width")) for s in segments + elements(row, "rect", "hidden-rest"))
         assert total == pytest.approx(float(frame.get("width")), abs=0.05)
         assert float(segments[0].get("x")) == pytest.approx(float(frame.get("x")), abs=0.01)
 
@@ -264,8 +264,13 @@ def test_stacked_widths_are_shares_and_hidden_segments_show_the_marker():
     assert [w / sum(widths) for w in widths] == pytest.approx([0.32, 0.21, 0.40, 0.07], abs=1e-3)
     men_segments = elements(men, "rect", "segment")
     assert len(men_segments) == 2
-    assert [float(s.get("width")) / sum(float(x.get("width")) for x in men_segments) for s in men_segments] == \
-        pytest.approx([30 / 90, 60 / 90], abs=1e-3)
+    [frame] = elements(men, "rect", "frame")
+    full = float(frame.get("width"))
+    # visible segments keep their true share; the hidden rest is one grey block, not spread over them
+    assert [float(s.get("width")) / full for s in men_segments] == pytest.approx([0.30, 0.60], abs=1e-3)
+    [rest] = elements(men, "rect", "hidden-rest")
+    assert float(rest.get("width")) / full == pytest.approx(0.10, abs=1e-3)
+    assert rest.get("fill") not in PALETTE
     assert texts(root, "hidden") == ["<5"]
 
 

@@ -455,7 +455,7 @@ def test_loke_dataset_entry(tmp_path, cases):
         "intervention": {
             "intervention": ["Familjebehandling", "Föräldrastöd"], "n_contacts": [6, 20], "duration_days": [0, 180],
         },
-        "result": {"goal_attained_pct": 70, "ended_as_planned_pct": 80},
+        "result": {"goal_attained_pct": 40, "ended_as_planned_pct": 80},
     }
 
 

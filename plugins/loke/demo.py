@@ -108,7 +108,7 @@ IDEA = {
     "intervention": {
         "intervention": ["Familjebehandling", "Föräldrastöd"], "n_contacts": [6, 20], "duration_days": [0, 180],
     },
-    "result": {"goal_attained_pct": 70, "ended_as_planned_pct": 80},
+    "result": {"goal_attained_pct": 40, "ended_as_planned_pct": 80},
 }
 
 REFERRALS = ["Anmälan", "Ansökan", "Egen kontakt", "Annan verksamhet"]

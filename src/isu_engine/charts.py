@@ -31,6 +31,7 @@ INK = "#1a1a1a"
 MUTED = "#4d4d4d"
 GRID = "#d9d9d9"
 WHITE = "#ffffff"
+HIDDEN_FILL = "#e8e8e8"  # the hidden rest of a stacked bar: light grey, unlike every palette fill
 BAR_FILL = PALETTE[2]
 
 WIDTH = 640
@@ -182,11 +183,13 @@ def stacked_bar_chart(
     note: str | None = None,
     number_format: NumberFormat | None = None,
 ) -> str:
-    """100 % stacked horizontal bars with a legend; each row's visible segments fill its bar.
+    """100 % stacked horizontal bars with a legend; segment values are percentages of their row.
 
-    A row with hidden segments (value None) shows their texts (e.g. "<5") after the bar, and
-    its visible segments are drawn as shares of the visible total. `number_format` labels the
-    0–100 % axis (default "0 %", "20 %", ...). Segment texts are printed where they fit.
+    Visible segments are drawn at their true share. A row with hidden segments (value None)
+    leaves the rest of its bar as one grey block, so the hidden shares are neither shown nor
+    spread over the visible ones, and shows their texts (e.g. "<5") after the bar. A row with
+    nothing hidden fills its bar (shares that add up to 99.9 or 100.1 by rounding).
+    `number_format` labels the 0–100 % axis (default "0 %", "20 %", ...).
     """
     if len(segment_names) > len(PALETTE):
         raise ValueError(f"a stacked bar chart shows at most {len(PALETTE)} segment kinds")
@@ -382,9 +385,11 @@ def _whisker(left: float, right: float, middle: float) -> list[str]:
 def _stack(
     segments: Sequence[Segment], style_of: dict[str, int], prefix: str, x0: float, x1: float, middle: float
 ) -> list[str]:
-    """One row of a stacked bar: visible segments across x0..x1, texts inside when they fit."""
+    """One row of a stacked bar: visible segments at their share, the hidden rest as one grey block."""
     visible = [s for s in segments if _present(s.value) and s.value > 0]
-    total = sum(s.value for s in visible)
+    hidden = any(not _present(s.value) for s in segments)
+    shown = sum(s.value for s in visible)
+    total = max(shown, 100.0) if hidden else shown
     if total <= 0:
         return []
     parts, cumulative, top = [], 0.0, middle - BAR_HEIGHT / 2 - 2
@@ -400,6 +405,9 @@ def _stack(
                 _text((left + right) / 2, middle, segment.text, anchor="middle", size=SMALL_SIZE,
                       fill=_ink_on(PALETTE[style]), cls="segment-text")
             )
+    if hidden and shown < total:
+        left = round(x0 + (x1 - x0) * shown / total, 2)
+        parts.append(_rect(left, top, x1 - left, height, fill=HIDDEN_FILL, stroke="none", cls="hidden-rest"))
     parts.append(_rect(x0, top, x1 - x0, height, fill="none", stroke=MUTED, cls="frame"))
     return parts
 
