@@ -25,3 +25,12 @@ def isu_demo_datasets(folder):
     from .demo import write_demo
 
     return [write_demo(folder)]
+
+
+@hookimpl
+def isu_harmonize(model, data, config):
+    if model.name != "fit":
+        return None
+    from .harmonize import harmonized
+
+    return harmonized(data, config)

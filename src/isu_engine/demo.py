@@ -74,7 +74,7 @@ def write_demo_config(registry: Registry, data: Path) -> Path:
 
 def run_demo(registry: Registry, out: Path, stream: TextIO) -> int:
     """Write data and config to `out/data`, and every report and the comparison to `out/reports`."""
-    from .run import compare_config, report_config
+    from .run import report_and_compare
 
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -84,8 +84,6 @@ def run_demo(registry: Registry, out: Path, stream: TextIO) -> int:
     set_language(config.language)
     reports = out / "reports"
     formats = ("html", "pdf", "json")
-    code = report_config(config, registry, reports, formats, False, stream)
-    if len(config.compare) > 1:
-        code = max(code, compare_config(config, registry, reports, formats, False, stream))
+    code = report_and_compare(config, registry, reports, formats, stream)
     stream.write(t("demo.done", path=reports) + "\n")
     return code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +17,8 @@ from .disclosure import Ledger
 from .plugins import Registry, plugin_versions
 
 VALIDATION_COLUMNS = ["dataset", "row", "field", "check", "value", "message"]
+FORMULA_START = r"[=+\-@\t\r]"
+PLAIN_NUMBER = r"[+-]?[\d\s.,]*\d[\d\s.,]*"
 
 
 def load_all(config: Config, registry: Registry) -> dict[str, Dataset]:
@@ -32,18 +35,32 @@ def validation_table(datasets: dict[str, Dataset]) -> pd.DataFrame:
     return table.reindex(columns=columns)
 
 
+def inert_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @ first) prefixed with ' (plain numbers kept)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+            continue
+        text = values.astype(object).where(values.notna(), "").astype(str)
+        active = text.str.match(FORMULA_START) & ~text.str.fullmatch(PLAIN_NUMBER)
+        if active.any():
+            frame[column] = values.astype(object).where(~active, "'" + text)
+    return frame
+
+
 def write_validation_files(datasets: dict[str, Dataset], out: Path) -> list[Path]:
     """validation.csv and quarantine-<dataset>.csv (internal files: they hold row-level values)."""
     written = []
     target = out / "validation.csv"
-    atomic.write_text(target, validation_table(datasets).to_csv(index=False))
+    atomic.write_text(target, inert_cells(validation_table(datasets)).to_csv(index=False))
     written.append(target)
     for name, dataset in datasets.items():
         target = out / f"quarantine-{name}.csv"
         quarantine = dataset.quarantine
         if len(dataset.files) <= 1:
             quarantine = quarantine.drop(columns=["file"])
-        atomic.write_text(target, quarantine.to_csv(index=False))
+        atomic.write_text(target, inert_cells(quarantine).to_csv(index=False))
         written.append(target)
     return written
 
@@ -74,31 +91,122 @@ def validate_config(config: Config, registry: Registry, out: Path | None, stream
     return EXIT_FINISHED_WITH_PROBLEMS if quarantined else EXIT_OK
 
 
-def report_config(config: Config, registry: Registry, out: Path, formats: tuple[str, ...], strict: bool,
-                  stream: TextIO) -> int:
-    """One report per dataset in every asked format, plus report.json; exit code per DESIGN §5."""
-    from .outputs import run_json, write_documents, write_json
+@dataclass
+class Run:
+    """Everything one run over a config decides: datasets, reports, the comparison, what is hidden.
+
+    Every command builds the same run — all datasets' reports and, when `compare:` names two
+    or more datasets, the comparison — on one disclosure ledger. The ledger's decision depends
+    only on what is registered, so `isu report` and `isu compare` over the same config and
+    data hide exactly the same cells, and their outputs can be published side by side.
+    """
+
+    datasets: dict[str, Dataset]
+    reports: list
+    comparison: object | None
+
+
+def build_run(config: Config, registry: Registry) -> Run:
+    from .compare import build_comparison
     from .report import apply_disclosure, build_report
 
     datasets = load_all(config, registry)
     ledger = Ledger(config.min_cell)
     reports = [build_report(dataset, config, registry, ledger) for dataset in datasets.values()]
-    apply_disclosure(reports, ledger, config)
+    comparison = None
+    if len(config.compare) >= 2:
+        compared = [report for report in reports if report.meta.dataset in config.compare]
+        compared.sort(key=lambda report: config.compare.index(report.meta.dataset))
+        comparison = build_comparison(compared, config, registry, ledger)
+    apply_disclosure([*reports, *([comparison.report] if comparison else [])], ledger, config)
+    return Run(datasets=datasets, reports=reports, comparison=comparison)
+
+
+def write_reports(run: Run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...],
+                  stream: TextIO) -> list[Path]:
+    """Each dataset's report in the asked formats, plus report.json."""
+    from .outputs import run_json, write_documents, write_json
+
     out.mkdir(parents=True, exist_ok=True)
-    template_dirs = registry.template_dirs()
-    written = write_documents(reports, out, formats, config, template_dirs,
+    written = write_documents(run.reports, out, formats, config, registry.template_dirs(),
                               progress=lambda name: stream.write(t("report.rendering", dataset=name) + "\n"))
     if "json" in formats:
-        write_json(run_json(reports, config, plugin_versions(registry)), out / "report.json")
+        write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
         written.append(out / "report.json")
-    for report in reports:
+    for report in run.reports:
         for line in summary_lines(report.dataset):
             stream.write(line + "\n")
         for section in report.failed_sections:
             stream.write(t("report.section_failed", dataset=report.meta.dataset, section=section.title,
                            error=section.error) + "\n")
+    return written
+
+
+def write_comparison(run: Run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...],
+                     stream: TextIO) -> list[Path]:
+    """comparison.html / .pdf / .xlsx / .json."""
+    from .compare import COMPARISON, comparison_json
+    from .disclosure import hidden_text
+    from .outputs import write_documents, write_json
+
+    result = run.comparison
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_documents([result.report], out, formats, config, registry.template_dirs(),
+                              progress=lambda _: stream.write(t("comparison.rendering") + "\n"))
+    if "json" in formats:
+        target = out / f"{COMPARISON}.json"
+        write_json(comparison_json(result, config, plugin_versions(registry)), target)
+        written.append(target)
+    for compared in result.compared:
+        n = compared.total.shown_value
+        stream.write(t("comparison.n_harmonized", dataset=compared.name, units=compared.attrs["units"],
+                       n=hidden_text(config.min_cell) if n is None else n) + "\n")
+    for section in result.report.failed_sections:
+        stream.write(t("report.section_failed", dataset=COMPARISON, section=section.title, error=section.error) + "\n")
+    return written
+
+
+def finish(run: Run, written: list[Path], strict: bool, stream: TextIO, with_reports: bool, with_comparison: bool) -> int:
+    """List what was written and choose the exit code (DESIGN §5)."""
     for path in written:
         stream.write(t("validate.wrote", path=path) + "\n")
-    failed = any(report.failed_sections for report in reports)
-    quarantined = any(d.rows_quarantined for d in datasets.values())
+    failed = (with_reports and any(r.failed_sections for r in run.reports)) or \
+        (with_comparison and run.comparison is not None and bool(run.comparison.report.failed_sections))
+    quarantined = any(d.rows_quarantined for d in run.datasets.values())
     return EXIT_FINISHED_WITH_PROBLEMS if failed or (strict and quarantined) else EXIT_OK
+
+
+def report_config(config: Config, registry: Registry, out: Path, formats: tuple[str, ...], strict: bool,
+                  stream: TextIO) -> int:
+    """One report per dataset in every asked format, plus report.json; exit code per DESIGN §5."""
+    run = build_run(config, registry)
+    written = write_reports(run, config, registry, out, formats, stream)
+    return finish(run, written, strict, stream, with_reports=True, with_comparison=False)
+
+
+def require_comparison(config: Config) -> None:
+    if len(config.compare) < 2:
+        raise config.doc.error("comparison.too_few", config.raw, "compare" if "compare" in config.raw else None,
+                               n=len(config.compare), names=", ".join(config.compare) or "–")
+
+
+def compare_config(config: Config, registry: Registry, out: Path, formats: tuple[str, ...], strict: bool,
+                   stream: TextIO) -> int:
+    """The comparative report over `compare:` (comparison.json/.html/.pdf/.xlsx); exit code as `report`."""
+    require_comparison(config)
+    run = build_run(config, registry)
+    for dataset in run.datasets.values():
+        if dataset.name in config.compare:
+            for line in summary_lines(dataset):
+                stream.write(line + "\n")
+    written = write_comparison(run, config, registry, out, formats, stream)
+    return finish(run, written, strict, stream, with_reports=False, with_comparison=True)
+
+
+def report_and_compare(config: Config, registry: Registry, out: Path, formats: tuple[str, ...], stream: TextIO) -> int:
+    """Every report and, when there is one, the comparison, from one run (used by `isu demo`)."""
+    run = build_run(config, registry)
+    written = write_reports(run, config, registry, out, formats, stream)
+    if run.comparison is not None:
+        written += write_comparison(run, config, registry, out, formats, stream)
+    return finish(run, written, False, stream, with_reports=True, with_comparison=True)

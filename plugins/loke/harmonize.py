@@ -1,0 +1,102 @@
+"""The harmonized frame of a LOKE dataset: one row per case active in the period.
+
+The cases, their status and the result indicators are those of the LOKE report
+(`cases.py`, `indicators.py`, `figures.py`): a case ended when its end date lies in the
+period; ended as planned, goal attainment, the change in the client's own rating and
+satisfaction are taken for the cases that ended in the period, as in the annual
+compilation (open cases: not yet assessed).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from isu_engine.context import AnalysisConfig
+from isu_engine.dataset import Dataset
+from isu_engine.harmonize import OUTCOME_OF, describe, harmonized_frame, outcome_from
+from isu_engine.stats.change import ChangeResult
+
+from .cases import DURATION, END, ENDED, OPEN, START, STATUS, Populations, period_cases
+from .figures import RATING, SUBJECT, PeriodFigures
+from .target_group import AGE_GROUP, GENDER_TWO_WAY
+
+
+def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
+    """One row per case of the period, described for a comparison."""
+    cases = period_cases(data.frame, ctx.period)
+    figures = PeriodFigures(ctx, data.model, cases, None, data.absent_fields)
+    frame = cases.frame
+    ended = frame[STATUS] == ENDED
+    frame_out = harmonized_frame(
+        dataset=data.name, model=data.model.name, subject=frame[SUBJECT].astype(str),
+        gender=frame["gender"], age=frame["age"], start=frame[START], end=frame[END].where(ended),
+        contacts=frame["n_contacts"], ended_planned=figures.ended_as_planned_flags,
+        outcome=outcome_from(figures.rating.categories, frame.index),
+        goal_attained=figures.goal_attained_flags, feedback=frame["satisfaction"].where(ended),
+    )
+    return describe(frame_out, **_description(data, ctx, figures.rating), links=_links(ctx, figures))
+
+
+def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> dict:
+    model, language = data.model, ctx.language
+    unit, units = ctx.t("comparison.unit.case"), ctx.t("comparison.unit.cases")
+    parameters = model.parameters
+
+    def title(name: str) -> str:
+        return model.fields[name].title(language)
+
+    def labels(name: str, values) -> str:
+        return ", ".join(model.fields[name].label_of(v, language) for v in values)
+
+    scale = model.scales[RATING]
+    points = "–" if rating.reliable_change_points is None else f"{rating.reliable_change_points:.3g}"
+    satisfaction = [c.value for c in model.fields["satisfaction"].categories]
+    return {
+        "unit_of_analysis": unit, "units": units,
+        "target_group": ctx.t("comparison.target.active", units=units),
+        "definitions": {
+            "contacts": ctx.t("comparison.contacts.recorded", field=title("n_contacts"), unit=unit, units=units),
+            "duration": ctx.t("comparison.duration.ended_dates", start=title(START), end=title(END), units=units),
+            "ending": ctx.t("comparison.planned_rule.field", field=title("end_reason"),
+                            planned=labels("end_reason", parameters.get("planned_values", [])),
+                            how=ctx.t("comparison.planned_rule.end_date")),
+            "outcome": ctx.t(f"comparison.outcome.{rating.method}", scale=scale.title(language), points=points,
+                             who=ctx.t("comparison.who.ended_paired", units=units)),
+            "goal": ctx.t("comparison.goal.values", field=title("goal_attainment"),
+                          attained=labels("goal_attainment", parameters.get("goal_attained_values", [])),
+                          assessed=labels("goal_attainment", parameters.get("goal_assessed_values", [])),
+                          units=units),
+            "feedback": ctx.t("comparison.feedback.once", field=title("satisfaction"), low=min(satisfaction),
+                              high=max(satisfaction), unit=unit),
+        },
+        "outcome_measure": ctx.t(f"comparison.outcome_short.{rating.method}", scale=scale.title(language),
+                                 points=points),
+        "feedback_scale": ctx.t("comparison.feedback_short", scale=title("satisfaction"), low=min(satisfaction),
+                                high=max(satisfaction)),
+        "respondents": {"outcome": "client", "goal": "staff", "feedback": "client"},
+        "measures_only": ctx.t("comparison.measures.idea"),
+        "population": Populations.of(ctx.period).cases,
+    }
+
+
+def _links(ctx: AnalysisConfig, figures: PeriodFigures) -> dict[tuple, list]:
+    """The LOKE report's counts of the same cases: gender, age group, status, results."""
+    tally, pop = ctx.tally, figures.populations
+    links: dict[tuple, list] = {("total", None): [tally.key(pop.cases)]}
+    labels = [ctx.t(key) for key in ("common.female", "common.male", "common.gender_other", "common.gender_unknown")]
+    for label in [*labels, None]:
+        links[("gender_two_way", label)] = [tally.key(pop.cases, [(GENDER_TWO_WAY, label)])]
+    for label in [*ctx.age_band_labels(), None]:
+        links[("age_group", label)] = [tally.key(pop.cases, [(AGE_GROUP, label)])]
+    for status in (ENDED, OPEN):
+        links[("status", status)] = [tally.key(pop.cases, [(STATUS, status)])]
+    links[("ended", None)] = [tally.key(pop.ended)]
+    links[("ended_planned", True)] = [tally.key(pop.ended, [("ended_as_planned", True)])]
+    links[("goal_attained", True)] = [tally.key(pop.ended, [("goal_attained", True)])]
+    links[("contacts", "present")] = [tally.key(pop.ended, [("n_contacts", "present")])]
+    links[("duration_days", "present")] = [tally.key(pop.ended, [(DURATION, "present")])]
+    categories = list(figures.rating.categories.cat.categories)
+    for outcome in ("improved", "unchanged", "deteriorated"):
+        parts = [c for c in categories if OUTCOME_OF.get(c) == outcome]
+        links[("outcome", outcome)] = [tally.key(pop.rated, [(f"{RATING}.change", c)]) for c in parts]
+    return links
