@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 from .model import Field
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date cell may have
+TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
 _SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
 TEXT = pd.StringDtype("pyarrow")
 
@@ -57,6 +58,7 @@ def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"     # 1.234.567,5
 _COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"        # 1,234.5 (needs a decimal point to be told apart)
+_OTHER = {",": ".", ".": ","}
 
 
 def _arrow(text: pd.Series) -> pa.Array:
@@ -64,21 +66,26 @@ def _arrow(text: pd.Series) -> pa.Array:
 
 
 def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
-    """Numbers from text with decimal comma or point and thousands separators; NaN where unreadable."""
+    """Numbers from text with decimal comma or point and thousands separators; NaN where unreadable.
+
+    With `decimal` "," or ".", the other mark is a thousands separator only where it splits
+    the digits in groups of three (1.234.567,5 or 1,234); elsewhere a single other mark is
+    read as the decimal mark (20.5 in a decimal-comma file is 20.5, never 205).
+    """
     values = _arrow(text)
     values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-    try:
-        return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    points_are_groups = decimal == "," and pc.any(pc.match_substring(values, ".")).as_py()
+    if not points_are_groups:
+        try:
+            return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     values = pc.replace_substring_regex(values, _SPACES, "")
     values = pc.replace_substring(values, "\u2212", "-")
     if group_char:
         values = pc.replace_substring(values, group_char, "")
-    if decimal == ",":
-        values = pc.replace_substring(pc.replace_substring(values, ".", ""), ",", ".")
-    elif decimal == ".":
-        values = pc.replace_substring(values, ",", "")
+    if decimal in _OTHER:
+        values = _with_decimal_point(values, decimal, _OTHER[decimal])
     else:
         dot_groups = pc.match_substring_regex(values, f"^{_DOT_GROUPS}$")
         comma_groups = pc.match_substring_regex(values, f"^{_COMMA_GROUPS}$")
@@ -90,6 +97,25 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
 
 
+def _with_decimal_point(values: pa.Array, decimal: str, other: str) -> pa.Array:
+    """Text with `decimal` as the decimal mark rewritten so that "." is the only mark left."""
+    d, o = re.escape(decimal), re.escape(other)
+    grouped = pc.match_substring_regex(values, rf"^[+-]?[1-9]\d{{0,2}}(?:{o}\d{{3}})+(?:{d}\d*)?$")
+    swapped = pc.match_substring_regex(values, rf"^[+-]?[1-9]\d{{0,2}}(?:{d}\d{{3}})+{o}\d*$")
+    lone_other = pc.match_substring_regex(values, rf"^[+-]?\d*{o}\d+$")
+
+    def rewrite(drop: str, point: str) -> pa.Array:
+        return pc.replace_substring(pc.replace_substring(values, drop, ""), point, ".")
+
+    return pc.case_when(
+        pc.make_struct(grouped, swapped, lone_other),
+        rewrite(other, decimal),
+        rewrite(decimal, other),
+        pc.replace_substring(values, other, "."),
+        pc.replace_substring(values, decimal, "."),
+    )
+
+
 def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
     """A float column (integers included) and the mask of unreadable cells."""
     values = _excel_numbers(raw) if raw.dtype == object else pd.Series(np.nan, index=raw.index)
@@ -99,10 +125,9 @@ def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fi
     values = values.where(present)
     bad = present & values.isna()
     if field.type in ("integer", "year"):
-        fraction = present & values.notna() & (np.abs(values - np.round(values)) > 1e-9)
-        bad |= fraction
-        values = values.where(~fraction)
-        return values.astype("Int64"), bad
+        not_whole = present & values.notna() & ((np.abs(values - np.round(values)) > 1e-9) | (np.abs(values) >= 2**53))
+        bad |= not_whole
+        return values.where(~not_whole).round().astype("Int64"), bad
     return values, bad
 
 
@@ -128,7 +153,7 @@ def coerce_boolean(text: pd.Series, present: pd.Series, field: Field):
 
 
 def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field):
-    """Dates from Excel date cells, Excel serial numbers, ISO text, YYYYMMDD or D/M/YYYY."""
+    """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY."""
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
         is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
@@ -138,14 +163,23 @@ def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fiel
         serial = _excel_numbers(raw)
         in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
         if in_range.any():
-            values[in_range] = EXCEL_EPOCH + pd.to_timedelta(serial[in_range].astype(float), unit="D")
+            values[in_range] = _from_serial(serial[in_range])
     todo = present & values.isna()
     if todo.any():
         values[todo] = parse_date_text(text[todo], field.format)
+    serial_text = present & values.isna() & text.str.fullmatch(TEXT_SERIAL).fillna(False).astype(bool)
+    if serial_text.any():
+        values[serial_text] = _from_serial(text[serial_text])
     if field.type == "date":
         values = values.dt.normalize()
     bad = present & values.isna()
     return values, bad
+
+
+def _from_serial(serial: pd.Series) -> pd.Series:
+    """Excel date serials (days since 1899-12-30, a fraction is the time of day) as timestamps."""
+    days_before_1970 = (pd.Timestamp("1970-01-01") - EXCEL_EPOCH).days
+    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D")
 
 
 YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
@@ -168,7 +202,8 @@ def _excel_dates(values: pd.Series) -> pd.Series:
 def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
     """Dates written as text (ISO, YYYYMMDD, D/M/YYYY or D.M.YYYY, years 1800–2199); NaT where no real date."""
     if fmt and fmt not in ("default", "any"):
-        return pd.to_datetime(text, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
+        return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for pattern, date_format in DATE_PATTERNS:
         matches = text.str.fullmatch(pattern).fillna(False).astype(bool) & result.isna()

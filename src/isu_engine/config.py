@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,16 +142,22 @@ def parse_config(raw: Any, doc: Document, path: Path) -> Config:
     config.internal = doc.boolean(raw, "internal", "config")
     config.plugins_dirs = [config_path(config, item, raw.get("plugins_dirs"), i)
                            for i, item in enumerate(doc.sequence(raw.get("plugins_dirs"), "plugins_dirs", raw, "plugins_dirs"))]
+    for index, folder in enumerate(config.plugins_dirs):
+        _no_links_outside(config, folder, raw.get("plugins_dirs"), index)
     templates = doc.text(raw, "templates_dir", "config")
     config.templates_dir = config_path(config, templates, raw, "templates_dir") if templates else None
-    reflection = raw.get("reflection_log", DEFAULT_REFLECTION_LOG)
-    config.reflection_log = config_path(config, str(reflection), raw, "reflection_log") if reflection else None
+    if config.templates_dir is not None:
+        _no_links_outside(config, config.templates_dir, raw, "templates_dir")
+    reflection = doc.text(raw, "reflection_log", "config") if raw.get("reflection_log") is not None else None
+    if "reflection_log" not in raw:
+        reflection = DEFAULT_REFLECTION_LOG
+    config.reflection_log = config_path(config, reflection, raw, "reflection_log") if reflection else None
     config.pseudonymize = _pseudonymize(raw, doc, config)
     for name, value in datasets_raw.items():
         config.datasets[str(name)] = _dataset(str(name), value, datasets_raw, doc, config)
     compare = doc.sequence(raw.get("compare"), "compare", raw, "compare")
     for index, name in enumerate(compare):
-        if name not in config.datasets:
+        if isinstance(name, (list, dict)) or str(name) not in config.datasets:
             raise doc.error("config.unknown_dataset", compare, index, name=name, known=", ".join(config.datasets))
     config.compare = [str(name) for name in compare] if compare else list(config.datasets)
     return config
@@ -220,6 +227,18 @@ def config_path(config: Config, value: Any, container: Any, key: Any) -> Path:
     if not config.allow_outside_paths and not path.is_relative_to(config.folder):
         raise config.doc.error("config.outside_folder", container, key, path=value)
     return path
+
+
+def _no_links_outside(config: Config, folder: Path, container: Any, key: Any) -> None:
+    """No file or folder under `folder` may be a link that leads outside the config's folder, unless allowed."""
+    if config.allow_outside_paths or not folder.is_dir():
+        return
+    for root, folders, files in os.walk(folder):
+        for name in (*folders, *files):
+            path = Path(root, name)
+            if not path.resolve().is_relative_to(config.folder):
+                raise config.doc.error("config.link_outside", container, key,
+                                       path=str(path.relative_to(config.folder)))
 
 
 def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config) -> DatasetConfig:

@@ -29,6 +29,7 @@ from .validate import IssueLog, check_rules, coerce_and_check, complete_totals
 
 ROW = "_row"
 FILE = "_file"
+MAX_QUARANTINE_CHARS = 1000  # a longer cell is cut in the quarantine file (the source row keeps it all)
 
 
 @dataclass
@@ -126,8 +127,10 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     header_row = dataset.read.header_row
     present_fields: set[str] = set()
     for table in tables:
-        columns = map_columns(table.headings, model, dataset.columns, table.file,
-                              t("place.row", row=header_row))
+        follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
+        columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
+                              next_row=table.frame.iloc[0].tolist() if follows else None,
+                              next_place=t("place.row", row=header_row + 1))
         present_fields.update(columns.positions)
         ignored.extend(h for _, h in columns.unmapped if h)
         unmapped_positions.append(columns.unmapped)
@@ -160,16 +163,18 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     typed[ROW] = rows
     typed[FILE] = raw[FILE]
     valid = typed.loc[~is_bad].reset_index(drop=True)
+    if len(issues):
+        issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
+        issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
     quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
-    issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna("")) if len(issues) else issues["value"]
     issues = _issue_table(issues, raw, dataset.name)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
         rows_in=len(raw), rows_skipped=sum(table.rows_skipped for table in tables), files=files,
         absent_fields=[name for name in model.fields if name not in present_fields],
-        ignored_columns=list(dict.fromkeys(ignored)),
-        identifier_columns=_identifier_columns(tables, unmapped_positions),
+        ignored_columns=_masked(list(dict.fromkeys(ignored))),
+        identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
     )
 
 
@@ -188,10 +193,15 @@ def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd
     return list(dict.fromkeys(names))
 
 
+def _masked(headings: list[str]) -> list[str]:
+    """Column headings with any personal identity number in them masked (they are printed)."""
+    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist() if headings else []
+
+
 def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
-    """A personal identity number in any text field quarantines its row: it must never reach a report."""
+    """A personal identity number in any field, as written, quarantines its row: it must never reach a report."""
     for name, spec in model.fields.items():
-        if name in skip or spec.type not in ("string", "list"):
+        if name in skip:
             continue
         column = text[name]
         candidates = column.str.contains(r"\d{6}", regex=True)
@@ -234,7 +244,7 @@ def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFram
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
     frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
     frame["reason"] = reasons.reindex(text.index).fillna("")
-    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)))
+    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)).str.slice(0, MAX_QUARANTINE_CHARS))
     return pd.concat([frame, masked], axis=1).reset_index(drop=True)
 
 

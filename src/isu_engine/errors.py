@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .i18n import t
@@ -9,6 +10,7 @@ from .i18n import t
 EXIT_OK = 0
 EXIT_FINISHED_WITH_PROBLEMS = 1
 EXIT_USER_ERROR = 2
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
 class UserError(Exception):
@@ -29,9 +31,10 @@ class UserError(Exception):
         return t(self.key, **self.params)
 
     def line(self) -> str:
-        """`file:place: problem`, leaving out what is not known."""
+        """`file:place: problem` on one line, leaving out what is not known (line breaks in values become spaces)."""
         where = ":".join(part for part in (self.file, self.place) if part)
-        return f"{where}: {self.problem()}" if where else self.problem()
+        text = f"{where}: {self.problem()}" if where else self.problem()
+        return _LINE_BREAKS.sub(" ", text)
 
     def __str__(self) -> str:
         return self.line()

@@ -33,8 +33,13 @@ class ColumnMap:
 
 
 def map_columns(headings: list[str], model: Model, explicit: dict[str, str], file: str,
-                header_place: str) -> ColumnMap:
-    """Match a file's headings to the model's fields; a required field left unmatched is a UserError."""
+                header_place: str, next_row: list | None = None, next_place: str | None = None) -> ColumnMap:
+    """Match a file's headings to the model's fields; a required field left unmatched is a UserError.
+
+    Two columns for one field are an error naming both. `next_row` (the row under the
+    headings) is looked at for headings that went on to a second row, as when Excel
+    headings use merged cells; the error then says so instead of reporting missing fields.
+    """
     by_heading: dict[str, list[int]] = {}
     for position, heading in enumerate(headings):
         by_heading.setdefault(normalise_heading(heading), []).append(position)
@@ -48,23 +53,30 @@ def map_columns(headings: list[str], model: Model, explicit: dict[str, str], fil
         positions[field_name] = position
         sources[field_name] = headings[position]
 
-    for heading, field_name in explicit.items():
-        found = by_heading.get(normalise_heading(heading), [])
+    def single(found: list[int]) -> list[int]:
         if len(found) > 1:
-            raise UserError("map.duplicate_heading", file=file, place=header_place, heading=heading)
+            raise UserError("map.duplicate_heading", file=file, place=header_place, heading=headings[found[0]],
+                            headings=", ".join(f"'{headings[p]}'" for p in found))
+        return found
+
+    for heading, field_name in explicit.items():
+        found = single(by_heading.get(normalise_heading(heading), []))
         if found:
             take(field_name, found[0])
     explicit_targets = set(explicit.values())
     for field in model.fields.values():
         if field.name in positions or field.name in explicit_targets:
             continue
+        taken = set(positions.values())
         for candidate in _names_of(field):
-            found = by_heading.get(candidate, [])
-            if len(found) > 1:
-                raise UserError("map.duplicate_heading", file=file, place=header_place, heading=headings[found[0]])
-            if found and found[0] not in positions.values():
+            found = [p for p in single(by_heading.get(candidate, [])) if p not in taken]
+            if found:
                 take(field.name, found[0])
-                break
+    if next_row is not None:
+        below = _headings_below(next_row, headings, model, positions)
+        if below:
+            raise UserError("map.headings_on_two_rows", file=file, place=next_place,
+                            headings=", ".join(f"'{h}'" for h in below))
     for field in model.fields.values():
         if field.required and field.name not in positions:
             raise UserError("map.required_missing", file=file, place=header_place, field=field.name,
@@ -72,6 +84,17 @@ def map_columns(headings: list[str], model: Model, explicit: dict[str, str], fil
     used = set(positions.values())
     unmapped = [(p, h) for p, h in enumerate(headings) if p not in used]
     return ColumnMap(positions=positions, headings=sources, unmapped=unmapped)
+
+
+def _headings_below(next_row: list, headings: list[str], model: Model, positions: dict[str, int]) -> list[str]:
+    """Cells of the row under the headings that name a field not yet found, under an empty heading or for a required field."""
+    names = {name: field for field in model.fields.values() if field.name not in positions for name in _names_of(field)}
+    found = []
+    for position, cell in enumerate(next_row[: len(headings)]):
+        field = names.get(normalise_heading(cell)) if isinstance(cell, str) and cell.strip() else None
+        if field is not None and (not headings[position] or field.required):
+            found.append(cell.strip())
+    return found
 
 
 def _names_of(field: Field) -> list[str]:

@@ -8,15 +8,20 @@ its config) are parsed by the same code and added with `Model.with_own_fields`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .schema import Document
 from .yamlio import load_yaml_file
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "year", "list")
+NUMBER_TYPES = ("integer", "number", "year")
+DATE_TYPES = ("date", "datetime")
 ROLES = ("subject", "episode", "occasion", "group", "age", "measure", "case")
 BLOCKS = ("target_group", "intervention", "result")
 FORMATS = ("wide", "long")
@@ -275,8 +280,14 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
     constraints = doc.mapping(raw.get("constraints"), f"{where}.constraints", raw, "constraints")
     doc.known_keys(constraints, CONSTRAINT_KEYS, f"{where}.constraints")
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        if key in constraints and ftype in ("integer", "number", "year"):
+        if key in constraints and ftype in NUMBER_TYPES:
             doc.number(constraints, key, f"{where}.constraints")
+        if key in constraints and ftype in DATE_TYPES:
+            _date_bound(constraints, key, doc)
+    if ftype in DATE_TYPES and raw.get("format") not in (None, "default", "any"):
+        _date_format(raw, doc, where)
+    if ftype == "list" and not raw.get("delimiter", ";"):
+        raise doc.error("model.empty_delimiter", raw, "delimiter", where=where)
     pattern = doc.text(constraints, "pattern", f"{where}.constraints")
     if pattern is not None:
         try:
@@ -287,6 +298,12 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
     if enum is not None:
         enum = tuple(doc.sequence(enum, f"{where}.constraints.enum", constraints, "enum"))
     categories = parse_categories(raw, doc, where)
+    if ftype in NUMBER_TYPES:
+        for key, values in (("enum", enum or ()), ("categories", [c.value for c in categories])):
+            for value in values:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise doc.error("schema.not_number", constraints if key == "enum" else raw, key, name=key,
+                                    where=where, value=value)
     missing = raw.get("missingValues")
     if missing is not None:
         missing = tuple(str(v) for v in doc.sequence(missing, f"{where}.missingValues", raw, "missingValues"))
@@ -325,6 +342,24 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
     )
 
 
+def _date_bound(constraints: dict, key: str, doc: Document) -> None:
+    """A date field's bound must be a date written YYYY-MM-DD (a time may follow)."""
+    value = constraints[key]
+    try:
+        dt.datetime.fromisoformat(value if isinstance(value, str) else "")
+    except ValueError:
+        raise doc.error("config.bad_date", constraints, key, value=value) from None
+
+
+def _date_format(raw: dict, doc: Document, where: str) -> None:
+    """A date field's `format` must be a format that dates can be read with."""
+    value = raw["format"]
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=str(value), errors="coerce")
+    except (ValueError, TypeError) as error:
+        raise doc.error("model.bad_date_format", raw, "format", format=value, where=where, reason=str(error)) from None
+
+
 def parse_categories(raw: dict, doc: Document, where: str) -> tuple[Category, ...]:
     items = doc.sequence(raw.get("categories"), f"{where}.categories", raw, "categories")
     categories = []
@@ -348,15 +383,18 @@ def parse_scale(name: str, raw: Any, doc: Document, container: dict, fields: dic
     where = f"scale '{name}'"
     raw = doc.mapping(raw, where, container, name)
     doc.known_keys(raw, SCALE_KEYS, where)
+
+    def numeric(name: str, key: str) -> str:
+        if name not in fields:
+            raise doc.error("model.unknown_field", raw, key, name=name, where=where)
+        if fields[name].type not in ("integer", "number"):
+            raise doc.error("model.scale_field_type", raw, key, name=name, where=where, type=fields[name].type)
+        return name
+
     def field_ref(key: str) -> str | None:
         value = doc.text(raw, key, where)
-        if value is not None and value not in fields:
-            raise doc.error("model.unknown_field", raw, key, name=value, where=where)
-        return value
-    items = tuple(str(i) for i in doc.sequence(raw.get("items"), f"{where}.items", raw, "items"))
-    for item in items:
-        if item not in fields:
-            raise doc.error("model.unknown_field", raw, "items", name=item, where=where)
+        return numeric(value, key) if value is not None else None
+    items = tuple(numeric(str(i), "items") for i in doc.sequence(raw.get("items"), f"{where}.items", raw, "items"))
     value_range = raw.get("range")
     if value_range is not None:
         value_range = doc.sequence(value_range, f"{where}.range", raw, "range")

@@ -36,6 +36,7 @@ _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAK_IN_TEXT = re.compile(r"[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
 _HTML_START = re.compile(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta)\b", re.I | re.S)
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$", re.M)
 _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$", re.M)
@@ -44,6 +45,7 @@ _ERROR_CELL = re.compile(
 )
 _CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
     if len(leading) < options.header_row:
         raise UserError("read.header_beyond_end", file=name, row=options.header_row, rows=len(leading))
     header_start = leading[-2][1] if len(leading) > 1 else 0
-    headings = [cell.strip() for cell in leading[-1][0]]
+    headings = [_heading(cell) for cell in leading[-1][0]]
     if not any(headings):
         filled = (any(cell.strip() for cell in record) for record, _ in chain(leading, records))
         raise _empty_header_error(name, options.header_row, filled)
@@ -173,6 +175,8 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row, lines_above, name)
     cells = cells.where(~cells.apply(lambda column: column.str.isspace()), "")
+    mixed = _other_delimiter_rows(text[header_start:], len(cells), delimiter, len(headings), options.header_row)
+    problems = pd.concat([problems, mixed], ignore_index=True)
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter)
 
 
@@ -297,10 +301,13 @@ def _parse_ragged_records(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Like _parse_records, with the csv module: records keep every field, problems are noted."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be as long as the file
     try:
         records = list(reader)[1:]
     except csv.Error:
         raise UserError("read.bad_csv", file=name, place=line_place(lines_above + reader.line_num)) from None
+    finally:
+        csv.field_size_limit(limit)
     counts = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     columns = list(zip_longest(*records, fillvalue=""))
     columns += [("",) * len(records)] * (width - len(columns))
@@ -318,6 +325,30 @@ def _parse_ragged_records(
         checks.append("unclosed_quote")
         details.append(t("read.detail.unclosed_quote"))
     return frame, _problem_frame(rows, checks, details)
+
+
+def _other_delimiter_rows(body: str, records: int, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+    """Rows written with another delimiter: lines with neither the file's delimiter nor quotes that
+    another delimiter splits into `width` fields.
+
+    `body` starts with the header record; the check is left out when a quoted field spans lines.
+    """
+    lines = pd.Series(_LINE_BREAK.split(body.rstrip("\r\n"))[1:], dtype=object)
+    if width < 2 or len(lines) != records:
+        return _problem_frame([], [], [])
+    plain = ~lines.str.contains(delimiter, regex=False) & ~lines.str.contains('"', regex=False)
+    rows, details = [], []
+    for other in DELIMITERS:
+        if other == delimiter:
+            continue
+        numbers = header_row + 1 + np.flatnonzero((plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy())
+        rows.extend(numbers)
+        details.extend([t("read.detail.delimiter", used=_shown(other), expected=_shown(delimiter))] * len(numbers))
+    return _problem_frame(rows, ["delimiter"] * len(rows), details)
+
+
+def _shown(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else delimiter
 
 
 def _ends_inside_quotes(text: str, last_record: list[str]) -> bool:
@@ -347,7 +378,7 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str) -> R
     header_row = options.header_row
     if header_row > len(grid):
         raise UserError("read.header_beyond_end", file=name, row=header_row, rows=len(grid))
-    headings = [str(value).strip() for value in grid[header_row - 1]]
+    headings = [_heading(value) for value in grid[header_row - 1]]
     if not any(headings):
         raise _empty_header_error(name, header_row, (grid != "").any(axis=1))
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
@@ -493,7 +524,9 @@ def _finish(
     frame.columns = range(len(keep))
 
     row_numbers = numbers[non_empty]
-    problems = problems[problems["row"].isin(row_numbers)].reset_index(drop=True)
+    problems = problems[problems["row"].isin(row_numbers)]
+    problems = pd.concat([problems, _totals_rows(frame, row_numbers)], ignore_index=True)
+    problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
     decimal = options.decimal
     if decimal == "auto":
         decimal = "," if delimiter == ";" else _detect_decimal(frame)
@@ -509,6 +542,24 @@ def _finish(
         kind=kind,
         decimal=decimal,
     )
+
+
+def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
+    """The rows at the bottom whose first filled cell says they hold totals ("Summa", "Totalt", "Medel" …)."""
+    if frame.empty:
+        return _problem_frame([], [], [])
+    cells = frame.to_numpy(dtype=object)
+    first = cells[np.arange(len(cells)), (cells != "").argmax(axis=1)]
+    words = pd.Series(first, dtype=object).astype(str).str.strip()
+    is_total = words.str.fullmatch(_TOTALS_LABEL, case=False).to_numpy(dtype=bool)
+    at_bottom = np.logical_and.accumulate(is_total[::-1])[::-1]
+    details = list(words[at_bottom])
+    return _problem_frame(list(row_numbers[at_bottom]), ["totals_row"] * len(details), details)
+
+
+def _heading(cell: object) -> str:
+    """A heading cell as one line of text: a line break (Alt+Enter in Excel) and the spaces around it become one space."""
+    return _BREAK_IN_TEXT.sub(" ", str(cell)).strip()
 
 
 def _empty_header_error(name: str, header_row: int, filled_rows: Iterable[bool]) -> UserError:

@@ -1,4 +1,4 @@
-"""Declarative cross-field rules (compare, sum_equals, required_if, unique_together).
+"""Declarative cross-field rules (compare, sum_equals, required_if, unique_together, none_after).
 
 A rule kind checks its parameters when a model is loaded and, at validation time,
 returns the rows that break it — computed on whole columns. Plugins add kinds
@@ -41,6 +41,7 @@ class RuleKind:
     evaluate: Callable[[pd.DataFrame, Rule], list[Failure]]
     required_keys: tuple[str, ...] = ()
     choices: dict[str, tuple] | None = None
+    list_keys: tuple[str, ...] = ()  # field keys that must be a list of fields; "when" is a mapping of fields
 
     def check(self, rule: Rule, fields: dict[str, Field], doc: Document, raw: Any) -> None:
         """Check a rule's parameters when its model is loaded."""
@@ -50,11 +51,17 @@ class RuleKind:
                 raise doc.error("schema.missing_key", raw, name=key, where=f"rule '{rule.id}'")
         for key in self.field_keys:
             value = rule.params.get(key)
-            names = value if isinstance(value, list) else [value] if value is not None else []
-            if key == "when" and isinstance(value, dict):
-                names = list(value)
+            if value is None:
+                continue
+            where = f"rule '{rule.id}'"
+            if key == "when":
+                names = list(doc.mapping(value, f"{where}.when", raw, key))
+            elif key in self.list_keys or isinstance(value, list):
+                names = doc.sequence(value, f"{where}.{key}", raw, key)
+            else:
+                names = [doc.text(raw, key, where)]
             for name in names:
-                if name not in fields:
+                if not isinstance(name, str) or name not in fields:
                     raise doc.error("model.unknown_field", raw, key, name=name, where=f"rule '{rule.id}'")
         for key, allowed in (self.choices or {}).items():
             if key in rule.params and rule.params[key] not in allowed:
@@ -115,12 +122,32 @@ def _unique_together(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     return [Failure(duplicated, names[0], "rule.unique_together", {"fields": ", ".join(names)})]
 
 
+def _none_after(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
+    """Rows of a group (`by`) whose `order` value comes after the first row meeting `when` (such as an end).
+
+    Missing values in the `by` fields form a group value of their own, so without an
+    episode field all of a client's rows are one group.
+    """
+    p = rule.params
+    by = p["by"]
+    order = frame[p["order"]]
+    ends = condition_mask(frame, p["when"]) & order.notna()
+    end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False).transform("min")
+    mask = (order.notna() & end_at.notna() & (order > end_at)).fillna(False).astype(bool)
+    shown = end_at.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(end_at) else end_at.astype(str)
+    condition = ", ".join(f"{k} = {v}" for k, v in p["when"].items())
+    return [Failure(mask, p["order"], "rule.none_after", {"end": shown, "condition": condition, "by": ", ".join(by)})]
+
+
 BUILTIN_RULE_KINDS = (
     RuleKind("compare", ("field", "op", "other", "value"), ("field", "other"), _compare, ("field",),
              {"op": tuple(OPERATORS)}),
-    RuleKind("sum_equals", ("fields", "total", "tolerance"), ("fields", "total"), _sum_equals, ("fields", "total")),
+    RuleKind("sum_equals", ("fields", "total", "tolerance"), ("fields", "total"), _sum_equals, ("fields", "total"),
+             list_keys=("fields",)),
     RuleKind("required_if", ("field", "when"), ("field", "when"), _required_if, ("field", "when")),
-    RuleKind("unique_together", ("fields",), ("fields",), _unique_together, ("fields",)),
+    RuleKind("unique_together", ("fields",), ("fields",), _unique_together, ("fields",), list_keys=("fields",)),
+    RuleKind("none_after", ("by", "order", "when"), ("by", "order", "when"), _none_after, ("by", "order", "when"),
+             list_keys=("by",)),
 )
 
 

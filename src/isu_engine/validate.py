@@ -13,12 +13,15 @@ import numpy as np
 import pandas as pd
 
 from . import coerce
+from .errors import UserError, line_place
 from .messages_vec import fill
 from .model import Field, Model
 from .rules import Failure, RuleKind
+from .schema import display_path
 
 ISSUE_COLUMNS = ["position", "field", "check", "value", "message"]
 MAX_VALUE_CHARS = 80
+NUMBER_WITH_UNIT = r"[+-]?\d[\d\s.,]*[^\d\s.,+-][^\d]*"  # "5 st", "12 kr", "50 %": a number and a unit
 
 
 class IssueLog:
@@ -69,7 +72,10 @@ def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Ser
     label = field.title(language)
     if field.type in ("integer", "number", "year"):
         values, bad = coerce.coerce_number(raw, text, present, field, decimal)
-        log.add(bad, field.name, "type", text, f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
+        with_unit = bad & text.str.fullmatch(NUMBER_WITH_UNIT).fillna(False).astype(bool)
+        log.add(with_unit, field.name, "type", text, "issue.type_unit", field=label)
+        log.add(bad & ~with_unit, field.name, "type", text,
+                f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
         return values
     if field.type in ("date", "datetime"):
         values, bad = coerce.coerce_date(raw, text, present, field)
@@ -175,9 +181,18 @@ def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: 
 
 def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kinds: dict[str, RuleKind],
                 log: IssueLog, language: str) -> None:
-    """Evaluate the model's declarative rules and log their failures."""
+    """Evaluate the model's declarative rules and log their failures.
+
+    A rule that cannot be evaluated on this data (say, comparing a date with a number)
+    is a UserError naming the model file, the rule and its line.
+    """
     for rule in model.rules:
-        failures: list[Failure] = rule_kinds[rule.type].evaluate(frame, rule)
+        try:
+            failures: list[Failure] = rule_kinds[rule.type].evaluate(frame, rule)
+        except Exception as error:
+            shown = display_path(model.path) if model.path else model.name
+            raise UserError("rule.evaluation_failed", file=shown, place=line_place(rule.line), rule=rule.id,
+                            kind=rule.type, problem=f"{type(error).__name__}: {error}") from None
         for failure in failures:
             label = model.fields[failure.field].title(language) if failure.field in model.fields else failure.field
             key = failure.message_key
