@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", parents=[common], help="list models, or show one model's codebook")
     models.add_argument("name", nargs="?")
     models.add_argument("--json", action="store_true", help="machine-readable output")
-    models.add_argument("--format", choices=("text", "md", "json", "table-schema"), default=None)
+    models.add_argument("--format", choices=("text", "md", "json", "table-schema", "datapackage"), default=None)
     models.set_defaults(handler=_models)
 
     validate = commands.add_parser("validate", parents=[common], help="read and validate every dataset")
@@ -42,9 +42,27 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
     report.set_defaults(handler=_report)
 
+    compare = commands.add_parser("compare", parents=[common], help="the comparative report over compare:")
+    compare.add_argument("config", type=Path)
+    compare.add_argument("--out", type=Path, required=True)
+    compare.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
+    compare.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
+    compare.set_defaults(handler=_compare)
+
     demo = commands.add_parser("demo", parents=[common], help="synthetic data, a config, every report and the comparison")
     demo.add_argument("--out", type=Path, required=True)
     demo.set_defaults(handler=_demo)
+
+    new_model = commands.add_parser("new-model", parents=[common], help="scaffold a plugin package for a new model")
+    new_model.add_argument("name", help="the model's name: lower case a-z, digits and _")
+    new_model.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    new_model.set_defaults(handler=_new_model)
+
+    template = commands.add_parser("template", parents=[common], help="an Excel data-entry sheet for one dataset")
+    template.add_argument("config", type=Path)
+    template.add_argument("dataset")
+    template.add_argument("--out", type=Path, required=True, metavar="F.xlsx")
+    template.set_defaults(handler=_template)
     return parser
 
 
@@ -110,6 +128,13 @@ def _report(args) -> int:
     return report_config(config, registry, args.out, args.format, args.strict, sys.stdout)
 
 
+def _compare(args) -> int:
+    from .run import compare_config
+
+    config, registry = _loaded(args)
+    return compare_config(config, registry, args.out, args.format, args.strict, sys.stdout)
+
+
 def _demo(args) -> int:
     from .demo import run_demo
 
@@ -121,3 +146,21 @@ def _validate(args) -> int:
 
     config, registry = _loaded(args)
     return validate_config(config, registry, args.out, sys.stdout)
+
+
+def _new_model(args) -> int:
+    from .scaffold import scaffold
+
+    scaffold(args.name, args.out)
+    print(t("scaffold.wrote", name=args.name, path=args.out))
+    print(t("scaffold.next", path=args.out))
+    return 0
+
+
+def _template(args) -> int:
+    from .template import write_template
+
+    config, registry = _loaded(args)
+    path = write_template(config, args.dataset, registry, args.out)
+    print(t("template.wrote", path=path))
+    return 0

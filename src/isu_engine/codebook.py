@@ -1,4 +1,4 @@
-"""`isu models`: the list of models and one model's codebook (text, Markdown, JSON, Table Schema)."""
+"""`isu models`: the list of models and one model's codebook (text, Markdown, JSON, Table Schema, Data Package)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from .errors import EXIT_OK, UserError
 from .i18n import current_language, t
 from .model import Field, Model
 from .plugins import Registry
+
+DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
 def models_overview(registry: Registry) -> dict:
@@ -111,6 +113,29 @@ def table_schema(model: Model) -> dict:
     return schema
 
 
+def data_package(model: Model) -> dict:
+    """The model as a Frictionless Data Package (v2) descriptor: one table resource with the model's schema."""
+    language = current_language()
+    descriptor = {
+        "$schema": DATA_PACKAGE_PROFILE,
+        "name": model.name,
+        "title": model.title(language),
+        "version": model.version,
+    }
+    if model.description.get(language):
+        descriptor["description"] = model.description[language]
+    descriptor["resources"] = [{
+        "name": model.name,
+        "type": "table",
+        "path": f"{model.name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": table_schema(model),
+    }]
+    return descriptor
+
+
 def print_models(registry: Registry, name: str | None, fmt: str | None, out: TextIO) -> int:
     if name is None:
         overview = models_overview(registry)
@@ -130,6 +155,8 @@ def print_models(registry: Registry, name: str | None, fmt: str | None, out: Tex
         out.write(json.dumps(codebook(model), ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "table-schema":
         out.write(json.dumps(table_schema(model), ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == "datapackage":
+        out.write(json.dumps(data_package(model), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         out.write(codebook_markdown(codebook(model)))
     return EXIT_OK
