@@ -24,7 +24,8 @@ TOP_KEYS = (
     "internal", "plugins_dirs", "templates_dir", "reflection_log", "pseudonymize", "datasets", "compare",
     "allow_outside_paths",
 )
-DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales")
+DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales",
+                "period")
 READ_KEYS = ("sheet", "header_row", "encoding", "delimiter", "decimal", "missing_values")
 IDEA_KEYS = ("target_group", "intervention", "result")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
@@ -70,6 +71,7 @@ class DatasetConfig:
     parameters: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
     missing_values: tuple[str, ...] = ()
+    period: Period | None = None
     raw: Any = None
 
 
@@ -294,6 +296,7 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         parameters=dict(doc.mapping(raw.get("parameters"), f"{where}.parameters", raw, "parameters")),
         scales=dict(doc.mapping(raw.get("scales"), f"{where}.scales", raw, "scales")),
         missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values", read, "missing_values")),
+        period=_period(raw, doc),
         raw=raw,
     )
 

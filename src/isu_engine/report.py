@@ -92,7 +92,7 @@ def date_fields(dataset: Dataset) -> list[str]:
 
 def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: Ledger) -> Report:
     """Run every analysis for one dataset (before disclosure control)."""
-    period = config.period or default_period(dataset.frame, date_fields(dataset))
+    period = dataset.config.period or config.period or default_period(dataset.frame, date_fields(dataset))
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(ledger, dataset.name))
     sections: list[Section] = []
     for plugin, result, error in registry.call_each("isu_analyses", model=dataset.model, data=dataset, config=ctx):
