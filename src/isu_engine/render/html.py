@@ -78,8 +78,11 @@ def render_html(report: "Report", *, template_dirs: Sequence[Path] = (), user_te
     }
     try:
         return environment.get_template("base.html").render(context)
-    except jinja2.TemplateError as error:
-        raise _user_error(error, user_templates) from error
+    except Exception as error:  # an error raised by a municipality's own template is the user's to fix
+        converted = _user_error(error, user_templates)
+        if converted is error:
+            raise
+        raise converted from error
 
 
 def _environment(template_dirs: Sequence[Path], user_templates: Path | None) -> jinja2.Environment:
@@ -213,8 +216,9 @@ def css_content(template: str, placeholders: dict[str, str]) -> str:
     return " ".join(parts) or '""'
 
 
-def _user_error(error: jinja2.TemplateError, user_templates: Path | None) -> Exception:
-    """A template error in a municipality's own folder as a UserError (file and line); others unchanged."""
+def _user_error(error: Exception, user_templates: Path | None) -> Exception:
+    """An error raised in a municipality's own templates (syntax, sandbox, a loop beyond the sandbox's
+    range limit …) as a UserError naming file and line; other errors unchanged."""
     if user_templates is None:
         return error
     folder = Path(user_templates).resolve()
@@ -227,7 +231,7 @@ def _user_error(error: jinja2.TemplateError, user_templates: Path | None) -> Exc
     return UserError(key, file=where, place=line_place(line), template=where.name, problem=str(error))
 
 
-def _place_in(folder: Path, error: jinja2.TemplateError) -> tuple[Path | None, int | None]:
+def _place_in(folder: Path, error: Exception) -> tuple[Path | None, int | None]:
     """The file inside `folder` (and its line) where the template error happened, if any."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         file = Path(error.filename).resolve()
