@@ -106,7 +106,7 @@ def test_unknown_rule_kind_is_a_model_error(write, tmp_path):
 def test_duplicate_model_name_keeps_the_first(write, tmp_path):
     write("models/fit/model.yaml", YAML_MODEL.format(name="fit"))
     registry = load_registry([tmp_path / "models"])
-    assert registry.models["fit"].plugin == "fit" and registry.models["fit"].origin == "plugin fit"
+    assert registry.models["fit"].plugin == "fit" and registry.models["fit"].origin.startswith("entry point fit")
     assert "fit" in registry.problems[0].problem
 
 

@@ -55,6 +55,7 @@ class Registry:
     rule_kinds: dict[str, RuleKind] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
     plugin_versions: dict[str, str] = field(default_factory=dict)
+    plugin_origins: dict[str, str] = field(default_factory=dict)
 
     def model(self, name: str) -> Model:
         if name not in self.models:
@@ -120,7 +121,8 @@ def _register_entry_points(registry: Registry) -> None:
     entry_points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     for entry_point in entry_points:
         dist = entry_point.dist
-        origin = f"{dist.metadata['Name']} {dist.version}" if dist else entry_point.value
+        package = f"{dist.metadata['Name']} {dist.version}" if dist else entry_point.value
+        origin = f"entry point {entry_point.name} ({package})"
         try:
             plugin = entry_point.load()
         except Exception as error:
@@ -136,12 +138,12 @@ def _register_plugin(registry: Registry, name: str, plugin: Any, origin: str) ->
     except Exception as error:
         _problem(registry, name, origin, error)
         return False
+    registry.plugin_origins[name] = origin
     return True
 
 
 def _origin_of(registry: Registry, plugin_name: str) -> str:
-    plugin = registry.manager.get_plugin(plugin_name)
-    return getattr(plugin, "__name__", plugin_name)
+    return registry.plugin_origins.get(plugin_name, plugin_name)
 
 
 def _collect_rule_kinds(registry: Registry) -> None:
@@ -171,7 +173,7 @@ def _collect_plugin_models(registry: Registry) -> None:
             _problem(registry, plugin, _origin_of(registry, plugin), error)
             continue
         for path in paths:
-            _add_model(registry, plugin, path, origin=f"plugin {plugin}",
+            _add_model(registry, plugin, path, origin=_origin_of(registry, plugin),
                        version=registry.plugin_versions.get(plugin))
 
 
