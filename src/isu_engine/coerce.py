@@ -22,6 +22,7 @@ EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date c
 TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
 _SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
 TEXT = pd.StringDtype("pyarrow")
+STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values; NaN where missing, as pandas' own "str"
 
 
 def as_text(raw: pd.Series) -> pd.Series:
@@ -59,9 +60,11 @@ _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"     # 1.234.567,5
 _COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"        # 1,234.5 (needs a decimal point to be told apart)
 _OTHER = {",": ".", ".": ","}
+_PLAIN = {mark: rf"^[+-]?[0-9]+(?:\{mark}[0-9]+)?$" for mark in (",", ".")}  # "12", "-3,5": most cells
 
 
-def _arrow(text: pd.Series) -> pa.Array:
+def arrow_strings(text: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array (for the compute kernels)."""
     return pa.array(text.astype(TEXT).array, type=pa.string())
 
 
@@ -71,13 +74,33 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     With `decimal` "," or ".", the other mark is a thousands separator only where it splits
     the digits in groups of three (1.234.567,5 or 1,234); elsewhere a single other mark is
     read as the decimal mark (20.5 in a decimal-comma file is 20.5, never 205).
+
+    Plain numbers ("12", "-3,5" with a decimal comma) take one pass; only the other cells,
+    usually none, go through the general reading of separators, spaces and signs.
     """
-    values = _arrow(text)
-    values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-    points_are_groups = decimal == "," and pc.any(pc.match_substring(values, ".")).as_py()
+    values = arrow_strings(text)
+    plain_mark = "," if decimal == "," else "."
+    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN[plain_mark]), False)
+    result = np.full(len(values), np.nan)
+    chosen = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    if chosen.any():
+        digits = pc.filter(values, plain)
+        if plain_mark == ",":
+            digits = pc.replace_substring(digits, ",", ".")
+        result[chosen] = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
+    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
+    if rest.any():
+        others = pc.filter(values, pa.array(rest))
+        points_are_groups = decimal == "," and pc.any(pc.match_substring(values, ".")).as_py()
+        result[rest] = _general_numbers(others, decimal, group_char, points_are_groups)
+    return pd.Series(result, index=text.index)
+
+
+def _general_numbers(values: pa.Array, decimal: str, group_char: str | None, points_are_groups: bool) -> np.ndarray:
+    """Floats from text written with spaces, thousands separators, a minus sign or an exponent; NaN where unreadable."""
     if not points_are_groups:
         try:
-            return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+            return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     values = pc.replace_substring_regex(values, _SPACES, "")
@@ -94,7 +117,7 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
         values = pc.replace_substring(values, ",", ".")
     readable = pc.fill_null(pc.match_substring_regex(values, f"^{_NUMBER}$"), False)
     values = pc.if_else(readable, values, pa.scalar(None, pa.string()))
-    return pd.Series(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+    return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _with_decimal_point(values: pa.Array, decimal: str, other: str) -> pa.Array:

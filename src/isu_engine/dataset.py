@@ -137,7 +137,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
         for field_name in model.fields:
             position = columns.positions.get(field_name)
-            raw[field_name] = table.frame[position].to_numpy() if position is not None else ""
+            raw[field_name] = table.frame[position] if position is not None else ""
         raw[ROW] = table.row_numbers
         raw[FILE] = table.file
         pieces_raw.append(raw)
@@ -204,13 +204,10 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
         if name in skip:
             continue
         column = text[name]
-        candidates = column.str.contains(r"\d{6}", regex=True)
-        if not candidates.any():
-            continue
-        found = pd.Series(False, index=column.index)
-        found[candidates] = personal_number_mask(column[candidates]).to_numpy()
-        log.add(found, name, "personal_number", mask_personal_numbers(column.astype(object)), "issue.personal_number",
-                field=spec.title(language))
+        found = personal_number_mask(column)
+        if found.any():
+            log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
+                    field=spec.title(language))
 
 
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
@@ -218,9 +215,7 @@ def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, s
     found = []
     for table, columns in zip(tables, unmapped):
         for position, heading in columns:
-            cells = coerce.as_text(table.frame[position])
-            candidates = cells.str.contains(r"\d{6}", regex=True)
-            if candidates.any() and personal_number_mask(cells[candidates]).any():
+            if personal_number_mask(coerce.as_text(table.frame[position])).any():
                 found.append(heading or str(position + 1))
     return list(dict.fromkeys(found))
 

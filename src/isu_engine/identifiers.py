@@ -18,7 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from .coerce import arrow_strings
 from .errors import UserError
 
 MASK = "********-****"
@@ -27,10 +29,12 @@ PSEUDONYM_BYTES = 8  # 16 hex characters
 MIN_KEY_BYTES = 16
 CENTURIES = (18, 19, 20)
 COORDINATION_DAY_OFFSET = 60
+SHORTEST_NUMBER = 10  # characters: YYMMDDNNNN
 
 _BLANK = r"[ \t\u00a0\u202f]*"
 _NUMBER = rf"(?<![0-9])(?:[0-9]{{2}})?[0-9]{{6}}{_BLANK}[-+]?{_BLANK}[0-9]{{4}}(?![0-9])"
 
+_CANDIDATE = "[0-9]{6}[ \t\u00a0\u202f]*[-+]?[ \t\u00a0\u202f]*[0-9]{4}"  # _NUMBER's shape, for RE2
 _LUHN_WEIGHTS = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2, 1])
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _ZERO = ord("0")
@@ -46,18 +50,25 @@ class _Parsed(NamedTuple):
 
 def personal_number_mask(values: pd.Series) -> pd.Series:
     """True where the cell contains a valid personal identity or co-ordination number."""
-    found = _found_numbers(_as_text(values))
     mask = np.zeros(len(values), dtype=bool)
-    mask[found.index[_is_valid(_parse(found.to_numpy()))]] = True
+    candidates = _candidate_positions(values)
+    if candidates.size:
+        found = _found_numbers(_as_text(values.iloc[candidates]))
+        mask[candidates[found.index[_is_valid(_parse(found.to_numpy()))]]] = True
     return pd.Series(mask, index=values.index, name=values.name)
 
 
 def mask_personal_numbers(values: pd.Series) -> pd.Series:
     """The values with every valid personal number replaced by "********-****"; other text kept.
 
-    Cells without a valid number are returned unchanged.
+    Cells without a valid number are returned unchanged (string columns keep their dtype,
+    anything else comes back as objects).
     """
-    text = _as_text(values)
+    result = values.copy() if isinstance(values.dtype, pd.StringDtype) else values.astype(object)
+    candidates = _candidate_positions(values)
+    if not candidates.size:
+        return result
+    text = _as_text(values.iloc[candidates])
     found = _found_numbers(text)
     valid = _is_valid(_parse(found.to_numpy()))
     with_valid = np.unique(found.index[valid])
@@ -66,10 +77,7 @@ def mask_personal_numbers(values: pd.Series) -> pd.Series:
     masked = text.copy()  # cells whose candidates are all valid take one replace; mixed cells go piece by piece
     masked.iloc[only_valid] = text.iloc[only_valid].str.replace(_NUMBER, MASK, regex=True)
     masked.iloc[mixed] = _mask_valid_among_invalid(text.iloc[mixed]).to_numpy()
-    result = values.astype(object)  # a copy
-    result.iloc[with_valid] = masked.iloc[with_valid].to_numpy()
-    if isinstance(values.dtype, pd.StringDtype):
-        return result.astype(values.dtype)
+    result.iloc[candidates[with_valid]] = masked.iloc[with_valid].to_numpy()
     return result
 
 
@@ -130,6 +138,15 @@ def _as_text(values: pd.Series) -> pd.Series:
     text = values.astype(str).astype(object).reset_index(drop=True)
     text[missing] = np.nan
     return text
+
+
+def _candidate_positions(values: pd.Series) -> np.ndarray:
+    """Positions of the cells that may hold a personal number: one pass of the RE2 engine over the column."""
+    strings = arrow_strings(values if isinstance(values.dtype, pd.StringDtype) else values.astype(str))
+    if not len(strings) or (pc.max(pc.utf8_length(strings)).as_py() or 0) < SHORTEST_NUMBER:
+        return np.array([], dtype=np.int64)
+    matches = pc.match_substring_regex(strings, _CANDIDATE)
+    return np.flatnonzero(pc.fill_null(matches, False).to_numpy(zero_copy_only=False))
 
 
 def _found_numbers(text: pd.Series) -> pd.Series:

@@ -45,6 +45,7 @@ _ERROR_CELL = re.compile(
 )
 _CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_TOTALS_WINDOW = 64  # bottom rows looked at for totals rows (more while they all are)
 _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
 
 
@@ -175,7 +176,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row, lines_above, name)
     cells = cells.where(~cells.apply(lambda column: column.str.isspace()), "")
-    mixed = _other_delimiter_rows(text[header_start:], len(cells), delimiter, len(headings), options.header_row)
+    mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter)
 
@@ -327,21 +328,32 @@ def _parse_ragged_records(
     return frame, _problem_frame(rows, checks, details)
 
 
-def _other_delimiter_rows(body: str, records: int, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
     """Rows written with another delimiter: lines with neither the file's delimiter nor quotes that
     another delimiter splits into `width` fields.
 
-    `body` starts with the header record; the check is left out when a quoted field spans lines.
+    `body` starts with the header record and `cells` holds the records after it. Only records
+    whose first cell alone is filled can be such lines, so the text is split into lines only
+    when there are any; the check is left out when a quoted field spans lines.
     """
-    lines = pd.Series(_LINE_BREAK.split(body.rstrip("\r\n"))[1:], dtype=object)
-    if width < 2 or len(lines) != records:
+    if width < 2 or cells.shape[1] < 2:
         return _problem_frame([], [], [])
+    only_first = (cells[0] != "").to_numpy(dtype=bool)
+    for position in cells.columns[1:]:
+        only_first = only_first & (cells[position] == "").to_numpy(dtype=bool)
+    if not only_first.any():
+        return _problem_frame([], [], [])
+    lines = _LINE_BREAK.split(body.rstrip("\r\n"))[1:]
+    if len(lines) != len(cells):
+        return _problem_frame([], [], [])
+    positions = np.flatnonzero(only_first)
+    lines = pd.Series(np.asarray(lines, dtype=object)[positions], dtype=object)
     plain = ~lines.str.contains(delimiter, regex=False) & ~lines.str.contains('"', regex=False)
     rows, details = [], []
     for other in DELIMITERS:
         if other == delimiter:
             continue
-        numbers = header_row + 1 + np.flatnonzero((plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy())
+        numbers = header_row + 1 + positions[(plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy()]
         rows.extend(numbers)
         details.extend([t("read.detail.delimiter", used=_shown(other), expected=_shown(delimiter))] * len(numbers))
     return _problem_frame(rows, ["delimiter"] * len(rows), details)
@@ -545,16 +557,23 @@ def _finish(
 
 
 def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
-    """The rows at the bottom whose first filled cell says they hold totals ("Summa", "Totalt", "Medel" …)."""
-    if frame.empty:
-        return _problem_frame([], [], [])
-    cells = frame.to_numpy(dtype=object)
-    first = cells[np.arange(len(cells)), (cells != "").argmax(axis=1)]
-    words = pd.Series(first, dtype=object).astype(str).str.strip()
-    is_total = words.str.fullmatch(_TOTALS_LABEL, case=False).to_numpy(dtype=bool)
+    """The rows at the bottom whose first filled cell says they hold totals ("Summa", "Totalt", "Medel" …).
+
+    Only the bottom rows are looked at, more of them while every row looked at is a totals row.
+    """
+    size = _TOTALS_WINDOW
+    while True:
+        tail = frame.iloc[-size:]
+        cells = tail.to_numpy(dtype=object)
+        first = cells[np.arange(len(cells)), (cells != "").argmax(axis=1)] if len(cells) else cells[:, :0].ravel()
+        words = pd.Series(first, dtype=object).astype(str).str.strip()
+        is_total = words.str.fullmatch(_TOTALS_LABEL, case=False).to_numpy(dtype=bool)
+        if not is_total.all() or size >= len(frame):
+            break
+        size *= 2
     at_bottom = np.logical_and.accumulate(is_total[::-1])[::-1]
     details = list(words[at_bottom])
-    return _problem_frame(list(row_numbers[at_bottom]), ["totals_row"] * len(details), details)
+    return _problem_frame(list(row_numbers[len(frame) - len(tail):][at_bottom]), ["totals_row"] * len(details), details)
 
 
 def _heading(cell: object) -> str:

@@ -134,7 +134,8 @@ def _none_after(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     ends = condition_mask(frame, p["when"]) & order.notna()
     end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False).transform("min")
     mask = (order.notna() & end_at.notna() & (order > end_at)).fillna(False).astype(bool)
-    shown = end_at.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(end_at) else end_at.astype(str)
+    late = end_at[mask]
+    shown = late.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(late) else late.astype(str)
     condition = ", ".join(f"{k} = {v}" for k, v in p["when"].items())
     return [Failure(mask, p["order"], "rule.none_after", {"end": shown, "condition": condition, "by": ", ".join(by)})]
 

@@ -72,7 +72,9 @@ def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Ser
     label = field.title(language)
     if field.type in ("integer", "number", "year"):
         values, bad = coerce.coerce_number(raw, text, present, field, decimal)
-        with_unit = bad & text.str.fullmatch(NUMBER_WITH_UNIT).fillna(False).astype(bool)
+        with_unit = pd.Series(False, index=text.index)
+        if bad.any():
+            with_unit[bad] = text[bad].str.fullmatch(NUMBER_WITH_UNIT).fillna(False).astype(bool)
         log.add(with_unit, field.name, "type", text, "issue.type_unit", field=label)
         log.add(bad & ~with_unit, field.name, "type", text,
                 f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
@@ -87,7 +89,7 @@ def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Ser
         return values
     if field.type == "list":
         return coerce.coerce_list(text, present, field)
-    return text.astype(object).where(present.to_numpy(dtype=bool), np.nan)
+    return text.astype(coerce.STRINGS).where(present.to_numpy(dtype=bool))
 
 
 def _bound(field: Field, value):
@@ -116,7 +118,7 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
             log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
     if field.type == "string":
-        lengths = values.str.len()
+        lengths = text.str.len()
         if field.min_length is not None:
             log.add(present & (lengths < field.min_length), field.name, "minLength", text, "issue.minLength",
                     field=label, bound=field.min_length)
@@ -124,7 +126,7 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             log.add(present & (lengths > field.max_length), field.name, "maxLength", text, "issue.maxLength",
                     field=label, bound=field.max_length)
         if field.pattern is not None:
-            matches = values.str.fullmatch(field.pattern).fillna(False).astype(bool)
+            matches = text.str.fullmatch(field.pattern).fillna(False).astype(bool)
             log.add(present & ~matches, field.name, "pattern", text, "issue.pattern", field=label)
     allowed = field.allowed_values
     if allowed is not None:
