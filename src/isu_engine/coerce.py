@@ -141,10 +141,14 @@ def _with_decimal_point(values: pa.Array, decimal: str, other: str) -> pa.Array:
 
 def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
     """A float column (integers included) and the mask of unreadable cells."""
-    values = _excel_numbers(raw) if raw.dtype == object else pd.Series(np.nan, index=raw.index)
-    todo = values.isna() & present
-    if todo.any():
-        values[todo] = to_number(text[todo], field.decimal_char or decimal, field.group_char)
+    decimal = field.decimal_char or decimal
+    if raw.dtype == object:
+        values = _excel_numbers(raw)
+        todo = (values.isna() & present).to_numpy()
+        if todo.any():
+            values[todo] = to_number(text[todo], decimal, field.group_char).to_numpy()
+    else:
+        values = to_number(text, decimal, field.group_char)
     values = values.where(present)
     bad = present & values.isna()
     if field.type in ("integer", "year"):

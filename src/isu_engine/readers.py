@@ -19,6 +19,8 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from .errors import UserError, line_place, row_place
@@ -29,6 +31,7 @@ DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
 DECIMALS = (",", ".")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
+_CELLS = pd.StringDtype("pyarrow", na_value=np.nan)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -174,7 +177,12 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.text"))
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
-    cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row, lines_above, name)
+    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding), delimiter, len(headings))
+    if cells is not None:
+        problems = _problem_frame([], [], [])
+    else:
+        cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row,
+                                         lines_above, name)
     cells = cells.where(~cells.apply(lambda column: column.str.isspace()), "")
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
@@ -258,8 +266,11 @@ def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[l
 
     def lines() -> Iterator[str]:
         nonlocal consumed
-        for line in io.StringIO(text, newline=""):
-            consumed += len(line)
+        while consumed < len(text):
+            found = _LINE_BREAK.search(text, consumed)
+            end = found.end() if found else len(text)
+            line = text[consumed:end]
+            consumed = end
             yield line
 
     reader = csv.reader(lines(), delimiter=delimiter)
@@ -268,6 +279,39 @@ def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[l
             yield record, consumed
     except csv.Error:
         raise UserError("read.bad_csv", file=name, place=line_place(reader.line_num)) from None
+
+
+def _utf8_body(data: bytes, text: str, header_start: int, encoding: str) -> bytes:
+    """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8)."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        return data[bom + len(text[:header_start].encode("utf-8")):]
+    return text[header_start:].encode("utf-8")
+
+
+def _parse_clean_records(body: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """The data records after the header record that starts `body`, parsed by Arrow on every core.
+
+    None when a record does not have exactly `width` fields or the last record spans lines:
+    the other parsers then read the file and note its problems.
+    """
+    names = [str(position) for position in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows and any(_LINE_BREAK.search(table.column(n)[-1].as_py()) for n in names):
+        return None  # perhaps a quotation mark never closed, which swallowed the lines after it
+    frame = table.to_pandas(types_mapper={pa.string(): _CELLS}.get)
+    frame.columns = range(width)
+    return frame
 
 
 def _parse_records(
