@@ -6,23 +6,28 @@ episode belongs to a period when it has a session in it. Its intake is its first
 even before the period, to its last ORS on or before the period end, and needs at least
 two ORS. Its end is the `episode_end` of its last session on or before the period end
 (planned / unplanned), open when that is empty.
+
+Sessions are kept in date order with each episode and client as a whole-number code, so
+that a period is a slice of rows and per-episode work groups on integers, not on text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from isu_engine.config import Period
-from isu_engine.context import in_period
 from isu_engine.dataset import FILE, ROW
 from isu_engine.generic import cutoffs_by_rules, settings_for
 from isu_engine.model import Scale
 from isu_engine.stats.change import analyse_change, pair_long
 
 EPISODE = "_episode"            # client_id and episode_id together
+EPISODE_CODE = "_episode_code"  # the episode as a number: the rank of its EPISODE key in sorted order
+CLIENT_CODE = "_client_code"    # the client as a number (one per distinct client_id)
 ORS_NUMBER = "_ors_number"      # 1 for the episode's first ORS, 2 for its second …
 PREVIOUS_SRS = "_previous_srs"  # the SRS total of the episode's previous session
 OPEN = "open"
@@ -33,23 +38,46 @@ KEY_SEPARATOR = "\x1f"
 def assumed_instrument(instrument: pd.Series, age: pd.Series, instrument_ages: dict) -> pd.Series:
     """The row's instrument, else the one whose age range (inclusive) holds the age; NA when neither."""
     result = instrument.astype(object).copy()
-    ages = pd.to_numeric(age, errors="coerce").astype("Float64")
+    missing = result.isna().to_numpy()
+    if not missing.any():
+        return result
+    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64")
+    guessed = pd.Series(None, index=ages.index, dtype=object)
     for name, (low, high) in instrument_ages.items():
         fits = ((ages >= low) & (ages <= high)).fillna(False).astype(bool)
-        result[result.isna() & fits] = name
+        guessed[guessed.isna() & fits] = name
+    result[missing] = guessed.to_numpy()
     return result
 
 
+def episode_keys(client_id: pd.Series, episode_id: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Each row's episode code, the episode keys in code order, and each row's client code.
+
+    The key is client_id, KEY_SEPARATOR, episode_id (empty when missing); rows with the same
+    key share a code, and codes follow the sorted order of the keys. Rows with the same
+    client_id share a client code.
+    """
+    key = client_id.astype(str) + KEY_SEPARATOR + episode_id.astype(object).fillna("").astype(str)
+    codes, keys = pd.factorize(key, sort=True)
+    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+    client_of_episode = np.empty(len(keys), dtype=np.int64)
+    client_of_episode[codes[first]] = pd.factorize(client_id.to_numpy()[first], use_na_sentinel=False)[0]
+    return codes.astype(np.int64), pd.Index(keys, name=EPISODE), client_of_episode[codes]
+
+
 def prepare_sessions(frame: pd.DataFrame, instrument_ages: dict) -> pd.DataFrame:
-    """Valid session rows in date order with the episode key, the instrument used and per-episode numbering."""
-    sessions = frame.sort_values(["session_date", FILE, ROW], kind="stable").copy()
-    sessions[EPISODE] = (sessions["client_id"].astype(str) + KEY_SEPARATOR
-                         + sessions["episode_id"].astype(object).fillna("").astype(str))
+    """Valid session rows in date order with the episode key and code, the client code, the instrument
+    used and per-episode numbering."""
+    sessions = frame.sort_values(["session_date", FILE, ROW], kind="stable")
+    codes, keys, clients = episode_keys(sessions["client_id"], sessions["episode_id"])
+    sessions[EPISODE] = keys.take(codes)
+    sessions[EPISODE_CODE] = codes
+    sessions[CLIENT_CODE] = clients
     sessions["instrument"] = assumed_instrument(sessions["instrument"], sessions["age"], instrument_ages)
     has_ors = sessions["ors_total"].notna()
-    numbers = has_ors.astype("int64").groupby(sessions[EPISODE]).cumsum()
+    numbers = has_ors.astype("int64").groupby(codes).cumsum()
     sessions[ORS_NUMBER] = numbers.astype("Int64").where(has_ors)
-    sessions[PREVIOUS_SRS] = sessions.groupby(EPISODE)["srs_total"].shift(1)
+    sessions[PREVIOUS_SRS] = sessions["srs_total"].groupby(codes).shift(1)
     return sessions
 
 
@@ -59,32 +87,57 @@ class PeriodEpisodes:
 
     period: Period
     sessions: pd.DataFrame   # sessions in the period
-    history: pd.DataFrame    # every session of the period's episodes up to the period end
     episodes: pd.DataFrame   # one row per episode (index: episode key): its intake row, end and end_date
     paired: pd.DataFrame     # episodes with two ORS (index: episode key): pre, post, n_ors, cutoff
 
-    def clients(self) -> pd.Series:
-        """The clients with a session in the period, one each."""
-        return pd.Series(pd.unique(self.sessions["client_id"]))
+    def client_codes(self) -> np.ndarray:
+        """The clients with a session in the period, one code each."""
+        return np.flatnonzero(np.bincount(self.sessions[CLIENT_CODE].to_numpy()))
+
+    def sessions_per_client(self) -> pd.Series:
+        """The number of sessions in the period of each client with one (clients in code order)."""
+        counts = np.bincount(self.sessions[CLIENT_CODE].to_numpy())
+        return pd.Series(counts[counts > 0])
+
+
+def period_rows(dates: pd.Series, period: Period) -> tuple[int, int]:
+    """The rows [first, stop) of date-ordered sessions that lie in `period` (the rows before `stop`
+    are those on or before its end)."""
+    first = int((dates < pd.Timestamp(period.start)).sum())
+    stop = int((dates <= pd.Timestamp(period.end)).sum())
+    return first, max(first, stop)
+
+
+def up_to(sessions: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The sessions on or before `day` (sessions from `prepare_sessions`: a leading slice of the rows)."""
+    return sessions.iloc[:int((sessions["session_date"] <= pd.Timestamp(day)).sum())]
 
 
 def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> PeriodEpisodes:
-    """The episodes that have a session in `period` (sessions from `prepare_sessions`)."""
-    end = pd.Timestamp(period.end)
-    up_to_end = sessions[sessions["session_date"] <= end]
-    inside = in_period(up_to_end["session_date"], period)
-    keys = pd.unique(up_to_end.loc[inside, EPISODE])
-    history = up_to_end[up_to_end[EPISODE].isin(keys)]
-    episodes = history.drop_duplicates(EPISODE, keep="first").set_index(EPISODE)
-    last = history.drop_duplicates(EPISODE, keep="last").set_index(EPISODE).reindex(episodes.index)
-    episodes["end"] = last["episode_end"].astype(object).where(last["episode_end"].notna(), OPEN)
-    episodes["end_date"] = last["session_date"].where(episodes["end"] != OPEN)
-    pairs = pair_long(history, EPISODE, "session_date", "ors_total", until=end).set_index("subject")
-    pairs.index.name = EPISODE
-    paired = pairs[["pre", "post"]].assign(n_ors=pairs["n_measurements"])
-    paired["cutoff"] = episode_cutoffs(ors, episodes.loc[paired.index], paired)
-    return PeriodEpisodes(period=period, sessions=up_to_end[inside], history=history, episodes=episodes,
-                          paired=paired)
+    """The episodes that have a session in `period` (sessions from `prepare_sessions`, in date order)."""
+    first, stop = period_rows(sessions["session_date"], period)
+    codes = sessions[EPISODE_CODE].to_numpy()[:stop]
+    chosen = np.zeros(int(codes.max()) + 1 if stop else 0, dtype=bool)
+    chosen[codes[first:]] = True
+    history = np.flatnonzero(chosen[codes])          # every row of the chosen episodes up to the period end
+    episode_of = pd.Series(codes[history])
+    intake = history[~episode_of.duplicated(keep="first").to_numpy()]
+    last_rows = history[~episode_of.duplicated(keep="last").to_numpy()]
+    position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
+    position[codes[intake]] = np.arange(len(intake))
+    episodes = sessions.iloc[intake].set_index(EPISODE)
+    last = sessions.iloc[last_rows[np.argsort(position[codes[last_rows]], kind="stable")]]
+    end = last["episode_end"].astype(object).where(last["episode_end"].notna(), OPEN)
+    episodes["end"] = pd.Series(end.to_numpy(), index=episodes.index, dtype=object)
+    episodes["end_date"] = pd.Series(last["session_date"].to_numpy(), index=episodes.index).where(episodes["end"] != OPEN)
+    measured = pd.DataFrame({EPISODE_CODE: codes[history], "session_date": sessions["session_date"].to_numpy()[history],
+                             "ors_total": sessions["ors_total"].to_numpy()[history]})
+    pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")
+    intake_of_pairs = episodes.iloc[position[pairs["subject"].to_numpy()]]
+    paired = pd.DataFrame({"pre": pairs["pre"].to_numpy(), "post": pairs["post"].to_numpy(),
+                           "n_ors": pairs["n_measurements"].to_numpy()}, index=intake_of_pairs.index)
+    paired["cutoff"] = episode_cutoffs(ors, intake_of_pairs, paired)
+    return PeriodEpisodes(period=period, sessions=sessions.iloc[first:stop], episodes=episodes, paired=paired)
 
 
 def episode_cutoffs(ors: Scale, intake: pd.DataFrame, paired: pd.DataFrame) -> pd.Series:

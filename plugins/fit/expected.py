@@ -8,6 +8,7 @@ from isu_engine.generic import cutoffs_by_rules
 from isu_engine.model import Scale
 from isu_engine.results import Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
 
+from .episodes import up_to
 from .inputs import FitInputs
 from .trajectory import Trajectory, expected_trajectory, on_track
 
@@ -37,10 +38,8 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
     ctx, tally, pop = fit.ctx, fit.tally, fit.populations
     bands = [list(map(float, band)) for band in fit.parameters["intake_bands"]]
     sessions_count = int(fit.parameters["trajectory_sessions"])
-    end = pd.Timestamp(ctx.period.end)
     section.intro = ctx.t("fit.trajectory.intro", end=ctx.period.end.isoformat())
-    trajectory = expected_trajectory(fit.sessions[fit.sessions["session_date"] <= end], bands, sessions_count,
-                                     ctx.min_cell)
+    trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, ctx.min_cell)
     outside = int(trajectory.bands.isna().sum())
     if outside:
         ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory, outside)

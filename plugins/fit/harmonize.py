@@ -16,7 +16,7 @@ from isu_engine.dataset import Dataset
 from isu_engine.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
 
 from .change import jt_change
-from .episodes import EPISODE, OPEN
+from .episodes import EPISODE_CODE, OPEN
 from .inputs import FitInputs
 from .populations import Populations
 
@@ -30,15 +30,16 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     current = fit.current
     episodes = current.episodes
     result = jt_change(current.paired, fit.ors)
-    per_episode = current.sessions.groupby(EPISODE)
+    per_episode = current.sessions.groupby(EPISODE_CODE)
+    codes = episodes[EPISODE_CODE]
     frame = harmonized_frame(
         dataset=data.name, model=data.model.name, subject=episodes["client_id"].astype(str),
         unit=episodes["unit"], gender=episodes["gender"], age=episodes["age"],
         start=episodes["session_date"], end=episodes["end_date"],
-        contacts=per_episode.size().reindex(episodes.index, fill_value=0),
+        contacts=pd.Series(per_episode.size().reindex(codes, fill_value=0).to_numpy(), index=episodes.index),
         ended_planned=episodes["end"].map({"planned": True, "unplanned": False}).astype("boolean"),
         outcome=outcome_from(result.categories, episodes.index),
-        feedback=per_episode["srs_total"].mean().reindex(episodes.index),
+        feedback=pd.Series(per_episode["srs_total"].mean().reindex(codes).to_numpy(), index=episodes.index),
     )
     return describe(frame, **_description(fit), links=_links(fit))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .episodes import EPISODE, ORS_NUMBER
+from .episodes import EPISODE, EPISODE_CODE, ORS_NUMBER
 
 TOLERANCE = 1e-9
 
@@ -47,11 +47,15 @@ class Trajectory:
 
 def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_number: int, min_n: int) -> Trajectory:
     """The trajectory from sessions (from `prepare_sessions`, already limited to the period end)."""
-    measured = sessions[sessions[ORS_NUMBER].notna()]
-    intake = measured[measured[ORS_NUMBER] == 1].set_index(EPISODE)["ors_total"]
+    measured = sessions.loc[sessions[ORS_NUMBER].notna(), [EPISODE, EPISODE_CODE, ORS_NUMBER, "ors_total"]]
+    first = (measured[ORS_NUMBER] == 1).to_numpy()
+    intake = measured.loc[first, [EPISODE, "ors_total"]].set_index(EPISODE)["ors_total"]
     band_of = intake_band(intake, bands)
+    codes = measured[EPISODE_CODE].to_numpy()
+    band_by_code = np.full(int(codes.max()) + 1 if len(codes) else 0, np.nan)
+    band_by_code[codes[first]] = band_of.astype("float64").to_numpy()
     rows = pd.DataFrame({
-        "band": band_of.reindex(measured[EPISODE]).astype("float64").to_numpy(),
+        "band": band_by_code[codes],
         "number": measured[ORS_NUMBER].astype("int64").to_numpy(),
         "score": measured["ors_total"].to_numpy(),
     })

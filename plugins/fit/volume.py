@@ -8,7 +8,7 @@ import pandas as pd
 from isu_engine.generic import frequency_items
 from isu_engine.results import Column, KeyFigure, KeyFigures, Section, Table, text
 
-from .episodes import END_VALUES
+from .episodes import CLIENT_CODE, END_VALUES
 from .inputs import FitInputs
 
 # Sessions per client: (upper bound of the band, code); the bands are 1, 2, 3–5, 6–10, 11–20, 21+.
@@ -26,13 +26,13 @@ def build_volume(section: Section, fit: FitInputs) -> None:
     current = fit.current
     sessions, episodes = current.sessions, current.episodes
     section.intro = ctx.t("fit.volume.intro", period=ctx.period.label())
-    clients = current.clients()
+    clients = current.client_codes()
     n_clients = tally.total(pop.clients, len(clients))
     n_sessions = tally.total(pop.sessions, len(sessions))
     n_episodes = tally.total(pop.episodes, len(episodes))
-    paired_clients = episodes.loc[current.paired.index, "client_id"]
-    two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus", clients.isin(paired_clients))
-    per_client = sessions.groupby("client_id").size()
+    paired_clients = episodes.loc[current.paired.index, CLIENT_CODE].to_numpy()
+    two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus", pd.Series(np.isin(clients, paired_clients)))
+    per_client = current.sessions_per_client()
     median = tally.statistic(float(per_client.median()) if len(per_client) else None, n_clients)
     _, _, ors_pct = tally.indicator(pop.sessions, "has_ors", sessions["ors_total"].notna())
     _, _, srs_pct = tally.indicator(pop.sessions, "has_srs", sessions["srs_total"].notna())
