@@ -53,6 +53,30 @@ def texts(root: ET.Element, cls: str) -> list[str]:
     return [e.text or "" for e in elements(root, "text", cls)]
 
 
+NUMBER = r"(-?[\d.]+)"
+
+
+def bar_boxes(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """(x, y, width, height) of each bar, read from the bars' one path ("M x,y h w v h h -w z" each)."""
+    paths = elements(root, "path", "bars")
+    assert len(paths) <= 1
+    d = paths[0].get("d") if paths else ""
+    boxes = re.findall(rf"M{NUMBER},{NUMBER}h{NUMBER}v{NUMBER}h{NUMBER}z", d)
+    assert "".join(f"M{x},{y}h{w}v{h}h{back}z" for x, y, w, h, back in boxes) == d
+    assert all(float(back) == -float(w) for _, _, w, _, back in boxes)
+    return [(float(x), float(y), float(w), float(h)) for x, y, w, h, _ in boxes]
+
+
+def interval_strokes(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """(x1, y1, x2, y2) of each stroke of the whiskers' one path (horizontal "H" or vertical "V")."""
+    [path] = elements(root, "path", "interval")
+    strokes = []
+    for x, y, kind, end in re.findall(rf"M{NUMBER},{NUMBER}([HV]){NUMBER}", path.get("d")):
+        x, y, end = float(x), float(y), float(end)
+        strokes.append((x, y, end, y) if kind == "H" else (x, y, x, end))
+    return strokes
+
+
 def swedish(text: str) -> float:
     return float(text.replace(THIN, "").replace("\u2212", "-").replace(",", ".").removesuffix("\u00a0%"))
 
@@ -164,32 +188,39 @@ def test_ids_are_unique_across_charts_with_the_same_title():
 
 def test_one_bar_per_visible_value_and_hidden_bar_shows_only_its_text():
     root = parse(sample_bar())
-    bars = elements(root, "rect", "bar")
+    bars = bar_boxes(root)
     assert len(bars) == 2
     assert texts(root, "hidden") == ["<5"]
     assert "12,5 %" in texts(root, "value") and "50,0 %" in texts(root, "value")
     # widths proportional to the values, from a common origin
-    assert {b.get("x") for b in bars} == {bars[0].get("x")}
-    widths = [float(b.get("width")) for b in bars]
+    assert {x for x, _, _, _ in bars} == {bars[0][0]}
+    widths = [width for _, _, width, _ in bars]
     assert widths[1] / widths[0] == pytest.approx(50.0 / 12.5, rel=1e-3)
+    # each bar sits in the row of its category: the first and the third label
+    label_ys = [float(e.get("y")) for e in elements(root, "text", "label")]
+    assert bars[1][1] - bars[0][1] == pytest.approx(label_ys[2] - label_ys[0], abs=0.01)
 
 
 def test_nan_value_is_treated_as_hidden():
     root = parse(bar_chart([Bar("A", float("nan"), "<5"), Bar("B", 10.0, "10")],
                            title="t", description="d", axis_label="x"))
-    assert len(elements(root, "rect", "bar")) == 1
+    assert len(bar_boxes(root)) == 1
     assert texts(root, "hidden") == ["<5"]
 
 
 def test_confidence_interval_is_drawn_as_whisker_and_widens_the_axis():
     root = parse(bar_chart([Bar("A", 40.0, "40", 30.0, 75.0)], title="t", description="d", axis_label="x"))
-    assert len(elements(root, "line", "interval")) == 3
+    whisker, left_cap, right_cap = interval_strokes(root)
     ticks = [swedish(t) for t in texts(root, "tick")]
     assert ticks[-1] >= 75.0
-    bar = elements(root, "rect", "bar")[0]
-    whisker = elements(root, "line", "interval")[0]
-    x0, bar_width = float(bar.get("x")), float(bar.get("width"))
-    assert (float(whisker.get("x2")) - x0) / bar_width == pytest.approx(75.0 / 40.0, rel=1e-3)
+    [(x0, bar_y, bar_width, bar_height)] = bar_boxes(root)
+    assert (whisker[0] - x0) / bar_width == pytest.approx(30.0 / 40.0, rel=1e-3)
+    assert (whisker[2] - x0) / bar_width == pytest.approx(75.0 / 40.0, rel=1e-3)
+    assert whisker[1] == whisker[3] == pytest.approx(bar_y + bar_height / 2)
+    # the caps are short vertical strokes across the whisker at both of its ends
+    assert left_cap[0] == left_cap[2] == whisker[0] and right_cap[0] == right_cap[2] == whisker[2]
+    for cap in (left_cap, right_cap):
+        assert cap[1] < whisker[1] < cap[3] and cap[3] - cap[1] < bar_height
 
 
 def test_axis_ticks_hand_computed():

@@ -456,6 +456,50 @@ def test_pdf_embeds_the_bundled_font(internal_pdf, tmp_path):
     assert "SourceSans3" in fonts.replace("-", "")
 
 
+def test_pdf_prints_chart_texts_in_the_bundled_font(internal_pdf, tmp_path):
+    if shutil.which("pdftohtml") is None:
+        pytest.skip("pdftohtml (poppler-utils) is not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(internal_pdf)
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    families = dict(re.findall(r'<fontspec id="(\d+)"[^>]* family="([^"]+)"', xml))
+    printed = {text: families[font] for font, text in re.findall(r'<text [^>]*font="(\d+)">([^<]*)</text>', xml)}
+    # texts that only the charts carry: a bar chart's axis label, a stacked row's label, a line chart's x label
+    for chart_text in ("Andel (%)", "Insats A", "K1"):
+        assert "SourceSans3" in printed[chart_text].replace("-", ""), (chart_text, printed[chart_text])
+
+
+def test_bundled_faces_are_truetype_files_next_to_their_licence():
+    shared = shared_templates_dir()
+    sources = re.findall(r'src: url\(([^)]+)\) format\("truetype"\)', (shared / "fonts.css").read_text())
+    assert len(sources) == (shared / "fonts.css").read_text().count("@font-face") == 8
+    for source in sources:
+        face = shared / source
+        assert face.parent == shared / "fonts"
+        assert face.read_bytes()[:4] == b"\x00\x01\x00\x00"  # an sfnt with TrueType outlines, not compressed
+    assert "SIL Open Font License" in (shared / "fonts" / "OFL.txt").read_text()
+
+
+def test_bundled_fonts_are_loaded_once_for_all_pdfs_of_a_process(monkeypatch):
+    fetched: list[str] = []
+    original = TemplateFolderFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
+    pdf_module.bundled_fonts.cache_clear()
+    html = render_html(make_report(make_sections()[:1]))
+    render_pdf(html)
+    fonts = [url for url in fetched if url.endswith(".ttf")]
+    assert len(fonts) == 8
+    fetched.clear()
+    second = render_pdf(html)
+    assert second.startswith(b"%PDF") and not [url for url in fetched if url.endswith(".ttf")]
+
+
 def test_fetcher_serves_only_template_folders(tmp_path):
     shared = shared_templates_dir()
     assets = tmp_path / "assets"
@@ -465,8 +509,8 @@ def test_fetcher_serves_only_template_folders(tmp_path):
     outside.write_text("secret")
     (assets / "link.txt").symlink_to(outside)
     fetcher = TemplateFolderFetcher([shared, assets])
-    font = next((shared / "fonts").glob("*.woff2"))
-    assert fetcher(font.as_uri()).read()[:4] == b"wOF2"
+    font = next((shared / "fonts").glob("*.ttf"))
+    assert fetcher(font.as_uri()).read()[:4] == b"\x00\x01\x00\x00"
     assert fetcher((assets / "logo.svg").as_uri()).read().startswith(b"<svg")
     assert fetcher("data:text/plain,hej").read() == b"hej"
     for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.org/x.css",
@@ -490,6 +534,7 @@ def test_pdf_never_fetches_urls_from_data_or_municipality_templates(tmp_path, mo
         return response
 
     monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
+    pdf_module.bundled_fonts.cache_clear()  # so that the bundled fonts are fetched, through the spy, too
     own = tmp_path / "templates"
     own.mkdir()
     (own / "base.html").write_text(

@@ -3,6 +3,9 @@
 Written as plain SVG rather than with a plotting library: the few simple charts need real
 <text>, an accessible <title>/<desc>, no external references and one fixed grey-scale-safe
 style, and they must render quickly and identically in WeasyPrint and in browsers.
+
+WeasyPrint draws an SVG node by node in Python, so lines and bars that share a style are one
+<path> each (all grid lines of a chart, all bars, all whiskers); every text stays a <text>.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ LINE_COLOURS = ("#08306b", "#a6611a", "#4f98b8", "#6a3d9a", "#1a1a1a", "#c05a1c"
 THIN_SPACE = "\u2009"
 MINUS = "\u2212"
 ELLIPSIS = "\u2026"
+
+FONT_FAMILY = "'Source Sans 3','Source Sans Pro','Segoe UI','Helvetica Neue',Arial,'DejaVu Sans',sans-serif"
+"""The report's font stack (report.css), named in the chart as WeasyPrint does not inherit it into SVG;
+no spaces after the commas, as WeasyPrint strips only the quotes around each name."""
 
 INK = "#1a1a1a"
 MUTED = "#4d4d4d"
@@ -157,18 +164,26 @@ def bar_chart(
     top = PAD
     axis_y = top + len(bars) * ROW_HEIGHT
     body = _value_axis(ticks, fmt, scale, top, axis_y)
+    texts: list[str] = []
+    boxes: list[str] = []
+    whiskers: list[str] = []
     for index, bar in enumerate(bars):
         middle = top + (index + 0.5) * ROW_HEIGHT
-        body += _label(bar.label, x0 - 8, middle, label_width)
+        texts += _label(bar.label, x0 - 8, middle, label_width)
         if not _present(bar.value):
-            body.append(_text(x0 + 4, middle, bar.text, cls="value hidden", fill=MUTED))
+            texts.append(_text(x0 + 4, middle, bar.text, cls="value hidden", fill=MUTED))
             continue
         end = scale(bar.value)
-        body.append(_rect(x0, middle - BAR_HEIGHT / 2, end - x0, BAR_HEIGHT, fill=BAR_FILL, cls="bar"))
+        boxes.append(_box(x0, middle - BAR_HEIGHT / 2, end - x0, BAR_HEIGHT))
         if _present(bar.low) and _present(bar.high):
-            body += _whisker(scale(bar.low), scale(bar.high), middle)
+            whiskers.append(_whisker(scale(bar.low), scale(bar.high), middle))
             end = max(end, scale(bar.high))
-        body.append(_text(end + 4, middle, bar.text, cls="value"))
+        texts.append(_text(end + 4, middle, bar.text, cls="value"))
+    if boxes:
+        body.append(_path(boxes, cls="bars", fill=BAR_FILL))
+    if whiskers:
+        body.append(_path(whiskers, cls="interval", stroke=INK, width=1.2))
+    body += texts
     body.append(_text((x0 + x1) / 2, axis_y + 32, axis_label, anchor="middle", cls="axis-label"))
     height = _add_note(body, note, axis_y + 48)
     return _svg(_id_prefix(title), height, title, description, body)
@@ -266,12 +281,9 @@ def line_chart(
     def y_of(v: float) -> float:
         return bottom - PLOT_HEIGHT * (v - low) / (high - low)
 
-    body: list[str] = []
-    for tick in ticks:
-        y = y_of(tick)
-        body.append(_line(x0, y, x1, y, stroke=GRID))
-        body.append(_text(x0 - 6, y, fmt(tick), anchor="end", size=SMALL_SIZE, cls="tick"))
-    body.append(_line(x0, bottom, x1, bottom, stroke=MUTED))
+    body = [_path([f"M{_f(x0)},{_f(y_of(tick))}H{_f(x1)}" for tick in ticks], cls="grid", stroke=GRID)]
+    body += [_text(x0 - 6, y_of(tick), fmt(tick), anchor="end", size=SMALL_SIZE, cls="tick") for tick in ticks]
+    body.append(_line(x0, bottom, x1, bottom, stroke=MUTED, cls="axis"))
     body.append(
         f'<text class="axis-label" transform="rotate(-90)" x="{_f(-(top + bottom) / 2)}" '
         f'y="{_f(PAD + FONT_SIZE)}" text-anchor="middle">{_escape(y_label)}</text>'
@@ -352,13 +364,10 @@ def _series_marks(line: Series, index: int, xs: list[float], y_of: Callable[[flo
 def _value_axis(
     ticks: list[float], fmt: NumberFormat, scale: Callable[[float], float], top: float, axis_y: float
 ) -> list[str]:
-    """Vertical grid lines, the horizontal axis line and its tick labels."""
-    parts = []
-    for tick in ticks:
-        x = scale(tick)
-        parts.append(_line(x, top, x, axis_y, stroke=GRID))
-        parts.append(_text(x, axis_y + 14, fmt(tick), anchor="middle", size=SMALL_SIZE, cls="tick"))
-    parts.append(_line(scale(ticks[0]), axis_y, scale(ticks[-1]), axis_y, stroke=MUTED))
+    """Vertical grid lines (one path), the horizontal axis line and its tick labels."""
+    parts = [_path([f"M{_f(scale(tick))},{_f(top)}V{_f(axis_y)}" for tick in ticks], cls="grid", stroke=GRID)]
+    parts.append(_line(scale(ticks[0]), axis_y, scale(ticks[-1]), axis_y, stroke=MUTED, cls="axis"))
+    parts += [_text(scale(tick), axis_y + 14, fmt(tick), anchor="middle", size=SMALL_SIZE, cls="tick") for tick in ticks]
     return parts
 
 
@@ -372,14 +381,12 @@ def _label(label: str, right: float, middle: float, width: float) -> list[str]:
     ]
 
 
-def _whisker(left: float, right: float, middle: float) -> list[str]:
-    """A confidence interval: a thin line with short end caps."""
+def _whisker(left: float, right: float, middle: float) -> str:
+    """Path data of a confidence interval: a line from `left` to `right` with short end caps."""
     cap = 5
-    return [
-        _line(left, middle, right, middle, stroke=INK, width=1.2, cls="interval"),
-        _line(left, middle - cap, left, middle + cap, stroke=INK, width=1.2, cls="interval"),
-        _line(right, middle - cap, right, middle + cap, stroke=INK, width=1.2, cls="interval"),
-    ]
+    low, high = _f(middle - cap), _f(middle + cap)
+    return (f"M{_f(left)},{_f(middle)}H{_f(right)}"
+            f"M{_f(left)},{low}V{high}M{_f(right)},{low}V{high}")
 
 
 def _stack(
@@ -613,7 +620,7 @@ def _svg(prefix: str, height: float, title: str, description: str, body: list[st
     ]
     if defs:
         parts.append("<defs>" + "".join(defs) + "</defs>")
-    parts.append(f'<g font-family="inherit" font-size="{FONT_SIZE}" fill="{INK}">')
+    parts.append(f'<g font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}" fill="{INK}">')
     parts += body
     parts.append("</g></svg>")
     return "".join(parts)
@@ -642,6 +649,18 @@ def _text(
         f'<text class="{cls}" x="{_f(x)}" y="{_f(middle + 0.35 * size)}" text-anchor="{anchor}"'
         f"{size_attr}{fill_attr}>{_escape(text)}</text>"
     )
+
+
+def _box(x: float, y: float, width: float, height: float) -> str:
+    """Path data of a rectangle (clockwise from the top left corner)."""
+    width = max(width, 0.0)
+    return f"M{_f(x)},{_f(y)}h{_f(width)}v{_f(height)}h{_f(-width)}z"
+
+
+def _path(pieces: Sequence[str], *, cls: str, fill: str = "none", stroke: str | None = None, width: float = 1.0) -> str:
+    """One <path> drawing all `pieces` of path data in one style."""
+    stroke_attr = f' stroke="{stroke}" stroke-width="{_f(width)}"' if stroke else ""
+    return f'<path class="{cls}" d="{"".join(pieces)}" fill="{fill}"{stroke_attr}/>'
 
 
 def _rect(x: float, y: float, width: float, height: float, *, fill: str, cls: str, stroke: str | None = None) -> str:

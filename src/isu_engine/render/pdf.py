@@ -2,15 +2,19 @@
 
 The page layout (margins, running header, "Sida X av Y", contents with page numbers, breaks)
 is in the templates' CSS. Here the bundled fonts are added (`fonts.css`, whose relative URLs
-point into `report_templates/fonts/`) and every resource the document asks for goes through
-`TemplateFolderFetcher`: `data:` URLs and files inside the shared template folder or a given
-asset folder are served; anything else (http, https, other files) is refused, so a value in
-the data or a municipality's template can never make the renderer read or send anything.
+point to the TrueType faces in `report_templates/fonts/`, so loading them copies files and
+decompresses nothing); they are loaded once per process and shared by every PDF of a run.
+Every resource the document asks for goes through `TemplateFolderFetcher`: `data:` URLs and
+files inside the shared template folder or a given asset folder are served; anything else
+(http, https, other files) is refused, so a value in the data or a municipality's template
+can never make the renderer read or send anything.
 """
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -45,12 +49,28 @@ class TemplateFolderFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+@cache
+def bundled_fonts() -> tuple[FontConfiguration, CSS]:
+    """The font configuration with the bundled faces and the `fonts.css` stylesheet, built once per process.
+
+    Every PDF reuses both, so the faces are registered with Fontconfig and Pango only once. A
+    document's own `@font-face` rules (a municipality's templates) are added to the same
+    configuration through the document's fetcher and so stay available to later PDFs of the process.
+    """
+    shared = shared_templates_dir()
+    font_config = FontConfiguration()
+    fonts = CSS(filename=str(shared / FONTS_CSS), base_url=shared.as_uri() + "/",
+                url_fetcher=TemplateFolderFetcher([shared]), font_config=font_config)
+    return font_config, fonts
+
+
+atexit.register(bundled_fonts.cache_clear)  # the configuration removes its temporary font folder when dropped
+
+
 def render_pdf(html: str, *, asset_dirs: Sequence[Path] = ()) -> bytes:
     """The HTML of `render_html` as PDF bytes, with the bundled fonts; A4 from the templates' CSS."""
     shared = shared_templates_dir()
     fetcher = TemplateFolderFetcher([shared, *asset_dirs])
-    font_config = FontConfiguration()
-    base_url = shared.as_uri() + "/"
-    fonts = CSS(filename=str(shared / FONTS_CSS), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    font_config, fonts = bundled_fonts()
+    document = HTML(string=html, base_url=shared.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[fonts], font_config=font_config)
