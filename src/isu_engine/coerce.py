@@ -27,12 +27,13 @@ STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values;
 
 def as_text(raw: pd.Series) -> pd.Series:
     """Cells as stripped text (Arrow-backed strings, "" for empty); Excel numbers and dates as a person reads them."""
-    kind = pd.api.types.infer_dtype(raw, skipna=True)
-    if kind in ("string", "empty"):
-        text = raw.astype(TEXT)
-    else:
-        text = raw.map(_cell_text, na_action="ignore").astype(TEXT)
-    return text.fillna("").str.strip()
+    if not isinstance(raw.dtype, pd.StringDtype) and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        raw = raw.map(_cell_text, na_action="ignore")
+    cells = pc.fill_null(arrow_strings(raw), "")
+    stripped = pc.utf8_trim_whitespace(cells)
+    if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
+        stripped = cells  # nothing to strip: keep one copy in memory
+    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)
 
 
 def _cell_text(value) -> str:
@@ -75,11 +76,19 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     the digits in groups of three (1.234.567,5 or 1,234); elsewhere a single other mark is
     read as the decimal mark (20.5 in a decimal-comma file is 20.5, never 205).
 
-    Plain numbers ("12", "-3,5" with a decimal comma) take one pass; only the other cells,
-    usually none, go through the general reading of separators, spaces and signs.
+    A column of plain numbers ("12", "-3,5" with a decimal comma) is cast at once; otherwise
+    the plain cells are, and only the others go through the general reading of separators,
+    spaces and signs.
     """
     values = arrow_strings(text)
     plain_mark = "," if decimal == "," else "."
+    if not pc.any(pc.match_substring(values, _OTHER[plain_mark])).as_py():
+        present = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        try:
+            with_point = pc.replace_substring(present, ",", ".") if plain_mark == "," else present
+            return pd.Series(pc.cast(with_point, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # some cell is not a plain number
     plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN[plain_mark]), False)
     result = np.full(len(values), np.nan)
     chosen = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)

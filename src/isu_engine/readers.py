@@ -183,7 +183,10 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
     else:
         cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row,
                                          lines_above, name)
-    cells = cells.where(~cells.apply(lambda column: column.str.isspace()), "")
+    for position in cells.columns:
+        blank = cells[position].str.isspace().to_numpy(dtype=bool)
+        if blank.any():
+            cells[position] = cells[position].where(~blank, "")
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter)
@@ -281,15 +284,15 @@ def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[l
         raise UserError("read.bad_csv", file=name, place=line_place(reader.line_num)) from None
 
 
-def _utf8_body(data: bytes, text: str, header_start: int, encoding: str) -> bytes:
+def _utf8_body(data: bytes, text: str, header_start: int, encoding: str) -> memoryview | bytes:
     """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8)."""
     if encoding in ("utf-8", "utf-8-sig"):
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        return data[bom + len(text[:header_start].encode("utf-8")):]
+        return memoryview(data)[bom + len(text[:header_start].encode("utf-8")):]
     return text[header_start:].encode("utf-8")
 
 
-def _parse_clean_records(body: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -> pd.DataFrame | None:
     """The data records after the header record that starts `body`, parsed by Arrow on every core.
 
     None when a record does not have exactly `width` fields or the last record spans lines:
@@ -298,7 +301,7 @@ def _parse_clean_records(body: bytes, delimiter: str, width: int) -> pd.DataFram
     names = [str(position) for position in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
                                              ignore_empty_lines=False),
