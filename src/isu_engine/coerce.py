@@ -253,11 +253,16 @@ def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
     return result
 
 
+_LIST_SPACE = "[ \t\r\n\f\v\u00a0\u202f]"  # the spaces around a list delimiter (the characters themselves, for RE2)
+
+
 def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
     """Several values in one cell, kept as text joined by the field's delimiter with items trimmed."""
     delimiter = re.escape(field.delimiter)
-    cleaned = text.where(present, "").str.replace(rf"\s*{delimiter}\s*", field.delimiter, regex=True)
-    cleaned = cleaned.str.replace(rf"{delimiter}{{2,}}", field.delimiter, regex=True).str.strip(field.delimiter + " ")
+    cells = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arrow_strings(text), "")
+    cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
+    cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
+    cleaned = pd.Series(TEXT.__from_arrow__(cleaned), index=text.index).str.strip(field.delimiter + " ")
     return cleaned.where(cleaned != "")
 
 

@@ -132,7 +132,7 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
     if allowed is not None:
         _check_allowed(field, values, present, text, allowed, log, language)
     if field.unique:
-        duplicated = values.duplicated(keep=False) & present
+        duplicated = pd.Series(pd.factorize(values)[0], index=values.index).duplicated(keep=False) & present
         log.add(duplicated, field.name, "unique", text, "issue.unique", field=label)
 
 
