@@ -236,11 +236,11 @@ def test_empty_file(tmp_path, content):
 
 
 def test_missing_file(tmp_path):
-    assert read_error(tmp_path / "saknas.csv").key == "read.missing_file"
+    assert read_error(tmp_path / "saknas.csv").key == "file.missing"
 
 
 def test_directory(tmp_path):
-    assert read_error(tmp_path).key == "read.is_directory"
+    assert read_error(tmp_path).key == "file.is_directory"
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
@@ -250,7 +250,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert read_error(path).key == "read.no_permission"
+    assert read_error(path).key == "file.no_permission"
 
 
 def test_header_row_beyond_the_end(tmp_path):

@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from .errors import UserError, line_place, row_place
+from .files import read_file_bytes
 from .i18n import t
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -117,16 +118,7 @@ def _checked_options(options: ReadOptions, name: str) -> ReadOptions:
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
-    if path.is_dir():
-        raise UserError("read.is_directory", file=name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError("read.missing_file", file=name) from None
-    except PermissionError:
-        raise UserError("read.no_permission", file=name) from None
-    except OSError as error:
-        raise UserError("read.unreadable", file=name, reason=error.strerror or str(error)) from None
+    data = read_file_bytes(path, name)
     if not data or data.isspace():
         raise UserError("read.empty_file", file=name)
     return data

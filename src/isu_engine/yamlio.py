@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import UserError, line_place
+from .files import read_file_bytes
 
 MAX_BYTES = 5_000_000
 MAX_ALIASES = 200
@@ -148,14 +149,7 @@ def load_yaml_text(text: str, file: str | Path) -> Any:
 def load_yaml_file(path: Path, display: str | Path | None = None) -> Any:
     """Read and parse a YAML file; a missing or unreadable file is a UserError."""
     display = display or path
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError("file.missing", file=display) from None
-    except IsADirectoryError:
-        raise UserError("file.is_directory", file=display) from None
-    except OSError as error:
-        raise UserError("file.unreadable", file=display, reason=error.strerror or str(error)) from None
+    raw = read_file_bytes(path, display)
     if len(raw) > MAX_BYTES:
         raise UserError("yaml.too_large", file=display, limit=MAX_BYTES)
     try:
