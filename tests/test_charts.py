@@ -151,6 +151,22 @@ def test_chart_is_an_accessible_self_contained_svg(make):
         assert reference in ids
 
 
+@pytest.mark.parametrize("make", ALL_SAMPLES)
+def test_grid_is_one_path_with_a_line_at_every_tick(make):
+    root = parse(make())
+    [grid] = elements(root, "path", "grid")
+    strokes = re.findall(rf"M{NUMBER},{NUMBER}([HV]){NUMBER}", grid.get("d"))
+    assert "".join(f"M{x},{y}{kind}{end}" for x, y, kind, end in strokes) == grid.get("d")
+    ticks = elements(root, "text", "tick")
+    assert len(strokes) == len(ticks) >= 4
+    for (x, y, kind, end), tick in zip(strokes, ticks):
+        if kind == "V":  # a value axis along the bottom: the line runs down to just above its tick label
+            assert float(x) == float(tick.get("x")) and float(y) < float(end) < float(tick.get("y"))
+        else:  # a value axis along the left: the line starts right of its tick label, level with it
+            assert float(tick.get("x")) < float(x) < float(end)
+            assert float(y) == pytest.approx(float(tick.get("y")) - 3.5, abs=0.02)  # baseline 0.35 em below
+
+
 def test_title_and_description_carry_the_given_texts():
     root = parse(sample_bar())
     assert root.find(SVG + "title").text == "Andel förbättrade"

@@ -199,6 +199,7 @@ def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_p
         raise AssertionError(f"network connection attempted: {args}")
 
     monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
+    pdf_module.bundled_fonts.cache_clear()  # the bundled fonts are loaded once per process: here, through the spy
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     result = cli("report", hostile_project, "--out", tmp_path / "out", "--format", "pdf")

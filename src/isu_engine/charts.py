@@ -367,7 +367,9 @@ def _value_axis(
     """Vertical grid lines (one path), the horizontal axis line and its tick labels."""
     parts = [_path([f"M{_f(scale(tick))},{_f(top)}V{_f(axis_y)}" for tick in ticks], cls="grid", stroke=GRID)]
     parts.append(_line(scale(ticks[0]), axis_y, scale(ticks[-1]), axis_y, stroke=MUTED, cls="axis"))
-    parts += [_text(scale(tick), axis_y + 14, fmt(tick), anchor="middle", size=SMALL_SIZE, cls="tick") for tick in ticks]
+    parts += [
+        _text(scale(tick), axis_y + 14, fmt(tick), anchor="middle", size=SMALL_SIZE, cls="tick") for tick in ticks
+    ]
     return parts
 
 
