@@ -131,3 +131,24 @@ def test_every_row_is_valid_or_quarantined(write, registry, rows):
     assert dataset.rows_in == sum(any(cell.strip() for cell in row) for row in rows)
     assert set(dataset.quarantine["row"]).isdisjoint(set(dataset.frame["_row"]))
     assert set(dataset.issues["row"]) == set(dataset.quarantine["row"])
+
+
+def test_ors_items_take_one_decimal_at_most(write, registry):
+    rows = "K1;2025-01-10;15;ORS;5,25;5;5;5;20,25;38;F\nK2;2025-01-10;15;ORS;5,2;5;5;5;20,2;38;F\n"
+    dataset = load(write, registry, HEADER + "\n" + rows)
+    issues = dataset.issues.set_index(["row", "field"])
+    assert issues.loc[(2, "ors_individual"), "check"] == "decimals"
+    assert issues.loc[(2, "ors_individual"), "message"] == "Rad 2: ORS Individuellt är 5,25, med fler än 1 decimal(er)."
+    assert issues.loc[(2, "ors_total"), "check"] == "decimals"
+    assert list(dataset.frame["_row"]) == [3]  # 5,2 has one decimal: valid
+
+
+@pytest.mark.parametrize("decimals", ["-1", "1.5", "ja"])
+def test_decimals_must_be_a_whole_number_for_a_number_field(write, decimals):
+    from isu_engine.model import load_model
+    from isu_engine.rules import builtin_rule_kinds
+
+    path = write("model.yaml", f"name: m\nfields:\n  - {{name: x, type: number, decimals: {decimals}}}\n")
+    with pytest.raises(UserError) as caught:
+        load_model(path, "model.yaml", builtin_rule_kinds())
+    assert caught.value.line().startswith("model.yaml:rad 3:") and "decimals" in caught.value.line()

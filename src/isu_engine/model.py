@@ -28,7 +28,7 @@ FORMATS = ("wide", "long")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 FIELD_KEYS = (
     "name", "type", "title", "description", "format", "constraints", "categories", "categoriesOrdered",
-    "missingValues", "delimiter", "itemType", "decimalChar", "groupChar", "trueValues", "falseValues",
+    "missingValues", "delimiter", "itemType", "decimalChar", "groupChar", "decimals", "trueValues", "falseValues",
     "example", "role", "block", "identifier", "internal",
 )
 CONSTRAINT_KEYS = (
@@ -83,6 +83,7 @@ class Field:
     item_type: str = "string"
     decimal_char: str | None = None
     group_char: str | None = None
+    decimals: int | None = None  # numbers: at most this many decimals (ORS items: one)
     true_values: tuple[str, ...] = DEFAULT_TRUE
     false_values: tuple[str, ...] = DEFAULT_FALSE
     role: str | None = None
@@ -332,6 +333,7 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
         item_type=doc.choice(raw, "itemType", ("string", "integer", "number"), where, default="string"),
         decimal_char=doc.text(raw, "decimalChar", where),
         group_char=doc.text(raw, "groupChar", where),
+        decimals=_decimals(raw, doc, where, ftype),
         true_values=tuple(str(v).lower() for v in true_values) if true_values else DEFAULT_TRUE,
         false_values=tuple(str(v).lower() for v in false_values) if false_values else DEFAULT_FALSE,
         role=doc.choice(raw, "role", ROLES, where),
@@ -340,6 +342,16 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
         internal=doc.boolean(raw, "internal", where),
         own=own,
     )
+
+
+def _decimals(raw: dict, doc: Document, where: str, ftype: str) -> int | None:
+    """The `decimals` key: a whole number of at least 0, for number fields only."""
+    value = doc.number(raw, "decimals", where)
+    if value is None:
+        return None
+    if ftype != "number" or value != int(value) or value < 0:
+        raise doc.error("model.bad_decimals", raw, "decimals", where=where, value=value)
+    return int(value)
 
 
 def _date_bound(constraints: dict, key: str, doc: Document) -> None:

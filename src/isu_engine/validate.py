@@ -117,6 +117,10 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             mask = present & broken(values.astype("float64" if field.type in ("integer", "year") else values.dtype), bound)
             shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
             log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
+    if field.decimals is not None:
+        scaled = values.astype("float64") * 10**field.decimals
+        too_precise = present & ((scaled - scaled.round()).abs() > 1e-6)
+        log.add(too_precise, field.name, "decimals", text, "issue.decimals", field=label, bound=field.decimals)
     if field.type == "string":
         lengths = text.str.len()
         if field.min_length is not None:
