@@ -1,0 +1,133 @@
+"""Benjamini–Hochberg over every group comparison of a report, not table by table (DESIGN §2).
+
+Two teams of 30 are compared on three scales of a YAML-only model, each scale in a section
+of its own. The difference on the first scale is clear within its own table (p < 0.05) but
+not after adjusting over all comparisons of the report. The p-values and q-values below are
+worked out by hand; the test only uses `math.erfc` for the chi-square tail.
+
+Pearson's chi-square on a 2x2 table [[a, b], [c, d]] (every expected count >= 5):
+chi2 = N (ad − bc)^2 / (r1 r2 c1 c2), and for one degree of freedom P(chi2 > x) = erfc(sqrt(x / 2)).
+"""
+
+import json
+import math
+import re
+
+import pytest
+
+from isu_engine.cli import main
+
+SCALES = {
+    "s1": "  s1: {pre: s1_pre, post: s1_post, direction: higher_is_better}\n",
+    "s2": "  s2: {pre: s2_pre, post: s2_post, direction: higher_is_better}\n",
+    "s3": "  s3: {pre: s3_pre, post: s3_post, direction: higher_is_better}\n",
+}
+MODEL = """\
+name: {name}
+title: {{sv: Team, en: Team}}
+version: "1.0"
+format: wide
+fields:
+  - {{name: id, type: string, role: subject, constraints: {{required: true, unique: true}}}}
+  - {{name: team, type: string, role: group, title: {{sv: Team, en: Team}}}}
+  - {{name: s1_pre, type: number}}
+  - {{name: s1_post, type: number}}
+  - {{name: s2_pre, type: number}}
+  - {{name: s2_post, type: number}}
+  - {{name: s3_pre, type: number}}
+  - {{name: s3_post, type: number}}
+scales:
+"""
+# Per team, how many of the 30 get better (pre 1, post 2) on each scale; the others get worse (2 -> 1).
+BETTER = {"A": {"s1": 20, "s2": 18, "s3": 15}, "B": {"s1": 12, "s2": 12, "s3": 15}}
+CONFIG = """\
+municipality: Testkommun
+period: {start: "2025-01-01", end: "2025-12-31"}
+plugins_dirs: [models]
+datasets:
+  ett: {model: ett, source: data.csv}
+  tre: {model: tre, source: data.csv}
+"""
+
+# s1: [[20, 10], [12, 18]], N = 60, rows 30 and 30, columns 32 and 28 (smallest expected 30·28/60 = 14)
+#     chi2 = 60 · (20·18 − 10·12)^2 / (30·30·32·28) = 60 · 57 600 / 806 400 = 30/7
+P1 = math.erfc(math.sqrt(15 / 7))   # ≈ 0.03843
+# s2: [[18, 12], [12, 18]]: chi2 = 60 · (18·18 − 12·12)^2 / (30·30·30·30) = 60 · 32 400 / 810 000 = 2.4
+P2 = math.erfc(math.sqrt(1.2))      # ≈ 0.12134
+# s3: 15 of 30 in both teams: chi2 = 0, p = 1.
+#
+# Each team is tested against the rest, so each scale gives two tests with the same p: m = 6.
+# Sorted p: P1, P1, P2, P2, 1, 1; p_(j)·6/j = 6·P1, 3·P1, 2·P2, 1.5·P2, 1.2, 1.
+# q_(i) = min over j >= i, capped at 1:
+#   q(P1) = min(3·P1 ≈ 0.1153, 2·P2 ≈ 0.2427, 1.5·P2 ≈ 0.1820, 1) = 3·P1
+#   q(P2) = min(2·P2, 1.5·P2, 1.2, 1) = 1.5·P2
+#   q(1)  = 1
+Q_REPORT = {"s1": 3 * P1, "s2": 1.5 * P2, "s3": 1.0}
+
+
+def data_rows() -> str:
+    lines = ["id;team;s1_pre;s1_post;s2_pre;s2_post;s3_pre;s3_post"]
+    for team, better in BETTER.items():
+        for index in range(30):
+            cells = []
+            for scale in ("s1", "s2", "s3"):
+                cells += ["1", "2"] if index < better[scale] else ["2", "1"]
+            lines.append(";".join([f"{team}{index}", team, *cells]))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One report run with two datasets over the same data: `ett` (scale s1 only) and `tre` (s1, s2, s3)."""
+    folder = tmp_path_factory.mktemp("bh")
+    for name, scales in (("ett", ["s1"]), ("tre", ["s1", "s2", "s3"])):
+        (folder / "models" / name).mkdir(parents=True)
+        (folder / "models" / name / "model.yaml").write_text(
+            MODEL.format(name=name) + "".join(SCALES[s] for s in scales), encoding="utf-8")
+    (folder / "data.csv").write_text(data_rows(), encoding="utf-8")
+    (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    code = main(["report", str(folder / "config.yaml"), "--out", str(folder / "out"), "--format", "json,html"])
+    assert code == 0
+    document = json.loads((folder / "out" / "report.json").read_text(encoding="utf-8"))
+    return document, folder / "out"
+
+
+def comparison(document: dict, dataset: str, scale: str) -> dict[str, dict]:
+    """The comparison table of `scale` by team: row label -> {column id: value}."""
+    table = next(t for t in document["datasets"][dataset]["tables"] if t["id"] == f"{dataset}.{scale}.improved.team")
+    return {row[0]: dict(zip(table["column_ids"], row)) for row in table["rows"]}
+
+
+def test_q_values_are_benjamini_hochberg_over_every_comparison_of_the_report(run):
+    document, _ = run
+    assert P1 < 0.05 < Q_REPORT["s1"]  # the case this file is built for
+    for scale, q in Q_REPORT.items():
+        rows = comparison(document, "tre", scale)
+        assert set(rows) == {"A", "B"}
+        for row in rows.values():
+            assert row["q"] == pytest.approx(q, rel=1e-9), scale
+    s1 = comparison(document, "tre", "s1")
+    # 20/30 = 66.7 % against 12/30 = 40.0 %: 26.7 points, both teams 30 >= min_group 20; only q stops the flag
+    assert s1["A"]["pct"] == pytest.approx(200 / 3) and s1["A"]["pct_rest"] == pytest.approx(40.0)
+    assert s1["A"]["n"] == 30 and s1["B"]["n"] == 30
+    assert not any(row["flag"] for scale in Q_REPORT for row in comparison(document, "tre", scale).values())
+
+
+def test_the_same_difference_alone_in_its_report_keeps_its_p_and_is_flagged(run):
+    # Report "ett" holds only the s1 comparison: m = 2, both p = P1, so q = P1 < 0.05.
+    # The comparisons of report "tre" in the same run do not count: the adjustment is per report.
+    document, _ = run
+    rows = comparison(document, "ett", "s1")
+    assert rows["A"]["q"] == pytest.approx(P1, rel=1e-9) and rows["B"]["q"] == pytest.approx(P1, rel=1e-9)
+    assert rows["A"]["flag"] and rows["B"]["flag"]
+
+
+def test_only_the_flagged_report_asks_about_the_difference(run):
+    _, out = run
+    observations = lambda name: [" ".join(found.split()) for found in  # a no-break space before % becomes a space
+                                 re.findall(r'<p class="observation">(.*?)</p>', (out / f"{name}.html").read_text("utf-8"))]
+    assert observations("tre") == []
+    asked = observations("ett")
+    assert len(asked) == 2
+    assert asked[0].startswith("A: 66,7 %") and "40,0 %" in asked[0]
+    assert asked[1].startswith("B: 40,0 %") and "66,7 %" in asked[1]
