@@ -152,3 +152,21 @@ def test_decimals_must_be_a_whole_number_for_a_number_field(write, decimals):
     with pytest.raises(UserError) as caught:
         load_model(path, "model.yaml", builtin_rule_kinds())
     assert caught.value.line().startswith("model.yaml:rad 3:") and "decimals" in caught.value.line()
+
+
+@pytest.mark.parametrize("name", ["file", "row", "reason"])
+def test_field_names_of_the_quarantine_file_are_refused(write, name):
+    from isu_engine.model import load_model
+    from isu_engine.rules import builtin_rule_kinds
+
+    path = write("model.yaml", f"name: m\nfields:\n  - {{name: id, type: string}}\n  - {{name: {name}, type: string}}\n")
+    with pytest.raises(UserError) as caught:
+        load_model(path, "model.yaml", builtin_rule_kinds())
+    assert caught.value.line().startswith("model.yaml:rad 4:") and f"'{name}'" in caught.value.line()
+
+
+def test_own_field_named_like_a_quarantine_column_is_a_config_error(write, registry):
+    config = CONFIG + "    fields: [{name: reason, type: string}]\n"
+    with pytest.raises(UserError) as caught:
+        load(write, registry, HEADER + "\n" + ROWS, config)
+    assert "config.yaml" in caught.value.line() and "'reason'" in caught.value.line()

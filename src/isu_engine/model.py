@@ -44,6 +44,7 @@ MODEL_KEYS = (
     "analyses", "parameters", "harmonize",
 )
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED_NAMES = ("file", "row", "reason")  # the columns the quarantine file puts before the fields
 DEFAULT_TRUE = ("true", "ja", "j", "yes", "y", "1", "x", "sant")
 DEFAULT_FALSE = ("false", "nej", "n", "no", "0", "falskt")
 
@@ -276,6 +277,8 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
         raise doc.error("schema.missing_key", raw, name="name", where="field")
     if not NAME_PATTERN.match(name):
         raise doc.error("model.bad_field_name", raw, "name", name=name)
+    if name in RESERVED_NAMES:
+        raise doc.error("model.reserved_field_name", raw, "name", name=name, reserved=", ".join(RESERVED_NAMES))
     where = f"field '{name}'"
     ftype = doc.choice(raw, "type", FIELD_TYPES, where, default="string")
     constraints = doc.mapping(raw.get("constraints"), f"{where}.constraints", raw, "constraints")

@@ -162,6 +162,16 @@ def _check_allowed(field: Field, values: pd.Series, present: pd.Series, text: pd
     log.add(present & ~inside, field.name, check, text, "issue.category", field=label, allowed=labels)
 
 
+def _shown_numbers(value, mask: pd.Series, language: str):
+    """A rule's message parameter with numbers written as the report language writes them (3,5 in Swedish)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number_text(float(value), language)
+    if isinstance(value, pd.Series) and pd.api.types.is_float_dtype(value.dtype):
+        failing = value[mask.fillna(False).astype(bool)]
+        return failing.map(lambda number: _number_text(number, language))
+    return value
+
+
 def _number_text(value, language: str) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
     return text.replace(".", ",") if language == "sv" else text
@@ -202,7 +212,7 @@ def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kind
         for failure in failures:
             label = model.fields[failure.field].title(language) if failure.field in model.fields else failure.field
             key = failure.message_key
-            params = dict(failure.params)
+            params = {name: _shown_numbers(value, failure.mask, language) for name, value in failure.params.items()}
             if rule.messages:
                 key = "rule.custom"
                 params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
