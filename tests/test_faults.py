@@ -246,6 +246,7 @@ def test_a_run_never_changes_its_input_files(cli, tmp_path, monkeypatch):
         datasets:
           fit: {{model: fit, source: data/sessions.csv}}
           loke: {{model: loke, source: data/cases.xlsx}}
+        compare: [fit, loke]
     """), encoding="utf-8")
     for path in (*data.iterdir(), config, key_folder / "key.txt"):
         os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
@@ -254,6 +255,8 @@ def test_a_run_never_changes_its_input_files(cli, tmp_path, monkeypatch):
     assert cli("validate", config, "--out", out).code == 1
     result = cli("report", config, "--out", out, "--format", "html,json,xlsx")
     assert result.code == 0, result.err
+    assert cli("compare", config, "--out", out, "--format", "html,json").code == 0
+    assert cli("template", config, "loke", "--out", out / "inmatning.xlsx").code == 0
     assert fingerprint(tmp_path, out) | fingerprint(key_folder, out) == before
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert set(document["inputs"]["files"]) == {"data/sessions.csv", "data/cases.xlsx"}

@@ -187,6 +187,44 @@ def test_markup_and_urls_from_data_and_config_are_shown_as_text_in_html(cli, hos
         assert attack in shown, name  # each attack reached the page, as text
 
 
+def comparison_project(folder: Path, texts: dict[str, str]) -> Path:
+    """Two datasets over one LOKE file, compared, with `texts` in their titles and in the reflection log."""
+    rows = ["case_id;start_date;end_date;end_reason"]
+    rows += [f"A{index};2025-0{1 + index % 9}-1{index % 10};2025-1{index % 3}-20;planerat avslut" for index in range(60)]
+    log = [{"date": "2025-01-15", "period": "2024", "dataset": name, "topic": texts["script"],
+            "interpretation": texts["image"], "decision": texts["css"], "follow_up": texts["http"]}
+           for name in ("a", "b")]
+    return write(folder, {
+        "config.yaml": f"""
+            period: {{start: "2025-01-01", end: "2025-12-31"}}
+            reflection_log: log.yaml
+            datasets:
+              a: {{model: loke, title: {json.dumps(texts["attribute"])}, source: d.csv}}
+              b: {{model: loke, title: {json.dumps(texts["file"])}, source: d.csv}}
+            compare: [a, b]
+        """,
+        "d.csv": "\n".join(rows) + "\n",
+        "log.yaml": json.dumps(log, ensure_ascii=False),
+    })
+
+
+def test_markup_in_the_reflection_log_and_the_comparison_is_shown_as_text(cli, tmp_path):
+    plain = comparison_project(tmp_path / "plain", {name: f"ord{index}" for index, name in enumerate(ATTACKS)})
+    hostile = comparison_project(tmp_path / "hostile", ATTACKS)
+    for command, page in (("report", "a.html"), ("compare", "comparison.html")):
+        assert cli(command, plain, "--out", tmp_path / "plain-out", "--format", "html").code == 0
+        result = cli(command, hostile, "--out", tmp_path / "out", "--format", "html")
+        assert result.code == 0, result.err
+        document = Document((tmp_path / "out" / page).read_text(encoding="utf-8"))
+        assert document.tags == Document((tmp_path / "plain-out" / page).read_text(encoding="utf-8")).tags, page
+        assert not [name for name, _ in document.attributes if name.startswith("on")]
+        assert all(url.startswith("#") for name, url in document.attributes if name in ("href", "src"))
+        shown = "".join(document.text)
+        assert ATTACKS["attribute"] in shown, page  # the first dataset's title
+    report = "".join(Document((tmp_path / "out" / "a.html").read_text(encoding="utf-8")).text)
+    assert ATTACKS["script"] in report and ATTACKS["css"] in report  # the log's topic and decision, as text
+
+
 def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_project, tmp_path, monkeypatch):
     asked: list[str] = []
     original = pdf_module.TemplateFolderFetcher.fetch
