@@ -25,6 +25,7 @@ from isu_engine.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_d
                                   validate_harmonized)
 from isu_engine.plugins import load_registry
 from isu_engine.report import apply_disclosure, build_report
+from isu_engine.results import Chart, Paragraph
 from isu_engine.run import compare_config, load_all
 from isu_engine.tabulate import Tally
 
@@ -286,6 +287,107 @@ def test_two_years_of_one_unit_compare_as_two_datasets(tmp_path, registry):
     assert comparability(compared[0].ctx, "outcome", compared)[0] == "yes"
 
 
+def _frame_g() -> pd.DataFrame:
+    """Four GAS-like cases followed up: goal attainment (T ≥ 50) 2 of 4, judged by staff; no contacts,
+    endings or client feedback."""
+    start = pd.Series(pd.Timestamp("2025-01-01"), index=range(4))
+    frame = harmonized_frame(
+        dataset="g", model="loke", subject=pd.Series([f"g{i}" for i in range(4)]),
+        gender=pd.Series(["kvinna", "man", "kvinna", "man"]), age=pd.Series([30, 40, 50, 60]), start=start,
+        outcome=pd.Series(["improved", "improved", "unchanged", "deteriorated"]),
+        goal_attained=pd.Series([True, False, True, False], dtype=object))
+    return describe(frame, unit_of_analysis="ärende", units="ärenden", target_group="Alla aktiva ärenden",
+                    definitions={"duration": "Dagar målsättning–uppföljning", "outcome": "T-poäng minst 50",
+                                 "goal": "T-poäng minst 50 vid uppföljningen"},
+                    outcome_measure="GAS T-poäng ≥ 50",
+                    respondents={"outcome": "staff", "goal": "staff"})
+
+
+def _without(frame: pd.DataFrame, *aspects: str) -> pd.DataFrame:
+    """A copy of a frame whose model does not measure `aspects` (outcome, goal)."""
+    copy = frame.copy()
+    copy.attrs = {**frame.attrs, "definitions": {**frame.attrs["definitions"], **dict.fromkeys(aspects)}}
+    if "outcome" in aspects:
+        copy["outcome"] = "not_measured"
+    if "goal" in aspects:
+        copy["goal_attained"] = pd.array([pd.NA] * len(copy), dtype="boolean")
+    return copy
+
+
+def _note(report, table_id: str) -> str:
+    return _table(report, table_id).note or ""
+
+
+MISSING_AND_DIFFERENT = {
+    "contacts": "nej – mäts inte i G; A och B har olika definitioner: jämför storleksordningen mellan dem, inte exakta tal",
+    "ending": "nej – mäts inte i G; A och B har olika definitioner: jämför storleksordningen mellan dem, inte exakta tal",
+    "goal": "nej – mäts inte i B; A och G mäter med olika mått och definitioner: inte heller deras siffror kan "
+            "jämföras med varandra",
+    "feedback": "nej – mäts inte i G; A och B mäter med olika mått och definitioner: inte heller deras siffror kan "
+                "jämföras med varandra",
+}
+
+
+def test_three_datasets_say_what_one_lacks_and_how_the_others_differ(tmp_path, registry):
+    report, compared = _compare_frames(tmp_path, registry, {"a": ("loke", _frame_a()), "g": ("loke", _frame_g()),
+                                                            "b": ("fit", _frame_b())})
+    assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
+    ctx = compared[0].ctx
+    for aspect, reason in MISSING_AND_DIFFERENT.items():
+        assert comparability(ctx, aspect, compared) == ("no", reason), aspect
+    assert comparability(ctx, "outcome", compared) == (
+        "no", "nej – olika mått och definitioner: siffrorna kan inte jämföras med varandra; "
+              "olika svarande (A: klienten, G: personalen, B: klienten)")
+    assert comparability(ctx, "duration", compared)[0] == "partly"
+    verdicts = {row[0].value: row[-1].value for row in _table(report, "comparison.comparability").rows}
+    assert verdicts["Måluppfyllelse"] == MISSING_AND_DIFFERENT["goal"]
+    assert verdicts["Kontakter"] == MISSING_AND_DIFFERENT["contacts"]
+    # Each table that puts the datasets' figures in one column carries the statement of its aspects…
+    assert f"Måluppfyllelse: {MISSING_AND_DIFFERENT['goal']}." in _note(report, "comparison.goal")
+    assert "eget mått" in _note(report, "comparison.goal")
+    assert f"Klientens återkoppling: {MISSING_AND_DIFFERENT['feedback']}." in _note(report, "comparison.feedback")
+    assert "Skalorna är olika" in _note(report, "comparison.feedback")
+    assert f"Kontakter: {MISSING_AND_DIFFERENT['contacts']}." in _note(report, "comparison.volume")
+    assert "Tid i insatsen: delvis" in _note(report, "comparison.volume")
+    assert f"Avslut enligt plan: {MISSING_AND_DIFFERENT['ending']}." in _note(report, "comparison.ending")
+    assert "Förbättring: nej – olika mått" in _note(report, "comparison.outcome")
+    # …and each row or figure its own definition.
+    goal = {row[0].value: (row[1].value, row[-1].shown_value) for row in _table(report, "comparison.goal").rows}
+    assert goal["A"] == ("Måluppfyllelse helt", pytest.approx(60.0))
+    assert goal["G"] == ("T-poäng minst 50 vid uppföljningen", pytest.approx(50.0))
+    assert goal["B"] == ("mäts inte", None)
+    volume = {(row[0].value, row[1].value): row[2].value for row in _table(report, "comparison.volume").rows}
+    assert volume[("A", "Kontakter")] == "Kontakter per ärende" and volume[("B", "Kontakter")] == "Sessioner under perioden"
+    assert volume[("G", "Kontakter")] == "registreras inte"
+    definitions = {f.id: f.definition for s in report.sections for f in s.key_figures()}
+    assert definitions["a.ended_planned_pct"] == "Avslutsorsak planerat avslut"
+    assert definitions["b.ended_planned_pct"] == "Avslut planerat på sista sessionen"
+
+
+def test_datasets_that_share_a_definition_are_named_beside_the_one_that_lacks_it(tmp_path, registry):
+    frames = {"a": ("loke", _frame_a()), "c": ("loke", _frame_a()), "n": ("fit", _without(_frame_b(), "outcome"))}
+    report, compared = _compare_frames(tmp_path, registry, frames)
+    ctx = compared[0].ctx
+    assert comparability(ctx, "goal", compared) == \
+        ("no", "nej – mäts inte i N; A och C använder samma definition och kan jämföras med varandra")
+    assert comparability(ctx, "outcome", compared) == \
+        ("no", "nej – mäts inte i N; A och C använder samma definition och kan jämföras med varandra")
+    assert comparability(ctx, "feedback", compared) == \
+        ("no", "nej – olika mått och definitioner: siffrorna kan inte jämföras med varandra; samma definition i A och C")
+    improvement = next(s for s in report.sections if s.id == "comparison.improvement")
+    chart = next(item for item in improvement.items if isinstance(item, Chart))
+    assert [bar.label for bar in chart.bars] == ["A", "C"]
+    assert not any("mäter olika saker" in item.template for item in improvement.items if isinstance(item, Paragraph))
+    assert "Skalorna är olika" in _note(report, "comparison.feedback")
+    assert "eget mått" not in _note(report, "comparison.goal")
+
+
+def test_only_one_dataset_measuring_is_no_without_a_second_clause(tmp_path, registry):
+    frames = {"a": ("loke", _frame_a()), "b": ("fit", _frame_b()), "n": ("fit", _without(_frame_b(), "outcome"))}
+    _, compared = _compare_frames(tmp_path, registry, frames)
+    assert comparability(compared[0].ctx, "goal", compared) == ("no", "nej – mäts inte i B och N")
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["improved", "unchanged", "deteriorated", "not_measured"]), min_size=1, max_size=30),
        st.lists(st.sampled_from(["flicka", "pojke", "kvinna", "man", "annat", None]), min_size=30, max_size=30))
@@ -303,6 +405,93 @@ def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry,
         assert share == pytest.approx(100 * outcomes.count("improved") / measured)
     else:
         assert share is None
+
+
+# --- group differences within each dataset -------------------------------------------------------
+
+
+def _grouped_frame(units: np.ndarray | None = None) -> pd.DataFrame:
+    """Forty cases, all ended: units Öst (cases 0–19, 16 planned) and Väst (20–39, 6 planned); ages 3, 9,
+    15 and 30 in turn (6, 6, 5 and 5 planned of 10 per age band); girls and boys in turn (11 of 20 each)."""
+    i = np.arange(40)
+    start = pd.Series(pd.Timestamp("2025-01-01"), index=i)
+    frame = harmonized_frame(
+        dataset="a", model="loke", subject=pd.Series([f"g{k}" for k in i]),
+        unit=pd.Series(np.where(i < 20, "Öst", "Väst") if units is None else units, dtype=object),
+        gender=pd.Series(np.where(i % 2 == 0, "flicka", "pojke"), dtype=object),
+        age=pd.Series(np.array([3, 9, 15, 30])[i % 4]), start=start, end=start + pd.Timedelta(days=30),
+        ended_planned=pd.Series((i < 16) | ((i >= 20) & (i < 26)), dtype=object))
+    attrs = _frame_a().attrs
+    return describe(frame, **{**attrs, "definitions": {**attrs["definitions"], "outcome": None}, "links": {}})
+
+
+def _bh(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg by hand: q_i = min over j with p_j ≥ p_i of p_j · m / rank_j (NaN left out)."""
+    present = sorted(p for p in p_values if not np.isnan(p))
+    m = len(present)
+    ranked = [min(1.0, min(present[j] * m / (j + 1) for j in range(k, m))) for k in range(m)]
+    return [np.nan if np.isnan(p) else ranked[present.index(p)] for p in p_values]
+
+
+def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
+    from scipy.stats import chi2_contingency
+
+    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())})
+    assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
+    ids = {t.id for t in report.tables()}
+    assert {"comparison.a.ended_planned.gender", "comparison.a.ended_planned.age_group",
+            "comparison.a.ended_planned.unit"} <= ids
+    assert not any(i.endswith(".unit") and ".b." in i for i in ids)              # b has no units
+    assert "comparison.a.improved.age_group" not in ids                          # a measures no outcome
+    age = _rows(report, "comparison.a.ended_planned.age_group")
+    assert age["0–5 år"][:3] == pytest.approx([10, 60.0, 16 / 30 * 100])
+    assert age["6–12 år"][:3] == pytest.approx([10, 60.0, 16 / 30 * 100])
+    assert age["13–17 år"][:3] == pytest.approx([10, 50.0, 17 / 30 * 100])
+    assert age["18–120 år"][:4] == pytest.approx([10, 50.0, 17 / 30 * 100, 50.0 - 17 / 30 * 100])
+    unit = _rows(report, "comparison.a.ended_planned.unit")
+    assert list(unit) == ["Väst", "Öst"]
+    assert unit["Öst"][:4] == pytest.approx([20, 80.0, 30.0, 50.0])
+    assert unit["Väst"][:4] == pytest.approx([20, 30.0, 80.0, -50.0])
+    gender = _rows(report, "comparison.a.ended_planned.gender")
+    assert gender["Flickor och kvinnor"][:4] == pytest.approx([20, 55.0, 55.0, 0.0])
+    # One Benjamini–Hochberg adjustment over every group comparison of the comparison report.
+    comparisons = [c for s in report.sections for c in s.comparisons()]
+    assert len(comparisons) >= 4
+    p_values = [p for c in comparisons for p in c.p_values]
+    q_values = [q for c in comparisons for q in c.q_values]
+    assert q_values == pytest.approx(_bh(p_values), nan_ok=True)
+    by_unit = next(c for c in comparisons if c.id == "comparison.a.ended_planned.unit")
+    expected_p = chi2_contingency(np.array([[16, 4], [6, 14]]), correction=False)[1]
+    assert by_unit.p_values == pytest.approx([expected_p, expected_p])
+    assert by_unit.flagged == [True, True]                  # 50 points, 20 against 20, q < 0.05
+    assert all(not any(c.flagged) for c in comparisons if c is not by_unit)
+
+
+def test_reflection_questions_follow_the_comparisons_flags(tmp_path, registry):
+    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())})
+    groups = next(s for s in report.sections if s.id == "comparison.groups")
+    asked = [(q.observation.values["group"].value, q.observation.values["pct"].value, q.text) for q in groups.questions]
+    assert [(group, pct) for group, pct, _ in asked] == [("Väst", pytest.approx(30.0)), ("Öst", pytest.approx(80.0))]
+    assert all(text.startswith("Vad kan förklara skillnaden?") for _, _, text in asked)
+    reflection = next(s for s in report.sections if s.id == "reflection")
+    assert [q.text for q in reflection.questions] == \
+        ["Vilka resultat förvånar oss? Vad vill vi följa upp till nästa gång?"]
+    assert report.flags == 2
+
+
+def test_a_small_unit_is_hidden_in_the_comparison_by_unit(tmp_path, registry):
+    units = np.where(np.arange(40) < 20, "Öst", np.where(np.arange(40) < 37, "Väst", "Liten"))
+    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame(units)), "b": ("fit", _frame_b())},
+                                min_cell=5)
+    table = _table(report, "comparison.a.ended_planned.unit")
+    rows = {row[0].value: row for row in table.rows}
+    assert set(rows) == {"Liten", "Väst", "Öst"}
+    small = rows["Liten"]
+    assert small[1].hidden and small[2].hidden and small[4].hidden          # 3 cases: n, share and difference
+    assert small[1].shown_value is None
+    # The three cannot be had as the rest's units subtracted from all ended units.
+    assert small[3].hidden or table.n.hidden
+    assert not rows["Öst"][1].hidden and rows["Öst"][1].value == 20
 
 
 # --- harmonizing real datasets ---------------------------------------------------------------------
@@ -573,4 +762,60 @@ def test_isu_compare_on_the_demo(tmp_path, registry, cli):
     visible = json_table(document, "comparison.visible.violalund")
     assert len(visible["rows"]) == 3 and all(row[1] is not None for row in visible["rows"])
     assert _table_row(document, "comparison.comparability", "Förbättring")[-1].startswith("nej")
+    goal = _table_row(document, "comparison.comparability", "Måluppfyllelse")[-1]
+    assert goal.startswith("nej – mäts inte i Familjeteamet Hasselberg; Boendestöd Lärkan och Öppenvården Violalund "
+                           "mäter med olika mått och definitioner")
+    assert {"comparison.hasselberg.ended_planned.unit", "comparison.larkan.improved.unit",
+            "comparison.violalund.ended_planned.age_group"} <= ids
+    assert {row[0] for row in json_table(document, "comparison.reflection.log")["rows"]} == \
+        {"Familjeteamet Hasselberg", "Öppenvården Violalund"}
     assert dt.date.fromisoformat(comparison["period"]["start"]) == dt.date(2025, 1, 1)
+
+
+# --- the reflection log in the comparison ---------------------------------------------------------
+
+LOG = [
+    {"date": "2025-02-10", "period": "2024", "dataset": "x", "topic": "Få avslut enligt plan",
+     "interpretation": "Vi avslutar för tidigt.", "decision": "Avslutssamtal i varje ärende.",
+     "follow_up": "ended_as_planned_pct", "responsible": "Enhetschef"},
+    {"date": "2025-02-11", "period": "2024", "dataset": "y", "topic": "Långa ärenden", "interpretation": "–",
+     "decision": "Se över ärenden efter ett halvår.", "responsible": "Teamledare"},
+    {"date": "2025-02-12", "period": "2024", "dataset": "comparison", "topic": "Olika mått",
+     "interpretation": "Vi jämför äpplen och päron.", "decision": "Jämför var enhet med sig själv.",
+     "follow_up": "x.improved_pct", "responsible": "Förvaltningen"},
+    {"date": "2025-02-13", "period": "2024", "topic": "Gemensam fråga", "interpretation": "–", "decision": "–",
+     "responsible": "Alla"},
+    {"date": "2025-02-14", "period": "2024", "dataset": "z", "topic": "Annan enhet", "interpretation": "–",
+     "decision": "–", "responsible": "–"},
+    {"date": "2026-02-14", "period": "2025", "dataset": "x", "topic": "Samma period", "interpretation": "–",
+     "decision": "–", "responsible": "–"},
+]
+
+
+def test_the_comparison_shows_the_log_of_its_datasets_and_its_own(tmp_path, registry):
+    path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("loke", _loke_cases(6, "Y"))},
+                   reflection_log="reflektion.yaml")
+    (tmp_path / "reflektion.yaml").write_text(yaml.safe_dump(LOG, allow_unicode=True), encoding="utf-8")
+    code, document, _ = run_compare(path, registry, tmp_path / "out", formats=("json", "html"))
+    assert code == 0
+    log = json_table(document, "comparison.reflection.log")
+    assert log["columns"][:3] == ["Gäller", "Period", "Fråga"]
+    about = {row[2]: row[0] for row in log["rows"]}
+    assert about == {"Få avslut enligt plan": "X", "Långa ärenden": "Y", "Olika mått": "Jämförelsen",
+                     "Gemensam fråga": "Alla"}                                 # not z's, not this period's
+    assert [row[2] for row in log["rows"]][0] == "Gemensam fråga"             # newest first
+    html = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert "Det finns ännu ingen reflektionslogg" not in html
+    # x's follow-up figure is x's own report's: 1 of 3 ended cases ended as planned (L1 of L1, L2, L6).
+    assert "Få avslut enligt plan (X): Avslutade enligt plan är nu 33,3" in html
+    assert "Olika mått (Jämförelsen): X: förbättrade är nu 33,3" in html       # L1 of L1, L2, L6 rated
+    assert "Vilka resultat förvånar oss?" in html
+
+
+def test_a_comparison_with_no_earlier_entries_says_so(tmp_path, registry):
+    path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("loke", _loke_cases(6, "Y"))},
+                   reflection_log="reflektion.yaml")
+    (tmp_path / "reflektion.yaml").write_text(yaml.safe_dump(LOG[4:], allow_unicode=True), encoding="utf-8")
+    _, document, _ = run_compare(path, registry, tmp_path / "out", formats=("json", "html"))
+    assert "comparison.reflection.log" not in {t["id"] for t in document["datasets"]["comparison"]["tables"]}
+    assert "Det finns ännu ingen reflektionslogg" in (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")

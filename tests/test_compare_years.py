@@ -1,4 +1,5 @@
-"""Two years of one unit compare like two units: each dataset may have its own period."""
+"""Two years of one unit compare like two units: each dataset may have its own period, and the
+comparison shows each dataset's log entries from before that dataset's own period."""
 
 import json
 
@@ -18,6 +19,10 @@ def test_two_years_of_one_unit(cli, tmp_path):
     }
     config["compare"] = ["violalund_2024", "violalund_2025"]
     config.pop("period")
+    log = [{"period": "2023", "dataset": "violalund_2024", "topic": "Inför 2024"},
+           {"period": "2024", "dataset": "violalund_2025", "topic": "Inför 2025"},
+           {"period": "2024", "dataset": "violalund_2024", "topic": "Under 2024"}]
+    (tmp_path / config["reflection_log"]).write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     result = cli("compare", config_path, "--out", tmp_path / "out", "--format", "json")
     assert result.code == 0, result.out + result.err
@@ -26,6 +31,9 @@ def test_two_years_of_one_unit(cli, tmp_path):
     assert harmonized["violalund_2024"]["period"] != harmonized["violalund_2025"]["period"]
     assert harmonized["violalund_2024"]["period"]["start"] == "2024-01-01"
     assert not document["datasets"]["comparison"]["failed_sections"]
+    log_table = next(t for t in document["datasets"]["comparison"]["tables"] if t["id"] == "comparison.reflection.log")
+    assert [(row[0], row[2]) for row in log_table["rows"]] == [("Violalund 2025", "Inför 2025"),
+                                                               ("Violalund 2024", "Inför 2024")]
     report = cli("report", config_path, "--out", tmp_path / "single", "--format", "json")
     assert report.code == 0
     single = json.loads((tmp_path / "single" / "report.json").read_text(encoding="utf-8"))["datasets"]

@@ -23,7 +23,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .comparisons import compare_groups, two_way_gender, two_way_gender_order
+from .compare_comparability import (comparability, comparable_among, definition_text, joined, measuring,
+                                    respondent, verdict_note)
+from .compare_differences import AGE, GENDER, Indicator, group_differences
+from .comparisons import two_way_gender, two_way_gender_order
 from .config import Config, DatasetConfig, Period
 from .context import AnalysisConfig
 from .dataset import Dataset, issues_summary
@@ -32,18 +35,15 @@ from .harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED
 from .model import Model
 from .outputs import cell_json, table_json
 from .plugins import Registry
-from .reflection import reflection_section
+from .reflection import LogScope, reflection_section
 from .report import Report, ReportMeta
 from .results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 from .tabulate import Tally
 
 COMPARISON = "comparison"
 ASPECTS = ("target_group", "contacts", "duration", "ending", "outcome", "goal", "feedback")
-PARTLY_WHEN_DIFFERENT = ("contacts", "duration", "ending")
-"""Aspects that stay the same kind of figure under different definitions (else: not comparable)."""
 MAX_SEGMENTS = 6
 ENDED, OPEN = "ended", "open"
-GENDER, AGE = "gender_two_way", "age_group"
 
 
 @dataclass
@@ -129,13 +129,6 @@ def share(part: Cell, whole: Cell) -> Cell:
     return Cell(value=value, kind="pct", count_key=part.count_key, base_key=whole.count_key, decimals=1)
 
 
-def joined(ctx: AnalysisConfig, items: list[str]) -> str:
-    """`a, b och c`."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + ctx.t("comparison.and") + items[-1]
-
-
 def span(periods: list[Period]) -> Period:
     """One period, or the span of several (two years of one unit compare as two datasets)."""
     if len(set((p.start, p.end) for p in periods)) == 1:
@@ -188,8 +181,16 @@ def comparison_report(compared: list[Compared], config: Config, ledger: Ledger, 
         files=dict(files or {}),
     )
     report = Report(meta=meta, sections=sections)
-    report.sections.append(reflection_section(report, ctx))
+    report.sections.append(reflection_section(report, ctx, _log_scopes(report, ctx, compared)))
     return report
+
+
+def _log_scopes(report: Report, ctx: AnalysisConfig, compared: list[Compared]) -> list[LogScope]:
+    """The comparison itself (entries tagged `comparison` or no dataset) and each compared dataset, in its
+    own period and with its own report's figures."""
+    return [LogScope(COMPARISON, ctx.period, ctx.t("reflection.comparison"), report.figures()),
+            *(LogScope(c.name, c.ctx.period, c.title, c.report.figures() if c.report is not None else {},
+                       untagged=False) for c in compared)]
 
 
 def _ctx(config: Config, period: Period, ledger: Ledger, title: str | None) -> AnalysisConfig:
@@ -215,47 +216,6 @@ def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
 # Vad jämförs --------------------------------------------------------------------------------
 
 
-def comparability(ctx: AnalysisConfig, aspect: str, compared: list[Compared]) -> tuple[str, str]:
-    """Whether an aspect can be compared across the datasets: ("yes" | "partly" | "no", reason)."""
-    reason = "comparison.what.reason."
-    definitions = [c.definition(aspect) for c in compared]
-    missing = [c.title for c, d in zip(compared, definitions) if d is None]
-    if len(missing) == len(compared):
-        return "no", ctx.t(reason + "none")
-    if missing:
-        return "no", ctx.t(reason + "missing", datasets=joined(ctx, missing))
-    if aspect == "target_group":
-        if len({c.attrs["unit_of_analysis"] for c in compared}) > 1:
-            which = [ctx.t(reason + "counts", dataset=c.title, units=c.attrs["units"]) for c in compared]
-            return "partly", ctx.t(reason + "target_units", which=joined(ctx, which))
-        return ("yes", ctx.t(reason + "same")) if len(set(definitions)) == 1 else \
-            ("partly", ctx.t(reason + "target_different"))
-    respondents = [c.attrs["respondents"].get(aspect) for c in compared]
-    if len(set(definitions)) == 1 and len(set(respondents)) == 1:
-        return "yes", ctx.t(reason + "same")
-    if aspect in PARTLY_WHEN_DIFFERENT:
-        return "partly", ctx.t(reason + "partly")
-    verdict = ctx.t(reason + "different")
-    if len(set(respondents)) > 1:
-        which = [f"{c.title}: {_respondent(ctx, r)}" for c, r in zip(compared, respondents)]
-        verdict += "; " + ctx.t(reason + "respondents", which=", ".join(which))
-    return "no", verdict
-
-
-def _respondent(ctx: AnalysisConfig, code: str | None) -> str:
-    return ctx.t(f"comparison.respondent.{code}") if code else "–"
-
-
-def _definition_text(ctx: AnalysisConfig, c: Compared, aspect: str) -> str:
-    definition = c.definition(aspect)
-    if definition is None:
-        return ctx.t("comparison.not_measured")
-    who = c.attrs["respondents"].get(aspect)
-    if not who:
-        return definition
-    return f"{definition.rstrip('. ')}. {ctx.t('comparison.answered_by', who=_respondent(ctx, who))}"
-
-
 def _what(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> None:
     section.intro = ctx.t("comparison.what.intro", n=len(compared))
     section.items.append(KeyFigures([
@@ -275,9 +235,9 @@ def _what(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> No
                                                         n=dataset.rows_quarantined)))
     rows = []
     for aspect in ASPECTS:
-        verdict, reason = comparability(ctx, aspect, compared)
+        _, reason = comparability(ctx, aspect, compared)
         rows.append([text(ctx.t(f"comparison.what.aspects.{aspect}")),
-                     *(text(_definition_text(ctx, c, aspect)) for c in compared), text(reason)])
+                     *(text(definition_text(ctx, c, aspect)) for c in compared), text(reason)])
     section.items.append(Table(
         id=f"{COMPARISON}.comparability", title=ctx.t("comparison.what.table_title"),
         columns=[Column("aspect", ctx.t("comparison.what.aspect")),
@@ -394,7 +354,8 @@ def _volume(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
                  Column("scope", ctx.t("comparison.volume.scope")), Column("n", "n", "count"),
                  Column("median", ctx.t("common.median"), "number"), Column("q1", ctx.t("common.q1"), "number"),
                  Column("q3", ctx.t("common.q3"), "number")],
-        rows=rows, note=ctx.t("comparison.volume.note")))
+        rows=rows, note=" ".join([ctx.t("comparison.volume.note"), verdict_note(ctx, "contacts", compared),
+                                  verdict_note(ctx, "duration", compared)])))
 
 
 # Hur avslutas de? ----------------------------------------------------------------------------
@@ -447,8 +408,9 @@ def _ending(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
                                  pct, c.definition("ending")))
     section.items.append(KeyFigures(figures))
     categories = [(key, ctx.t(f"comparison.ending.{key}")) for key in ("planned", "not_planned", "unknown", "open")]
-    same = len({c.definition("ending") for c in recording}) == 1
-    note = ctx.t("comparison.ending.same" if same else "comparison.ending.different")
+    note = verdict_note(ctx, "ending", compared)
+    if not comparable_among(ctx, "ending", compared):
+        note += " " + ctx.t("comparison.ending.different")
     table = _category_table(ctx, recording, table_id=f"{COMPARISON}.ending", title=ctx.t("comparison.ending.table_title"),
                             counted=counted, categories=categories, note=note)
     table.rows.append([text(ctx.t("comparison.ending.total")),
@@ -474,8 +436,8 @@ def _outcome_cells(c: Compared) -> tuple[dict[str, Cell], Cell, Cell]:
 
 def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> None:
     section.intro = ctx.t("comparison.improvement.intro")
-    measuring = [c for c in compared if c.definition("outcome") is not None]
-    if not measuring:
+    present = measuring("outcome", compared)
+    if not present:
         section.items.append(Paragraph.plain(ctx.t("comparison.improvement.none")))
         return
     figures, rows, bars = [], [], []
@@ -486,15 +448,15 @@ def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]
             continue
         counted, measured, pct = _outcome_cells(c)
         figures.append(KeyFigure(f"{c.name}.improved_pct", ctx.t("comparison.improvement.figure", dataset=c.title),
-                                 pct, _definition_text(ctx, c, "outcome")))
+                                 pct, definition_text(ctx, c, "outcome")))
         rows.append([text(c.title), text(c.attrs["outcome_measure"] or ""), measured,
                      *(share(counted[value], measured) for value in (IMPROVED, UNCHANGED, DETERIORATED)),
                      counted[NOT_MEASURED]])
         bars.append(Bar(c.title, pct))
     section.items.append(KeyFigures(figures))
-    same = len({c.definition("outcome") for c in compared}) == 1
-    which = "; ".join(f"{c.title}: {c.attrs['outcome_measure']}" for c in measuring)
-    if not same:
+    same = comparable_among(ctx, "outcome", compared)
+    if len(present) > 1 and not same:
+        which = "; ".join(f"{c.title}: {c.attrs['outcome_measure']}" for c in present)
         section.items.append(Paragraph.plain(ctx.t("comparison.improvement.different", which=which)))
     t = ctx.t
     section.items.append(Table(
@@ -505,11 +467,11 @@ def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]
                  Column("unchanged", t("comparison.improvement.unchanged"), "pct"),
                  Column("deteriorated", t("comparison.improvement.deteriorated"), "pct"),
                  Column("not_measured", t("comparison.improvement.not_measured"), "count")],
-        rows=rows, note=t("comparison.improvement.same") if same else None))
-    if same:
+        rows=rows, note=verdict_note(ctx, "outcome", compared)))
+    if len(present) > 1 and same:
         section.items.append(Chart(
             id=f"{COMPARISON}.outcome.chart", kind="bar",
-            title=t("comparison.improvement.chart_title", measure=measuring[0].attrs["outcome_measure"] or ""),
+            title=t("comparison.improvement.chart_title", measure=present[0].attrs["outcome_measure"] or ""),
             description=t("comparison.improvement.chart_description"), axis_label=t("common.share_axis"),
             bars=bars, max_value=100.0))
 
@@ -523,7 +485,7 @@ def _goals(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> N
     goal_rows, feedback_rows, figures = [], [], []
     for c in compared:
         goal = c.definition("goal")
-        who = _respondent(ctx, c.attrs["respondents"].get("goal"))
+        who = respondent(ctx, c.attrs["respondents"].get("goal"))
         if goal is None:
             goal_rows.append([text(c.title), text(t("comparison.not_measured")), text("–"), Cell(None, "count"),
                               Cell(None, "pct")])
@@ -533,26 +495,30 @@ def _goals(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> N
             goal_rows.append([text(c.title), text(goal), text(who), assessed, pct])
             figures.append(KeyFigure(f"{c.name}.goal_attained_pct", t("comparison.goals.figure", dataset=c.title), pct,
                                      goal, shown=False))
-        who = _respondent(ctx, c.attrs["respondents"].get("feedback"))
+        who = respondent(ctx, c.attrs["respondents"].get("feedback"))
         if c.definition("feedback") is None:
             feedback_rows.append([text(c.title), text(t("comparison.not_measured")), text("–"), Cell(None, "mean")])
             continue
         feedback_rows.append([text(c.title), text(c.definition("feedback")), text(who), _mean_of_many(c, "feedback")])
     if figures:
         section.items.append(KeyFigures(figures))
+    goal_note = verdict_note(ctx, "goal", compared)
+    if len(measuring("goal", compared)) > 1 and not comparable_among(ctx, "goal", compared):
+        goal_note += " " + t("comparison.goals.goal_different")
     section.items.append(Table(
         id=f"{COMPARISON}.goal", title=t("comparison.goals.goal_title"),
         columns=[Column("dataset", t("comparison.what.dataset")), Column("measure", t("comparison.goals.measure")),
                  Column("who", t("comparison.goals.answered_by")), Column("n", t("comparison.goals.assessed"), "count"),
                  Column("pct", t("comparison.goals.share"), "pct")],
-        rows=goal_rows))
-    scales = {c.attrs["feedback_scale"] for c in compared if c.definition("feedback") is not None}
+        rows=goal_rows, note=goal_note))
+    feedback_note = verdict_note(ctx, "feedback", compared)
+    if len({c.attrs["feedback_scale"] for c in measuring("feedback", compared)}) > 1:
+        feedback_note += " " + t("comparison.goals.feedback_different")
     section.items.append(Table(
         id=f"{COMPARISON}.feedback", title=t("comparison.goals.feedback_title"),
         columns=[Column("dataset", t("comparison.what.dataset")), Column("measure", t("comparison.goals.scale")),
                  Column("who", t("comparison.goals.answered_by")), Column("mean", t("comparison.goals.mean"), "mean")],
-        rows=feedback_rows,
-        note=t("comparison.goals.feedback_same") if len(scales) == 1 else t("comparison.goals.feedback_different")))
+        rows=feedback_rows, note=feedback_note))
 
 
 def _mean_of_many(c: Compared, column: str) -> Cell:
@@ -614,44 +580,23 @@ def _groups(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     section.intro = ctx.t("comparison.groups.intro")
     found = False
     for c in compared:
-        measures = []
+        indicators = []
         if c.records_endings:
             _ending_cells(c)  # the overall counts the comparison by group is tied to
-            measures.append(("ended_planned", c.ended_population, c.ended, c.ended["ended_planned"],
-                             c.tally.key(c.ended_population, [("ended_planned", True)]),
-                             c.tally.key(c.ended_population, [("ended_planned", ("assessed",))])))
+            indicators.append(Indicator("ended_planned", c.ended_population, c.ended, c.ended["ended_planned"],
+                                        c.tally.key(c.ended_population, [("ended_planned", True)]),
+                                        c.tally.key(c.ended_population, [("ended_planned", ("assessed",))])))
         if c.definition("outcome") is not None:
             counted, measured, _ = _outcome_cells(c)
             units = c.frame[c.frame["outcome"] != NOT_MEASURED]
-            measures.append(("improved", c.measured_population, units, (units["outcome"] == IMPROVED).astype("boolean"),
-                             counted[IMPROVED].count_key, measured.count_key))
-        for indicator, population, units, flags, yes_key, assessed_key in measures:
-            groups = two_way_gender(units["gender"], c.ctx)
-            comparison = compare_groups(
-                c.ctx, comparison_id=f"{COMPARISON}.{c.name}.{indicator}.gender", population=population,
-                indicator=indicator, indicator_label=ctx.t(f"comparison.groups.{indicator}", dataset=c.title),
-                flags=flags, grouping=GENDER, grouping_label=ctx.t("comparison.groups.gender"), groups=groups,
-                order=two_way_gender_order(ctx))
-            if comparison is None:
-                continue
-            _tie_to_overall(c, population, indicator, flags, groups, yes_key, assessed_key)
-            section.items.append(comparison)
-            found = True
+            indicators.append(Indicator("improved", c.measured_population, units,
+                                        (units["outcome"] == IMPROVED).astype("boolean"),
+                                        counted[IMPROVED].count_key, measured.count_key))
+        comparisons = group_differences(ctx, c, indicators)
+        section.items.extend(comparisons)
+        found = found or bool(comparisons)
     if not found:
         section.items.append(Paragraph.plain(ctx.t("comparison.groups.none")))
-
-
-def _tie_to_overall(c: Compared, population: str, indicator: str, flags: pd.Series, groups: pd.Series,
-                    yes_key, assessed_key) -> None:
-    """The comparison's units with a known group plus those without one are the units of the overall figure."""
-    tally = c.tally
-    unknown = flags[groups.isna()].astype("boolean")
-    yes = tally.count(population, int(unknown.sum(skipna=True)), [(GENDER, None), (indicator, True)], published=False)
-    assessed = tally.count(population, int(unknown.notna().sum()), [(GENDER, None), (indicator, ("assessed",))],
-                           published=False)
-    tally.ledger.equation(yes_key, [tally.key(population, [(GENDER, ("any",)), (indicator, True)]), yes.count_key])
-    tally.ledger.equation(assessed_key, [tally.key(population, [(GENDER, ("any",)), (indicator, ("assessed",))]),
-                                         assessed.count_key])
 
 
 # comparison.json ------------------------------------------------------------------------------

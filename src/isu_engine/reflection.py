@@ -9,7 +9,8 @@ Log format — a list of entries:
 
     - date: 2025-02-12            # the analysis meeting
       period: "2024"              # the period discussed: a year, or {start, end}
-      dataset: violalund          # optional: which dataset (all when left out)
+      dataset: violalund          # optional: which dataset (all when left out);
+                                  # `comparison` for the comparative report
       topic: Pojkar avbryter oftare
       interpretation: Vi når inte pappor med våra tider.
       decision: Kvällstider en dag i veckan från mars.
@@ -19,12 +20,14 @@ Log format — a list of entries:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, Period, parse_date
-from .results import Column, Paragraph, Question, Section, Table, text
+from .results import Column, KeyFigure, Paragraph, Question, Section, Table, text
 from .schema import Document, display_path
 from .yamlio import load_yaml_file
 
@@ -82,46 +85,96 @@ def _period(value, doc: Document, container) -> Period | None:
     return Period(parse_date(value.get("start"), doc, value, "start"), parse_date(value.get("end"), doc, value, "end"))
 
 
-def earlier_entries(entries: list[LogEntry], dataset: str, period: Period) -> list[LogEntry]:
-    """Entries about this dataset from before the report's period, newest first."""
+@dataclass(frozen=True)
+class LogScope:
+    """What a report's log entries may be about: a dataset (or the comparison, `dataset: comparison`), the
+    period its figures cover, its name in the report and the figures that entries' follow-ups name.
+    Entries without a dataset belong to a scope with `untagged`."""
+
+    dataset: str
+    period: Period
+    title: str = ""
+    figures: Mapping[str, KeyFigure] = field(default_factory=dict)
+    untagged: bool = True
+
+
+def earlier_entries(entries: list[LogEntry], dataset: str, period: Period, *, untagged: bool = True) -> list[LogEntry]:
+    """Entries about this dataset (and those without a dataset, with `untagged`) from before the period,
+    newest first."""
+    tags = (None, dataset) if untagged else (dataset,)
     chosen = [e for e in entries
-              if (e.dataset in (None, dataset)) and (e.period is None or e.period.end < period.start)
+              if e.dataset in tags and (e.period is None or e.period.end < period.start)
               and (e.date is None or e.date <= period.end + dt.timedelta(days=366))]
-    return sorted(chosen, key=lambda e: (e.period.end if e.period else dt.date.min, e.date or dt.date.min), reverse=True)
+    return sorted(chosen, key=_newest, reverse=True)
 
 
-def reflection_section(report, ctx) -> Section:
-    """Questions gathered from the report, earlier decisions with today's figures, and a log template."""
+def _newest(entry: LogEntry) -> tuple[dt.date, dt.date]:
+    return entry.period.end if entry.period else dt.date.min, entry.date or dt.date.min
+
+
+def reflection_section(report, ctx, scopes: list[LogScope] | None = None) -> Section:
+    """Questions gathered from the report, earlier decisions with today's figures, and a log template.
+
+    `scopes` are what the report covers (default: the report's own dataset and period). A
+    comparison passes itself and each compared dataset, with that dataset's own period and the
+    figures of its own report; its log table then says which dataset each entry is about.
+    """
 
     def build(section: Section) -> None:
         section.intro = ctx.t("reflection.intro")
-        entries = earlier_entries(load_log(ctx.config), report.meta.dataset, ctx.period)
-        figures = report.figures()
-        if entries:
-            rows = []
-            for entry in entries:
-                follow = [f"{figures[f].label}" if f in figures else f for f in entry.follow_up]
-                rows.append([text(entry.period.label() if entry.period else "–"), text(entry.topic),
-                             text(entry.interpretation), text(entry.decision),
-                             text(", ".join(follow) or "–"), text(entry.responsible)])
-            section.items.append(Table(
-                id=f"{report.meta.dataset}.reflection.log", title=ctx.t("reflection.log_title"),
-                columns=[Column("period", ctx.t("reflection.period")), Column("topic", ctx.t("reflection.topic")),
-                         Column("interpretation", ctx.t("reflection.interpretation")),
-                         Column("decision", ctx.t("reflection.decision")),
-                         Column("follow_up", ctx.t("reflection.follow_up")),
-                         Column("responsible", ctx.t("reflection.responsible"))],
-                rows=rows, long=True))
-            for entry in entries:
-                for figure_id in entry.follow_up:
-                    if figure_id in figures:
-                        figure = figures[figure_id]
-                        section.items.append(Paragraph(
-                            template=ctx.t("reflection.follow_up_now", topic=entry.topic.replace("{", "{{").replace("}", "}}"),
-                                           figure=figure.label.replace("{", "{{").replace("}", "}}"), value="{value}"),
-                            values={"value": figure.cell}))
+        chosen = scopes or [LogScope(report.meta.dataset, ctx.period, report.meta.dataset_title, report.figures())]
+        log = load_log(ctx.config)
+        found = sorted(((scope, entry) for scope in chosen
+                        for entry in earlier_entries(log, scope.dataset, scope.period, untagged=scope.untagged)),
+                       key=lambda pair: _newest(pair[1]), reverse=True)
+        several = len(chosen) > 1
+        if found:
+            section.items.append(_log_table(report, ctx, found, several))
+            for scope, entry in found:
+                section.items.extend(_follow_ups(ctx, scope, entry, several))
         else:
             section.items.append(Paragraph.plain(ctx.t("reflection.no_log")))
         section.questions.append(Question(text=ctx.t("reflection.general_question")))
 
     return ctx.section("reflection", ctx.t("reflection.title"), build, order=REFLECTION_ORDER)
+
+
+def _log_table(report, ctx, found: list[tuple[LogScope, LogEntry]], several: bool) -> Table:
+    """The earlier entries, with the dataset each is about when the report covers several."""
+    rows = []
+    for scope, entry in found:
+        follow = [scope.figures[f].label if f in scope.figures else f for f in entry.follow_up]
+        about = [text(scope.title if entry.dataset else ctx.t("reflection.all_datasets"))] if several else []
+        rows.append([*about, text(entry.period.label() if entry.period else "–"), text(entry.topic),
+                     text(entry.interpretation), text(entry.decision), text(", ".join(follow) or "–"),
+                     text(entry.responsible)])
+    return Table(
+        id=f"{report.meta.dataset}.reflection.log", title=ctx.t("reflection.log_title"),
+        columns=[*([Column("dataset", ctx.t("reflection.dataset"))] if several else []),
+                 Column("period", ctx.t("reflection.period")), Column("topic", ctx.t("reflection.topic")),
+                 Column("interpretation", ctx.t("reflection.interpretation")),
+                 Column("decision", ctx.t("reflection.decision")),
+                 Column("follow_up", ctx.t("reflection.follow_up")),
+                 Column("responsible", ctx.t("reflection.responsible"))],
+        rows=rows, long=True)
+
+
+def _follow_ups(ctx, scope: LogScope, entry: LogEntry, several: bool) -> list[Paragraph]:
+    """`Topic: figure is now value.` for each follow-up figure the scope has (a copy of its cell, so
+    that the report's own disclosure control decides on it)."""
+    paragraphs = []
+    for figure_id in entry.follow_up:
+        figure = scope.figures.get(figure_id)
+        if figure is None:
+            continue
+        topic, label = _literal(entry.topic), _literal(figure.label)
+        template = ctx.t("reflection.follow_up_now_in", topic=topic, dataset=_literal(scope.title), figure=label,
+                         value="{value}") if several and entry.dataset else \
+            ctx.t("reflection.follow_up_now", topic=topic, figure=label, value="{value}")
+        paragraphs.append(Paragraph(template=template, values={"value": dataclasses.replace(figure.cell)}))
+    return paragraphs
+
+
+def _literal(value: str) -> str:
+    """Text from the log or a label, safe inside a paragraph template."""
+    return value.replace("{", "{{").replace("}", "}}")
