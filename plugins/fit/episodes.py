@@ -57,18 +57,30 @@ def episode_keys(client_id: pd.Series, episode_id: pd.Series) -> tuple[np.ndarra
     key share a code, and codes follow the sorted order of the keys. Rows with the same
     client_id share a client code.
     """
-    key = client_id.astype(str) + KEY_SEPARATOR + episode_id.astype(object).fillna("").astype(str)
+    episode_text = episode_id if isinstance(episode_id.dtype, pd.StringDtype) else episode_id.astype(object)
+    key = client_id.astype(str) + KEY_SEPARATOR + episode_text.fillna("").astype(str)
     codes, keys = pd.factorize(key, sort=True)
     first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
     client_of_episode = np.empty(len(keys), dtype=np.int64)
-    client_of_episode[codes[first]] = pd.factorize(client_id.to_numpy()[first], use_na_sentinel=False)[0]
+    client_of_episode[codes[first]] = pd.factorize(client_id.iloc[first], use_na_sentinel=False)[0]
     return codes.astype(np.int64), pd.Index(keys, name=EPISODE), client_of_episode[codes]
+
+
+def in_date_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by session_date (missing last), then file and row; the rows as they are when
+    already in that order."""
+    dates = frame["session_date"].to_numpy(dtype="datetime64[ns]")
+    files = pd.factorize(frame[FILE], sort=True)[0]
+    order = np.lexsort((frame[ROW].to_numpy(), files, dates))
+    if np.array_equal(order, np.arange(len(order))):
+        return frame.copy(deep=False)
+    return frame.take(order)
 
 
 def prepare_sessions(frame: pd.DataFrame, instrument_ages: dict) -> pd.DataFrame:
     """Valid session rows in date order with the episode key and code, the client code, the instrument
     used and per-episode numbering."""
-    sessions = frame.sort_values(["session_date", FILE, ROW], kind="stable")
+    sessions = in_date_order(frame)
     codes, keys, clients = episode_keys(sessions["client_id"], sessions["episode_id"])
     sessions[EPISODE] = keys.take(codes)
     sessions[EPISODE_CODE] = codes
@@ -129,7 +141,8 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     last = sessions.iloc[last_rows[np.argsort(position[codes[last_rows]], kind="stable")]]
     end = last["episode_end"].astype(object).where(last["episode_end"].notna(), OPEN)
     episodes["end"] = pd.Series(end.to_numpy(), index=episodes.index, dtype=object)
-    episodes["end_date"] = pd.Series(last["session_date"].to_numpy(), index=episodes.index).where(episodes["end"] != OPEN)
+    end_date = pd.Series(last["session_date"].to_numpy(), index=episodes.index)
+    episodes["end_date"] = end_date.where(episodes["end"] != OPEN)
     measured = pd.DataFrame({EPISODE_CODE: codes[history], "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})
     pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")

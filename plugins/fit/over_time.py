@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from isu_engine.results import Chart, Column, Section, Table, text
 
 from .alliance import below_cutoff
-from .episodes import OPEN
+from .episodes import CLIENT_CODE, OPEN
 from .inputs import FitInputs
 from .populations import StepPopulations
-from .steps import step_of, steps
+from .steps import step_index, steps
 
 SRS_FLAG = "srs_below_cutoff"
 PLANNED_FLAG = "planned"
@@ -24,22 +25,23 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
     section.intro = ctx.t(f"fit.over_time.intro_{step}", cutoff=f"{cutoff:g}")
     current = fit.current
     sessions, episodes = current.sessions, current.episodes
-    session_step = step_of(sessions["session_date"], parts)
-    start_step = step_of(episodes["session_date"], parts)
+    session_step = step_index(sessions["session_date"], parts)
+    start_step = step_index(episodes["session_date"], parts)
     ended = episodes[episodes["end"] != OPEN]
-    end_step = step_of(ended["end_date"], parts)
+    end_step = step_index(ended["end_date"], parts)
+    clients = sessions[CLIENT_CODE].to_numpy()
     below = below_cutoff(sessions["srs_total"], cutoff)
     rows, srs_cells, planned_cells, links = [], [], [], {}
-    for part in parts:
+    for index, part in enumerate(parts):
         names = StepPopulations.of(part.label)
-        in_step = (session_step == part.label).to_numpy()
+        in_step = session_step == index
         n_sessions = tally.total(names.sessions, int(in_step.sum()))
-        n_clients = tally.total(names.clients, int(sessions.loc[in_step, "client_id"].nunique()))
-        intake = episodes.loc[(start_step == part.label).to_numpy(), "ors_total"]
+        n_clients = tally.total(names.clients, int(np.count_nonzero(np.bincount(clients[in_step]))))
+        intake = episodes.loc[start_step == index, "ors_total"]
         with_intake = tally.count(names.started, int(intake.notna().sum()), [("intake_ors", "present")])
         mean_intake = tally.mean(intake, with_intake)
         _, with_srs, below_pct = tally.indicator(names.sessions, SRS_FLAG, below[in_step])
-        closing = ended[(end_step == part.label).to_numpy()]
+        closing = ended[end_step == index]
         _, n_ended, planned_pct = tally.indicator(names.ended, PLANNED_FLAG, closing["end"] == "planned")
         rows.append([text(part.label), n_clients, n_sessions, with_intake, mean_intake, with_srs, below_pct,
                      n_ended, planned_pct])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from isu_engine.config import Period
@@ -31,10 +32,14 @@ def steps(period: Period, step: str) -> list[Step]:
     return result
 
 
-def step_of(dates: pd.Series, parts: list[Step]) -> pd.Series:
-    """The label of the step each date falls in; an empty text outside every step."""
-    labels = pd.Series("", index=dates.index, dtype=object)
-    for part in parts:
-        inside = (dates >= pd.Timestamp(part.period.start)) & (dates <= pd.Timestamp(part.period.end))
-        labels[inside.fillna(False).astype(bool)] = part.label
-    return labels
+def step_index(dates: pd.Series, parts: list[Step]) -> np.ndarray:
+    """The position in `parts` (steps in date order, as `steps` gives them) of the step each date
+    falls in; -1 outside every step."""
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    if not parts:
+        return np.full(len(values), -1)
+    starts = np.array([np.datetime64(part.period.start, "ns") for part in parts], dtype="datetime64[ns]")
+    ends = np.array([np.datetime64(part.period.end, "ns") for part in parts], dtype="datetime64[ns]")
+    position = np.searchsorted(starts, values, side="right") - 1
+    inside = (position >= 0) & (values <= ends[np.maximum(position, 0)])
+    return np.where(inside, position, -1)

@@ -21,11 +21,12 @@ TOLERANCE = 1e-9
 
 def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
     """The index of each score's band: [low, high), the last band [low, high]; NA outside every band."""
-    result = pd.Series(pd.NA, index=scores.index, dtype="Int64")
+    values = scores.to_numpy(dtype="float64", na_value=np.nan)
+    result = np.full(len(values), -1, dtype=np.int64)
     for index, (low, high) in enumerate(bands):
-        upper = scores <= high if index == len(bands) - 1 else scores < high
-        result[((scores >= low) & upper).fillna(False).astype(bool) & result.isna()] = index
-    return result
+        upper = values <= high if index == len(bands) - 1 else values < high
+        result[(values >= low) & upper & (result < 0)] = index
+    return pd.Series(result, index=scores.index, dtype="Int64").where(result >= 0)
 
 
 @dataclass

@@ -9,6 +9,7 @@ The duration of an ended case is its end date minus its start date, in days.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ class Cases:
     frame: pd.DataFrame
     populations: Populations
 
-    @property
+    @cached_property
     def ended(self) -> pd.DataFrame:
         """The cases that ended in the period."""
         return self.frame[self.frame[STATUS] == ENDED]

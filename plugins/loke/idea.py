@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from isu_engine.coerce import explode_list
+from isu_engine.distinct import flags_distinct, list_items
 from isu_engine.model import Field, Model
 from isu_engine.schema import Document
 
@@ -215,26 +215,25 @@ def _in_range(values: pd.Series, low: Any, high: Any) -> pd.Series:
     return inside.astype("boolean").mask(~present)
 
 
-def _folded(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna()).map(lambda v: str(v).strip().casefold(), na_action="ignore")
+def _folded(value: Any) -> str:
+    return str(value).strip().casefold()
 
 
 def _accepted(values: pd.Series, accepted: tuple) -> pd.Series:
     present = values.notna()
     if all(isinstance(v, str) for v in accepted):
-        hits = _folded(values).isin({v.strip().casefold() for v in accepted})
+        wanted = {_folded(v) for v in accepted}
+        hits = pd.Series(flags_distinct(values, lambda value: _folded(value) in wanted), index=values.index)
     else:
         hits = values.isin(list(accepted))
     return hits.fillna(False).astype("boolean").mask(~present)
 
 
 def _any_accepted(values: pd.Series, accepted: tuple, delimiter: str) -> pd.Series:
-    present = values.notna() & (values.astype(object).fillna("") != "")
-    items = explode_list(values, delimiter)
-    folded = {str(v).strip().casefold() for v in accepted}
-    hits = _folded(items).isin(folded)
-    any_hit = hits.groupby(level=0).any().reindex(values.index, fill_value=False)
-    return any_hit.astype(bool).astype("boolean").mask(~present)
+    present = flags_distinct(values, lambda value: value != "")
+    wanted = {_folded(v) for v in accepted}
+    hits = flags_distinct(values, lambda value: any(_folded(item) in wanted for item in list_items(value, delimiter)))
+    return pd.Series(hits, index=values.index).astype("boolean").mask(~present)
 
 
 def _bound_text(value: Any, language: str) -> str | None:

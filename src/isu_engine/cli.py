@@ -6,11 +6,14 @@ import argparse
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_USER_ERROR, UserError
 from .i18n import set_language, t
-from .plugins import Registry, load_registry
+
+if TYPE_CHECKING:
+    from .plugins import Registry
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from .outputs import FORMATS
+    from .formats import FORMATS
 
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -98,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
     """Load plugins; broken ones are warned about by name (fatal with --strict-plugins)."""
+    from .plugins import load_registry
+
     registry = load_registry([*extra_dirs, *args.plugins_dir], strict=args.strict_plugins)
     for problem in registry.problems:
         print(t("plugins.broken_warning", plugin=problem.plugin, origin=problem.origin, problem=problem.problem),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .context import AnalysisConfig
+from .distinct import map_distinct
 from .results import Cell, Column, Comparison, Paragraph, Question, Section, Table, text
 from .stats.groups import FlagRule, each_group_against_rest, flag_differences
 from .stats.proportions import benjamini_hochberg
@@ -30,7 +31,7 @@ def two_way_gender(gender: pd.Series, ctx: AnalysisConfig) -> pd.Series:
         "annat": ctx.t("common.gender_other"),
         "okänt": ctx.t("common.gender_unknown"),
     }
-    return gender.map(labels)
+    return map_distinct(gender, labels.get)
 
 
 def two_way_gender_order(ctx: AnalysisConfig) -> list[str]:
@@ -42,22 +43,27 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, 
                    groups: pd.Series, order: Iterable[str] | None = None) -> Comparison | None:
     """One indicator (yes/no/NA per unit) compared across groups; None when fewer than two groups."""
     tally = ctx.tally
+    if not flags.index.equals(groups.index):
+        raise ValueError("flags and groups must share one index")
     flags = flags.astype("boolean")
-    assessed = flags.notna() & groups.notna()
-    present = list(pd.unique(groups[assessed]))
+    codes, uniques = pd.factorize(groups)
+    known = codes >= 0
+    assessed = flags.notna().to_numpy() & known
+    present = list(uniques[np.unique(codes[assessed])])
     order = [g for g in (order or sorted(present, key=str)) if g in present]
     if len(order) < 2:
         return None
     chosen = groups[assessed]
     stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
-    overall_yes, overall_assessed, overall_pct = tally.indicator(population, indicator, flags[groups.notna()],
+    overall_yes, overall_assessed, overall_pct = tally.indicator(population, indicator, flags[known],
                                                                  [(grouping, ("any",))])
+    code_of = {value: code for code, value in enumerate(uniques)}
     rows, pct, pct_rest = [], [], []
     for group in order:
-        inside = groups == group
+        inside = codes == code_of[group]
         yes, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        rest_yes, rest_base, rest_share = tally.indicator(population, indicator, flags[groups.notna() & ~inside],
+        rest_yes, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
                                                           [(grouping, ("not", group))])
         tally.ledger.equation(overall_yes.count_key, [yes.count_key, rest_yes.count_key])
         tally.ledger.equation(overall_assessed.count_key, [base.count_key, rest_base.count_key])

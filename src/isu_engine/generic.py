@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .coerce import explode_list
 from .comparisons import compare_groups, two_way_gender, two_way_gender_order
 from .context import AnalysisConfig, in_period
 from .dataset import ROW, Dataset
+from .distinct import list_item_counts, map_distinct
 from .model import Cutoff, Field, Scale
 from .results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
 from .stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
@@ -62,15 +62,14 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
                           chart: bool = True) -> list:
     """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
     tally = ctx.tally
-    items_long = explode_list(values, delimiter)
+    counts = list_item_counts(values, delimiter)
     has_any = values.notna() & (values != "")
     total = tally.total(population, len(values))
     answered = tally.count(population, int(has_any.sum()), [(variable, ("any",))])
     unanswered = tally.count(population, int((~has_any).sum()), [(variable, None)])
     tally.ledger.equation(total.count_key, [answered.count_key, unanswered.count_key])
-    counts = items_long.reset_index().drop_duplicates().iloc[:, 1].value_counts() if len(items_long) else pd.Series(dtype=int)
     if categories is None:
-        categories = [(v, str(v)) for v in sorted(counts.index, key=lambda v: (-counts[v], str(v)))]
+        categories = [(v, str(v)) for v in sorted(counts, key=lambda v: (-counts[v], str(v)))]
     rows = []
     bars = []
     for value, label in categories:
@@ -222,7 +221,7 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
             groupings.append((field.name, field.title(ctx.language), two_way_gender(frame[field.name], ctx),
                               two_way_gender_order(ctx)))
         elif field.role == "group":
-            labels = frame[field.name].map(lambda v: field.label_of(v, ctx.language) if pd.notna(v) else None) \
+            labels = map_distinct(frame[field.name], lambda v: field.label_of(v, ctx.language)) \
                 if field.categories else frame[field.name]
             order = [c.label(ctx.language) for c in field.categories] if field.categories else None
             groupings.append((field.name, field.title(ctx.language), labels, order))
@@ -248,8 +247,8 @@ def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, str, pd
     occasion = model.field_with_role("occasion")
     subject = model.field_with_role("subject")
     if occasion is not None and occasion.type in ("date", "datetime"):
-        frame = frame[frame.groupby(subject.name)[occasion.name].transform(
-            lambda d: in_period(d, ctx.period).any())] if subject is not None else frame[in_period(frame[occasion.name], ctx.period)]
+        inside = in_period(frame[occasion.name], ctx.period)
+        frame = frame[inside.groupby(frame[subject.name]).transform("any")] if subject is not None else frame[inside]
     if subject is not None and model.format == "long":
         units = frame.sort_values(ROW).drop_duplicates(subject.name, keep="first")
         return frame, "subjects", units

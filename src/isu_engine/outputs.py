@@ -13,8 +13,6 @@ from .dataset import issues_summary
 from .report import Report
 from .results import Cell, Table
 
-FORMATS = ("html", "pdf", "json", "xlsx")
-
 
 def cell_json(cell: Cell) -> Any:
     """A cell's value for JSON: None when hidden; unrounded numbers; text as text."""

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .proportions import wilson_interval
 
@@ -116,5 +115,18 @@ def _test_two_by_two(yes: int, no: int, rest_yes: int, rest_no: int) -> tuple[fl
         return float("nan"), None
     expected = np.outer(rows, columns) / table.sum()
     if (expected >= MIN_EXPECTED_FOR_CHI2).all():
-        return float(stats.chi2_contingency(table, correction=False).pvalue), "chi2"
-    return float(stats.fisher_exact(table, alternative="two-sided").pvalue), "fisher"
+        return chi_square_p(table), "chi2"
+    from scipy.stats import fisher_exact  # imported here: scipy.stats takes seconds to load
+
+    return float(fisher_exact(table, alternative="two-sided").pvalue), "fisher"
+
+
+def chi_square_p(table: np.ndarray) -> float:
+    """p-value of Pearson's chi-square test of independence without continuity correction, 2x2 table
+    with no empty row or column (the same arithmetic as `scipy.stats.chi2_contingency`)."""
+    from scipy.special import chdtrc
+
+    observed = table.astype("float64")
+    expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True) / observed.sum()
+    statistic = ((observed - expected) ** 2 / expected).sum()
+    return float(chdtrc(1, statistic))

@@ -13,11 +13,11 @@ flagging every q < α keeps the expected share of false flags at or below α.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
@@ -37,7 +37,7 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     if np.any(invalid):
         raise ValueError("counts must satisfy 0 <= k <= n")
 
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
+    z = _z(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_safe = np.where(n_values > 0, n_values, np.nan)
         share = k_values / n_safe
@@ -49,6 +49,14 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     low = np.where(np.isnan(share), np.nan, low)
     high = np.where(np.isnan(share), np.nan, high)
     return _shaped_like_input(low, k, n), _shaped_like_input(high, k, n)
+
+
+@lru_cache
+def _z(confidence: float) -> float:
+    """The standard normal quantile for a two-sided interval of this confidence."""
+    from scipy.special import ndtri  # imported here: scipy takes a while to load
+
+    return float(ndtri(0.5 + confidence / 2.0))
 
 
 def benjamini_hochberg(p_values: Any) -> np.ndarray:

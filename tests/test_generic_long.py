@@ -1,0 +1,52 @@
+"""A YAML-only long model: the subjects of the period are those with an occasion in it, with all their rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from isu_engine.config import load_config
+from isu_engine.disclosure import Ledger
+from isu_engine.plugins import load_registry
+from isu_engine.report import apply_disclosure, build_report
+from isu_engine.run import load_all
+
+MOOD_MODEL = """
+name: mood
+title: {sv: Mående, en: Mood}
+version: "1.0"
+format: long
+fields:
+  - {name: person, type: string, role: subject, constraints: {required: true}}
+  - {name: visit, type: date, role: occasion}
+  - {name: score, type: number}
+scales:
+  mood: {title: {sv: Måendeskala, en: Mood scale}, value: score, direction: higher_is_better, reliable_change: 3}
+"""
+
+
+def test_subjects_with_an_occasion_in_the_period_keep_their_earlier_rows(tmp_path: Path):
+    (tmp_path / "models" / "mood").mkdir(parents=True)
+    (tmp_path / "models" / "mood" / "model.yaml").write_text(MOOD_MODEL, encoding="utf-8")
+    rows = [("P1", "2024-12-01", 10), ("P1", "2025-03-01", 14),      # in the period, pre from 2024: +4 improved
+            ("P2", "2025-05-01", 20), ("P2", "2025-06-01", 18),      # −2: unchanged
+            ("P3", "2025-07-01", 15),                                # one measurement
+            ("P4", "2024-05-01", 10), ("P4", "2024-06-01", 20),      # no occasion in the period
+            ("P5", "2025-11-01", 10), ("P5", "2026-02-01", 20)]      # the second after the period end
+    pd.DataFrame(rows, columns=["person", "visit", "score"]).to_csv(tmp_path / "mood.csv", index=False)
+    config = {"period": {"start": "2025-01-01", "end": "2025-12-31"}, "disclosure": {"min_cell": 1},
+              "plugins_dirs": ["models"],
+              "datasets": {"x": {"model": "mood", "source": "mood.csv", "read": {"delimiter": ",", "decimal": "."}}}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    loaded = load_config(tmp_path / "config.yaml")
+    registry = load_registry([tmp_path / "models"])
+    dataset = load_all(loaded, registry)["x"]
+    ledger = Ledger(loaded.min_cell)
+    report = build_report(dataset, loaded, registry, ledger)
+    apply_disclosure([report], ledger, loaded)
+    figures = report.figures()
+    assert figures["n_subjects"].cell.value == 4                    # P1, P2, P3, P5
+    assert figures["mood.n_paired"].cell.value == 2                 # P1 and P2
+    assert figures["mood.mean_pre"].cell.value == (10 + 20) / 2

@@ -1,0 +1,54 @@
+"""The command line starts without the heavy libraries, and a report run without scipy.stats."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from isu_engine.stats.groups import chi_square_p
+from isu_engine.stats.proportions import _z, wilson_interval
+
+
+def loaded_after(code: str) -> set[str]:
+    """The heavy modules imported after running `code` in a fresh interpreter."""
+    heavy = ("pandas", "scipy", "scipy.stats", "weasyprint", "openpyxl", "jinja2")
+    script = f"import sys\n{code}\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return set(result.stdout.split())
+
+
+def test_parsing_the_command_line_loads_no_heavy_library():
+    code = ("from isu_engine.cli import build_parser\n"
+            "build_parser().parse_args(['report', 'c.yaml', '--out', 'o', '--format', 'json,xlsx'])")
+    assert loaded_after(code) == set()
+
+
+def test_the_report_path_does_not_load_scipy_stats_or_the_renderers():
+    code = "import isu_engine.run, isu_engine.report, isu_engine.outputs, isu_engine.compare"
+    assert not loaded_after(code) & {"scipy.stats", "weasyprint", "openpyxl"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=4, max_size=4))
+def test_chi_square_p_is_scipys(cells):
+    table = np.array(cells, dtype="int64").reshape(2, 2)
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return
+    assert chi_square_p(table) == float(stats.chi2_contingency(table, correction=False).pvalue)
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99])
+def test_wilson_interval_uses_the_normal_quantile(confidence):
+    k, n = 7, 31
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    assert _z(confidence) == z
+    share = k / n
+    centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert wilson_interval(k, n, confidence) == pytest.approx((centre - half, centre + half), rel=1e-12)
