@@ -201,3 +201,19 @@ def test_loke_own_group_variable_is_compared(loke):
         assert (groups["Söder"]["n"], groups["Söder"]["pct"], groups["Söder"]["pct_rest"]) == (3, 0.0, 100.0)
     # and it is described among the intervention block's own variables: Norr C1 C2 C4 C5, Söder C3 C7 C8
     assert counts(rows(loke, "x.own.team")) == [("Norr", 4), ("Söder", 3)]
+
+
+def test_a_hidden_group_shows_no_difference_and_no_q_value(tmp_path):
+    # 30 girls (15 ended as planned), 30 boys (10) and 3 of another gender (1): the three are below
+    # min_cell 5, so their row's counts are hidden, and so must be the difference and the q-value
+    # that would tell how far their share is from the rest.
+    genders = ["flicka"] * 30 + ["pojke"] * 30 + ["annat"] * 3
+    planned = [index < 15 for index in range(30)] + [index < 10 for index in range(30)] + [True, False, False]
+    lines = ["case_id,gender,age,start_date,end_date,end_reason"]
+    lines += [f"C{index},{gender},9,2025-02-01,2025-06-01,{'planerat avslut' if done else 'flytt'}"
+              for index, (gender, done) in enumerate(zip(genders, planned))]
+    config = PERIOD + "disclosure: {min_cell: 5}\ndatasets:\n  x: {model: loke, source: cases.csv}\n"
+    dataset = run_report(tmp_path, "cases.csv", "\n".join(lines) + "\n", config)
+    other = by_group(dataset, "x.compare.ended_as_planned.gender")["Annat kön"]
+    assert other["n"] is None and other["pct"] is None
+    assert other["diff"] is None and other["q"] is None

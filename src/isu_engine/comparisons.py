@@ -105,7 +105,7 @@ def finalize(sections: list[Section], rule: FlagRule, language_t) -> int:
         comparison.flagged = [bool(f) for f in flag_differences(frame, comparison.q_values, rule)]
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
                                                        comparison.groups, comparison.pct, comparison.pct_rest):
-            row[5] = Cell(value=None if np.isnan(q) else q, kind="number", decimals=3)
+            row[5] = Cell(value=None if np.isnan(q) else q, kind="number", decimals=3, depends=row[4].depends)
             row[6] = text(language_t("compare.flagged") if flagged else "")
             if flagged:
                 flags += 1

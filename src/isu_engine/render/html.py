@@ -57,7 +57,7 @@ class ReportSandbox(SandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, Cell) and obj.hidden and attr in ("value", "low", "high"):
             return False
-        if isinstance(obj, Comparison) and attr in ("n", "n_rest", "diff", "p_values"):
+        if isinstance(obj, Comparison) and attr in ("n", "n_rest", "diff", "p_values", "q_values"):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
