@@ -60,12 +60,19 @@ def test_report_strict_exit_code(cli, write, tmp_path):
 
 def test_bad_format_option(cli, write):
     path = write("config.yaml", "datasets:\n  a: {model: fit, source: d.csv}\n")
-    with pytest.raises(SystemExit) as caught:
-        cli("report", path, "--out", "x", "--format", "html,docx")
-    assert caught.value.code == 2
+    result = cli("report", path, "--out", "x", "--format", "html,docx")
+    assert result.code == 2 and "docx" in result.err
 
 
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "isu_engine", "models", "--json"], capture_output=True, text=True)
     assert result.returncode == 0
     assert {"fit", "loke"} <= {m["name"] for m in json.loads(result.stdout)["models"]}
+
+
+@pytest.mark.parametrize("args", [["report"], ["report", "c.yaml", "--out", "o", "--format", "foo"], ["nosuch"]])
+def test_usage_errors_are_one_line_and_exit_2(cli, args):
+    result = cli(*args)
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert result.err.startswith("isu") and "--help" in result.err

@@ -16,14 +16,21 @@ if TYPE_CHECKING:
     from .plugins import Registry
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line, like every other user error (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: {message} ({self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("--plugins-dir", action="append", default=[], type=Path, metavar="D",
                         help="extra folder with model plugins (repeatable)")
     common.add_argument("--strict-plugins", action="store_true", help="a broken plugin is an error")
     common.add_argument("--debug", action="store_true", help="show full tracebacks")
 
-    parser = argparse.ArgumentParser(prog="isu", description="Reports for individbaserad systematisk uppföljning.")
+    parser = OneLineParser(prog="isu", description="Reports for individbaserad systematisk uppföljning.")
     parser.add_argument("--version", action="version", version=f"isu-engine {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -81,7 +88,10 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed as one line
+        return int(done.code or 0)
     try:
         return args.handler(args)
     except UserError as error:
