@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -50,3 +51,28 @@ def test_subjects_with_an_occasion_in_the_period_keep_their_earlier_rows(tmp_pat
     assert figures["n_subjects"].cell.value == 4                    # P1, P2, P3, P5
     assert figures["mood.n_paired"].cell.value == 2                 # P1 and P2
     assert figures["mood.mean_pre"].cell.value == (10 + 20) / 2
+
+
+def test_a_long_model_whose_occasion_is_pre_or_post_runs_without_a_period(tmp_path: Path, cli):
+    # jacobson_1989: 30 couples, each with a "pre" and a "post" row; the occasion is a category,
+    # not a date, and the config names no period.
+    (tmp_path / "data.csv").write_bytes((Path(__file__).parent / "data" / "jacobson_1989.csv").read_bytes())
+    (tmp_path / "models" / "couples").mkdir(parents=True)
+    (tmp_path / "models" / "couples" / "model.yaml").write_text("""
+name: couples
+title: {sv: Par, en: Couples}
+format: long
+fields:
+  - {name: subject, type: string, role: subject}
+  - {name: time, type: string, role: occasion, categories: [pre, post]}
+  - {name: das, type: number}
+  - {name: gds, type: number}
+scales:
+  das: {value: das, direction: higher_is_better, reliable_change: 10}
+""", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("plugins_dirs: [models]\ndatasets:\n  j: {model: couples, source: data.csv}\n",
+                                          encoding="utf-8")
+    result = cli("report", tmp_path / "config.yaml", "--out", tmp_path / "out", "--format", "json")
+    assert result.code == 0, result.err
+    figures = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"]["j"]["figures"]
+    assert figures["das.n_paired"] == 30

@@ -85,9 +85,9 @@ class Report:
 
 
 def date_fields(dataset: Dataset) -> list[str]:
-    occasion = [f.name for f in dataset.model.fields.values() if f.role == "occasion"]
-    dates = [f.name for f in dataset.model.fields.values() if f.type in ("date", "datetime")]
-    return occasion or dates
+    """The fields the default period is taken from: the dated occasion, else every date field."""
+    dates = [f for f in dataset.model.fields.values() if f.type in ("date", "datetime")]
+    return [f.name for f in dates if f.role == "occasion"] or [f.name for f in dates]
 
 
 def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: Ledger) -> Report:
