@@ -3,8 +3,9 @@
 Building blocks: `frequency_items` (a distribution as table and chart, also for
 fields with several values per case), `summary_items` (mean, median and quartiles
 of a number) and `change_items` (change on a scale with Jacobson–Truax or
-better/same/worse). `generic_sections` runs them for a YAML-only model: who is in
-the data, change on every scale, and group differences in improvement.
+better/same/worse). `generic_sections` runs the analyses a model names in `analyses:`
+(overview, frequencies, change); by default who is in the data, change on every scale
+and group differences in improvement.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .comparisons import compare_groups, two_way_gender, two_way_gender_order
 from .context import AnalysisConfig, in_period
 from .dataset import ROW, Dataset
 from .distinct import list_item_counts, map_distinct
-from .model import Cutoff, Field, Scale
+from .model import DEFAULT_ANALYSES, Cutoff, Field, Scale
 from .results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
 from .stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
 
@@ -229,15 +230,53 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
 
 
 def generic_sections(dataset: Dataset, ctx: AnalysisConfig) -> list[Section]:
-    """The analyses a YAML-only model gets: who is in the data, change per scale and group differences."""
+    """The analyses the model's `analyses:` names (by default: who is in the data, and change on every
+    scale with group differences in improvement)."""
     model = dataset.model
     frame, population, unit_frame = _units(dataset, ctx)
-    sections = [ctx.section("generic.overview", ctx.t("generic.overview_title"),
-                            lambda s: _overview(s, dataset, ctx, unit_frame, population), order=10)]
-    for index, scale in enumerate(model.scales.values()):
-        sections.append(ctx.section(f"generic.change.{scale.name}", ctx.t("change.section_title", scale=scale.title(ctx.language)),
-                                    lambda s, scale=scale: _change_section(s, dataset, ctx, scale, frame), order=20 + index))
+    sections = []
+    for number, analysis in enumerate(model.analyses if model.analyses is not None else DEFAULT_ANALYSES):
+        if analysis.kind == "overview":
+            sections.append(ctx.section("generic.overview", ctx.t("generic.overview_title"),
+                                        lambda s: _overview(s, dataset, ctx, unit_frame, population), order=10))
+        elif analysis.kind == "frequencies":
+            sections.append(ctx.section(f"generic.frequencies.{number}", ctx.t("generic.frequencies_title"),
+                                        lambda s, a=analysis: _frequencies(s, dataset, ctx, a.fields, unit_frame,
+                                                                           population), order=15))
+        elif analysis.kind == "change":
+            for index, name in enumerate(analysis.scales or model.scales):
+                scale = model.scales[name]
+                sections.append(ctx.section(f"generic.change.{scale.name}",
+                                            ctx.t("change.section_title", scale=scale.title(ctx.language)),
+                                            lambda s, scale=scale: _change_section(s, dataset, ctx, scale, frame),
+                                            order=20 + index))
     return sections
+
+
+def _frequencies(section: Section, dataset: Dataset, ctx: AnalysisConfig, names: tuple[str, ...],
+                 units: pd.DataFrame, population: str) -> None:
+    """A table (and chart) of each named field; numbers together in one table of mean, median and quartiles."""
+    numbers = []
+    for name in names:
+        field = dataset.model.fields[name]
+        label = field.title(ctx.language)
+        values = units[name]
+        if field.type in ("integer", "number", "year"):
+            numbers.append((name, label, values))
+        elif field.type == "list":
+            section.items.extend(multi_frequency_items(
+                ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
+                variable=name, values=values, delimiter=field.delimiter,
+                categories=categories_of(field, values, ctx.language) if field.categories else None))
+        else:
+            categories = ([(True, ctx.t("common.yes")), (False, ctx.t("common.no"))] if field.type == "boolean"
+                          else categories_of(field, values, ctx.language))
+            section.items.extend(frequency_items(
+                ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
+                variable=name, values=values, categories=categories))
+    if numbers:
+        section.items.append(summary_items(ctx, table_id=f"{dataset.name}.frequencies.numbers",
+                                           title=ctx.t("generic.numbers_title"), population=population, rows=numbers))
 
 
 def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, str, pd.DataFrame]:

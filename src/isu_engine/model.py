@@ -169,6 +169,21 @@ class Rule:
     line: int | None = None
 
 
+ANALYSIS_KINDS = {"overview": (), "frequencies": ("fields",), "change": ("scales",)}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One of the engine's generic analyses, named in the model's `analyses:`."""
+
+    kind: str  # overview | frequencies | change
+    fields: tuple[str, ...] = ()  # frequencies: the fields to show
+    scales: tuple[str, ...] = ()  # change: the scales (empty: every scale)
+
+
+DEFAULT_ANALYSES = (Analysis("overview"), Analysis("change"))
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
@@ -179,7 +194,7 @@ class Model:
     description: dict[str, str] = field(default_factory=dict)
     scales: dict[str, Scale] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
-    analyses: tuple[dict, ...] | None = None
+    analyses: tuple[Analysis, ...] | None = None
     parameters: dict = field(default_factory=dict)
     harmonize: dict[str, str] = field(default_factory=dict)
     missing_values: tuple[str, ...] = ("",)
@@ -233,8 +248,7 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
     rules = parse_rules(doc.sequence(raw.get("rules"), "rules", raw, "rules"), doc, fields, rule_kinds)
     analyses = raw.get("analyses")
     if analyses is not None:
-        analyses = tuple(doc.mapping(a, "analyses[]", raw.get("analyses"), i)
-                         for i, a in enumerate(doc.sequence(analyses, "analyses", raw, "analyses")))
+        analyses = parse_analyses(doc.sequence(analyses, "analyses", raw, "analyses"), doc, fields, scales, name)
     harmonize = doc.mapping(raw.get("harmonize"), "harmonize", raw, "harmonize")
     for common, field_name in harmonize.items():
         if field_name not in fields:
@@ -255,6 +269,31 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
         path=path,
         origin=origin,
     )
+
+
+def parse_analyses(items: list, doc: Document, fields: dict[str, Field], scales: dict[str, "Scale"],
+                   model: str) -> tuple[Analysis, ...]:
+    """The `analyses:` list: each a known kind with the fields or scales it names."""
+    analyses = []
+    for index, item in enumerate(items):
+        item = doc.mapping(item, "analyses[]", items, index)
+        kind = doc.choice(item, "kind", tuple(ANALYSIS_KINDS), "analyses[]")
+        if kind is None:
+            raise doc.error("schema.missing_key", item, name="kind", where="analyses[]")
+        where = f"analyses[{kind}]"
+        doc.known_keys(item, ("kind", *ANALYSIS_KINDS[kind]), where)
+        named_fields = tuple(str(v) for v in doc.sequence(item.get("fields", []), f"{where}.fields", item, "fields"))
+        for name in named_fields:
+            if name not in fields:
+                raise doc.error("model.unknown_field", item, "fields", name=name, where=where)
+        if kind == "frequencies" and not named_fields:
+            raise doc.error("schema.missing_key", item, name="fields", where=where)
+        named_scales = tuple(str(v) for v in doc.sequence(item.get("scales", []), f"{where}.scales", item, "scales"))
+        for name in named_scales:
+            if name not in scales:
+                raise doc.error("model.unknown_scale", item, "scales", name=name, model=model)
+        analyses.append(Analysis(kind, named_fields, named_scales))
+    return tuple(analyses)
 
 
 def parse_fields(items: list, doc: Document, own: bool, existing: dict[str, Field] | None = None) -> dict[str, Field]:
