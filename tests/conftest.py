@@ -56,3 +56,29 @@ def cli(capsys):
         return CliResult(code, captured.out, captured.err)
 
     return _run
+
+
+@pytest.fixture
+def pdf_fetches(monkeypatch) -> list[tuple[str, bool]]:
+    """Every URL WeasyPrint asks the PDF renderer's fetcher for, with whether it was served.
+
+    The bundled fonts are loaded once per process; the cache is cleared so that they are
+    fetched again, through this record, in the test that uses it.
+    """
+    import isu_engine.render.pdf as pdf_module
+
+    asked: list[tuple[str, bool]] = []
+    original = pdf_module.TemplateFolderFetcher.fetch
+
+    def recording(self, url, headers=None):
+        try:
+            response = original(self, url, headers)
+        except Exception:
+            asked.append((url, False))
+            raise
+        asked.append((url, True))
+        return response
+
+    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", recording)
+    pdf_module.bundled_fonts.cache_clear()
+    return asked

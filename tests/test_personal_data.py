@@ -1,10 +1,5 @@
 """Direct identifiers never reach an output; configured identifier columns become keyed pseudonyms."""
 
-import json
-
-import pandas as pd
-import pytest
-
 HEADER = "client_id;session_date;age;ors_total;srs_total;Personnr"
 VALID = "19121212-1212"
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from isu_engine.config import Period
 from isu_engine.errors import UserError
-from isu_engine.render import pdf as pdf_module
 from isu_engine.render.formatting import format_cell, format_interval, format_number
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
 from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
@@ -481,23 +480,13 @@ def test_bundled_faces_are_truetype_files_next_to_their_licence():
     assert "SIL Open Font License" in (shared / "fonts" / "OFL.txt").read_text()
 
 
-def test_bundled_fonts_are_loaded_once_for_all_pdfs_of_a_process(monkeypatch):
-    fetched: list[str] = []
-    original = TemplateFolderFetcher.fetch
-
-    def spy(self, url, headers=None):
-        fetched.append(url)
-        return original(self, url, headers)
-
-    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
-    pdf_module.bundled_fonts.cache_clear()
+def test_bundled_fonts_are_loaded_once_for_all_pdfs_of_a_process(pdf_fetches):
     html = render_html(make_report(make_sections()[:1]))
     render_pdf(html)
-    fonts = [url for url in fetched if url.endswith(".ttf")]
-    assert len(fonts) == 8
-    fetched.clear()
+    assert len([url for url, _ in pdf_fetches if url.endswith(".ttf")]) == 8
+    pdf_fetches.clear()
     second = render_pdf(html)
-    assert second.startswith(b"%PDF") and not [url for url in fetched if url.endswith(".ttf")]
+    assert second.startswith(b"%PDF") and not [url for url, _ in pdf_fetches if url.endswith(".ttf")]
 
 
 def test_fetcher_serves_only_template_folders(tmp_path):
@@ -520,21 +509,8 @@ def test_fetcher_serves_only_template_folders(tmp_path):
             fetcher(url)
 
 
-def test_pdf_never_fetches_urls_from_data_or_municipality_templates(tmp_path, monkeypatch):
-    asked: list[tuple[str, bool]] = []
-    original = TemplateFolderFetcher.fetch
-
-    def spy(self, url, headers=None):
-        try:
-            response = original(self, url, headers)
-        except Exception:
-            asked.append((url, False))
-            raise
-        asked.append((url, True))
-        return response
-
-    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
-    pdf_module.bundled_fonts.cache_clear()  # so that the bundled fonts are fetched, through the spy, too
+def test_pdf_never_fetches_urls_from_data_or_municipality_templates(tmp_path, pdf_fetches):
+    asked = pdf_fetches
     own = tmp_path / "templates"
     own.mkdir()
     (own / "base.html").write_text(

@@ -8,7 +8,6 @@ they should not be, and cells that a spreadsheet would run as formulas.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import textwrap
 import time
@@ -19,7 +18,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import isu_engine.render.pdf as pdf_module
 from isu_engine.render.html import shared_templates_dir
 
 FIT_HEADER = "client_id;session_date;age;ors_total;srs_total"
@@ -225,42 +223,23 @@ def test_markup_in_the_reflection_log_and_the_comparison_is_shown_as_text(cli, t
     assert ATTACKS["script"] in report and ATTACKS["css"] in report  # the log's topic and decision, as text
 
 
-def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_project, tmp_path, monkeypatch):
-    asked: list[str] = []
-    original = pdf_module.TemplateFolderFetcher.fetch
-
-    def spy(self, url, headers=None):
-        asked.append(url)
-        return original(self, url, headers)
-
+def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_project, tmp_path, monkeypatch,
+                                                                  pdf_fetches):
     def no_network(*args, **kwargs):
         raise AssertionError(f"network connection attempted: {args}")
 
-    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
-    pdf_module.bundled_fonts.cache_clear()  # the bundled fonts are loaded once per process: here, through the spy
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     result = cli("report", hostile_project, "--out", tmp_path / "out", "--format", "pdf")
     assert result.code == 0, result.err
     assert (tmp_path / "out" / "a.pdf").read_bytes().startswith(b"%PDF")
     shared = shared_templates_dir().as_uri()
+    asked = [url for url, _ in pdf_fetches]
     assert asked and all(url.startswith(shared) or url.startswith("data:") for url in asked), asked
 
 
-def test_a_municipality_template_cannot_fetch_or_include_files(cli, tmp_path, monkeypatch):
-    asked: list[tuple[str, bool]] = []
-    original = pdf_module.TemplateFolderFetcher.fetch
-
-    def spy(self, url, headers=None):
-        try:
-            response = original(self, url, headers)
-        except Exception:
-            asked.append((url, False))
-            raise
-        asked.append((url, True))
-        return response
-
-    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", spy)
+def test_a_municipality_template_cannot_fetch_or_include_files(cli, tmp_path, pdf_fetches):
+    asked = pdf_fetches
     config = write(tmp_path, {
         "config.yaml": "templates_dir: own\ndatasets:\n  a: {model: fit, source: d.csv}\n",
         "d.csv": FIT_DATA,

@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from isu_engine.demo import rows_to_break
+
 DATASET_NAME = "hasselberg"
 DATASET_TITLE = "Familjeteamet Hasselberg"
 DEMO_FILE = "hasselberg_sessioner.csv"
@@ -349,19 +351,12 @@ def _break_rows(
     rng: np.random.Generator, frame: pd.DataFrame, dates: np.ndarray, last_year: int
 ) -> dict[str, list[int]]:
     """Break about 0.5 % of the rows, evenly over BROKEN_KINDS; return the row positions per kind."""
-    per_kind = max(1, round(0.005 * len(frame) / len(BROKEN_KINDS)))
     has_ors = frame["ors_individual"].notna().to_numpy()
     has_total = frame["ors_total"].notna().to_numpy()
     month = dates.astype("datetime64[M]")
     not_leap_day = ~((month.astype(int) % 12 == 1) & ((dates - month).astype(int) == 28))
     eligible = {"item_above_10": has_ors, "total_mismatch": has_total, "future_date": not_leap_day}
-    free = np.ones(len(frame), bool)
-    order = rng.permutation(len(frame))
-    broken = {}
-    for kind in BROKEN_KINDS:
-        candidates = order[(free & eligible.get(kind, free))[order]]
-        broken[kind] = np.sort(candidates[:per_kind])
-        free[broken[kind]] = False
+    broken = rows_to_break(rng, len(frame), BROKEN_KINDS, 0.005, eligible)
 
     rows = broken["item_above_10"]
     item = np.array(ORS_ITEMS)[rng.integers(0, 4, len(rows))]

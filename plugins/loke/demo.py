@@ -32,6 +32,8 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from isu_engine.demo import rows_to_break
+
 DATASET_NAME = "violalund"
 DATASET_TITLE = "Öppenvården Violalund"
 DEMO_FILE = "violalund.xlsx"
@@ -357,17 +359,10 @@ def _school_attendance(rng: np.random.Generator, school: np.ndarray, planned: np
 
 def _break_rows(rng: np.random.Generator, frame: pd.DataFrame) -> dict[str, list[int]]:
     """Break about 1 % of the rows, evenly over BROKEN_KINDS; return the row positions per kind."""
-    per_kind = max(1, round(0.01 * len(frame) / len(BROKEN_KINDS)))
     ended = frame["end_date"].notna().to_numpy()
     not_first = np.arange(len(frame)) > 0
     eligible = {"end_before_start": ended, "goal_kanske": ended, "duplicate_case_id": not_first}
-    free = np.ones(len(frame), bool)
-    order = rng.permutation(len(frame))
-    broken = {}
-    for kind in BROKEN_KINDS:
-        candidates = order[(free & eligible.get(kind, free))[order]]
-        broken[kind] = np.sort(candidates[:per_kind])
-        free[broken[kind]] = False
+    broken = rows_to_break(rng, len(frame), BROKEN_KINDS, 0.01, eligible)
 
     frame.loc[broken["age_150"], "age"] = 150
     rows = broken["end_before_start"]

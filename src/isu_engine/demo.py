@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import yaml
 
 from . import atomic
@@ -50,6 +51,24 @@ DEMO_REFLECTION = [
         "responsible": "Teamledare",
     },
 ]
+
+
+def rows_to_break(rng: np.random.Generator, n_rows: int, kinds: tuple[str, ...], share: float,
+                  eligible: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Distinct rows for each kind of demo mistake, about `share` of all rows spread evenly over the kinds.
+
+    A kind draws only from the rows `eligible` allows it (all rows when it is not named), so a
+    mistake is made where it can be seen; every row is broken in at most one way.
+    """
+    per_kind = max(1, round(share * n_rows / len(kinds)))
+    free = np.ones(n_rows, bool)
+    order = rng.permutation(n_rows)
+    broken = {}
+    for kind in kinds:
+        candidates = order[(free & eligible.get(kind, free))[order]]
+        broken[kind] = np.sort(candidates[:per_kind])
+        free[broken[kind]] = False
+    return broken
 
 
 def write_demo_config(registry: Registry, data: Path) -> Path:
