@@ -45,19 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", type=Path, help="write validation.csv and quarantine-<dataset>.csv here")
     validate.set_defaults(handler=_validate)
 
-    report = commands.add_parser("report", parents=[common], help="one report per dataset (html, pdf, json, xlsx)")
-    report.add_argument("config", type=Path)
-    report.add_argument("--out", type=Path, required=True)
-    report.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
-    report.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
-    report.set_defaults(handler=_report)
-
-    compare = commands.add_parser("compare", parents=[common], help="the comparative report over compare:")
-    compare.add_argument("config", type=Path)
-    compare.add_argument("--out", type=Path, required=True)
-    compare.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
-    compare.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
-    compare.set_defaults(handler=_compare)
+    rendering = OneLineParser(add_help=False)
+    rendering.add_argument("config", type=Path)
+    rendering.add_argument("--out", type=Path, required=True)
+    rendering.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
+    rendering.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
+    commands.add_parser("report", parents=[common, rendering],
+                        help="one report per dataset (html, pdf, json, xlsx)").set_defaults(handler=_report)
+    commands.add_parser("compare", parents=[common, rendering],
+                        help="the comparative report over compare:").set_defaults(handler=_compare)
 
     demo = commands.add_parser("demo", parents=[common], help="synthetic data, a config, every report and the comparison")
     demo.add_argument("--out", type=Path, required=True)

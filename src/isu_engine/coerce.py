@@ -82,7 +82,8 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     """
     values = arrow_strings(text)
     plain_mark = "," if decimal == "," else "."
-    if not pc.any(pc.match_substring(values, _OTHER[plain_mark])).as_py():
+    other_mark_written = pc.any(pc.match_substring(values, _OTHER[plain_mark])).as_py()
+    if not other_mark_written:
         present = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
         try:
             with_point = pc.replace_substring(present, ",", ".") if plain_mark == "," else present
@@ -100,7 +101,7 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
     if rest.any():
         others = pc.filter(values, pa.array(rest))
-        points_are_groups = decimal == "," and pc.any(pc.match_substring(values, ".")).as_py()
+        points_are_groups = decimal == "," and other_mark_written
         result[rest] = _general_numbers(others, decimal, group_char, points_are_groups)
     return pd.Series(result, index=text.index)
 

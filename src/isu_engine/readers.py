@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from .coerce import STRINGS
 from .errors import UserError, line_place, row_place
 from .files import read_file_bytes
 from .i18n import t
@@ -32,7 +33,6 @@ DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
 DECIMALS = (",", ".")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
-_CELLS = pd.StringDtype("pyarrow", na_value=np.nan)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -304,7 +304,7 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
         return None
     if table.num_rows and any(_LINE_BREAK.search(table.column(n)[-1].as_py()) for n in names):
         return None  # perhaps a quotation mark never closed, which swallowed the lines after it
-    frame = table.to_pandas(types_mapper={pa.string(): _CELLS}.get)
+    frame = table.to_pandas(types_mapper={pa.string(): STRINGS}.get)
     frame.columns = range(width)
     return frame
 
