@@ -29,6 +29,8 @@ from isu_engine.results import Chart, Paragraph
 from isu_engine.run import compare_config, load_all
 from isu_engine.tabulate import Tally
 
+from fit_sessions import VOLUME_ROWS
+
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 LOKE_FIELDS = ["case_id", "gender", "age", "referral", "problem_areas", "intervention", "method", "start_date",
                "end_date", "n_contacts", "end_reason", "goal_attainment", "rating_start", "rating_end", "satisfaction"]
@@ -47,11 +49,6 @@ def case(case_id: str, start: str, end: str = "", **values) -> dict:
     row.update(case_id=case_id, start_date=start, end_date=end, gender="flicka", age="8")
     row.update({key: str(value) for key, value in values.items()})
     return row
-
-
-def session(client, date, ors=None, srs=None, *, episode="", age=30, end="", gender="kvinna"):
-    return {"client_id": client, "episode_id": episode, "session_date": date, "gender": gender, "age": age,
-            "instrument": "ORS", "unit": "Vuxenteamet", "ors_total": ors, "srs_total": srs, "episode_end": end}
 
 
 def project(folder: Path, datasets: dict[str, tuple[str, list[dict]]], min_cell: int = 1, **top) -> Path:
@@ -496,25 +493,10 @@ def test_a_small_unit_is_hidden_in_the_comparison_by_unit(tmp_path, registry):
 
 # --- harmonizing real datasets ---------------------------------------------------------------------
 
-FIT_ROWS = [
-    session("A", "2024-11-10", 15, 38, episode="A1"),
-    session("A", "2025-01-10", 18, 35, episode="A1"),
-    session("A", "2025-02-10", 22, 37, episode="A1"),
-    session("A", "2026-01-15", 30, 39, episode="A1"),     # after the period end
-    session("B", "2025-03-01", 20, 40),                     # one ORS only
-    session("B", "2025-03-08", None, 39),
-    session("C", "2025-01-05", 10, 30, episode="C1"),
-    session("C", "2025-02-05", 16, 36, episode="C1", end="planned"),
-    session("C", "2025-09-01", 12, 34, episode="C2"),
-    session("C", "2025-10-01", 12, 33, episode="C2", end="unplanned"),
-    session("D", "2024-03-01", 10, 35, episode="D1"),       # no session in the period
-    session("D", "2024-04-01", 20, 35, episode="D1"),
-    session("E", "2025-06-01"),                             # a session without any measure
-]
 
 
 def test_fit_harmonized_frame_by_hand(tmp_path, registry):
-    frame = harmonized_of(project(tmp_path, {"x": ("fit", FIT_ROWS)}), registry)
+    frame = harmonized_of(project(tmp_path, {"x": ("fit", VOLUME_ROWS)}), registry)
     assert len(frame) == 5                                   # episodes A1, B, C1, C2, E
     rows = {(r.subject, r.start.date().isoformat()): r for r in frame.itertuples()}
     a1, b, c1, c2, e = (rows[("A", "2024-11-10")], rows[("B", "2025-03-01")], rows[("C", "2025-01-05")],
@@ -654,7 +636,7 @@ def _table_row(document: dict, table_id: str, label: str) -> list:
 
 
 def test_fit_and_loke_improvement_is_not_comparable(tmp_path, registry):
-    path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("fit", FIT_ROWS)})
+    path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("fit", VOLUME_ROWS)})
     code, document, _ = run_compare(path, registry, tmp_path / "out")
     assert code == 0, document["datasets"]["comparison"]["failed_sections"]
     table = json_table(document, "comparison.comparability")
@@ -693,7 +675,7 @@ def test_a_small_group_is_hidden_in_the_comparison_and_null_in_json(tmp_path, re
 
 def test_the_comparison_and_the_units_own_report_hide_the_same_cells(tmp_path, registry):
     rows = _loke_cases(12, "G") + _loke_cases(2, "O", gender="annat") + _loke_cases(9, "B", gender="pojke")
-    config = load_config(project(tmp_path, {"x": ("loke", rows), "y": ("fit", FIT_ROWS)}, min_cell=5))
+    config = load_config(project(tmp_path, {"x": ("loke", rows), "y": ("fit", VOLUME_ROWS)}, min_cell=5))
     ledger = Ledger(config.min_cell)
     reports = [build_report(d, config, registry, ledger) for d in load_all(config, registry).values()]
     result = build_comparison(reports, config, registry, ledger)

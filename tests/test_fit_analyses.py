@@ -24,6 +24,8 @@ from isu_fit.episodes import EPISODE, KEY_SEPARATOR, assumed_instrument, period_
 from isu_fit.steps import steps
 from isu_fit.trajectory import expected_trajectory, intake_band, on_track
 
+from fit_sessions import VOLUME_ROWS, session
+
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 INSTRUMENT_AGES = {"YCORS": [0, 5], "CORS": [6, 12], "ORS": [13, 120]}
 FIT_FIGURES = (
@@ -32,12 +34,6 @@ FIT_FIGURES = (
                                  "reliable_change_points", "cutoff", "jt_recovered", "jt_improved",
                                  "jt_unchanged", "jt_deteriorated", "jt_harmed")),
 )
-
-
-def session(client, date, ors=None, srs=None, *, episode="", age=30, instrument="ORS", end="", gender="kvinna",
-            unit="Vuxenteamet"):
-    return {"client_id": client, "episode_id": episode, "session_date": date, "gender": gender, "age": age,
-            "instrument": instrument, "unit": unit, "ors_total": ors, "srs_total": srs, "episode_end": end}
 
 
 def episode(client, pre, post, *, dates=("2025-02-01", "2025-03-01"), **details):
@@ -83,22 +79,6 @@ def rows_by_label(report, table_id) -> dict[str, list]:
     return {str(row[0].value): [cell.shown_value for cell in row[1:]] for row in table(report, table_id).rows}
 
 
-# Four clients in the period 2025 and one only in 2024 (client D).
-VOLUME_ROWS = [
-    session("A", "2024-11-10", 15, 38, episode="A1"),
-    session("A", "2025-01-10", 18, 35, episode="A1"),
-    session("A", "2025-02-10", 22, 37, episode="A1"),
-    session("A", "2026-01-15", 30, 39, episode="A1"),     # after the period end
-    session("B", "2025-03-01", 20, 40),                     # one ORS only, no episode_id
-    session("B", "2025-03-08", None, 39),
-    session("C", "2025-01-05", 10, 30, episode="C1"),
-    session("C", "2025-02-05", 16, 36, episode="C1", end="planned"),
-    session("C", "2025-09-01", 12, 34, episode="C2"),
-    session("C", "2025-10-01", 12, 33, episode="C2", end="unplanned"),
-    session("D", "2024-03-01", 10, 35, episode="D1"),       # no session in the period
-    session("D", "2024-04-01", 20, 35, episode="D1"),
-    session("E", "2025-06-01"),                             # a session without any measure
-]
 
 
 def test_volume_figures_by_hand(tmp_path):
