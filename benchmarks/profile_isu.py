@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
     os.sched_setaffinity(0, bench_cores())
-    from isu_engine.cli import main as isu
+    from isu_engine.commands.cli import main as isu
 
     profiler = cProfile.Profile()
     with contextlib.redirect_stdout(io.StringIO()):

@@ -6,7 +6,7 @@
 
 The timers (wall and CPU) cover the measured call only: interpreter start-up and `import pandas` come
 before it in every step alike (the parent process times the whole process as well).
-For `isu` it covers `isu_engine.cli.main`, with the time spent in each stage of the
+For `isu` it covers `isu_engine.commands.cli.main`, with the time spent in each stage of the
 pipeline summed by wrapping the stage functions (measurement only; the engine runs as is).
 """
 
@@ -27,18 +27,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # (stage, module, function): where each stage of a report run is entered.
 STAGES = (
-    ("read", "isu_engine.dataset", "read_table"),
-    ("coerce_and_check", "isu_engine.dataset", "coerce_and_check"),
-    ("totals", "isu_engine.dataset", "complete_totals"),
-    ("rules", "isu_engine.dataset", "check_rules"),
-    ("load_dataset", "isu_engine.run", "load_dataset"),
-    ("analyses", "isu_engine.report", "build_report"),
-    ("disclosure", "isu_engine.report", "apply_disclosure"),
+    ("read", "isu_engine.check.dataset", "read_table"),
+    ("coerce_and_check", "isu_engine.check.dataset", "coerce_and_check"),
+    ("totals", "isu_engine.check.dataset", "complete_totals"),
+    ("rules", "isu_engine.check.dataset", "check_rules"),
+    ("load_dataset", "isu_engine.commands.run", "load_dataset"),
+    ("analyses", "isu_engine.analyse.report", "build_report"),
+    ("disclosure", "isu_engine.analyse.report", "apply_disclosure"),
     ("render_html", "isu_engine.render.html", "render_html"),
     ("render_pdf", "isu_engine.render.pdf", "render_pdf"),
     ("write_xlsx", "isu_engine.render.xlsx", "write_xlsx"),
-    ("report_json", "isu_engine.outputs", "run_json"),
-    ("write_json", "isu_engine.outputs", "write_json"),
+    ("report_json", "isu_engine.render.outputs", "run_json"),
+    ("write_json", "isu_engine.render.outputs", "write_json"),
 )
 
 
@@ -100,7 +100,7 @@ def pandera_validate(config: str) -> dict:
 
 
 def isu(argv: list[str]) -> dict:
-    from isu_engine.cli import main
+    from isu_engine.commands.cli import main
 
     stages: dict[str, float] = defaultdict(float)
     formats = argv[argv.index("--format") + 1] if "--format" in argv else "html,pdf,json"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from isu_engine.cli import main
+from isu_engine.commands.cli import main
 from isu_engine.i18n import set_language
 
 DATA = Path(__file__).resolve().parent / "data"

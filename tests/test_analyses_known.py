@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from isu_engine.cli import main
+from isu_engine.commands.cli import main
 
 PERIOD = 'period: {start: "2025-01-01", end: "2025-12-31"}\n'
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from isu_engine.charts import (
+from isu_engine.render.charts import (
     LINE_COLOURS,
     PALETTE,
     Bar,

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from isu_engine import run as run_module
-from isu_engine.config import load_config
+from isu_engine.commands import run as run_module
+from isu_engine.configure.config import load_config
 
 # README "Using it": what the demo folder holds after `isu demo --out demo/`
 DOCUMENTED = [

@@ -16,18 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from isu_engine import hookimpl
-from isu_engine.compare import Compared, build_comparison, comparability, comparison_report
-from isu_engine.config import Period, load_config
-from isu_engine.context import AnalysisConfig
-from isu_engine.demo import write_demo_config
-from isu_engine.disclosure import Ledger
-from isu_engine.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
+from isu_engine.compare.comparison import Compared, build_comparison, comparability, comparison_report
+from isu_engine.configure.config import Period, load_config
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.commands.demo import write_demo_config
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.compare.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
                                   validate_harmonized)
-from isu_engine.plugins import load_registry
-from isu_engine.report import apply_disclosure, build_report
-from isu_engine.results import Chart, Paragraph
-from isu_engine.run import compare_config, load_all
-from isu_engine.tabulate import Tally
+from isu_engine.configure.plugins import load_registry
+from isu_engine.analyse.report import apply_disclosure, build_report
+from isu_engine.analyse.results import Chart, Paragraph
+from isu_engine.commands.run import compare_config, load_all
+from isu_engine.analyse.tabulate import Tally
 
 from fit_sessions import VOLUME_ROWS
 

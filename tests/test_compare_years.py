@@ -5,8 +5,8 @@ import json
 
 import yaml
 
-from isu_engine.demo import write_demo_config
-from isu_engine.plugins import load_registry
+from isu_engine.commands.demo import write_demo_config
+from isu_engine.configure.plugins import load_registry
 
 
 def test_two_years_of_one_unit(cli, tmp_path):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from isu_engine.config import DEFAULT_AGE_BANDS, load_config
+from isu_engine.configure.config import DEFAULT_AGE_BANDS, load_config
 from isu_engine.errors import UserError
 
 MINIMAL = """

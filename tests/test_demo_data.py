@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.config import load_config
+from isu_engine.configure.config import load_config
 from isu_fit import demo as fit_demo
 from isu_loke import demo as loke_demo
 

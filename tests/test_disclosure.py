@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.disclosure import Ledger, hidden_text
+from isu_engine.protect.disclosure import Ledger, hidden_text
 
 
 def frequency_table(ledger: Ledger, name: str, counts: dict, *, total_key=None) -> tuple:

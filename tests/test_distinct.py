@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.distinct import flags_distinct, list_item_counts, list_items, map_distinct
+from isu_engine.analyse.distinct import flags_distinct, list_item_counts, list_items, map_distinct
 
 texts = st.lists(st.one_of(st.none(), st.sampled_from(["flicka", "pojke", " Flicka", "", "annat;", "a;b", "b;a;a",
                                                         ";;", "ÅÄÖ;åäö"])), max_size=30)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from isu_engine import hookspecs
-from isu_engine.harmonize import HARMONIZE_KEYS
-from isu_engine.model import BLOCKS, CONSTRAINT_KEYS, DIRECTIONS, FIELD_KEYS, FIELD_TYPES, FORMATS, MODEL_KEYS, ROLES, SCALE_KEYS
-from isu_engine.rules import builtin_rule_kinds
+from isu_engine.compare.harmonize import HARMONIZE_KEYS
+from isu_engine.configure.model import BLOCKS, CONSTRAINT_KEYS, DIRECTIONS, FIELD_KEYS, FIELD_TYPES, FORMATS, MODEL_KEYS, ROLES, SCALE_KEYS
+from isu_engine.check.rules import builtin_rule_kinds
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOK_HEADING = re.compile(r"^#{2,4}\s+`?(isu_\w+)\(([^)]*)\)`?\s*$", re.M)

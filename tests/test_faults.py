@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from isu_engine import plugins
+from isu_engine.configure import plugins
 
 SESSIONS = 3
 CLIENTS = 30

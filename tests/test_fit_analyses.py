@@ -14,12 +14,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.cli import main as cli_main
-from isu_engine.config import Period, load_config
-from isu_engine.disclosure import Ledger
-from isu_engine.plugins import load_registry
-from isu_engine.report import apply_disclosure, build_report
-from isu_engine.run import load_all
+from isu_engine.commands.cli import main as cli_main
+from isu_engine.configure.config import Period, load_config
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.configure.plugins import load_registry
+from isu_engine.analyse.report import apply_disclosure, build_report
+from isu_engine.commands.run import load_all
 from isu_fit.episodes import EPISODE, KEY_SEPARATOR, assumed_instrument, period_episodes, prepare_sessions
 from isu_fit.steps import steps
 from isu_fit.trajectory import expected_trajectory, intake_band, on_track
@@ -363,7 +363,7 @@ def figure_id_values_hidden_in_json(tmp_path: Path, figure_ids: list[str]) -> bo
 
 
 def test_realistic_demo_data(tmp_path):
-    from isu_engine.results import Chart, Table
+    from isu_engine.analyse.results import Chart, Table
     from isu_fit import demo
 
     frame = demo.generate(550, seed=7)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.config import Period
-from isu_engine.plugins import load_registry
+from isu_engine.configure.config import Period
+from isu_engine.configure.plugins import load_registry
 from isu_fit.episodes import (CLIENT_CODE, EPISODE, EPISODE_CODE, KEY_SEPARATOR, ORS_NUMBER, PREVIOUS_SRS,
                               episode_keys, in_date_order, period_episodes, prepare_sessions, up_to)
 from isu_fit.steps import step_index, steps

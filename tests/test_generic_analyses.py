@@ -5,8 +5,8 @@ import json
 import pytest
 
 from isu_engine.errors import UserError
-from isu_engine.model import load_model
-from isu_engine.rules import builtin_rule_kinds
+from isu_engine.configure.model import load_model
+from isu_engine.check.rules import builtin_rule_kinds
 
 MODEL = """name: m
 format: wide

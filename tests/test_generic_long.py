@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from isu_engine.config import load_config
-from isu_engine.disclosure import Ledger
-from isu_engine.plugins import load_registry
-from isu_engine.report import apply_disclosure, build_report
-from isu_engine.run import load_all
+from isu_engine.configure.config import load_config
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.configure.plugins import load_registry
+from isu_engine.analyse.report import apply_disclosure, build_report
+from isu_engine.commands.run import load_all
 
 MOOD_MODEL = """
 name: mood

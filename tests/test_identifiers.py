@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from isu_engine.errors import UserError
 from isu_engine.i18n import catalogue, t
-from isu_engine.identifiers import (
+from isu_engine.protect.identifiers import (
     MASK,
     load_key,
     mask_personal_numbers,

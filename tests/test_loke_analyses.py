@@ -18,12 +18,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.cli import main
-from isu_engine.config import load_config
-from isu_engine.disclosure import Ledger
-from isu_engine.plugins import load_registry
-from isu_engine.report import Report, apply_disclosure, build_report
-from isu_engine.run import load_all
+from isu_engine.commands.cli import main
+from isu_engine.configure.config import load_config
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.configure.plugins import load_registry
+from isu_engine.analyse.report import Report, apply_disclosure, build_report
+from isu_engine.commands.run import load_all
 from isu_loke.idea import RANGE, VALUES, Criterion, block_flags
 
 FIELDS = ["case_id", "gender", "age", "referral", "problem_areas", "intervention", "method", "start_date",

@@ -3,9 +3,9 @@
 import pytest
 
 from isu_engine.errors import UserError
-from isu_engine.model import load_model
-from isu_engine.plugins import load_registry
-from isu_engine.rules import builtin_rule_kinds
+from isu_engine.configure.model import load_model
+from isu_engine.configure.plugins import load_registry
+from isu_engine.check.rules import builtin_rule_kinds
 
 GOOD = """
 name: demo

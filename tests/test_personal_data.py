@@ -33,9 +33,9 @@ def test_pseudonymized_ids_follow_clients_without_storing_them(cli, write, tmp_p
     config = write("c.yaml", "pseudonymize: {columns: [client_id]}\ndatasets:\n  a: {model: fit, source: d.csv}\n")
     result = cli("validate", config, "--out", tmp_path / "out")
     assert result.code == 0, result.out + result.err
-    from isu_engine.config import load_config
-    from isu_engine.dataset import load_dataset
-    from isu_engine.plugins import load_registry
+    from isu_engine.configure.config import load_config
+    from isu_engine.check.dataset import load_dataset
+    from isu_engine.configure.plugins import load_registry
     loaded = load_config(config)
     dataset = load_dataset(loaded, loaded.datasets["a"], load_registry())
     ids = dataset.frame["client_id"].unique().tolist()

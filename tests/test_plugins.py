@@ -6,10 +6,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from isu_engine import hookimpl, plugins
+from isu_engine import hookimpl
+
+from isu_engine.configure import plugins
 from isu_engine.errors import UserError
-from isu_engine.plugins import load_registry
-from isu_engine.rules import Failure, RuleKind
+from isu_engine.configure.plugins import load_registry
+from isu_engine.check.rules import Failure, RuleKind
 
 YAML_MODEL = """
 name: {name}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.i18n import catalogue, set_language
-from isu_engine.readers import ReadOptions, read_table
+from isu_engine.read.readers import ReadOptions, read_table
 
 
 @pytest.fixture(autouse=True)
@@ -477,7 +477,7 @@ def test_every_read_message_exists_in_both_languages():
     swedish = {key for key in catalogue("sv") if key.startswith("read.")}
     english = {key for key in catalogue("en") if key.startswith("read.")}
     assert swedish == english
-    source = (Path(__file__).parents[1] / "src/isu_engine/readers.py").read_text(encoding="utf-8")
+    source = (Path(__file__).parents[1] / "src/isu_engine/read/readers.py").read_text(encoding="utf-8")
     used = set(re.findall(r'"(read\.[a-z_.]+)"', source))
     used |= {f"read.looks_like.{kind}" for kind in ("html", "xml", "spreadsheet_xml", "pdf", "zip", "binary", "text")}
     assert used <= english

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from isu_engine.config import Period
+from isu_engine.configure.config import Period
 from isu_engine.errors import UserError
 from isu_engine.render.formatting import format_cell, format_interval, format_number
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
 from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
 from isu_engine.render.xlsx import unique_sheet_names, write_xlsx
-from isu_engine.report import Report, ReportMeta
-from isu_engine.results import (
+from isu_engine.analyse.report import Report, ReportMeta
+from isu_engine.analyse.results import (
     Bar,
     Cell,
     Chart,

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from isu_engine.cli import main
+from isu_engine.commands.cli import main
 
 SCALES = {
     "s1": "  s1: {pre: s1_pre, post: s1_post, direction: higher_is_better}\n",

@@ -18,10 +18,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from isu_engine.config import load_config
-from isu_engine.dataset import Dataset, load_dataset
+from isu_engine.configure.config import load_config
+from isu_engine.check.dataset import Dataset, load_dataset
 from isu_engine.errors import UserError
-from isu_engine.plugins import load_registry
+from isu_engine.configure.plugins import load_registry
 
 FIT_HEADER = "client_id;session_date;age;ors_total;srs_total"
 

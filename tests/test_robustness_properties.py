@@ -13,12 +13,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from isu_engine.config import load_config
-from isu_engine.dataset import Dataset, load_dataset
+from isu_engine.configure.config import load_config
+from isu_engine.check.dataset import Dataset, load_dataset
 from isu_engine.errors import UserError
-from isu_engine.model import load_model
-from isu_engine.plugins import load_registry
-from isu_engine.yamlio import load_yaml_text
+from isu_engine.configure.model import load_model
+from isu_engine.configure.plugins import load_registry
+from isu_engine.configure.yamlio import load_yaml_text
 
 FIT_FIELDS = ["client_id", "episode_id", "session_date", "age", "gender", "instrument", "ors_individual",
               "ors_total", "srs_total", "episode_end", "Klient", "Sessionsdatum", "Ålder", "Kön", "Anteckning"]

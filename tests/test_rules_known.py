@@ -8,10 +8,10 @@ Each test writes a YAML-only model with one rule, a CSV whose rows are chosen by
 import pandas as pd
 
 from isu_engine import hookimpl
-from isu_engine.config import load_config
-from isu_engine.dataset import load_dataset
-from isu_engine.plugins import load_registry
-from isu_engine.rules import Failure, RuleKind
+from isu_engine.configure.config import load_config
+from isu_engine.check.dataset import load_dataset
+from isu_engine.configure.plugins import load_registry
+from isu_engine.check.rules import Failure, RuleKind
 
 MODEL = """
 name: regler

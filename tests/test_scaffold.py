@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from isu_engine.plugins import load_registry
-from isu_engine.rules import builtin_rule_kinds
-from isu_engine.model import FIELD_TYPES, ROLES, BLOCKS, CONSTRAINT_KEYS
+from isu_engine.configure.plugins import load_registry
+from isu_engine.check.rules import builtin_rule_kinds
+from isu_engine.configure.model import FIELD_TYPES, ROLES, BLOCKS, CONSTRAINT_KEYS
 
 NAME = "trial_model"
 PACKAGE = "isu_trial_model"
@@ -26,7 +26,7 @@ PACKAGE = "isu_trial_model"
 
 @pytest.fixture(scope="module")
 def plugin(tmp_path_factory) -> Path:
-    from isu_engine.scaffold import scaffold
+    from isu_engine.commands.scaffold import scaffold
 
     folder = tmp_path_factory.mktemp("scaffold") / "plugin"
     scaffold(NAME, folder)

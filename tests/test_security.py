@@ -363,7 +363,7 @@ def test_the_quarantine_file_holds_only_mapped_fields_the_row_and_the_reason(cli
     assert cli("validate", config, "--out", tmp_path / "out").code == 1
     text = (tmp_path / "out" / "quarantine-a.csv").read_text(encoding="utf-8")
     quarantine = pd.read_csv(tmp_path / "out" / "quarantine-a.csv", dtype=str)
-    from isu_engine.plugins import load_registry
+    from isu_engine.configure.plugins import load_registry
     fields = list(load_registry().model("fit").fields)
     assert list(quarantine.columns) == ["row", "reason", *fields]
     assert "Anna" not in text and "svår" not in text

@@ -24,13 +24,13 @@ def loaded_after(code: str) -> set[str]:
 
 
 def test_parsing_the_command_line_loads_no_heavy_library():
-    code = ("from isu_engine.cli import build_parser\n"
+    code = ("from isu_engine.commands.cli import build_parser\n"
             "build_parser().parse_args(['report', 'c.yaml', '--out', 'o', '--format', 'json,xlsx'])")
     assert loaded_after(code) == set()
 
 
 def test_the_report_path_does_not_load_scipy_stats_or_the_renderers():
-    code = "import isu_engine.run, isu_engine.report, isu_engine.outputs, isu_engine.compare"
+    code = "import isu_engine.commands.run, isu_engine.analyse.report, isu_engine.render.outputs, isu_engine.compare.comparison"
     assert not loaded_after(code) & {"scipy.stats", "weasyprint", "openpyxl"}
 
 

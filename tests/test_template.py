@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from isu_engine.config import load_config
-from isu_engine.demo import write_demo_config
-from isu_engine.plugins import load_registry
-from isu_engine.run import load_all
-from isu_engine.template import template_headings, write_template
+from isu_engine.configure.config import load_config
+from isu_engine.commands.demo import write_demo_config
+from isu_engine.configure.plugins import load_registry
+from isu_engine.commands.run import load_all
+from isu_engine.commands.entry_sheet import template_headings, write_template
 
 LOKE_HEADINGS = ["Ärende", "Kön", "Ålder", "Aktualisering", "Problemområden", "Insats", "Metod", "Startdatum",
                  "Slutdatum", "Antal kontakter", "Avslutsorsak", "Måluppfyllelse", "Egen skattning vid start",
@@ -144,8 +144,8 @@ def test_fit_template_in_english(demo, registry, tmp_path):
 
 
 def test_headings_fall_back_to_names_when_a_title_names_another_field(registry):
-    from isu_engine.model import parse_model
-    from isu_engine.schema import Document
+    from isu_engine.configure.model import parse_model
+    from isu_engine.configure.schema import Document
 
     model = parse_model(yaml.safe_load("""
 name: clash

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from isu_engine.config import load_config
-from isu_engine.dataset import load_dataset
+from isu_engine.configure.config import load_config
+from isu_engine.check.dataset import load_dataset
 from isu_engine.errors import UserError
-from isu_engine.plugins import load_registry
+from isu_engine.configure.plugins import load_registry
 
 HEADER = "Klient;session_date;age;instrument;ors_individual;ors_interpersonal;ors_social;ors_overall;ors_total;srs_total;Kön"
 ROWS = """\
@@ -145,8 +145,8 @@ def test_ors_items_take_one_decimal_at_most(write, registry):
 
 @pytest.mark.parametrize("decimals", ["-1", "1.5", "ja"])
 def test_decimals_must_be_a_whole_number_for_a_number_field(write, decimals):
-    from isu_engine.model import load_model
-    from isu_engine.rules import builtin_rule_kinds
+    from isu_engine.configure.model import load_model
+    from isu_engine.check.rules import builtin_rule_kinds
 
     path = write("model.yaml", f"name: m\nfields:\n  - {{name: x, type: number, decimals: {decimals}}}\n")
     with pytest.raises(UserError) as caught:
@@ -156,8 +156,8 @@ def test_decimals_must_be_a_whole_number_for_a_number_field(write, decimals):
 
 @pytest.mark.parametrize("name", ["file", "row", "reason"])
 def test_field_names_of_the_quarantine_file_are_refused(write, name):
-    from isu_engine.model import load_model
-    from isu_engine.rules import builtin_rule_kinds
+    from isu_engine.configure.model import load_model
+    from isu_engine.check.rules import builtin_rule_kinds
 
     path = write("model.yaml", f"name: m\nfields:\n  - {{name: id, type: string}}\n  - {{name: {name}, type: string}}\n")
     with pytest.raises(UserError) as caught:

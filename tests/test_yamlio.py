@@ -3,7 +3,7 @@
 import pytest
 
 from isu_engine.errors import UserError
-from isu_engine.yamlio import MAX_ALIASES, load_yaml_file, load_yaml_text
+from isu_engine.configure.yamlio import MAX_ALIASES, load_yaml_file, load_yaml_text
 
 
 def test_codes_and_words_stay_strings():

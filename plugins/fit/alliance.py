@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.comparisons import compare_groups
-from isu_engine.generic import improved_flags
-from isu_engine.results import Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.analyse.differences import compare_groups
+from isu_engine.analyse.generic import improved_flags
+from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 
 from .change import jt_change
 from .episodes import PREVIOUS_SRS

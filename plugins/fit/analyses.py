@@ -3,9 +3,9 @@ compared with the previous year. Each runs on its own, so one failing analysis l
 
 from __future__ import annotations
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
-from isu_engine.results import Section
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
+from isu_engine.analyse.results import Section
 
 from .alliance import build_alliance
 from .expected import build_trajectory

@@ -6,10 +6,10 @@ import dataclasses
 
 import pandas as pd
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.generic import IMPROVED, improved_flags, settings_for
-from isu_engine.model import Scale
-from isu_engine.results import Cell
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.analyse.generic import IMPROVED, improved_flags, settings_for
+from isu_engine.configure.model import Scale
+from isu_engine.analyse.results import Cell
 from isu_engine.stats.change import ChangeResult, analyse_change
 
 

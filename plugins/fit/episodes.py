@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from isu_engine.config import Period
-from isu_engine.dataset import FILE, ROW
-from isu_engine.generic import cutoffs_by_rules, settings_for
-from isu_engine.model import Scale
+from isu_engine.configure.config import Period
+from isu_engine.check.dataset import FILE, ROW
+from isu_engine.analyse.generic import cutoffs_by_rules, settings_for
+from isu_engine.configure.model import Scale
 from isu_engine.stats.change import analyse_change, pair_long
 
 EPISODE = "_episode"            # client_id and episode_id together

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
-from isu_engine.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
+from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
 
 from .change import jt_change
 from .episodes import EPISODE_CODE, OPEN

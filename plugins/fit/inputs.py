@@ -7,11 +7,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from isu_engine.config import Period
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
-from isu_engine.model import Scale
-from isu_engine.tabulate import Tally
+from isu_engine.configure.config import Period
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
+from isu_engine.configure.model import Scale
+from isu_engine.analyse.tabulate import Tally
 
 from .episodes import PeriodEpisodes, period_episodes, prepare_sessions
 from .populations import Populations

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.comparisons import compare_groups
-from isu_engine.generic import change_items, group_columns, improved_flags
-from isu_engine.results import Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.analyse.differences import compare_groups
+from isu_engine.analyse.generic import change_items, group_columns, improved_flags
+from isu_engine.analyse.results import Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
 from isu_engine.stats.change import ChangeResult
 
 from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff

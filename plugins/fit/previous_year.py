@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from isu_engine.config import Period
-from isu_engine.context import in_period
-from isu_engine.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.configure.config import Period
+from isu_engine.analyse.context import in_period
+from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
 
 from .headline import Headline, headline
 from .inputs import FitInputs

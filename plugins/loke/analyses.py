@@ -7,9 +7,9 @@ through `ctx.section`, so one failing analysis leaves the others standing.
 
 from __future__ import annotations
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
-from isu_engine.results import Section
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
+from isu_engine.analyse.results import Section
 
 from .compilation import Compilation
 from .differences import build_differences

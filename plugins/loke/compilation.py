@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
 from isu_engine.errors import UserError
 
 from .cases import has_cases, period_cases

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.context import AnalysisConfig
-from isu_engine.dataset import Dataset
-from isu_engine.harmonize import OUTCOME_OF, describe, harmonized_frame, outcome_from
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.check.dataset import Dataset
+from isu_engine.compare.harmonize import OUTCOME_OF, describe, harmonized_frame, outcome_from
 from isu_engine.stats.change import ChangeResult
 
 from .cases import DURATION, END, ENDED, OPEN, START, STATUS, Populations, period_cases

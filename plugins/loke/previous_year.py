@@ -7,8 +7,8 @@ import datetime as dt
 
 import pandas as pd
 
-from isu_engine.config import Period
-from isu_engine.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.configure.config import Period
+from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
 
 from .cases import START
 from .compilation import Compilation

@@ -3,8 +3,8 @@ change in the client's own rating, satisfaction and the own result variables."""
 
 from __future__ import annotations
 
-from isu_engine.generic import IMPROVED, categories_of, change_items, frequency_items
-from isu_engine.results import Cell, KeyFigure, KeyFigures, Section
+from isu_engine.analyse.generic import IMPROVED, categories_of, change_items, frequency_items
+from isu_engine.analyse.results import Cell, KeyFigure, KeyFigures, Section
 
 from .compilation import Compilation
 from .figures import RATING, PeriodFigures

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.comparisons import two_way_gender, two_way_gender_order
-from isu_engine.generic import categories_of, frequency_items
-from isu_engine.results import Section
+from isu_engine.analyse.differences import two_way_gender, two_way_gender_order
+from isu_engine.analyse.generic import categories_of, frequency_items
+from isu_engine.analyse.results import Section
 
 from .compilation import Compilation
 from .items import absent_note, field_items, own_items

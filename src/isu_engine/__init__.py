@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .hookspecs import hookimpl
+from isu_engine.hookspecs import hookimpl
 
 try:
     __version__ = version("isu-engine")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .i18n import t
+from isu_engine.i18n import t
 
 EXIT_OK = 0
 EXIT_FINISHED_WITH_PROBLEMS = 1

@@ -46,8 +46,8 @@ def isu_harmonize(model, data, config):
 
 @hookimpl
 def isu_demo_datasets(folder):
-    from isu_engine.model import load_model
-    from isu_engine.rules import builtin_rule_kinds
+    from isu_engine.configure.model import load_model
+    from isu_engine.check.rules import builtin_rule_kinds
 
     from .demo import write_demo
     from .rules import FILLED_IN_ORDER

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from isu_engine.i18n import set_language
-from isu_engine.plugins import load_registry
+from isu_engine.configure.plugins import load_registry
 
 from .gas_data import gas_csv
 

@@ -7,9 +7,9 @@ import json
 import openpyxl
 import yaml
 
-from isu_engine.cli import main
-from isu_engine.config import load_config
-from isu_engine.run import load_all
+from isu_engine.commands.cli import main
+from isu_engine.configure.config import load_config
+from isu_engine.commands.run import load_all
 
 
 def test_isu_models_lists_gas_from_its_entry_point_with_its_codebook(registry, capsys):

@@ -7,14 +7,14 @@ import math
 
 import pytest
 
-from isu_engine.cli import main
-from isu_engine.config import load_config
-from isu_engine.context import AnalysisConfig
-from isu_engine.disclosure import Ledger
-from isu_engine.harmonize import validate_harmonized
-from isu_engine.report import apply_disclosure, build_report
-from isu_engine.run import load_all
-from isu_engine.tabulate import Tally
+from isu_engine.commands.cli import main
+from isu_engine.configure.config import load_config
+from isu_engine.analyse.context import AnalysisConfig
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.compare.harmonize import validate_harmonized
+from isu_engine.analyse.report import apply_disclosure, build_report
+from isu_engine.commands.run import load_all
+from isu_engine.analyse.tabulate import Tally
 
 from .gas_data import goals
 

@@ -11,8 +11,8 @@ import math
 from numbers import Number
 from typing import Any
 
-from ..disclosure import hidden_text
-from ..results import Cell
+from isu_engine.protect.disclosure import hidden_text
+from isu_engine.analyse.results import Cell
 
 MINUS = "\u2212"
 NARROW_NO_BREAK_SPACE = "\u202f"

@@ -28,15 +28,15 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from .. import charts
-from ..disclosure import hidden_text
-from ..errors import UserError, line_place
-from ..i18n import LANGUAGES, DEFAULT_LANGUAGE, t
-from ..results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
-from .formatting import NUMERIC_KINDS, format_cell, format_interval, format_number, is_missing, percent_sign
+from isu_engine.render import charts
+from isu_engine.protect.disclosure import hidden_text
+from isu_engine.errors import UserError, line_place
+from isu_engine.i18n import LANGUAGES, DEFAULT_LANGUAGE, t
+from isu_engine.analyse.results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
+from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, format_number, is_missing, percent_sign
 
 if TYPE_CHECKING:
-    from ..report import Report
+    from isu_engine.analyse.report import Report
 
 SHARED_PREFIX = "shared"
 LONG_TABLE_ROWS = 20

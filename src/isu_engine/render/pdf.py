@@ -23,7 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .html import shared_templates_dir
+from isu_engine.render.html import shared_templates_dir
 
 FONTS_CSS = "fonts.css"
 

@@ -18,11 +18,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import atomic_path
-from ..disclosure import hidden_text
-from ..i18n import t
-from ..results import Cell, Table
-from .formatting import DEFAULT_DECIMALS, NUMERIC_KINDS, format_cell, is_missing
+from isu_engine.render.atomic import atomic_path
+from isu_engine.protect.disclosure import hidden_text
+from isu_engine.i18n import t
+from isu_engine.analyse.results import Cell, Table
+from isu_engine.render.formatting import DEFAULT_DECIMALS, NUMERIC_KINDS, format_cell, is_missing
 
 SHEET_NAME_LIMIT = 31
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .proportions import wilson_interval
+from isu_engine.stats.proportions import wilson_interval
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
 DIFFERENCE_TOLERANCE = 1e-9

@@ -1,0 +1,126 @@
+"""What an analysis gets besides its data: the period, settings, texts and the run's tally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from isu_engine.configure.config import Config, DatasetConfig, GroupSettings, Period
+from isu_engine.errors import UserError
+from isu_engine.i18n import t
+from isu_engine.analyse.results import Cell, Section
+from isu_engine.analyse.tabulate import Tally
+
+
+def shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def default_period(frame: pd.DataFrame, date_fields: list[str]) -> Period:
+    """The calendar year of the latest date in the data (used when the config names no period)."""
+    latest = None
+    for name in date_fields:
+        value = frame[name].max() if name in frame and len(frame) else None
+        if value is not None and not pd.isna(value) and (latest is None or value > latest):
+            latest = value
+    year = latest.year if latest is not None else dt.date.today().year
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), explicit=False)
+
+
+@dataclass
+class AnalysisConfig:
+    """The settings an analysis works with (passed to plugins as `config`)."""
+
+    config: Config
+    dataset: DatasetConfig
+    period: Period
+    tally: Tally
+    failures: list[str] = field(default_factory=list)
+    exclusions: list[tuple[str, str, Cell]] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return self.config.language
+
+    @property
+    def groups(self) -> GroupSettings:
+        return self.config.groups
+
+    @property
+    def internal(self) -> bool:
+        return self.config.internal
+
+    @property
+    def min_cell(self) -> int:
+        return self.config.min_cell
+
+    @property
+    def idea(self) -> dict:
+        return self.dataset.idea
+
+    def t(self, key: str, **params) -> str:
+        return t(key, self.language, **params)
+
+    def exclude(self, analysis: str, reason: str, population: str, n: int) -> Cell | None:
+        """Record that `n` units were left out of an analysis, and why (shown under data quality).
+
+        The count's key is (population, excluded = reason); the returned cell lets the
+        analysis tie it to its other counts with an equation.
+        """
+        if not n:
+            return None
+        cell = self.tally.count(population, n, [("excluded", reason)])
+        self.exclusions.append((analysis, reason, cell))
+        return cell
+
+    def previous_period(self) -> Period:
+        """The same period one year earlier (for comparison with the previous year)."""
+        return Period(shift_years(self.period.start, -1), shift_years(self.period.end, -1))
+
+    def age_band_labels(self) -> list[str]:
+        return [self.t("common.age_band", low=low, high=high) for low, high in self.config.age_bands]
+
+    def age_bands(self, ages: pd.Series) -> pd.Series:
+        """Each age as the label of its age band (NA outside every band or missing)."""
+        labels = self.age_band_labels()
+        values = ages.astype("Float64")
+        result = pd.Series(pd.NA, index=ages.index, dtype=object)
+        for (low, high), label in zip(self.config.age_bands, labels):
+            result[(values >= low).fillna(False) & (values <= high).fillna(False)] = label
+        return result
+
+    def section(self, section_id: str, title: str, build: Callable[[Section], None], order: int = 50) -> Section:
+        """A section filled by `build`; if it raises, the section is marked failed and the error kept."""
+        section = Section(id=section_id, title=title, order=order)
+        try:
+            build(section)
+        except UserError:
+            raise
+        except Exception as error:  # one failing analysis must not take the report down
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            section.items.clear()
+            section.questions.clear()
+            section.status = "failed"
+            section.error = f"{type(error).__name__}: {error} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"
+            self.failures.append(section_id)
+        return section
+
+
+def in_period(dates: pd.Series, period: Period) -> pd.Series:
+    """Dates inside the period (inclusive)."""
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    return (dates >= start) & (dates <= end)
+
+
+def active_in_period(start: pd.Series, end: pd.Series, period: Period) -> pd.Series:
+    """Cases active during the period: start ≤ period end and (no end or end ≥ period start)."""
+    p_start, p_end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    return (start <= p_end).fillna(False) & (end.isna() | (end >= p_start)).fillna(False)
+

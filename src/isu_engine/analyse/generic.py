@@ -1,0 +1,335 @@
+"""Analyses every model gets from its YAML alone, and the building blocks plugins reuse.
+
+Building blocks: `frequency_items` (a distribution as table and chart, also for
+fields with several values per case), `summary_items` (mean, median and quartiles
+of a number) and `change_items` (change on a scale with Jacobson–Truax or
+better/same/worse). `generic_sections` runs the analyses a model names in `analyses:`
+(overview, frequencies, change); by default who is in the data, change on every scale
+and group differences in improvement.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.analyse.differences import compare_groups, two_way_gender, two_way_gender_order
+from isu_engine.analyse.context import AnalysisConfig, in_period
+from isu_engine.check.dataset import ROW, Dataset
+from isu_engine.analyse.distinct import list_item_counts, map_distinct
+from isu_engine.configure.model import DEFAULT_ANALYSES, Cutoff, Field, Scale
+from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
+
+IMPROVED = ("recovered", "improved", "better")
+MAX_CATEGORIES = 20
+
+
+def categories_of(field: Field | None, values: pd.Series, language: str) -> list[tuple[object, str]]:
+    """The categories to show: the field's own (in order), else the observed values by frequency."""
+    if field is not None and field.categories:
+        return [(c.value, c.label(language)) for c in field.categories]
+    if field is not None and field.enum:
+        return [(v, str(v)) for v in field.enum]
+    counts = values.dropna().value_counts()
+    ordered = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
+    return [(v, str(v)) for v in ordered]
+
+
+def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
+                    values: pd.Series, categories: list[tuple[object, str]], chart: bool = True,
+                    definition: str | None = None) -> list:
+    """A distribution (one value per unit) as a table with counts and shares, and a bar chart."""
+    rows, total = ctx.tally.distribution(population, variable, values, categories, ctx.t("common.missing"))
+    table = Table(
+        id=table_id, title=title,
+        columns=[Column("category", ctx.t("common.category")), Column("n", ctx.t("common.count"), "count"),
+                 Column("pct", ctx.t("common.share"), "pct")],
+        rows=[[text(r.label), r.count, r.pct] for r in rows], n=total, definition=definition,
+    )
+    items: list = [table]
+    if chart and len(rows) > 1:
+        items.append(Chart(
+            id=f"{table_id}.chart", kind="bar", title=title,
+            description=ctx.t("common.chart_share_description", title=title),
+            axis_label=ctx.t("common.share_axis"), bars=[Bar(r.label, r.pct) for r in rows],
+            max_value=100.0, n=total,
+        ))
+    return items
+
+
+def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
+                          values: pd.Series, delimiter: str, categories: list[tuple[object, str]] | None = None,
+                          chart: bool = True) -> list:
+    """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
+    tally = ctx.tally
+    counts = list_item_counts(values, delimiter)
+    has_any = values.notna() & (values != "")
+    total = tally.total(population, len(values))
+    answered = tally.count(population, int(has_any.sum()), [(variable, ("any",))])
+    unanswered = tally.count(population, int((~has_any).sum()), [(variable, None)])
+    tally.ledger.equation(total.count_key, [answered.count_key, unanswered.count_key])
+    if categories is None:
+        categories = [(v, str(v)) for v in sorted(counts, key=lambda v: (-counts[v], str(v)))]
+    rows = []
+    bars = []
+    for value, label in categories:
+        n = int(counts.get(value, 0))
+        cell = tally.count(population, n, [(variable, ("has", value))])
+        without = tally.count(population, len(values) - n, [(variable, ("has_not", value))], published=False)
+        tally.ledger.equation(total.count_key, [cell.count_key, without.count_key])
+        share = tally.pct(cell, total)
+        rows.append([text(label), cell, share])
+        bars.append(Bar(label, share))
+    rows.append([text(ctx.t("common.missing")), unanswered, tally.pct(unanswered, total)])
+    table = Table(
+        id=table_id, title=title,
+        columns=[Column("category", ctx.t("common.category")), Column("n", ctx.t("common.count"), "count"),
+                 Column("pct", ctx.t("common.share_of_units"), "pct")],
+        rows=rows, n=total, note=ctx.t("common.multi_note"),
+    )
+    items: list = [table]
+    if chart and bars:
+        items.append(Chart(id=f"{table_id}.chart", kind="bar", title=title,
+                           description=ctx.t("common.chart_share_description", title=title),
+                           axis_label=ctx.t("common.share_axis"), bars=bars, max_value=100.0, n=total))
+    return items
+
+
+def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, rows: list[tuple[str, str, pd.Series]],
+                  decimals: int = 1) -> Table:
+    """Mean, median and quartiles of numbers (no minimum or maximum: they would show single cases)."""
+    body = []
+    for key, label, values in rows:
+        values = values.dropna().astype(float)
+        n = ctx.tally.count(population, len(values), [(key, "present")])
+        q = values.quantile([0.25, 0.5, 0.75]) if len(values) else pd.Series([np.nan] * 3, index=[0.25, 0.5, 0.75])
+        body.append([text(label), n, ctx.tally.mean(values, n, decimals),
+                     ctx.tally.statistic(q[0.5], n, decimals), ctx.tally.statistic(q[0.25], n, decimals),
+                     ctx.tally.statistic(q[0.75], n, decimals)])
+    return Table(
+        id=table_id, title=title,
+        columns=[Column("measure", ctx.t("common.measure")), Column("n", "n", "count"),
+                 Column("mean", ctx.t("common.mean"), "mean"), Column("median", ctx.t("common.median"), "number"),
+                 Column("q1", ctx.t("common.q1"), "number"), Column("q3", ctx.t("common.q3"), "number")],
+        rows=body,
+    )
+
+
+def settings_for(scale: Scale) -> ChangeSettings:
+    cutoff = None
+    if scale.cutoff is not None and scale.cutoff.kind == "number":
+        cutoff = scale.cutoff.value
+    elif scale.cutoff is not None and scale.cutoff.kind == "a":
+        cutoff = {"type": "a"}
+    elif scale.cutoff is not None and scale.cutoff.kind == "c":
+        cutoff = {"type": "c", "functional_mean": scale.cutoff.functional_mean,
+                  "functional_sd": scale.cutoff.functional_sd}
+    return ChangeSettings(direction=scale.direction, reliability=scale.reliability,
+                          reliable_change=scale.reliable_change, sd_ref=scale.sd_ref, cutoff=cutoff)
+
+
+def cutoffs_by_rules(cutoff: Cutoff, frame: pd.DataFrame) -> pd.Series:
+    """Per-row cutoffs from `when` rules (first match wins); NaN where no rule matches or the rule gives none."""
+    result = pd.Series(np.nan, index=frame.index)
+    decided = pd.Series(False, index=frame.index)
+    for rule in cutoff.rules:
+        match = ~decided
+        for name, condition in rule.when.items():
+            column = frame[name]
+            if isinstance(condition, list) and len(condition) == 2 and all(isinstance(v, (int, float)) for v in condition):
+                numbers = pd.to_numeric(column, errors="coerce")
+                match &= (numbers >= condition[0]).fillna(False) & (numbers <= condition[1]).fillna(False)
+            else:
+                accepted = condition if isinstance(condition, list) else [condition]
+                match &= column.isin(accepted).fillna(False).astype(bool)
+        result[match] = np.nan if rule.value is None else float(rule.value)
+        decided |= match
+    return result
+
+
+def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, population: str,
+                 cutoffs: pd.Series | None = None, unit_label: str | None = None) -> tuple[list, ChangeResult]:
+    """Change on one scale for paired units (columns pre, post): key figures, category table and chart.
+
+    Key figure ids follow DESIGN §5 (`<scale>.n_paired`, `<scale>.jt_improved` …).
+    """
+    tally = ctx.tally
+    name = scale.name
+    label = scale.title(ctx.language)
+    result = analyse_change(paired["pre"], paired["post"], settings_for(scale), cutoffs=cutoffs)
+    if result.n_excluded_no_cutoff:
+        ctx.exclude(label, ctx.t("change.excluded_no_cutoff"), population, result.n_excluded_no_cutoff)
+    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
+    rows, n_cell = tally.distribution(population, f"{name}.change", result.categories.astype(object),
+                                      categories, ctx.t("change.not_classified"))
+    included = paired.loc[result.categories.index]
+    mean_pre = tally.mean(included["pre"], n_cell)
+    mean_post = tally.mean(included["post"], n_cell)
+    figures = [
+        KeyFigure(f"{name}.n_paired", ctx.t("change.n_paired", unit=unit_label or ctx.t("common.units")), n_cell,
+                  ctx.t("change.n_paired_definition")),
+        KeyFigure(f"{name}.mean_pre", ctx.t("change.mean_pre"), mean_pre, ctx.t("change.mean_pre_definition")),
+        KeyFigure(f"{name}.mean_post", ctx.t("change.mean_post"), mean_post, ctx.t("change.mean_post_definition")),
+        KeyFigure(f"{name}.sd_pre", ctx.t("change.sd_pre"), tally.statistic(result.sd_pre, n_cell), shown=False),
+        KeyFigure(f"{name}.effect_size", ctx.t("change.effect_size"),
+                  tally.statistic(result.effect_size, n_cell, decimals=2, kind="effect"),
+                  ctx.t("change.effect_size_definition")),
+        KeyFigure(f"{name}.reliable_change_points", ctx.t("change.reliable_change_points"),
+                  Cell(result.reliable_change_points, "number", decimals=1), ctx.t("change.rc_definition"), shown=False),
+        KeyFigure(f"{name}.cutoff", ctx.t("change.cutoff"), Cell(result.cutoff, "number", decimals=2), shown=False),
+    ]
+    by_category = {r.value: r for r in rows}
+    for category in ("recovered", "improved", "unchanged", "deteriorated", "harmed"):
+        row = by_category.get(category)
+        cell = row.count if row is not None and result.method != "direction" else Cell(None, "count")
+        figures.append(KeyFigure(f"{name}.jt_{category}", ctx.t(f"change.category.{category}"), cell, shown=False))
+    if result.method == "direction":
+        for category in ("better", "same", "worse"):
+            figures.append(KeyFigure(f"{name}.{category}", ctx.t(f"change.category.{category}"),
+                                     by_category[category].count, shown=False))
+    method_note = ctx.t(f"change.method.{result.method}")
+    table = Table(
+        id=f"{ctx.dataset.name}.{name}.change", title=ctx.t("change.table_title", scale=label),
+        columns=[Column("category", ctx.t("change.category_column")), Column("n", ctx.t("common.count"), "count"),
+                 Column("pct", ctx.t("common.share"), "pct")],
+        rows=[[text(r.label), r.count, r.pct] for r in rows], n=n_cell, note=method_note,
+        definition=ctx.t(f"change.definition.{result.method}"),
+    )
+    chart = Chart(
+        id=f"{ctx.dataset.name}.{name}.change.chart", kind="bar", title=ctx.t("change.table_title", scale=label),
+        description=ctx.t("change.chart_description", scale=label), axis_label=ctx.t("common.share_axis"),
+        bars=[Bar(r.label, r.pct) for r in rows if r.value is not None], max_value=100.0, n=n_cell,
+    )
+    return [KeyFigures(figures), table, chart], result
+
+
+def improved_flags(result: ChangeResult) -> pd.Series:
+    """True for reliable improvement (recovered included) or 'better'; False otherwise; per paired unit."""
+    return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
+
+
+def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str] | None]]:
+    """The groupings a model offers: (name, label, labels per row, order) — gender two ways, age bands, groups."""
+    model = dataset.model
+    groupings = []
+    for field in model.fields.values():
+        if field.internal and not ctx.internal:
+            continue
+        if field.role == "age":
+            groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]), ctx.age_band_labels()))
+        elif field.role == "group" and field.name == "gender":
+            groupings.append((field.name, field.title(ctx.language), two_way_gender(frame[field.name], ctx),
+                              two_way_gender_order(ctx)))
+        elif field.role == "group":
+            labels = map_distinct(frame[field.name], lambda v: field.label_of(v, ctx.language)) \
+                if field.categories else frame[field.name]
+            order = [c.label(ctx.language) for c in field.categories] if field.categories else None
+            groupings.append((field.name, field.title(ctx.language), labels, order))
+    return groupings
+
+
+def generic_sections(dataset: Dataset, ctx: AnalysisConfig) -> list[Section]:
+    """The analyses the model's `analyses:` names (by default: who is in the data, and change on every
+    scale with group differences in improvement)."""
+    model = dataset.model
+    frame, population, unit_frame = _units(dataset, ctx)
+    sections = []
+    for number, analysis in enumerate(model.analyses if model.analyses is not None else DEFAULT_ANALYSES):
+        if analysis.kind == "overview":
+            sections.append(ctx.section("generic.overview", ctx.t("generic.overview_title"),
+                                        lambda s: _overview(s, dataset, ctx, unit_frame, population), order=10))
+        elif analysis.kind == "frequencies":
+            sections.append(ctx.section(f"generic.frequencies.{number}", ctx.t("generic.frequencies_title"),
+                                        lambda s, a=analysis: _frequencies(s, dataset, ctx, a.fields, unit_frame,
+                                                                           population), order=15))
+        elif analysis.kind == "change":
+            for index, name in enumerate(analysis.scales or model.scales):
+                scale = model.scales[name]
+                sections.append(ctx.section(f"generic.change.{scale.name}",
+                                            ctx.t("change.section_title", scale=scale.title(ctx.language)),
+                                            lambda s, scale=scale: _change_section(s, dataset, ctx, scale, frame),
+                                            order=20 + index))
+    return sections
+
+
+def _frequencies(section: Section, dataset: Dataset, ctx: AnalysisConfig, names: tuple[str, ...],
+                 units: pd.DataFrame, population: str) -> None:
+    """A table (and chart) of each named field; numbers together in one table of mean, median and quartiles."""
+    numbers = []
+    for name in names:
+        field = dataset.model.fields[name]
+        label = field.title(ctx.language)
+        values = units[name]
+        if field.type in ("integer", "number", "year"):
+            numbers.append((name, label, values))
+        elif field.type == "list":
+            section.items.extend(multi_frequency_items(
+                ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
+                variable=name, values=values, delimiter=field.delimiter,
+                categories=categories_of(field, values, ctx.language) if field.categories else None))
+        else:
+            categories = ([(True, ctx.t("common.yes")), (False, ctx.t("common.no"))] if field.type == "boolean"
+                          else categories_of(field, values, ctx.language))
+            section.items.extend(frequency_items(
+                ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
+                variable=name, values=values, categories=categories))
+    if numbers:
+        section.items.append(summary_items(ctx, table_id=f"{dataset.name}.frequencies.numbers",
+                                           title=ctx.t("generic.numbers_title"), population=population, rows=numbers))
+
+
+def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Rows in the period (long data with dates), and one row per subject for descriptions."""
+    frame = dataset.frame
+    model = dataset.model
+    occasion = model.field_with_role("occasion")
+    subject = model.field_with_role("subject")
+    if occasion is not None and occasion.type in ("date", "datetime"):
+        inside = in_period(frame[occasion.name], ctx.period)
+        frame = frame[inside.groupby(frame[subject.name]).transform("any")] if subject is not None else frame[inside]
+    if subject is not None and model.format == "long":
+        units = frame.sort_values(ROW).drop_duplicates(subject.name, keep="first")
+        return frame, "subjects", units
+    return frame, "rows", frame
+
+
+def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame, population: str) -> None:
+    n = ctx.tally.total(population, len(units))
+    section.items.append(KeyFigures([KeyFigure("n_subjects", ctx.t("generic.n_subjects"), n,
+                                               ctx.t("generic.n_subjects_definition"))]))
+    for name, label, labels, order in group_columns(dataset, units, ctx):
+        categories = [(v, v) for v in (order or sorted(labels.dropna().unique(), key=str))]
+        section.items.extend(frequency_items(ctx, table_id=f"{dataset.name}.{name}", title=label, population=population,
+                                             variable=name, values=labels, categories=categories))
+
+
+def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, scale: Scale, frame: pd.DataFrame) -> None:
+    model = dataset.model
+    subject = model.field_with_role("subject")
+    key = subject.name if subject is not None else ROW
+    if scale.pre and scale.post:
+        paired = pair_wide(frame, key, scale.pre, scale.post)
+        units = frame.loc[paired.index]
+    else:
+        occasion = model.field_with_role("occasion")
+        order = occasion.name if occasion is not None else ROW
+        if occasion is not None and occasion.categories:
+            ranks = {c.value: i for i, c in enumerate(occasion.categories)}
+            frame = frame.assign(**{order: frame[order].map(ranks)})
+        until = pd.Timestamp(ctx.period.end) if occasion is not None and occasion.type in ("date", "datetime") else None
+        paired = pair_long(frame, key, order, scale.score_field, until=until)
+        units = frame.sort_values(ROW).drop_duplicates(key).set_index(key).loc[paired["subject"]].reset_index()
+        units.index = paired.index
+    population = f"{scale.name}.paired"
+    cutoffs = cutoffs_by_rules(scale.cutoff, units) if scale.cutoff is not None and scale.cutoff.kind == "rules" else None
+    items, result = change_items(ctx, scale=scale, paired=paired, population=population, cutoffs=cutoffs)
+    section.items.extend(items)
+    flags = improved_flags(result)
+    for name, label, labels, order in group_columns(dataset, units.loc[flags.index], ctx):
+        comparison = compare_groups(ctx, comparison_id=f"{dataset.name}.{scale.name}.improved.{name}",
+                                    population=population, indicator=f"{scale.name}.improved",
+                                    indicator_label=ctx.t("change.improved_share"), flags=flags,
+                                    grouping=name, grouping_label=label, groups=labels, order=order)
+        if comparison is not None:
+            section.items.append(comparison)

@@ -1,0 +1,148 @@
+"""Assemble reports: run the analyses of each dataset, then apply disclosure control once per run.
+
+A run builds every report first (each count is registered in the run's ledger),
+then resolves the ledger, marks hidden cells in every table, chart, sentence and
+figure, adjusts the group comparisons and adds the reflection questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from isu_engine import __version__
+from isu_engine.analyse.differences import finalize
+from isu_engine.configure.config import Config, Period
+from isu_engine.analyse.context import AnalysisConfig, default_period
+from isu_engine.check.dataset import Dataset
+from isu_engine.protect.disclosure import Ledger
+from isu_engine.errors import UserError
+from isu_engine.analyse.generic import generic_sections
+from isu_engine.i18n import t
+from isu_engine.analyse.methods import methods_section
+from isu_engine.configure.plugins import Registry
+from isu_engine.analyse.quality import quality_section
+from isu_engine.analyse.reflection import reflection_section
+from isu_engine.analyse.results import Cell, KeyFigure, Section, Table
+from isu_engine.stats.groups import FlagRule
+from isu_engine.analyse.tabulate import Tally, apply_hidden
+
+
+@dataclass
+class ReportMeta:
+    """What the title page and the provenance say."""
+
+    municipality: str
+    unit: str
+    dataset: str
+    dataset_title: str
+    model: str
+    model_title: str
+    model_version: str
+    period: Period
+    language: str
+    min_cell: int
+    internal: bool
+    generated: dt.datetime
+    engine_version: str
+    plugin_versions: dict[str, str]
+    config_sha256: str
+    files: dict[str, str]
+
+
+@dataclass
+class Report:
+    """One dataset's report: its sections, and after disclosure, what was hidden."""
+
+    meta: ReportMeta
+    sections: list[Section]
+    dataset: Dataset | None = None
+    hidden_cells: int = 0
+    suppressed: list[str] = field(default_factory=list)
+    flags: int = 0
+
+    def figures(self) -> dict[str, KeyFigure]:
+        """Every key figure with an id for report.json, in section order (first wins)."""
+        found: dict[str, KeyFigure] = {}
+        for section in self.sections:
+            for figure in section.key_figures():
+                if figure.in_json:
+                    found.setdefault(figure.id, figure)
+        return found
+
+    def tables(self) -> Iterator[Table]:
+        for section in self.sections:
+            yield from section.tables()
+
+    def cells(self) -> Iterator[Cell]:
+        for section in self.sections:
+            yield from section.all_cells()
+
+    @property
+    def failed_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.status == "failed"]
+
+
+def date_fields(dataset: Dataset) -> list[str]:
+    """The fields the default period is taken from: the dated occasion, else every date field."""
+    dates = [f for f in dataset.model.fields.values() if f.type in ("date", "datetime")]
+    return [f.name for f in dates if f.role == "occasion"] or [f.name for f in dates]
+
+
+def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: Ledger) -> Report:
+    """Run every analysis for one dataset (before disclosure control)."""
+    period = dataset.config.period or config.period or default_period(dataset.frame, date_fields(dataset))
+    ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(ledger, dataset.name))
+    sections: list[Section] = []
+    for plugin, result, error in registry.call_each("isu_analyses", model=dataset.model, data=dataset, config=ctx):
+        if isinstance(error, UserError):  # a mistake in the user's config, found by the plugin
+            raise error
+        if error is not None:
+            failed = Section(id=f"plugin-{plugin}", title=t("report.plugin_failed_title", config.language, plugin=plugin),
+                             status="failed", error=f"{type(error).__name__}: {error}", order=90)
+            sections.append(failed)
+        elif result:
+            sections.extend(result)
+    if not sections or dataset.model.analyses is not None:
+        sections.extend(generic_sections(dataset, ctx))
+    sections.append(quality_section(dataset, ctx))
+    sections.append(methods_section(dataset, ctx, registry, list(sections)))
+    sections.sort(key=lambda s: s.order)
+    entry = registry.models.get(dataset.model.name)
+    meta = ReportMeta(
+        municipality=config.municipality, unit=config.unit, dataset=dataset.name, dataset_title=dataset.title,
+        model=dataset.model.name, model_title=dataset.model.title(config.language),
+        model_version=dataset.model.version, period=period, language=config.language, min_cell=config.min_cell,
+        internal=config.internal, generated=dt.datetime.now().replace(microsecond=0), engine_version=__version__,
+        plugin_versions={name: e.version for name, e in sorted(registry.models.items())},
+        config_sha256=config.sha256(), files=dataset.files,
+    )
+    report = Report(meta=meta, sections=sections, dataset=dataset)
+    report.sections.append(reflection_section(report, ctx))
+    del entry
+    return report
+
+
+def apply_disclosure(reports: list[Report], ledger: Ledger, config: Config) -> None:
+    """Resolve the run's ledger once and hide cells in every report; then flag and ask."""
+    hidden = ledger.resolve()
+    rule = FlagRule(min_difference=config.groups.min_difference, max_q=config.groups.max_q,
+                    min_group=config.groups.min_group)
+    for report in reports:
+        report.hidden_cells = apply_hidden(report.cells(), hidden)
+        report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p))
+        report.hidden_cells += apply_hidden(report.cells(), hidden)
+        report.suppressed = suppressed_ids(report)
+
+
+def suppressed_ids(report: Report) -> list[str]:
+    """Ids of hidden figures and table cells (`table[row][column]`), for report.json."""
+    ids = [figure_id for figure_id, figure in report.figures().items() if figure.cell.hidden]
+    for table in report.tables():
+        for row in table.rows:
+            label = str(row[0].value) if row else ""
+            for column, cell in zip(table.columns, row):
+                if cell.hidden:
+                    ids.append(f"{table.id}[{label}][{column.id}]")
+    return ids

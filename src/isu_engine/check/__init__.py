@@ -1,0 +1,1 @@
+"""Check: typed columns, constraints and rules on whole columns; valid rows and quarantine."""

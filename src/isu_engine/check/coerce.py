@@ -1,0 +1,273 @@
+"""Turn read cells into typed columns, whole column at a time.
+
+Each function takes the raw cells of one field (text from CSV, Python values
+from Excel) and returns the typed column plus a mask of cells that were present
+but could not be read as that type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from isu_engine.configure.model import Field
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date cell may have
+TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
+_SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
+TEXT = pd.StringDtype("pyarrow")
+STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values; NaN where missing, as pandas' own "str"
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text (Arrow-backed strings, "" for empty); Excel numbers and dates as a person reads them."""
+    if not isinstance(raw.dtype, pd.StringDtype) and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        raw = raw.map(_cell_text, na_action="ignore")
+    cells = pc.fill_null(arrow_strings(raw), "")
+    stripped = pc.utf8_trim_whitespace(cells)
+    if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
+        stripped = cells  # nothing to strip: keep one copy in memory
+    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
+    """Cells that count as missing: empty, or one of the field's missing values."""
+    mask = text == ""
+    others = [v for v in missing_values if v != ""]
+    if others:
+        mask |= text.isin(others)
+    return mask
+
+
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"     # 1.234.567,5
+_COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"        # 1,234.5 (needs a decimal point to be told apart)
+_OTHER = {",": ".", ".": ","}
+_PLAIN = {mark: rf"^[+-]?[0-9]+(?:\{mark}[0-9]+)?$" for mark in (",", ".")}  # "12", "-3,5": most cells
+
+
+def arrow_strings(text: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array (for the compute kernels)."""
+    return pa.array(text.astype(TEXT).array, type=pa.string())
+
+
+def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
+    """Numbers from text with decimal comma or point and thousands separators; NaN where unreadable.
+
+    With `decimal` "," or ".", the other mark is a thousands separator only where it splits
+    the digits in groups of three (1.234.567,5 or 1,234); elsewhere a single other mark is
+    read as the decimal mark (20.5 in a decimal-comma file is 20.5, never 205).
+
+    A column of plain numbers ("12", "-3,5" with a decimal comma) is cast at once; otherwise
+    the plain cells are, and only the others go through the general reading of separators,
+    spaces and signs.
+    """
+    values = arrow_strings(text)
+    plain_mark = "," if decimal == "," else "."
+    other_mark_written = pc.any(pc.match_substring(values, _OTHER[plain_mark])).as_py()
+    if not other_mark_written:
+        present = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        try:
+            with_point = pc.replace_substring(present, ",", ".") if plain_mark == "," else present
+            return pd.Series(pc.cast(with_point, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # some cell is not a plain number
+    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN[plain_mark]), False)
+    result = np.full(len(values), np.nan)
+    chosen = np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    if chosen.any():
+        digits = pc.filter(values, plain)
+        if plain_mark == ",":
+            digits = pc.replace_substring(digits, ",", ".")
+        result[chosen] = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
+    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
+    if rest.any():
+        others = pc.filter(values, pa.array(rest))
+        points_are_groups = decimal == "," and other_mark_written
+        result[rest] = _general_numbers(others, decimal, group_char, points_are_groups)
+    return pd.Series(result, index=text.index)
+
+
+def _general_numbers(values: pa.Array, decimal: str, group_char: str | None, points_are_groups: bool) -> np.ndarray:
+    """Floats from text written with spaces, thousands separators, a minus sign or an exponent; NaN where unreadable."""
+    if not points_are_groups:
+        try:
+            return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    values = pc.replace_substring_regex(values, _SPACES, "")
+    values = pc.replace_substring(values, "\u2212", "-")
+    if group_char:
+        values = pc.replace_substring(values, group_char, "")
+    if decimal in _OTHER:
+        values = _with_decimal_point(values, decimal, _OTHER[decimal])
+    else:
+        dot_groups = pc.match_substring_regex(values, f"^{_DOT_GROUPS}$")
+        comma_groups = pc.match_substring_regex(values, f"^{_COMMA_GROUPS}$")
+        values = pc.if_else(dot_groups, pc.replace_substring(values, ".", ""), values)
+        values = pc.if_else(comma_groups, pc.replace_substring(values, ",", ""), values)
+        values = pc.replace_substring(values, ",", ".")
+    readable = pc.fill_null(pc.match_substring_regex(values, f"^{_NUMBER}$"), False)
+    values = pc.if_else(readable, values, pa.scalar(None, pa.string()))
+    return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _with_decimal_point(values: pa.Array, decimal: str, other: str) -> pa.Array:
+    """Text with `decimal` as the decimal mark rewritten so that "." is the only mark left."""
+    d, o = re.escape(decimal), re.escape(other)
+    grouped = pc.match_substring_regex(values, rf"^[+-]?[1-9]\d{{0,2}}(?:{o}\d{{3}})+(?:{d}\d*)?$")
+    swapped = pc.match_substring_regex(values, rf"^[+-]?[1-9]\d{{0,2}}(?:{d}\d{{3}})+{o}\d*$")
+    lone_other = pc.match_substring_regex(values, rf"^[+-]?\d*{o}\d+$")
+
+    def rewrite(drop: str, point: str) -> pa.Array:
+        return pc.replace_substring(pc.replace_substring(values, drop, ""), point, ".")
+
+    return pc.case_when(
+        pc.make_struct(grouped, swapped, lone_other),
+        rewrite(other, decimal),
+        rewrite(decimal, other),
+        pc.replace_substring(values, other, "."),
+        pc.replace_substring(values, decimal, "."),
+    )
+
+
+def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
+    """A float column (integers included) and the mask of unreadable cells."""
+    decimal = field.decimal_char or decimal
+    if raw.dtype == object:
+        values = _excel_numbers(raw)
+        todo = (values.isna() & present).to_numpy()
+        if todo.any():
+            values[todo] = to_number(text[todo], decimal, field.group_char).to_numpy()
+    else:
+        values = to_number(text, decimal, field.group_char)
+    values = values.where(present)
+    bad = present & values.isna()
+    if field.type in ("integer", "year"):
+        not_whole = present & values.notna() & ((np.abs(values - np.round(values)) > 1e-9) | (np.abs(values) >= 2**53))
+        bad |= not_whole
+        return values.where(~not_whole).round().astype("Int64"), bad
+    return values, bad
+
+
+def _excel_numbers(raw: pd.Series) -> pd.Series:
+    """Numeric Excel cells as floats, everything else NaN (text is parsed separately)."""
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty"):
+        return pd.Series(np.nan, index=raw.index)
+    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), na_action="ignore")
+    is_number = is_number.fillna(False).astype(bool)
+    return pd.to_numeric(raw.where(is_number), errors="coerce")
+
+
+def coerce_boolean(text: pd.Series, present: pd.Series, field: Field):
+    lower = text.str.lower()
+    is_true = lower.isin(field.true_values)
+    is_false = lower.isin(field.false_values)
+    values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    values[is_true & present] = True
+    values[is_false & present] = False
+    bad = present & ~(is_true | is_false)
+    return values, bad
+
+
+def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field):
+    """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY."""
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
+        is_date = is_date.fillna(False).astype(bool)
+        if is_date.any():
+            values[is_date] = _excel_dates(raw[is_date])
+        serial = _excel_numbers(raw)
+        in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
+        if in_range.any():
+            values[in_range] = _from_serial(serial[in_range])
+    todo = present & values.isna()
+    if todo.any():
+        values[todo] = parse_date_text(text[todo], field.format)
+    serial_text = present & values.isna() & text.str.fullmatch(TEXT_SERIAL).fillna(False).astype(bool)
+    if serial_text.any():
+        values[serial_text] = _from_serial(text[serial_text])
+    if field.type == "date":
+        values = values.dt.normalize()
+    bad = present & values.isna()
+    return values, bad
+
+
+def _from_serial(serial: pd.Series) -> pd.Series:
+    """Excel date serials (days since 1899-12-30, a fraction is the time of day) as timestamps."""
+    days_before_1970 = (pd.Timestamp("1970-01-01") - EXCEL_EPOCH).days
+    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D")
+
+
+YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
+DATE_PATTERNS = (
+    (rf"{YEAR}-\d{{1,2}}-\d{{1,2}}(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?", "ISO8601"),
+    (rf"{YEAR}\d{{4}}", "%Y%m%d"),
+    (rf"\d{{1,2}}[./]\d{{1,2}}[./]{YEAR}", None),
+)
+
+
+def _excel_dates(values: pd.Series) -> pd.Series:
+    """Date cells from Excel as timestamps; years outside 1800–2199 become NaT (no real session date)."""
+    plausible = values.map(lambda v: 1800 <= v.year <= 2199).astype(bool)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if plausible.any():
+        result[plausible] = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+    return result
+
+
+def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Dates written as text (ISO, YYYYMMDD, D/M/YYYY or D.M.YYYY, years 1800–2199); NaT where no real date."""
+    if fmt and fmt not in ("default", "any"):
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
+        return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for pattern, date_format in DATE_PATTERNS:
+        matches = text.str.fullmatch(pattern).fillna(False).astype(bool) & result.isna()
+        if not matches.any():
+            continue
+        chosen = text[matches]
+        if date_format is None:
+            chosen = chosen.str.replace(r"[./]", "-", regex=True)
+            date_format = "%d-%m-%Y"
+        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce")
+    return result
+
+
+_LIST_SPACE = "[ \t\r\n\f\v\u00a0\u202f]"  # the spaces around a list delimiter (the characters themselves, for RE2)
+
+
+def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
+    """Several values in one cell, kept as text joined by the field's delimiter with items trimmed."""
+    delimiter = re.escape(field.delimiter)
+    cells = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arrow_strings(text), "")
+    cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
+    cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
+    cleaned = pd.Series(TEXT.__from_arrow__(cleaned), index=text.index).str.strip(field.delimiter + " ")
+    return cleaned.where(cleaned != "")
+
+
+def explode_list(values: pd.Series, delimiter: str = ";") -> pd.Series:
+    """One row per item of a list field (index repeated), empty items dropped."""
+    items = values.dropna().str.split(delimiter, regex=False).explode()
+    return items[items.notna() & (items != "")]

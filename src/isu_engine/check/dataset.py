@@ -1,0 +1,272 @@
+"""Read, map, coerce and validate one dataset of a config: valid rows and quarantine.
+
+`rows_in == rows_valid + rows_quarantined` always holds: every non-empty row read
+is either valid or quarantined with its source row number and the reasons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.check import coerce
+from isu_engine.configure.config import Config, DatasetConfig
+from isu_engine.errors import UserError, line_place
+from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
+from isu_engine.i18n import t
+from isu_engine.read.mapping import map_columns, recode
+from isu_engine.configure.model import Model, parse_cutoff
+from isu_engine.configure.plugins import Registry
+from isu_engine.read.readers import RawTable, read_table
+from isu_engine.configure.schema import Document
+from isu_engine.configure.yamlio import line_of
+from isu_engine.check.validate import IssueLog, check_rules, coerce_and_check, complete_totals
+
+ROW = "_row"
+FILE = "_file"
+MAX_QUARANTINE_CHARS = 1000  # a longer cell is cut in the quarantine file (the source row keeps it all)
+
+
+@dataclass
+class Dataset:
+    """A validated dataset: typed valid rows, quarantined rows and the issues found."""
+
+    name: str
+    title: str
+    model: Model
+    config: DatasetConfig
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    issues: pd.DataFrame
+    rows_in: int
+    rows_skipped: int
+    files: dict[str, str] = field(default_factory=dict)
+    absent_fields: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    identifier_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len(self.quarantine)
+
+    @property
+    def rows_valid(self) -> int:
+        return len(self.frame)
+
+
+def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) -> Model:
+    """The dataset's model with the unit's own variables and parameter/scale overrides."""
+    try:
+        model = registry.model(dataset.model)
+    except UserError as error:
+        raise UserError(error.key, file=config.doc.file, place=line_place(line_of(dataset.raw, "model")),
+                        **error.params) from None
+    clash = [f.name for f in dataset.fields if f.name in model.fields]
+    if clash:
+        raise config.doc.error("dataset.own_field_clash", dataset.raw, "fields", name=clash[0], model=model.name)
+    model = model.with_own_fields(dataset.fields)
+    scales = {}
+    for name, override in dataset.scales.items():
+        if name not in model.scales:
+            raise config.doc.error("model.unknown_scale", dataset.scales, name, name=name, model=model.name)
+        base = model.scales[name]
+        scales[name] = _override_scale(base, override, config.doc, dataset.scales, name, model)
+    for heading, target in dataset.columns.items():
+        if target not in model.fields:
+            raise config.doc.error("dataset.unknown_column_target", dataset.raw.get("columns"), heading,
+                                   heading=heading, name=target, model=model.name)
+    for field_name in dataset.values:
+        if field_name not in model.fields:
+            raise config.doc.error("model.unknown_field", dataset.raw.get("values"), field_name,
+                                   name=field_name, where=f"datasets.{dataset.name}.values")
+    return model.with_overrides(scales, dataset.parameters)
+
+
+def _override_scale(base, override, doc: Document, container, name: str, model: Model):
+    override = doc.mapping(override, f"scales.{name}", container, name)
+    allowed = ("reliability", "reliable_change", "sd_ref", "cutoff", "direction")
+    doc.known_keys(override, allowed, f"scales.{name}")
+    changes = {}
+    for key in ("reliability", "reliable_change", "sd_ref"):
+        if key in override:
+            changes[key] = doc.number(override, key, f"scales.{name}")
+    if "direction" in override:
+        changes["direction"] = doc.choice(override, "direction", ("higher_is_better", "lower_is_better"), f"scales.{name}")
+    if "cutoff" in override:
+        changes["cutoff"] = parse_cutoff(override["cutoff"], doc, override, f"scales.{name}", model.fields)
+    return dataclasses.replace(base, **changes)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> Dataset:
+    """Read every source file of `dataset`, validate all rows, split valid from quarantined."""
+    language = config.language
+    model = dataset_model(registry, config, dataset)
+    tables: list[RawTable] = []
+    files: dict[str, str] = {}
+    for path in dataset.sources:
+        shown = config.display(path)
+        if not path.exists():
+            raise UserError("config.missing_source", file=config.doc.file,
+                            place=line_place(line_of(dataset.raw, "source")), path=shown)
+        tables.append(read_table(path, dataset.read, shown))
+        files[shown] = file_sha256(path)
+    pieces_raw, ignored, unmapped_positions = [], [], []
+    header_row = dataset.read.header_row
+    present_fields: set[str] = set()
+    for table in tables:
+        follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
+        columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
+                              next_row=table.frame.iloc[0].tolist() if follows else None,
+                              next_place=t("place.row", row=header_row + 1))
+        present_fields.update(columns.positions)
+        ignored.extend(h for _, h in columns.unmapped if h)
+        unmapped_positions.append(columns.unmapped)
+        raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
+        for field_name in model.fields:
+            position = columns.positions.get(field_name)
+            raw[field_name] = table.frame[position] if position is not None else ""
+        raw[ROW] = table.row_numbers
+        raw[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), [table.file])
+        pieces_raw.append(raw)
+    raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
+    rows = raw[ROW].astype("int64")
+    log = IssueLog(rows)
+    _structural_issues(tables, raw, log)
+    text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
+    pseudonymized = _pseudonymize(config, dataset, model, text)
+    _personal_number_issues(text, model, pseudonymized, log, language)
+    for field_name, spec in model.fields.items():
+        local = dataset.values.get(field_name, {})
+        if spec.categories or local:
+            text[field_name] = recode(text[field_name], spec, local)
+    decimal = tables[0].decimal if tables else "auto"
+    typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language)
+    complete_totals(typed, text, model, log, language)
+    check_rules(typed, text, model, registry.rule_kinds, log, language)
+    issues = log.frame()
+    bad = np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)
+    is_bad = np.zeros(len(raw), dtype=bool)
+    is_bad[bad] = True
+    typed[ROW] = rows
+    typed[FILE] = raw[FILE]
+    valid = _rows_kept(typed, ~is_bad)
+    if len(issues):
+        issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
+        issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
+    quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
+    issues = _issue_table(issues, raw, dataset.name)
+    return Dataset(
+        name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
+        quarantine=quarantine, issues=issues,
+        rows_in=len(raw), rows_skipped=sum(table.rows_skipped for table in tables), files=files,
+        absent_fields=[name for name in model.fields if name not in present_fields],
+        ignored_columns=_masked(list(dict.fromkeys(ignored))),
+        identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
+    )
+
+
+def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows, column by column, each column of `frame` let go once copied (a lower peak of memory)."""
+    kept = {name: frame.pop(name)[keep].reset_index(drop=True) for name in list(frame.columns)}
+    return pd.DataFrame(kept)
+
+
+def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
+    """Replace the configured identifier fields by keyed pseudonyms before anything else reads them."""
+    names = [n for n in config.pseudonymize.columns if n in model.fields]
+    wanted = set(config.pseudonymize.columns)
+    names += [n for n, c in dataset.columns.items() if n in wanted and c in model.fields and c not in names]
+    names = [dataset.columns.get(n, n) for n in names]
+    if not names:
+        return []
+    key = load_key(config.pseudonymize.key_env, config.pseudonymize.key_file,
+                   sorted({path.parent for path in dataset.sources}))
+    for name in dict.fromkeys(names):
+        text[name] = pseudonymize(text[name], key).astype(coerce.TEXT)
+    return list(dict.fromkeys(names))
+
+
+def _masked(headings: list[str]) -> list[str]:
+    """Column headings with any personal identity number in them masked (they are printed)."""
+    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist() if headings else []
+
+
+def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
+    """A personal identity number in any field, as written, quarantines its row: it must never reach a report."""
+    for name, spec in model.fields.items():
+        if name in skip:
+            continue
+        column = text[name]
+        found = personal_number_mask(column)
+        if found.any():
+            log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
+                    field=spec.title(language))
+
+
+def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
+    """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
+    found = []
+    for table, columns in zip(tables, unmapped):
+        for position, heading in columns:
+            if personal_number_mask(coerce.as_text(table.frame[position])).any():
+                found.append(heading or str(position + 1))
+    return list(dict.fromkeys(found))
+
+
+def _structural_issues(tables: list[RawTable], raw: pd.DataFrame, log: IssueLog) -> None:
+    """Problems the reader found in a row's shape (too many fields, an unclosed quotation mark)."""
+    offset = 0
+    for table in tables:
+        problems = table.row_problems
+        for check, group in problems.groupby("check", sort=True) if len(problems) else ():
+            positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
+            mask = pd.Series(False, index=raw.index)
+            mask[positions] = True
+            detail = pd.Series("", index=raw.index, dtype=object)
+            detail[positions] = group["detail"].astype(str).to_numpy()
+            log.add(mask, "", str(check), detail, f"issue.{check}", detail=detail)
+        offset += len(table.frame)
+
+
+def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
+    frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
+    frame["reason"] = reasons.reindex(text.index).fillna("")
+    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)).str.slice(0, MAX_QUARANTINE_CHARS))
+    return pd.concat([frame, masked], axis=1).reset_index(drop=True)
+
+
+def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    positions = issues["position"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame({
+        "dataset": dataset,
+        "file": raw[FILE].to_numpy()[positions],
+        "row": raw[ROW].to_numpy()[positions].astype("int64"),
+        "field": issues["field"].to_numpy(),
+        "check": issues["check"].to_numpy(),
+        "value": issues["value"].to_numpy(),
+        "message": issues["message"].to_numpy(),
+    })
+    return table.sort_values(["file", "row", "field"], kind="stable").reset_index(drop=True)
+
+
+def issues_summary(dataset: Dataset) -> list[dict]:
+    """Issues counted by field and check: the rows affected by each."""
+    if dataset.issues.empty:
+        return []
+    counted = dataset.issues.groupby(["field", "check"], sort=True)["row"].nunique().reset_index(name="rows")
+    counted = counted.sort_values(["rows", "field", "check"], ascending=[False, True, True], kind="stable")
+    return [{"field": r.field, "check": r.check, "rows": int(r.rows)} for r in counted.itertuples()]

@@ -1,0 +1,224 @@
+"""Coerce and validate a mapped table on whole columns; every failing cell becomes an issue.
+
+An issue records the table position, the field, the check that failed, the value
+as the person wrote it and a message in the report language. A row with any issue
+is quarantined by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from isu_engine.check import coerce
+from isu_engine.errors import UserError, line_place
+from isu_engine.check.messages_vec import fill
+from isu_engine.configure.model import Field, Model
+from isu_engine.check.rules import Failure, RuleKind
+from isu_engine.configure.schema import display_path
+
+ISSUE_COLUMNS = ["position", "field", "check", "value", "message"]
+MAX_VALUE_CHARS = 80
+NUMBER_WITH_UNIT = r"[+-]?\d[\d\s.,]*[^\d\s.,+-][^\d]*"  # "5 st", "12 kr", "50 %": a number and a unit
+
+
+class IssueLog:
+    """Issues gathered check by check, as column pieces joined at the end."""
+
+    def __init__(self, rows: pd.Series):
+        self.rows = rows
+        self.pieces: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, field_name: str, check: str, values: pd.Series, message_key: str, **params) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        index = mask.index[mask.to_numpy()]
+        scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
+        value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
+        message = fill(message_key, index, row=self.rows.loc[index], value=value_text, **scoped)
+        self.pieces.append(pd.DataFrame({
+            "position": index.to_numpy(), "field": field_name, "check": check,
+            "value": value_text.to_numpy(), "message": message.to_numpy(),
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.pieces:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+        return pd.concat(self.pieces, ignore_index=True)
+
+
+def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decimal: str,
+                     missing_values: tuple[str, ...], log: IssueLog, language: str) -> pd.DataFrame:
+    """Typed columns for every field, with type and constraint issues logged."""
+    typed = {}
+    for field in model.fields.values():
+        field_missing = field.missing_values if field.missing_values is not None else model.missing_values
+        column_text = text[field.name]
+        present = ~coerce.missing_mask(column_text, tuple(field_missing) + missing_values)
+        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present, decimal, log, language)
+        if field.required:
+            log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
+    frame = pd.DataFrame(typed, index=text.index)
+    for field in model.fields.values():
+        _check_constraints(field, frame[field.name], text[field.name], log, language)
+    return frame
+
+
+def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Series, decimal: str,
+                  log: IssueLog, language: str) -> pd.Series:
+    label = field.title(language)
+    if field.type in ("integer", "number", "year"):
+        values, bad = coerce.coerce_number(raw, text, present, field, decimal)
+        with_unit = pd.Series(False, index=text.index)
+        if bad.any():
+            with_unit[bad] = text[bad].str.fullmatch(NUMBER_WITH_UNIT).fillna(False).astype(bool)
+        log.add(with_unit, field.name, "type", text, "issue.type_unit", field=label)
+        log.add(bad & ~with_unit, field.name, "type", text,
+                f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
+        return values
+    if field.type in ("date", "datetime"):
+        values, bad = coerce.coerce_date(raw, text, present, field)
+        log.add(bad, field.name, "type", text, "issue.type_date", field=label)
+        return values
+    if field.type == "boolean":
+        values, bad = coerce.coerce_boolean(text, present, field)
+        log.add(bad, field.name, "type", text, "issue.type_boolean", field=label)
+        return values
+    if field.type == "list":
+        return coerce.coerce_list(text, present, field)
+    return text.astype(coerce.STRINGS).where(present.to_numpy(dtype=bool))
+
+
+def _bound(field: Field, value):
+    if value is None:
+        return None
+    if field.type in ("date", "datetime"):
+        return pd.Timestamp(value if not isinstance(value, dt.date) else value.isoformat())
+    return value
+
+
+def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: IssueLog, language: str) -> None:
+    label = field.title(language)
+    present = values.notna()
+    comparisons = (
+        ("minimum", field.minimum, lambda v, b: v < b),
+        ("maximum", field.maximum, lambda v, b: v > b),
+        ("exclusiveMinimum", field.exclusive_minimum, lambda v, b: v <= b),
+        ("exclusiveMaximum", field.exclusive_maximum, lambda v, b: v >= b),
+    )
+    if field.type in ("integer", "number", "year", "date", "datetime"):
+        for check, bound, broken in comparisons:
+            bound = _bound(field, bound)
+            if bound is None:
+                continue
+            mask = present & broken(values.astype("float64" if field.type in ("integer", "year") else values.dtype), bound)
+            shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
+            log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
+    if field.decimals is not None:
+        scaled = values.astype("float64") * 10**field.decimals
+        too_precise = present & ((scaled - scaled.round()).abs() > 1e-6)
+        log.add(too_precise, field.name, "decimals", text, "issue.decimals", field=label, bound=field.decimals)
+    if field.type == "string":
+        lengths = text.str.len()
+        if field.min_length is not None:
+            log.add(present & (lengths < field.min_length), field.name, "minLength", text, "issue.minLength",
+                    field=label, bound=field.min_length)
+        if field.max_length is not None:
+            log.add(present & (lengths > field.max_length), field.name, "maxLength", text, "issue.maxLength",
+                    field=label, bound=field.max_length)
+        if field.pattern is not None:
+            matches = text.str.fullmatch(field.pattern).fillna(False).astype(bool)
+            log.add(present & ~matches, field.name, "pattern", text, "issue.pattern", field=label)
+    allowed = field.allowed_values
+    if allowed is not None:
+        _check_allowed(field, values, present, text, allowed, log, language)
+    if field.unique:
+        duplicated = pd.Series(pd.factorize(values)[0], index=values.index).duplicated(keep=False) & present
+        log.add(duplicated, field.name, "unique", text, "issue.unique", field=label)
+
+
+def _check_allowed(field: Field, values: pd.Series, present: pd.Series, text: pd.Series, allowed: tuple,
+                   log: IssueLog, language: str) -> None:
+    label = field.title(language)
+    labels = ", ".join(str(v) for v in allowed)
+    check = "categories" if field.categories else "enum"
+    if field.type == "list":
+        items = coerce.explode_list(values, field.delimiter)
+        bad_items = items[~items.isin([str(v) for v in allowed])]
+        mask = pd.Series(False, index=values.index)
+        mask[bad_items.index.unique()] = True
+        log.add(mask, field.name, check, text, "issue.category", field=label, allowed=labels)
+        return
+    comparable = values
+    if field.type in ("integer", "number", "year"):
+        allowed = tuple(float(v) for v in allowed)
+        comparable = values.astype(float)
+    else:
+        allowed = tuple(str(v) for v in allowed)
+    inside = comparable.isin(allowed).fillna(False).astype(bool)
+    log.add(present & ~inside, field.name, check, text, "issue.category", field=label, allowed=labels)
+
+
+def _shown_numbers(value, mask: pd.Series, language: str):
+    """A rule's message parameter with numbers written as the report language writes them (3,5 in Swedish)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number_text(float(value), language)
+    if isinstance(value, pd.Series) and pd.api.types.is_float_dtype(value.dtype):
+        failing = value[mask.fillna(False).astype(bool)]
+        return failing.map(lambda number: _number_text(number, language))
+    return value
+
+
+def _number_text(value, language: str) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if language == "sv" else text
+
+
+def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: IssueLog, language: str) -> None:
+    """Fill a scale total from its items where it is missing; check it against the items where given."""
+    for scale in model.scales.values():
+        if not scale.items or scale.total is None:
+            continue
+        items = frame[list(scale.items)].astype(float)
+        complete = items.notna().all(axis=1)
+        item_sum = items.sum(axis=1).round(6)
+        total = frame[scale.total].astype(float)
+        mismatch = complete & total.notna() & ((item_sum - total).abs() > scale.total_tolerance + 1e-9)
+        label = model.fields[scale.total].title(language)
+        expected = item_sum[mismatch].map(lambda v: _number_text(round(v, 1), language))
+        log.add(mismatch, scale.total, "total", text[scale.total], "issue.total", field=label,
+                expected=expected, tolerance=_number_text(scale.total_tolerance, language))
+        fill_in = complete & total.isna()
+        frame.loc[fill_in, scale.total] = item_sum[fill_in].round(1)
+
+
+def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kinds: dict[str, RuleKind],
+                log: IssueLog, language: str) -> None:
+    """Evaluate the model's declarative rules and log their failures.
+
+    A rule that cannot be evaluated on this data (say, comparing a date with a number)
+    is a UserError naming the model file, the rule and its line.
+    """
+    for rule in model.rules:
+        try:
+            failures: list[Failure] = rule_kinds[rule.type].evaluate(frame, rule)
+        except Exception as error:
+            shown = display_path(model.path) if model.path else model.name
+            raise UserError("rule.evaluation_failed", file=shown, place=line_place(rule.line), rule=rule.id,
+                            kind=rule.type, problem=f"{type(error).__name__}: {error}") from None
+        for failure in failures:
+            label = model.fields[failure.field].title(language) if failure.field in model.fields else failure.field
+            key = failure.message_key
+            params = {name: _shown_numbers(value, failure.mask, language) for name, value in failure.params.items()}
+            if rule.messages:
+                key = "rule.custom"
+                params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
+            log.add(failure.mask, failure.field, rule.id, text.get(failure.field, pd.Series("", index=frame.index)),
+                    key, field=label, **params)
+
+
+def quarantined_positions(issues: pd.DataFrame) -> np.ndarray:
+    return np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)

@@ -1,0 +1,1 @@
+"""Commands: the `isu` command line and what each command does."""

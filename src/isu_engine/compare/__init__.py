@@ -1,0 +1,1 @@
+"""Compare: several datasets side by side through their harmonized frames."""

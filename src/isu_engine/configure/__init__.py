@@ -1,0 +1,1 @@
+"""Configure: the municipality config, the follow-up models and the plugins that provide them."""

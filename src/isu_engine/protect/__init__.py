@@ -1,0 +1,1 @@
+"""Protect: disclosure control over everything a run publishes, and personal identity numbers."""

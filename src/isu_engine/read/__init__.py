@@ -1,0 +1,1 @@
+"""Read: a municipality's files (CSV, Excel) into raw cells, and headings and values onto model fields."""

@@ -1,0 +1,106 @@
+"""report.json (DESIGN §5) and writing a run's output files in the asked formats."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from isu_engine.render import atomic
+from isu_engine.configure.config import Config
+from isu_engine.check.dataset import issues_summary
+from isu_engine.analyse.report import Report
+from isu_engine.analyse.results import Cell, Table
+
+
+def cell_json(cell: Cell) -> Any:
+    """A cell's value for JSON: None when hidden; unrounded numbers; text as text."""
+    value = cell.shown_value
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, (int, str, bool)):
+        return value
+    return str(value)
+
+
+def table_json(table: Table) -> dict:
+    return {
+        "id": table.id,
+        "title": table.title,
+        "columns": [column.label for column in table.columns],
+        "column_ids": [column.id for column in table.columns],
+        "rows": [[cell_json(cell) for cell in row] for row in table.rows],
+        "n": cell_json(table.n) if table.n is not None else None,
+    }
+
+
+def dataset_json(report: Report) -> dict:
+    dataset = report.dataset
+    figures = {figure_id: cell_json(figure.cell) for figure_id, figure in report.figures().items()}
+    return {
+        "model": report.meta.model,
+        "title": report.meta.dataset_title,
+        "period": {"start": report.meta.period.start.isoformat(), "end": report.meta.period.end.isoformat()},
+        "rows_in": dataset.rows_in,
+        "rows_valid": dataset.rows_valid,
+        "rows_quarantined": dataset.rows_quarantined,
+        "rows_skipped": dataset.rows_skipped,
+        "issues_summary": issues_summary(dataset),
+        "figures": figures,
+        "suppressed": report.suppressed,
+        "failed_sections": [{"id": s.id, "title": s.title, "error": s.error} for s in report.failed_sections],
+        "tables": [table_json(table) for table in report.tables()],
+    }
+
+
+def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, str],
+             datasets_key: str = "datasets", extra: dict | None = None) -> dict:
+    """The whole run: engine, inputs (hashes) and one entry per report."""
+    files: dict[str, str] = {}
+    for report in reports:
+        files.update(report.meta.files)
+    document = {
+        "engine": {"version": reports[0].meta.engine_version if reports else "", "plugins": plugin_versions},
+        "inputs": {"config_sha256": config.sha256(), "files": files},
+        "disclosure": {"min_cell": config.min_cell},
+        datasets_key: {report.meta.dataset: dataset_json(report) for report in reports},
+    }
+    if extra:
+        document.update(extra)
+    return document
+
+
+def write_json(document: dict, path: Path) -> None:
+    atomic.write_text(path, json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], config: Config,
+                    template_dirs: list[Path], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+    """Each report as <dataset>.html / .pdf / .xlsx in `out`."""
+    written: list[Path] = []
+    if not set(formats) & {"html", "pdf", "xlsx"}:
+        return written
+    from isu_engine.render.html import render_html
+    from isu_engine.render.pdf import render_pdf
+    from isu_engine.render.xlsx import write_xlsx
+
+    for report in reports:
+        name = report.meta.dataset
+        html = None
+        if "html" in formats or "pdf" in formats:
+            progress(name)
+            html = render_html(report, template_dirs=template_dirs, user_templates=config.templates_dir)
+        if "html" in formats:
+            atomic.write_text(out / f"{name}.html", html)
+            written.append(out / f"{name}.html")
+        if "pdf" in formats:
+            atomic.write_bytes(out / f"{name}.pdf", render_pdf(html, asset_dirs=template_dirs))
+            written.append(out / f"{name}.pdf")
+        if "xlsx" in formats:
+            write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
+                       min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
+            written.append(out / f"{name}.xlsx")
+    return written
