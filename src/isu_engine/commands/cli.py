@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("dataset")
     template.add_argument("--out", type=Path, required=True, metavar="F.xlsx")
     template.set_defaults(handler=_template)
+
+    serve = commands.add_parser("serve", parents=[common], help="the web application: the ISU cycle in a browser")
+    serve.add_argument("--demo", action="store_true", help="a demo municipality with units, data and a user per role")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data", type=Path, default=Path("isu-data"), metavar="D",
+                       help="the data folder (SQLite database, keys, uploads); PostgreSQL when ISU_DATABASE_URL is set")
+    serve.add_argument("--create-admin", metavar="NAME", help="create an administrator, print a one-time password, stop")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -175,3 +184,9 @@ def _template(args) -> int:
     path = write_template(config, args.dataset, registry, args.out)
     print(t("template.wrote", path=path))
     return 0
+
+
+def _serve(args) -> int:
+    from isu_engine.serve.server import serve
+
+    return serve(args.data, args.host, args.port, args.demo, args.create_admin, sys.stdout)
