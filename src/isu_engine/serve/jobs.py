@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from isu_engine.serve import audit, configs, storage
 from isu_engine.serve.models import (Decision, Interpretation, Job, Organisation, PeriodRows, Run, RunFile, Unit,
                                      Upload)
 
+logger = logging.getLogger("isu_engine.serve.jobs")
 RUN_FORMATS = ("html", "pdf", "json", "xlsx")
 ID_ROLES = ("subject", "episode")
 
@@ -42,6 +44,7 @@ def execute(job: Job) -> None:
     except library.UserError as error:
         _finish(job, "failed", error=error.line())
     except Exception as error:  # a bug: one line for the user, the job can be rerun
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(job, "failed", error=t("serve.job.internal_error", error=type(error).__name__))
     else:
         _finish(job, "done")
@@ -72,11 +75,12 @@ def validate_upload(job: Job) -> None:
         with tempfile.TemporaryDirectory(dir=storage.folder("work")) as work:
             files = library.validation_files(checked, Path(work))
         rows = library.valid_rows(result)
+        first, last = date_range(rows, model)
         with transaction.atomic():
             PeriodRows.objects.update_or_create(
                 dataset=dataset, period=upload.period,
                 defaults={"upload": upload, "rows": storage.rows_to_bytes(rows), "n_rows": len(rows),
-                          "stored_at": timezone.now()})
+                          "first_date": first, "last_date": last, "stored_at": timezone.now()})
             upload.summary = {
                 "lines": library.summary_lines(result), "rows_in": result.rows_in, "rows_valid": result.rows_valid,
                 "rows_quarantined": result.rows_quarantined, "rows_skipped": result.rows_skipped,
@@ -96,6 +100,17 @@ def validate_upload(job: Job) -> None:
         if not dataset.unit.keep_raw_uploads:
             shutil.rmtree(source.parent, ignore_errors=True)
             Upload.objects.filter(pk=upload.pk).update(stored_path="")
+
+
+def date_range(rows, model) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last date in the rows' occasion field (else any date field): which years a run can cover."""
+    dates = [name for name, spec in model.fields.items() if spec.type == "date" and name in rows.columns]
+    occasion = [name for name in dates if model.fields[name].role == "occasion"]
+    chosen = rows[occasion or dates]
+    if chosen.empty:
+        return None, None
+    first, last = chosen.min().min(), chosen.max().max()
+    return (None, None) if first is None or first != first else (first.date(), last.date())
 
 
 def reflection_entries(dataset) -> list[dict]:

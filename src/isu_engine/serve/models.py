@@ -108,6 +108,8 @@ class PeriodRows(models.Model):
     upload = models.ForeignKey(Upload, on_delete=models.SET_NULL, null=True)
     rows = models.BinaryField()
     n_rows = models.PositiveIntegerField()
+    first_date = models.DateField(null=True, blank=True)
+    last_date = models.DateField(null=True, blank=True)
     stored_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -126,4 +126,6 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 OTP_TOTP_ISSUER = "ISU"
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
-           "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}}}
+           "loggers": {"django": {"handlers": ["console"], "level": "WARNING"},
+                       "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+                       "django.security.csrf": {"handlers": ["console"], "level": "WARNING", "propagate": False}}}

@@ -247,10 +247,11 @@ def upload_quarantine_csv(request, upload):
 def fixed_periods(dataset) -> list[tuple[str, str]]:
     """The periods a publishable run may cover: each stored year, and its quarters or months (period_step)."""
     step = dataset.unit.period_step
-    years = sorted({int(p[:4]) for p in PeriodRows.objects.filter(dataset=dataset).values_list("period", flat=True)
-                    if p[:4].isdigit()})
+    years: set[int] = set()
+    for label, first, last in PeriodRows.objects.filter(dataset=dataset).values_list("period", "first_date", "last_date"):
+        years |= set(range(first.year, last.year + 1)) if first and last else {int(label)}
     options = []
-    for year in years:
+    for year in sorted(years):
         options.append((f"{year}-01-01/{year}-12-31", str(year)))
         if step == "quarter":
             for q, (first, last) in enumerate(((1, 3), (4, 6), (7, 9), (10, 12)), start=1):
