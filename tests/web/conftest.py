@@ -22,5 +22,8 @@ def django_ready(tmp_path_factory):
 
     django.setup()
     setup_test_environment()
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
     call_command("migrate", verbosity=0, interactive=False)
     yield

@@ -88,7 +88,10 @@ def test_the_cycle_in_the_browser_pages(demo_files):
     assert run.fixed_period and not run.published
     served = json.loads(bytes(RunFile.objects.get(run=run, name="report.json").content))["datasets"]["hasselberg"]
     expected = _cli_figures(folder, config, "hasselberg", "2024-01-01", "2024-12-31")
-    assert served["figures"] == expected["figures"]
+    assert served["figures"].keys() == expected["figures"].keys()
+    for name, value in expected["figures"].items():  # the same figures; sums may differ in the last bit
+        assert served["figures"][name] == (value if value is None or isinstance(value, (int, str)) else
+                                           pytest.approx(value, rel=1e-12)), name
     assert served["suppressed"] == expected["suppressed"]
     assert s.get(f"/runs/{run.pk}/").status_code == 403, "staff do not see drafts"
 

@@ -47,10 +47,16 @@ def is_administrator(user) -> bool:
 
 def roles_in(user, unit: Unit | None) -> set[str]:
     """The user's roles in `unit` (administrator counts everywhere)."""
-    roles = {ADMINISTRATOR} if is_administrator(user) else set()
-    if unit is not None and user.is_authenticated:
-        roles |= set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
-    return roles
+    if not user.is_authenticated:
+        return set()
+    known = user.__dict__.setdefault("_isu_roles", {})  # asked several times per request: one query per unit
+    key = unit.pk if unit is not None else None
+    if key not in known:
+        roles = {ADMINISTRATOR} if is_administrator(user) else set()
+        if unit is not None:
+            roles |= set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
+        known[key] = roles
+    return set(known[key])
 
 
 def may(user, action: str, unit: Unit | None) -> bool:
