@@ -65,3 +65,47 @@ def run_jobs(expect: str = "done") -> None:
     for job in Job.objects.filter(id__in=queued).exclude(kind="retention"):
         assert job.state == expect, f"job {job.pk} ({job.kind}): {job.state} {job.error}"
 
+
+
+def new_dataset(client, unit, name: str = "sessions", model: str = "fit") -> int:
+    import re
+
+    response = client.post(f"/units/{unit.pk}/datasets/new/", {"name": name, "title": name, "model": model})
+    return int(re.search(r"/datasets/(\d+)/", response.url).group(1))
+
+
+def upload_and_confirm(client, dataset_id: int, file_name: str, text: str, period: str = "2025",
+                       choose: dict | None = None) -> int:
+    """Upload a file, take the proposed mapping (with `choose`: heading -> field or "__own__"), confirm it."""
+    import re
+
+    response = client.post(f"/datasets/{dataset_id}/upload/", {"period": period, "file": csv_upload(file_name, text)})
+    upload_id = int(re.search(r"/uploads/(\d+)/mapping/", response.url).group(1))
+    page = client.get(f"/uploads/{upload_id}/mapping/")
+    data = {"action": "confirm", "sheet": "", "header_row": "1"}
+    for row in page.context["rows"]:
+        data[f"field_{row['index']}"] = (choose or {}).get(row["heading"], row["chosen"])
+    confirmed = client.post(f"/uploads/{upload_id}/mapping/", data)
+    assert confirmed.status_code == 302, confirmed.content.decode()[-2000:]
+    return upload_id
+
+
+def database_text() -> list[str]:
+    """Every value in every table of the application, as text (stored rows and files decoded)."""
+    from django.apps import apps
+
+    from isu_engine.serve.storage import rows_from_bytes
+
+    lines = []
+    for model in apps.get_models():
+        for row in model.objects.all().values_list():
+            for value in row:
+                if isinstance(value, (bytes, memoryview)):
+                    data = bytes(value)
+                    try:
+                        lines.extend(rows_from_bytes(data).astype(str).to_csv(index=False).splitlines())
+                    except Exception:  # not Parquet: a CSV or another file
+                        lines.append(data.decode("utf-8", "replace"))
+                else:
+                    lines.append(str(value))
+    return lines
