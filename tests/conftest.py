@@ -82,3 +82,40 @@ def pdf_fetches(monkeypatch) -> list[tuple[str, bool]]:
     monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", recording)
     pdf_module.bundled_fonts.cache_clear()
     return asked
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, driven by Playwright), one for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page for one test (its own context, closed afterwards)."""
+    from browser_support import new_page
+
+    with new_page(browser) as fresh:
+        yield fresh
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def demo_outputs(tmp_path_factory) -> dict[str, Path]:
+    """The demo's reports (HTML and PDF), written once per session: {"sv": folder, "en": folder}."""
+    from accessibility_support import write_demo_reports
+
+    return write_demo_reports(tmp_path_factory.mktemp("demo-a11y"))
