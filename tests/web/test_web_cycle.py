@@ -100,10 +100,11 @@ def test_the_cycle_in_the_browser_pages(demo_files):
     assert run.published
     assert s.get(f"/runs/{run.pk}/meeting/").status_code == 200
     assert outsider.get(f"/runs/{run.pk}/meeting/").status_code == 403
-    assert s.post(f"/runs/{run.pk}/meeting/interpretation/", {"topic": "SRS", "text": "Vi frågar för sällan."}).status_code == 302
+    assert s.post(f"/runs/{run.pk}/meeting/interpretation/", {"interpretation-topic": "SRS", "interpretation-text": "Vi frågar för sällan."}).status_code == 302
     assert s.post(f"/runs/{run.pk}/meeting/decision/", {}).status_code == 403, "staff do not record decisions"
-    decision = {"topic": "Låga SRS", "what": "Fråga alltid om samarbetet vid SRS under 36.", "responsible": "Teamledare",
-                "due": "2025-06-30", "follow_up": "srs.below_cutoff_pct"}
+    decision = {"decision-topic": "Låga SRS", "decision-what": "Fråga alltid om samarbetet vid SRS under 36.",
+                "decision-responsible": "Teamledare", "decision-due": "2025-06-30",
+                "decision-follow_up": "srs.below_cutoff_pct"}
     assert m.post(f"/runs/{run.pk}/meeting/decision/", decision).status_code == 302
     assert Decision.objects.filter(run=run).count() == 1
     assert "Fråga alltid om samarbetet" in m.get(f"/units/{unit.pk}/decisions/").content.decode()

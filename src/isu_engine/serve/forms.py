@@ -8,11 +8,19 @@ from isu_engine.i18n import t
 from isu_engine.serve.models import PERIOD_STEPS, ROLES
 
 
+class Form(forms.Form):
+    """A form whose labels have no trailing colon (they are whole phrases from the catalogues)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def label(key: str) -> str:
     return t(f"serve.field.{key}")
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     username = forms.CharField(max_length=150)
     password = forms.CharField(widget=forms.PasswordInput(render_value=False), max_length=200)
 
@@ -24,7 +32,7 @@ class SignInForm(forms.Form):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(max_length=8, min_length=6)
 
     def __init__(self, *args, **kwargs):
@@ -33,7 +41,7 @@ class CodeForm(forms.Form):
         self.fields["code"].widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class UnitForm(forms.Form):
+class UnitForm(Form):
     name = forms.CharField(max_length=200)
     period_step = forms.ChoiceField(choices=[(s, s) for s in PERIOD_STEPS], initial="quarter")
     retention_years = forms.IntegerField(min_value=1, max_value=50, initial=5)
@@ -47,7 +55,7 @@ class UnitForm(forms.Form):
         self.fields["period_step"].choices = [(s, t(f"serve.period_step.{s}")) for s in PERIOD_STEPS]
 
 
-class NewUserForm(forms.Form):
+class NewUserForm(Form):
     username = forms.RegexField(regex=r"^[\w.@+-]{2,150}$", max_length=150)
     administrator = forms.BooleanField(required=False)
 
@@ -57,7 +65,7 @@ class NewUserForm(forms.Form):
         self.fields["administrator"].label = label("administrator")
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(Form):
     unit = forms.ChoiceField()
     role = forms.ChoiceField()
 
@@ -69,7 +77,7 @@ class MembershipForm(forms.Form):
         self.fields["role"].label = label("role")
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(Form):
     municipality = forms.CharField(max_length=200)
     min_cell_floor = forms.IntegerField(min_value=1, max_value=100)
     language = forms.ChoiceField(choices=[("sv", "svenska"), ("en", "English")])
@@ -80,7 +88,7 @@ class OrganisationForm(forms.Form):
             field.label = label(name)
 
 
-class DatasetForm(forms.Form):
+class DatasetForm(Form):
     name = forms.SlugField(max_length=60)
     title = forms.CharField(max_length=200)
     model = forms.ChoiceField()
@@ -92,7 +100,7 @@ class DatasetForm(forms.Form):
         self.fields["model"].choices = [(m, m) for m in models]
 
 
-class ConfigForm(forms.Form):
+class ConfigForm(Form):
     config = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "cols": 90, "spellcheck": "false"}),
                              max_length=200_000)
 
@@ -104,7 +112,7 @@ class ConfigForm(forms.Form):
 UPLOAD_TYPES = (".csv", ".txt", ".xlsx", ".xlsm", ".ods")
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField()
     period = forms.RegexField(regex=r"^\d{4}$", max_length=4)
 
@@ -127,7 +135,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class RunForm(forms.Form):
+class RunForm(Form):
     period = forms.ChoiceField(required=False)
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -148,7 +156,7 @@ class RunForm(forms.Form):
         return data
 
 
-class InterpretationForm(forms.Form):
+class InterpretationForm(Form):
     topic = forms.CharField(max_length=300)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
@@ -158,7 +166,7 @@ class InterpretationForm(forms.Form):
         self.fields["text"].label = label("interpretation")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     topic = forms.CharField(max_length=300)
     what = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     responsible = forms.CharField(max_length=200)
@@ -172,7 +180,7 @@ class DecisionForm(forms.Form):
         self.fields["follow_up"].choices = [("", "–")] + sorted((figures or {}).items(), key=lambda kv: kv[1])
 
 
-class EraseForm(forms.Form):
+class EraseForm(Form):
     identifier = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args, **kwargs):
@@ -181,7 +189,7 @@ class EraseForm(forms.Form):
         self.fields["identifier"].help_text = t("serve.erase.help")
 
 
-class ReflectionImportForm(forms.Form):
+class ReflectionImportForm(Form):
     file = forms.FileField()
 
     def __init__(self, *args, **kwargs):

@@ -53,8 +53,10 @@ class LanguageMiddleware:
 
 
 def page_context(request) -> dict:
-    from isu_engine.serve.roles import is_administrator
+    from isu_engine.serve.roles import is_administrator, sign_in_step
 
-    return {"language": getattr(request, "language", "sv"),
-            "is_administrator": is_administrator(request.user) if hasattr(request, "user") else False,
-            "app_title": t("serve.app_title")}
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated and hasattr(user, "profile")
+                     and sign_in_step(request) is None)
+    return {"language": getattr(request, "language", "sv"), "signed_in": signed_in,
+            "is_administrator": signed_in and is_administrator(user), "app_title": t("serve.app_title")}

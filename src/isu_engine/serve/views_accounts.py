@@ -73,7 +73,7 @@ def sign_out(request):
 def password_change(request):
     must = request.user.profile.must_change_password
     form_class = SetPasswordForm if must else PasswordChangeForm
-    form = form_class(request.user, request.POST or None)
+    form = form_class(request.user, request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)

@@ -30,8 +30,8 @@ def _meeting_forms(request, run, interpretation=None, decision=None):
         "decisions": Decision.objects.filter(run=run).order_by("id"),
         "earlier": Decision.objects.filter(dataset=run.dataset, period_end__lt=run.period_start).order_by("-period_end"),
         "figures": figures,
-        "interpretation_form": interpretation or InterpretationForm(),
-        "decision_form": decision or DecisionForm(figures=figures),
+        "interpretation_form": interpretation or InterpretationForm(prefix="interpretation"),
+        "decision_form": decision or DecisionForm(figures=figures, prefix="decision"),
         "may_interpret": may(request.user, "interpret", run.dataset.unit),
         "may_decide": may(request.user, "decide", run.dataset.unit)})
 
@@ -48,7 +48,7 @@ def meeting(request, run):
 def add_interpretation(request, run):
     if not run.published:
         return redirect("run", run=run.pk)
-    form = InterpretationForm(request.POST)
+    form = InterpretationForm(request.POST, prefix="interpretation")
     if not form.is_valid():
         return _meeting_forms(request, run, interpretation=form)
     Interpretation.objects.create(dataset=run.dataset, run=run, period_start=run.period_start,
@@ -63,7 +63,7 @@ def add_interpretation(request, run):
 def add_decision(request, run):
     if not run.published:
         return redirect("run", run=run.pk)
-    form = DecisionForm(request.POST, figures=(run.summary or {}).get("figures", {}))
+    form = DecisionForm(request.POST, figures=(run.summary or {}).get("figures", {}), prefix="decision")
     if not form.is_valid():
         return _meeting_forms(request, run, decision=form)
     Decision.objects.create(dataset=run.dataset, run=run, period_start=run.period_start, period_end=run.period_end,
