@@ -260,10 +260,16 @@ def test_header_row_beyond_the_end(tmp_path):
 
 
 def test_empty_heading_row_names_the_first_row_with_content(tmp_path):
-    error = read_error(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"))
+    error = read_error(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"), header_row=1)
     assert error.key == "read.empty_header"
     assert error.place == row_place(1)
     assert error.params["first"] == 3
+
+
+def test_empty_rows_above_the_headings_are_passed_over_when_no_header_row_is_given(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"))
+    assert (table.header_row, table.found) == (3, True)
+    assert table.headings == ["id", "x"] and cells(table) == [["1", "2"]] and table.row_numbers.tolist() == [4]
 
 
 def test_xlsx_name_with_csv_content_is_read_as_csv(tmp_path):

@@ -19,6 +19,7 @@ from isu_engine.configure.config import Config, DatasetConfig
 from isu_engine.errors import UserError, line_place
 from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
 from isu_engine.i18n import t
+from isu_engine.read.headings import heading_row_score
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.model import Model, parse_cutoff
 from isu_engine.configure.plugins import Registry
@@ -49,6 +50,7 @@ class Dataset:
     absent_fields: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     identifier_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader chose or passed over, one line each
 
     @property
     def rows_quarantined(self) -> int:
@@ -121,17 +123,19 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         if not path.exists():
             raise UserError("config.missing_source", file=config.doc.file,
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
-        tables.append(read_table(path, dataset.read, shown))
+        tables.append(read_table(path, dataset.read, shown,
+                                 score_headings=lambda headings: heading_row_score(headings, model, dataset.columns)))
         files[shown] = file_sha256(path)
-    pieces_raw, ignored, unmapped_positions = [], [], []
-    header_row = dataset.read.header_row
+    pieces_raw, ignored, unmapped_positions, used_columns = [], [], [], []
     present_fields: set[str] = set()
     for table in tables:
+        header_row = table.header_row
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
         columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
                               next_row=table.frame.iloc[0].tolist() if follows else None,
                               next_place=t("place.row", row=header_row + 1))
         present_fields.update(columns.positions)
+        used_columns.append({position: field_name for field_name, position in columns.positions.items()})
         ignored.extend(h for _, h in columns.unmapped if h)
         unmapped_positions.append(columns.unmapped)
         raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
@@ -144,7 +148,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows)
-    _structural_issues(tables, raw, log)
+    _structural_issues(tables, used_columns, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
@@ -175,7 +179,16 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
         identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
+        notes=[layout_note(table) for table in tables if table.found],
     )
+
+
+def layout_note(table: RawTable) -> str:
+    """Where the reader found the table: "read the sheet Data, headings on row 4" (file and sheet names masked)."""
+    file, sheet = _masked([table.file, table.sheet or ""])
+    if table.sheet is None:
+        return t("validate.layout_rows", file=file, row=table.header_row)
+    return t("validate.layout_sheet", file=file, sheet=sheet, row=table.header_row)
 
 
 def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -226,18 +239,25 @@ def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, s
     return list(dict.fromkeys(found))
 
 
-def _structural_issues(tables: list[RawTable], raw: pd.DataFrame, log: IssueLog) -> None:
-    """Problems the reader found in a row's shape (too many fields, an unclosed quotation mark)."""
+def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: pd.DataFrame, log: IssueLog) -> None:
+    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a used column).
+
+    An error value's cell is emptied in `raw`, so that it is told once, as what it is.
+    """
     offset = 0
-    for table in tables:
+    for table, fields in zip(tables, used):
         problems = table.row_problems
-        for check, group in problems.groupby("check", sort=True) if len(problems) else ():
+        problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
+        for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
             positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
             mask = pd.Series(False, index=raw.index)
             mask[positions] = True
             detail = pd.Series("", index=raw.index, dtype=object)
             detail[positions] = group["detail"].astype(str).to_numpy()
-            log.add(mask, "", str(check), detail, f"issue.{check}", detail=detail)
+            field_name = fields.get(column, "")
+            log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
+            if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
+                raw.loc[positions, field_name] = ""
         offset += len(table.frame)
 
 

@@ -26,7 +26,7 @@ TOP_KEYS = (
 )
 DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales",
                 "period")
-READ_KEYS = ("sheet", "header_row", "encoding", "delimiter", "decimal", "missing_values")
+READ_KEYS = ("sheet", "header_row", "header_rows", "encoding", "delimiter", "decimal", "missing_values")
 IDEA_KEYS = ("target_group", "intervention", "result")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
 DEFAULT_REFLECTION_LOG = "reflektion.yaml"
@@ -265,7 +265,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         raise doc.error("schema.not_text", read, "sheet", name="sheet", where=f"{where}.read")
     options = ReadOptions(
         sheet=sheet,
-        header_row=_whole(doc, read, "header_row", f"{where}.read", 1, minimum=1),
+        header_row=_whole(doc, read, "header_row", f"{where}.read", 1, minimum=1) if "header_row" in read else None,
+        header_rows=_whole(doc, read, "header_rows", f"{where}.read", 1, minimum=1),
         encoding=doc.text(read, "encoding", f"{where}.read", "auto"),
         delimiter=_delimiter(doc, read, where),
         decimal=doc.choice(read, "decimal", ("auto", ",", "."), f"{where}.read", "auto"),

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain, islice, zip_longest
 from pathlib import Path
@@ -21,16 +21,23 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
+from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
 from isu_engine.i18n import t
 
 DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
 DECIMALS = (",", ".")
+ERROR_VALUES = frozenset(
+    ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!",
+     "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#NV", "#WERT!", "#BEZUG!",
+     "#ZAHL!", "#NAMN?", "#SAKNAS!", "#VÄRDEFEL!", "#REFERENS!", "#DIVISION/0!", "#OGILTIGT!", "#SKÄRNING!"]
+    + [f"Err:{code}" for code in range(501, 540)]
+)  # a spreadsheet's error values, also as Excel and LibreOffice write them in CSV (English, Swedish, German)
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -40,6 +47,9 @@ _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SEP_LINE = re.compile(r"sep=(\\t|\t|.)[ \t]*(?:\r\n|\r|\n)", re.I)
+_DECLARED = {"\\t": "\t"}
+_END_OF_FILE = "\x1a"
 _BREAK_IN_TEXT = re.compile(r"[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
 _HTML_START = re.compile(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta)\b", re.I | re.S)
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$", re.M)
@@ -49,6 +59,10 @@ _ERROR_CELL = re.compile(
 )
 _CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_ROWS_REPEATED = f"{{{_ODS_TABLE}}}number-rows-repeated"
+_ODS_COLUMNS_REPEATED = f"{{{_ODS_TABLE}}}number-columns-repeated"
+_ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _TOTALS_WINDOW = 64  # bottom rows looked at for totals rows (more while they all are)
 _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
 
@@ -57,8 +71,9 @@ _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|a
 class ReadOptions:
     """How to read one data file (the `read:` key of a dataset in the config)."""
 
-    sheet: str | int | None = None  # xlsx: sheet name, or 1-based index; None = first sheet
-    header_row: int = 1  # 1-based row holding the headings; data starts on the next row
+    sheet: str | int | None = None  # sheet name, or 1-based index; None = the sheet whose headings match best
+    header_row: int | None = None  # 1-based row holding the headings; None = the row that matches best
+    header_rows: int = 1  # headings written on this many rows (merged cells above), joined with a space
     encoding: str = "auto"  # auto | utf-8 | utf-8-sig | cp1252 | latin-1 ...
     delimiter: str = "auto"  # auto | ";" | "," | "\t" | "|"
     decimal: str = "auto"  # auto | "," | "." — for the coercion step; cells stay as read
@@ -78,18 +93,30 @@ class RawTable:
     delimiter: str | None
     kind: str  # csv | xlsx | xls | ods
     decimal: str
+    header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
+    sheet: str | None = None  # the sheet read, for workbooks
+    found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
 
 
-def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_name: str | None = None) -> RawTable:
-    """Read a data file into a RawTable; a problem the user must fix raises UserError."""
+ScoreHeadings = Callable[[list], float]
+
+
+def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_name: str | None = None,
+               score_headings: ScoreHeadings | None = None) -> RawTable:
+    """Read a data file into a RawTable; a problem the user must fix raises UserError.
+
+    Without `header_row` (or `sheet`) in `options`, the heading row (and sheet) is the one
+    `score_headings` rates highest among the first rows (see read/layout.py); the first
+    row among equals.
+    """
     path = Path(path)
     name = display_name or str(path)
     options = _checked_options(options, name)
     data = _read_bytes(path, name)
     kind = _sniff_kind(data, name)
     if kind == "csv":
-        return _read_text_table(data, path, options, name)
-    return _read_workbook(data, kind, options, name)
+        return _read_text_table(data, path, options, name, score_headings)
+    return _read_workbook(data, kind, options, name, score_headings)
 
 
 # --- options and bytes -------------------------------------------------------------------
@@ -97,9 +124,12 @@ def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_n
 
 def _checked_options(options: ReadOptions, name: str) -> ReadOptions:
     """The options with aliases resolved; UserError for a value the reader cannot use."""
-    header_row = options.header_row
-    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
-        raise UserError("read.bad_option", file=name, option="header_row", value=header_row, allowed="1, 2, 3, …")
+    for option in ("header_row", "header_rows"):
+        value = getattr(options, option)
+        if option == "header_row" and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UserError("read.bad_option", file=name, option=option, value=value, allowed="1, 2, 3, …")
     sheet = options.sheet
     if isinstance(sheet, bool) or (isinstance(sheet, int) and sheet < 1):
         raise UserError("read.bad_option", file=name, option="sheet", value=sheet, allowed="1, 2, 3, …")
@@ -145,31 +175,49 @@ def _sniff_kind(data: bytes, name: str) -> str:
 # --- text files --------------------------------------------------------------------------
 
 
-def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -> RawTable:
+def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     if data.startswith(b"%PDF-"):
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.pdf"))
     text, encoding = _decode(data, options.encoding, name)
+    marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
+    text = text[: len(text) - marks]
     if not text.strip():
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
         raise UserError("read.not_a_table", file=name, what=t(f"read.looks_like.{looks_like}"))
-    delimiter = options.delimiter if options.delimiter != "auto" else _detect_delimiter(text, options.header_row)
+    declared = _SEP_LINE.match(text)
+    if declared:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
+        text = text[declared.end():]
+    delimiter = options.delimiter if options.delimiter != "auto" else (
+        _DECLARED.get(declared.group(1), declared.group(1)) if declared else _detect_delimiter(text, options.header_row))
 
+    header_row, found = options.header_row, False
+    if header_row is None:
+        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be as long as the file
+        try:
+            top = [record for record, _ in islice(_records_with_ends(text, delimiter, name),
+                                                   SEARCH_ROWS + options.header_rows)]
+        finally:
+            csv.field_size_limit(limit)
+        header_row, _ = choose_heading_row(top, score, options.header_rows)
+        found = header_row != options.header_rows
     records = _records_with_ends(text, delimiter, name)
-    leading = list(islice(records, options.header_row))
-    if len(leading) < options.header_row:
-        raise UserError("read.header_beyond_end", file=name, row=options.header_row, rows=len(leading))
+    leading = list(islice(records, header_row))
+    if len(leading) < header_row:
+        raise UserError("read.header_beyond_end", file=name, row=header_row, rows=len(leading))
     header_start = leading[-2][1] if len(leading) > 1 else 0
-    headings = [_heading(cell) for cell in leading[-1][0]]
+    headings = _headings([record for record, _ in leading[max(header_row - options.header_rows, 0):]])
     if not any(headings):
         filled = (any(cell.strip() for cell in record) for record, _ in chain(leading, records))
-        raise _empty_header_error(name, options.header_row, filled)
+        raise _empty_header_error(name, header_row, filled)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES and len(headings) < 2:
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.text"))
+    options = replace(options, header_row=header_row)
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
-    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding), delimiter, len(headings))
+    prefix = declared.group(0) if declared else ""
+    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter, len(headings))
     if cells is not None:
         problems = _problem_frame([], [], [])
     else:
@@ -181,7 +229,8 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
             cells[position] = cells[position].where(~blank, "")
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
-    return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter)
+    return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
+                   found=found)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
@@ -232,8 +281,20 @@ def _non_table_text(text: str) -> str | None:
     return None
 
 
-def _detect_delimiter(text: str, header_row: int) -> str:
-    """The delimiter that splits the header record most consistently with the records below it."""
+def _detect_delimiter(text: str, header_row: int | None) -> str:
+    """The delimiter that splits the header record most consistently with the records below it.
+
+    Without a known header row the first record is tried as the header; when no delimiter
+    splits it (a title line), the delimiter that gives most records one and the same number
+    of fields (more than one) wins.
+    """
+    if header_row is None:
+        chosen = _detect_delimiter(text, 1)
+        if len(next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=chosen), [])) > 1:
+            return chosen
+        modal = max(DELIMITERS, key=lambda delimiter: _modal_width(text, delimiter))
+        share, width, records = _modal_width(text, modal)
+        return modal if width > 1 and share > 0.5 and records > 2 else chosen
     sample = text[:_SNIFF_CHARS]
     truncated = len(text) > len(sample)
     wanted = header_row + _SNIFF_RECORDS
@@ -253,6 +314,20 @@ def _detect_delimiter(text: str, header_row: int) -> str:
         return (width > 1, consistency, width)
 
     return max(DELIMITERS, key=score)
+
+
+def _modal_width(text: str, delimiter: str) -> tuple[float, int, int]:
+    """(share of the first records with the most common number of fields, that number, records looked at)."""
+    try:
+        records = list(islice(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delimiter),
+                              _SNIFF_RECORDS))
+    except csv.Error:
+        return (0.0, 0, 0)
+    counts = [len(record) for record in records if record]
+    if not counts:
+        return (0.0, 0, 0)
+    width = max(set(counts), key=lambda n: (counts.count(n) * (n > 1), n))
+    return (counts.count(width) / len(counts), width, len(counts))
 
 
 def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[list[str], int]]:
@@ -276,11 +351,16 @@ def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[l
         raise UserError("read.bad_csv", file=name, place=line_place(reader.line_num)) from None
 
 
-def _utf8_body(data: bytes, text: str, header_start: int, encoding: str) -> memoryview | bytes:
-    """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8)."""
+def _utf8_body(data: bytes, text: str, header_start: int, encoding: str, prefix: str = "",
+               end_marks: int = 0) -> memoryview | bytes:
+    """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8).
+
+    `text` is the file's text after `prefix` (a "sep=" line) and without `end_marks` end-of-file marks.
+    """
     if encoding in ("utf-8", "utf-8-sig"):
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        return memoryview(data)[bom + len(text[:header_start].encode("utf-8")):]
+        start = bom + len(prefix.encode("utf-8")) + len(text[:header_start].encode("utf-8"))
+        return memoryview(data)[start: len(data) - end_marks]
     return text[header_start:].encode("utf-8")
 
 
@@ -410,30 +490,79 @@ def _ends_inside_quotes(text: str, last_record: list[str]) -> bool:
 # --- workbooks ---------------------------------------------------------------------------
 
 
-def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str) -> RawTable:
+def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            index = _sheet_index(workbook.sheet_names, options.sheet, name)
-            sheet_name = workbook.sheet_names[index]
-            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            names = workbook.sheet_names
+            if options.sheet is not None or options.header_row is None or len(names) > 1:
+                index, header_row = _choose_sheet(workbook, options, score, name)
+            else:
+                index, header_row = 0, options.header_row
+            sheet = workbook.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(a, b, c, d) for (a, b), (c, d) in sheet.merged_cell_ranges or ()]
     except PasswordError:
         raise UserError("read.password_protected", file=name) from None
     except (CalamineError, ValueError, OSError) as error:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
+    sheet_name = names[index]
     if not rows:
         raise UserError("read.empty_sheet", file=name, sheet=sheet_name)
     if kind == "xlsx":
         _put_error_cells(rows, _xlsx_error_cells(data, index))
+    elif kind == "ods":
+        _put_error_cells(rows, _ods_error_cells(data, index))
 
     grid = _typed_grid(rows)
-    header_row = options.header_row
     if header_row > len(grid):
         raise UserError("read.header_beyond_end", file=name, row=header_row, rows=len(grid))
-    headings = [_heading(value) for value in grid[header_row - 1]]
+    top = header_row - options.header_rows
+    headings = _headings(grid[max(top, 0):header_row], [(a - top, b, c - top, d) for a, b, c, d in merged])
     if not any(headings):
         raise _empty_header_error(name, header_row, (grid != "").any(axis=1))
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
-    return _finish(name, headings, cells, options, _problem_frame([], [], []), kind=kind, encoding=None, delimiter=None)
+    found = options.header_row is None or (options.sheet is None and len(names) > 1 and score is not None)
+    return _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
+                   kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found)
+
+
+def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: ScoreHeadings | None,
+                  name: str) -> tuple[int, int]:
+    """(sheet index, heading row): the given ones, or the sheet and row whose headings match best.
+
+    Hidden sheets are looked at only when no sheet is visible; the first sheet wins a tie. Without
+    a scorer (no model to match) the first sheet is read.
+    """
+    names = workbook.sheet_names
+    if not names:
+        raise UserError("read.bad_workbook", file=name, reason=t("read.no_sheets"))
+    if options.sheet is not None:
+        candidates = [_sheet_index(names, options.sheet, name)]
+    else:
+        visible = [i for i, meta in enumerate(workbook.sheets_metadata) if meta.visible == SheetVisibleEnum.Visible]
+        candidates = (visible or list(range(len(names))))[: None if score else 1]
+    best: tuple[float, int, int] | None = None
+    for index in candidates:
+        sheet = workbook.get_sheet_by_index(index)
+        if options.header_row is not None:
+            top = sheet.to_python(skip_empty_area=False, nrows=options.header_row)
+            row = options.header_row
+            headings = _headings(top[max(row - options.header_rows, 0):row])
+            value = score(headings) if score else float(sum(map(bool, headings)))
+        else:
+            top = sheet.to_python(skip_empty_area=False, nrows=SEARCH_ROWS + options.header_rows)
+            merged = [(a, b, c, d) for (a, b), (c, d) in sheet.merged_cell_ranges or ()]
+            texts = [[_heading(cell) for cell in row] for row in top]
+            row, value = choose_heading_row(texts, score, options.header_rows, merged)
+        if best is None or value > best[0]:
+            best = (value, index, row)
+    return best[1], best[2]
+
+
+def _headings(rows, merged=()) -> list[str]:
+    """The heading of each column from the heading row(s): one line of text per column."""
+    texts = [[_heading(cell) for cell in row] for row in rows]
+    return texts[0] if len(texts) == 1 else [_heading(text) for text in joined_headings(texts, merged)]
 
 
 def _sheet_index(names: list[str], sheet: str | int | None, name: str) -> int:
@@ -497,6 +626,34 @@ def _xlsx_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
     return errors
 
 
+def _ods_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
+    """(row, column, error text), 0-based, of the error cells in the index-th table of an ods file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "content.xml" not in archive.namelist():
+            return []
+        xml = archive.read("content.xml")
+    if b'value-type="error"' not in xml:
+        return []
+    errors, table, row, column, inside = [], -1, 0, 0, False
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start" and tag == "table" and _ODS_TABLE in element.tag:
+            table, row, inside = table + 1, 0, table + 1 == index
+        elif not inside or event != "end":
+            continue
+        elif tag == "table-row":
+            row += int(element.get(_ODS_ROWS_REPEATED, 1))
+            column = 0
+            element.clear()
+        elif tag in ("table-cell", "covered-table-cell"):
+            if element.get(_ODS_VALUE_TYPE) == "error":
+                errors.append((row, column, "".join(element.itertext()).strip() or "#ERR"))
+            column += int(element.get(_ODS_COLUMNS_REPEATED, 1))
+        elif tag == "table" and _ODS_TABLE in element.tag:
+            break
+    return errors
+
+
 def _xlsx_sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
     """The archive member holding the index-th sheet (following the relationships), or None."""
     members = set(archive.namelist())
@@ -552,6 +709,8 @@ def _finish(
     kind: str,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None = None,
+    found: bool = False,
 ) -> RawTable:
     """Drop empty rows and empty unnamed columns, number the rows, and pack the RawTable.
 
@@ -576,7 +735,8 @@ def _finish(
 
     row_numbers = numbers[non_empty]
     problems = problems[problems["row"].isin(row_numbers)]
-    problems = pd.concat([problems, _totals_rows(frame, row_numbers)], ignore_index=True)
+    problems = pd.concat([problems, _totals_rows(frame, row_numbers), _error_cells(frame, row_numbers, headings, keep)],
+                         ignore_index=True)
     problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
     decimal = options.decimal
     if decimal == "auto":
@@ -592,6 +752,9 @@ def _finish(
         delimiter=delimiter,
         kind=kind,
         decimal=decimal,
+        header_row=options.header_row,
+        sheet=sheet,
+        found=found,
     )
 
 
@@ -636,13 +799,30 @@ def _detect_decimal(frame: pd.DataFrame) -> str:
     return "," if _COMMA_NUMBER.search(joined) and not _DOT_NUMBER.search(joined) else "."
 
 
-def _problem_frame(rows: list[int], checks: list[str], details: list[str]) -> pd.DataFrame:
-    """The row_problems frame (columns row, check, detail), in row order."""
+def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
+    """The cells that hold a spreadsheet's error value (#N/A, #DIV/0!, Err:502 …), one problem each, with its column."""
+    rows, details, columns = [], [], []
+    for position in frame.columns:
+        found = frame[position].isin(ERROR_VALUES).to_numpy(dtype=bool)
+        if found.any():
+            heading = headings[keep[position]] or str(position + 1)
+            rows.extend(row_numbers[found])
+            details.extend(t("read.detail.error_cell", column=heading, value=value) for value in frame[position][found])
+            columns.extend([position] * int(found.sum()))
+    return _problem_frame(rows, ["error_cell"] * len(rows), details, columns)
+
+
+def _problem_frame(rows: list[int], checks: list[str], details: list[str], columns: list[int] | None = None) -> pd.DataFrame:
+    """The row_problems frame (columns row, check, detail, column), in row order.
+
+    `column` is the position in the table's frame of the cell with the problem, -1 for the whole row.
+    """
     frame = pd.DataFrame(
         {
             "row": np.asarray(rows, dtype=np.int64),
             "check": pd.Series(checks, dtype=object),
             "detail": pd.Series(details, dtype=object),
+            "column": np.asarray(columns if columns is not None else [-1] * len(rows), dtype=np.int64),
         }
     )
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
