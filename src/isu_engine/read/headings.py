@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from isu_engine.configure.model import Field, Model
+from isu_engine.configure.model import Model
 from isu_engine.read.mapping import names_of, normalise_heading
 
 CERTAIN = 1.0
@@ -55,7 +56,7 @@ def match_headings(headings: list[str], model: Model, columns: dict[str, str] | 
         ((score, -position, field.name)
          for position, heading in enumerate(headings) if position not in chosen and heading
          for field in model.fields.values() if field.name not in taken
-         for score in (word_score(heading, field),) if score >= LIKELY),
+         for score in (word_score(heading, names_of(field)),) if score >= LIKELY),
         reverse=True,
     )
     for score, negative, name in candidates:
@@ -73,13 +74,13 @@ def heading_row_score(cells: list, model: Model, columns: dict[str, str] | None 
     return sum(match.confidence for match in match_headings(texts, model, columns) if match.field)
 
 
-def word_score(heading: str, field: Field) -> float:
-    """0–1: how well the words of `heading` are explained by the best of the field's name and titles."""
+def word_score(heading: str, names: Iterable[str]) -> float:
+    """0–1: how well the words of `heading` are explained by the best of `names` (a field's name and titles)."""
     heading_words = _words(heading)
     if not heading_words:
         return 0.0
     best = 0.0
-    for name in names_of(field):
+    for name in names:
         field_words = _words(name)
         if not field_words:
             continue
