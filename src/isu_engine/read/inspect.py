@@ -28,7 +28,7 @@ from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Mode
 from isu_engine.i18n import t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
-from isu_engine.read.readers import RawTable, ReadOptions, read_table
+from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, read_table
 
 MAX_CATEGORIES = 20  # an own column with more distinct values is text, not categories
 MIN_CATEGORY_ROWS = 5  # an own column is proposed with categories only when every value is on this many rows
@@ -90,7 +90,9 @@ class Inspection:
         """A starting config: one dataset with the detected `read:` options, `columns:`, `values:` and own `fields:`."""
         read = {"sheet": self.sheet, "header_row": self.header_row} if self.sheet else {"header_row": self.header_row}
         if self.kind == "csv":
-            read.update(encoding=self.encoding, delimiter=self.delimiter, decimal=self.decimal)
+            read.update(encoding=self.encoding, delimiter=self.delimiter)
+        if self.decimal != "auto":
+            read["decimal"] = self.decimal
         entry = {"model": self.model or "MODELL", "source": source or Path(self.file).name, "read": read}
         columns = {c.heading: c.field for c in self.columns if c.kind in ("model", "own") and c.field}
         if columns:
@@ -137,13 +139,13 @@ def inspect_file(path: Path | str, model: Model | None = None, display_name: str
         cells = table.frame[position]
         text = as_text(cells)
         shown_heading = _masked([heading])[0]
-        if personal_number_mask(text).any() or personal_number_mask(pd.Series([heading])).any():
-            columns.append(ColumnProposal(position, shown_heading, None, 0.0, "identifier", "string"))
-        elif match is not None and match.field is not None:
+        if match is not None and match.field is not None and shown_heading == heading:
             spec = model.fields[match.field]
             values = _value_proposals(text, spec) if spec.categories and not _is_identifier(spec) else ()
             columns.append(ColumnProposal(position, shown_heading, match.field, match.confidence, "model", spec.type,
                                           values))
+        elif shown_heading != heading or personal_number_mask(text).any():
+            columns.append(ColumnProposal(position, shown_heading, None, 0.0, "identifier", "string"))
         elif not (text != "").any():
             columns.append(ColumnProposal(position, shown_heading, None, 0.0, "empty", "string"))
         else:
@@ -152,10 +154,16 @@ def inspect_file(path: Path | str, model: Model | None = None, display_name: str
     missing = [f.name for f in model.fields.values() if f.required and f.name not in mapped] if model else []
     return Inspection(
         file=_masked([table.file])[0], kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
-        decimal=table.decimal, sheet=_masked([table.sheet])[0] if table.sheet else None, header_row=table.header_row,
+        decimal=_decimal_mark(table), sheet=_masked([table.sheet])[0] if table.sheet else None, header_row=table.header_row,
         rows=len(table.frame), model=model.name if model is not None else None, columns=columns,
         missing_required=missing,
     )
+
+
+def _decimal_mark(table: RawTable) -> str:
+    """The decimal mark the file's numbers show ("," or "."), or "auto" when they show none or both."""
+    marks = set(table.column_decimals.values()) - {AMBIGUOUS}
+    return marks.pop() if len(marks) == 1 else "auto"
 
 
 def _is_identifier(spec: Field) -> bool:
@@ -208,7 +216,7 @@ def _own_column(position: int, heading: str, cells: pd.Series, text: pd.Series, 
     descriptor: dict = {"name": name, "type": kind, "title": {"sv": heading or name, "en": heading or name}}
     values: tuple[ValueProposal, ...] = ()
     if kind == "string":
-        counts = text[text != ""].value_counts(sort=True)
+        counts = text[text != ""].value_counts().sort_index()
         if len(counts) <= MAX_CATEGORIES and counts.min() >= MIN_CATEGORY_ROWS:
             values = tuple(ValueProposal(str(v), int(n), str(v), 1.0, False) for v, n in counts.items())
             descriptor["categories"] = [str(v) for v in counts.index]

@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice, zip_longest
 from pathlib import Path
 from xml.etree import ElementTree
@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
@@ -52,6 +53,12 @@ _DECLARED = {"\\t": "\t"}
 _END_OF_FILE = "\x1a"
 _BREAK_IN_TEXT = re.compile(r"[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
 _HTML_START = re.compile(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta)\b", re.I | re.S)
+AMBIGUOUS = "?"  # a column whose numbers read both with a decimal comma and with a decimal point
+_DECIMAL_SAYS = {  # numbers that can only be read with this decimal mark
+    ",": r"^\s*[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|\d{4,},\d+|0,\d+|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,})\s*$",
+    ".": r"^\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,})\s*$",
+}
+_EITHER_MARK = r"^\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*$"  # 1.250 or 1,250: a decimal or a thousands separator
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$", re.M)
 _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$", re.M)
 _ERROR_CELL = re.compile(
@@ -96,6 +103,7 @@ class RawTable:
     header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
+    column_decimals: dict[int, str] = field(default_factory=dict)  # column -> "," | "." | AMBIGUOUS, from its text
 
 
 ScoreHeadings = Callable[[list], float]
@@ -741,6 +749,7 @@ def _finish(
     decimal = options.decimal
     if decimal == "auto":
         decimal = "," if delimiter == ";" else _detect_decimal(frame)
+    column_decimals = _column_decimals(frame) if options.decimal == "auto" else {}
     return RawTable(
         file=name,
         headings=[headings[position] for position in keep],
@@ -755,6 +764,7 @@ def _finish(
         header_row=options.header_row,
         sheet=sheet,
         found=found,
+        column_decimals=column_decimals,
     )
 
 
@@ -789,6 +799,29 @@ def _empty_header_error(name: str, header_row: int, filled_rows: Iterable[bool])
     if first is None:
         return UserError("read.empty_file", file=name)
     return UserError("read.empty_header", file=name, place=row_place(header_row), first=first)
+
+
+def _column_decimals(frame: pd.DataFrame) -> dict[int, str]:
+    """The decimal mark each text column's numbers are written with, decided from its distinct values.
+
+    "12,5" or "1.234,5" say comma and "12.5" or "1,234.5" say point. A column whose only
+    numbers with a mark look like "1.250" or "1,250" (either a decimal or a thousands
+    separator) is AMBIGUOUS; a column with both readings, or with no mark, is left out.
+    """
+    marks = {}
+    for position in frame.columns:
+        column = frame[position]
+        if not isinstance(column.dtype, pd.StringDtype):
+            continue
+        values = pc.unique(pa.array(column.array, type=pa.string()))
+        if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
+            continue
+        says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
+        if says[","] != says["."]:
+            marks[position] = "," if says[","] else "."
+        elif not says[","] and pc.any(pc.match_substring_regex(values, _EITHER_MARK)).as_py():
+            marks[position] = AMBIGUOUS
+    return marks
 
 
 def _detect_decimal(frame: pd.DataFrame) -> str:
