@@ -65,10 +65,25 @@ def test_explicit_utf8_with_a_bom_keeps_the_first_heading_clean(tmp_path):
     assert table.headings[0] == "Ärende"
 
 
-def test_cp1252_bytes_that_cp1252_cannot_decode_fall_back_to_latin1(tmp_path):
-    table = read_table(write(tmp_path, "data.csv", b"id;x\n1;a\x81b\n"))
-    assert table.encoding == "latin-1"
-    assert cells(table) == [["1", "a\x81b"]]
+UNIT = "Enhet;Besök\nÖppenvården Ängen;1\nSöder;2\n"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp850", "mac_roman"])
+def test_eight_bit_encodings_are_told_apart_by_their_swedish_letters(tmp_path, encoding):
+    table = read_table(write(tmp_path, "data.csv", UNIT, encoding))
+    assert table.encoding == encoding
+    assert table.headings == ["Enhet", "Besök"] and cells(table)[0] == ["Öppenvården Ängen", "1"]
+
+
+def test_a_single_swedish_letter_in_cp850_reads_right(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "id;namn\n1;Ö\n", "cp850"))
+    assert (table.encoding, cells(table)) == ("cp850", [["1", "Ö"]])
+
+
+@pytest.mark.parametrize("content", [b"id;x\n1;a\x81b\n", "id;x\n1;a–b\n".encode("cp1252")])
+def test_bytes_that_several_encodings_read_as_plausible_text_stop_and_name_read_encoding(tmp_path, content):
+    error = read_error(write(tmp_path, "data.csv", content))
+    assert error.key == "read.unknown_encoding_auto" and "read.encoding" in error.line()
 
 
 def test_explicit_encoding_that_fails_names_the_line(tmp_path):
@@ -190,10 +205,13 @@ def test_a_row_with_content_only_beyond_the_headings_is_kept(tmp_path):
     assert table.row_problems["row"].tolist() == [3]
 
 
-def test_a_quote_that_is_never_closed_is_reported_on_its_row(tmp_path):
-    table = read_table(write(tmp_path, "data.csv", 'id;x\n1;a\n2;"öppen\n3;c\n4;d\n'))
-    assert table.row_numbers.tolist() == [2, 3]
-    assert table.row_problems[["row", "check"]].values.tolist() == [[3, "unclosed_quote"]]
+def test_a_quote_that_is_never_closed_gives_back_the_rows_it_swallowed_each_with_its_number(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", 'id;x\n1;a\n2;"öppen\n3;c\n\n4;d\n'))
+    assert table.row_numbers.tolist() == [2, 3, 4, 6] and table.rows_skipped == 1
+    assert cells(table) == [["1", "a"], ["2", "öppen"], ["3", "c"], ["4", "d"]]
+    assert table.row_problems[["row", "check"]].values.tolist() == [[3, "unclosed_quote"], [4, "unclosed_quote"],
+                                                                      [6, "unclosed_quote"]]
+    assert "row 3" in table.row_problems["detail"].iloc[-1]
 
 
 def test_problems_only_name_rows_in_the_frame(tmp_path):
@@ -528,3 +546,29 @@ def test_csv_written_by_csv_writer_reads_back(tmp_path, table):
     assert result.rows_skipped == (filled[:last].count(False) if last >= 0 else 0)
     assert result.row_problems.empty
     assert isinstance(result.row_numbers, np.ndarray)
+
+
+# --- what Excel and old systems write around the table --------------------------------------------
+
+
+def test_a_sep_line_names_the_delimiter_and_is_no_row(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "sep=,\r\nid,x;y\r\n1,a;b\r\n"))
+    assert (table.delimiter, table.headings, cells(table)) == (",", ["id", "x;y"], [["1", "a;b"]])
+    assert table.row_numbers.tolist() == [2]  # as Excel shows the file: the sep= line is hidden
+
+
+def test_a_trailing_end_of_file_mark_is_no_row_and_a_nul_in_a_row_is_a_problem_of_that_row(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", b"id;namn\r\n1;An\x00na\r\n2;Bo\r\n3;Cy\x1a1\r\n\x1a"))
+    assert table.row_numbers.tolist() == [2, 3, 4]
+    assert table.row_problems[["row", "check", "column"]].values.tolist() == [[2, "control_character", 1],
+                                                                                [4, "control_character", 1]]
+
+
+@pytest.mark.parametrize(
+    ("values", "mark"),
+    [(["1.250", "2.5"], "."), (["1,250", "12,5"], ","), (["1.234.567", "3"], ","), (["1,234.5", "2"], "."),
+     (["1.250", "2.500"], "?"), (["1,250", "12"], "?"), (["12", "7"], None), (["1.25", "3,5"], None)],
+)
+def test_the_decimal_mark_of_each_column_is_read_from_its_values(tmp_path, values, mark):
+    text = "id;v\n" + "".join(f'{n};"{v}"\n' for n, v in enumerate(values))
+    assert read_table(write(tmp_path, "data.csv", text)).column_decimals.get(1) == mark

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -46,7 +47,11 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
+_SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
+_COMMON_SIGNS = frozenset("–—‘’‚“”„…€£§°«»´·¹²³½¼¾×±\u00a0")
+_CONTROL_IN_CELL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # for RE2: tab, line feed and carriage return are text
+_TEXT_CONTROL_BYTES = (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A)  # tab, line breaks, form feed, end-of-file mark
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEP_LINE = re.compile(r"sep=(\\t|\t|.)[ \t]*(?:\r\n|\r|\n)", re.I)
 _DECLARED = {"\\t": "\t"}
@@ -186,6 +191,8 @@ def _sniff_kind(data: bytes, name: str) -> str:
 def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     if data.startswith(b"%PDF-"):
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.pdf"))
+    if _looks_binary(data):
+        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.binary"))
     text, encoding = _decode(data, options.encoding, name)
     marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
     text = text[: len(text) - marks]
@@ -244,7 +251,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     """The text of the file and the encoding used (detected when `encoding` is auto)."""
     if encoding == "auto":
-        encoding = _detect_encoding(data)
+        encoding = _detect_encoding(data, name)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -259,18 +266,54 @@ def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), encoding
 
 
-def _detect_encoding(data: bytes) -> str:
+def _detect_encoding(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM when the bytes say so; else the one 8-bit
+    encoding of Windows, MS-DOS or the old Mac whose letters make Swedish text.
+
+    Only the distinct bytes above 127 are looked at: an encoding is plausible when each is a
+    letter or a common sign in it (no box drawing, control or mathematical characters), and
+    the plausible one with the most Swedish letters (å ä ö é ü) wins. A tie stops the run:
+    a text is never read in an encoding that only might be right.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "cp1252"):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    distinct = np.unique(np.frombuffer(data, dtype=np.uint8))
+    high = distinct[distinct >= 0x80].tobytes()
+    scores = {}
+    for encoding in EIGHT_BIT_ENCODINGS:
         try:
-            data.decode(encoding)
+            characters = high.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return encoding
-    return "latin-1"
+        if all(_plausible(character) for character in characters):
+            scores[encoding] = sum(character in _SWEDISH_LETTERS for character in characters)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    raise UserError("read.unknown_encoding_auto", file=name,
+                    candidates=", ".join(encoding for encoding, _ in ranked) or ", ".join(EIGHT_BIT_ENCODINGS))
+
+
+def _plausible(character: str) -> bool:
+    """A character that text from a Swedish unit may hold: a letter, or a common sign."""
+    return character in _COMMON_SIGNS or unicodedata.category(character).startswith("L")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Whether the first bytes hold more control bytes than a text file has (UTF-16 with a BOM aside)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    sample = np.frombuffer(data[:_SNIFF_CHARS], dtype=np.uint8)
+    control = np.count_nonzero((sample < 0x20) & ~np.isin(sample, _TEXT_CONTROL_BYTES))
+    return control > max(2, len(sample) // 100)
 
 
 def _non_table_text(text: str) -> str | None:
@@ -283,9 +326,6 @@ def _non_table_text(text: str) -> str | None:
         return "html" if "<html" in lowered else "xml"
     if _HTML_START.match(head):
         return "html"
-    sample = text[:_SNIFF_CHARS]
-    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > max(2, len(sample) // 100):
-        return "binary"
     return None
 
 
@@ -436,6 +476,9 @@ def _parse_ragged_records(
         raise UserError("read.bad_csv", file=name, place=line_place(lines_above + reader.line_num)) from None
     finally:
         csv.field_size_limit(limit)
+    broken = len(records) if records and _ends_inside_quotes(text, records[-1]) else None
+    if broken is not None:
+        records = _unswallowed(records, delimiter)
     counts = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     columns = list(zip_longest(*records, fillvalue=""))
     columns += [("",) * len(records)] * (width - len(columns))
@@ -448,11 +491,23 @@ def _parse_ragged_records(
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
     details = [t("read.detail.field_count", fields=int(count), headings=width) for count in counts[too_many]]
-    if records and _ends_inside_quotes(text, records[-1]):
-        rows.append(numbers[-1])
-        checks.append("unclosed_quote")
-        details.append(t("read.detail.unclosed_quote"))
+    if broken is not None:  # the row that opened the quotation mark and every line it swallowed
+        rows.extend(numbers[broken - 1:])
+        checks.extend(["unclosed_quote"] * (len(records) - broken + 1))
+        details.extend([t("read.detail.unclosed_quote", row=int(numbers[broken - 1]))] * (len(records) - broken + 1))
     return frame, _problem_frame(rows, checks, details)
+
+
+def _unswallowed(records: list[list[str]], delimiter: str) -> list[list[str]]:
+    """The records with the lines that an unclosed quotation mark swallowed into the last one given back as records.
+
+    The last field of the last record holds the rest of its own line and then every line
+    after it; each such line becomes a record again (read without quotation marks).
+    """
+    *first, last = records
+    own_line, *swallowed = _LINE_BREAK.split(last[-1])
+    lines = csv.reader(swallowed, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    return [*first, [*last[:-1], own_line], *(line or [""] for line in lines)]
 
 
 def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
@@ -743,8 +798,8 @@ def _finish(
 
     row_numbers = numbers[non_empty]
     problems = problems[problems["row"].isin(row_numbers)]
-    problems = pd.concat([problems, _totals_rows(frame, row_numbers), _error_cells(frame, row_numbers, headings, keep)],
-                         ignore_index=True)
+    problems = pd.concat([problems, _totals_rows(frame, row_numbers), _error_cells(frame, row_numbers, headings, keep),
+                          _control_characters(frame, row_numbers, headings, keep)], ignore_index=True)
     problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
     decimal = options.decimal
     if decimal == "auto":
@@ -843,6 +898,23 @@ def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[st
             details.extend(t("read.detail.error_cell", column=heading, value=value) for value in frame[position][found])
             columns.extend([position] * int(found.sum()))
     return _problem_frame(rows, ["error_cell"] * len(rows), details, columns)
+
+
+def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
+    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with its column."""
+    rows, details, columns = [], [], []
+    for position in frame.columns:
+        column = frame[position]
+        if not isinstance(column.dtype, pd.StringDtype):
+            continue
+        found = pc.match_substring_regex(pa.array(column.array, type=pa.string()), _CONTROL_IN_CELL)
+        found = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+        if found.any():
+            rows.extend(row_numbers[found])
+            details.extend([t("read.detail.control_character", column=headings[keep[position]] or str(position + 1))]
+                           * int(found.sum()))
+            columns.extend([position] * int(found.sum()))
+    return _problem_frame(rows, ["control_character"] * len(rows), details, columns)
 
 
 def _problem_frame(rows: list[int], checks: list[str], details: list[str], columns: list[int] | None = None) -> pd.DataFrame:
