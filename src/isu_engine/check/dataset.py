@@ -180,7 +180,9 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
         identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
-        notes=[layout_note(table) for table in tables if table.found],
+        notes=[*(t("validate.lock_file_skipped", file=_masked([config.display(path)])[0])
+                 for path in dataset.skipped_sources),
+               *(layout_note(table) for table in tables if table.found)],
     )
 
 

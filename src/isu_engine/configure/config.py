@@ -73,6 +73,7 @@ class DatasetConfig:
     missing_values: tuple[str, ...] = ()
     period: Period | None = None
     raw: Any = None
+    skipped_sources: list[Path] = field(default_factory=list)  # owner and lock files a glob matched
 
 
 @dataclass
@@ -254,10 +255,16 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     if source is None:
         raise doc.error("schema.missing_key", container, name, name="source", where=where)
     patterns = source if isinstance(source, list) else [source]
-    sources = []
+    sources, skipped = [], []
     for index, pattern in enumerate(patterns):
         line_container, line_key = (source, index) if isinstance(source, list) else (raw, "source")
-        sources.extend(_expand_source(config, pattern, line_container, line_key))
+        found = _expand_source(config, pattern, line_container, line_key)
+        if glob.has_magic(pattern):
+            skipped.extend(path for path in found if is_lock_file(path))
+            found = [path for path in found if not is_lock_file(path)]
+            if not found:
+                raise doc.error("config.only_lock_files", line_container, line_key, pattern=pattern)
+        sources.extend(found)
     read = doc.mapping(raw.get("read"), f"{where}.read", raw, "read")
     doc.known_keys(read, READ_KEYS, f"{where}.read")
     sheet = read.get("sheet")
@@ -299,7 +306,14 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values", read, "missing_values")),
         period=_period(raw, doc),
         raw=raw,
+        skipped_sources=skipped,
     )
+
+
+def is_lock_file(path: Path) -> bool:
+    """An office program's owner or lock file beside an open workbook (Excel's ~$name.xlsx, LibreOffice's .~lock.name#)."""
+    name = path.name
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
 
 
 def _delimiter(doc: Document, read: dict, where: str) -> str:

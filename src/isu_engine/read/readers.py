@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import xlrd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -45,6 +47,8 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODS_MANIFEST = "META-INF/manifest.xml"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
 EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
@@ -170,6 +174,8 @@ def _read_bytes(path: Path, name: str) -> bytes:
 def _sniff_kind(data: bytes, name: str) -> str:
     """csv | xlsx | xls | ods, from the first bytes (and a zip archive's member names)."""
     if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_PACKAGE in data:  # an xlsx saved with a password is an encrypted package in this container
+            raise UserError("read.password_protected", file=name)
         return "xls"
     if not data.startswith(_ZIP_MAGIC):
         return "csv"
@@ -177,6 +183,8 @@ def _sniff_kind(data: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = set(archive.namelist())
             if "mimetype" in members and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+                if _ODS_MANIFEST in members and b"encryption-data" in archive.read(_ODS_MANIFEST):
+                    raise UserError("read.password_protected", file=name)
                 return "ods"
     except zipfile.BadZipFile as error:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
@@ -575,6 +583,8 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
         _put_error_cells(rows, _xlsx_error_cells(data, index))
     elif kind == "ods":
         _put_error_cells(rows, _ods_error_cells(data, index))
+    elif kind == "xls":
+        _put_error_cells(rows, _xls_error_cells(data, index))
 
     grid = _typed_grid(rows)
     if header_row > len(grid):
@@ -686,6 +696,25 @@ def _xlsx_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
         value = _CELL_VALUE.search(match.group(2))
         if ref and value:
             errors.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode()), value.group(1).decode()))
+    return errors
+
+
+def _xls_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
+    """(row, column, error text), 0-based, of the error cells in the index-th sheet of an xls file.
+
+    calamine leaves them empty; xlrd knows each cell's type, column by column.
+    """
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = book.sheet_by_index(index)
+    except (xlrd.XLRDError, ValueError, IndexError, KeyError, AssertionError, struct.error):
+        return []  # calamine opened it: nothing more to learn here
+    errors = []
+    for column in range(sheet.ncols):
+        types = np.asarray(sheet.col_types(column))
+        for row in np.flatnonzero(types == xlrd.XL_CELL_ERROR):
+            errors.append((int(row), column, xlrd.error_text_from_code.get(sheet.cell_value(int(row), column), "#ERR")))
+    book.release_resources()
     return errors
 
 
