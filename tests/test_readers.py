@@ -390,10 +390,14 @@ def test_xlsx_rows_are_sheet_rows_and_cells_keep_their_types(workbook_path):
     assert table.frame.dtypes.eq(object).all()
 
 
-def test_formula_without_cached_value_is_empty(workbook_path):
+def test_formula_without_cached_value_is_empty_and_told_once_per_column(workbook_path):
     # openpyxl stores formulas without computing them, so the file has no cached value.
     table = read_table(workbook_path, ReadOptions(header_row=3))
     assert cells(table)[0][5:] == ["", ""]
+    assert len(table.notes) == 2
+    assert "'Kvot' has 1 formulas without a saved result" in table.notes[0] and "'Summa'" in table.notes[1]
+    patch_sheet(workbook_path, {'<c r="H4"><f>2+3</f><v /></c>': '<c r="H4"><f>2+3</f><v>5</v></c>'})
+    assert [note.split("'")[1] for note in read_table(workbook_path, ReadOptions(header_row=3)).notes] == ["Kvot"]
 
 
 def test_formula_gives_its_cached_value_and_errors_come_through_as_text(workbook_path):

@@ -182,7 +182,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
         notes=[*(t("validate.lock_file_skipped", file=_masked([config.display(path)])[0])
                  for path in dataset.skipped_sources),
-               *(layout_note(table) for table in tables if table.found)],
+               *(layout_note(table) for table in tables if table.found),
+               *(_masked([note])[0] for table in tables for note in table.notes)],
     )
 
 

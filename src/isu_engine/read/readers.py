@@ -73,6 +73,10 @@ _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$", re.M)
 _ERROR_CELL = re.compile(
     rb"<(?:[\w.-]+:)?c\b(?=[^>]*\bt=[\"']e[\"'])([^>]*?)(?<!/)>(.*?)</(?:[\w.-]+:)?c>", re.S
 )
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<(?:[\w.-]+:)?c\b([^>]*?)(?<!/)>\s*<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)"
+    rb"\s*(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>"
+)
 _CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -113,6 +117,7 @@ class RawTable:
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
     column_decimals: dict[int, str] = field(default_factory=dict)  # column -> "," | "." | AMBIGUOUS, from its text
+    notes: list[str] = field(default_factory=list)  # what the person should know about the whole file, one line each
 
 
 ScoreHeadings = Callable[[list], float]
@@ -579,8 +584,10 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
     sheet_name = names[index]
     if not rows:
         raise UserError("read.empty_sheet", file=name, sheet=sheet_name)
+    unsaved = []
     if kind == "xlsx":
-        _put_error_cells(rows, _xlsx_error_cells(data, index))
+        errors, unsaved = _xlsx_error_cells(data, index)
+        _put_error_cells(rows, errors)
     elif kind == "ods":
         _put_error_cells(rows, _ods_error_cells(data, index))
     elif kind == "xls":
@@ -595,8 +602,10 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
         raise _empty_header_error(name, header_row, (grid != "").any(axis=1))
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
     found = options.header_row is None or (options.sheet is None and len(names) > 1 and score is not None)
-    return _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
-                   kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found)
+    table = _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
+                    kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found)
+    table.notes.extend(_unsaved_formula_notes(unsaved, header_row, headings, name))
+    return table
 
 
 def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: ScoreHeadings | None,
@@ -681,22 +690,46 @@ def _put_error_cells(rows: list[list], errors: list[tuple[int, int, str]]) -> No
             rows[row][column] = value
 
 
-def _xlsx_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
-    """(row, column, error text), 0-based, of the error cells in the index-th sheet of an xlsx file."""
+def _xlsx_error_cells(data: bytes, index: int) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Of the index-th sheet of an xlsx file, 0-based: the error cells (row, column, error text), and the
+    formula cells without a stored result (row, column) – a program that does not calculate wrote them."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _xlsx_sheet_part(archive, index)
         if part is None:
-            return []
+            return [], []
         xml = archive.read(part)
-    if b't="e"' not in xml and b"t='e'" not in xml:
-        return []
-    errors = []
-    for match in _ERROR_CELL.finditer(xml):
-        ref = _CELL_REF.search(match.group(1))
-        value = _CELL_VALUE.search(match.group(2))
-        if ref and value:
-            errors.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode()), value.group(1).decode()))
-    return errors
+    errors, unsaved = [], []
+    if b't="e"' in xml or b"t='e'" in xml:
+        for match in _ERROR_CELL.finditer(xml):
+            ref = _CELL_REF.search(match.group(1))
+            value = _CELL_VALUE.search(match.group(2))
+            if ref and value:
+                errors.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode()), value.group(1).decode()))
+    if b"<f" in xml:
+        for match in _FORMULA_WITHOUT_VALUE.finditer(xml):
+            ref = _CELL_REF.search(match.group(1))
+            if ref:
+                unsaved.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
+    return errors, unsaved
+
+
+def _unsaved_formula_notes(unsaved: list[tuple[int, int]], header_row: int, headings: list[str], name: str) -> list[str]:
+    """One note per column whose formulas below the headings have no stored result (their cells read as empty)."""
+    counts: dict[int, int] = {}
+    for row, column in unsaved:
+        if row >= header_row:
+            counts[column] = counts.get(column, 0) + 1
+    return [t("read.unsaved_formulas", file=name, column=(headings[column] if column < len(headings) else "")
+              or _column_letters(column), count=count) for column, count in sorted(counts.items())]
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _xls_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
