@@ -8,9 +8,7 @@ analysis, check or template. See docs/library.md.
 
 from __future__ import annotations
 
-import difflib
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +24,11 @@ from isu_engine.configure.yamlio import load_yaml_text
 from isu_engine.check.dataset import FILE, ROW, Dataset, issues_summary
 from isu_engine.errors import UserError
 from isu_engine.analyse.reflection import ENTRY_KEYS, LogEntry, load_log
-from isu_engine.protect.identifiers import load_key, mask_personal_numbers, pseudonymize
-from isu_engine.read.mapping import normalise_heading
-from isu_engine.read.readers import ReadOptions, read_table
+from isu_engine.protect.identifiers import load_key, pseudonymize
+from isu_engine.read.readers import ReadOptions
 
 __all__ = [
-    "ENGINE_VERSION", "Config", "Dataset", "Registry", "UserError", "LogEntry", "MappingProposal",
+    "ENGINE_VERSION", "Config", "Dataset", "Registry", "UserError", "LogEntry",
     "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
     "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
     "reflection_yaml", "propose_mapping", "pseudonym", "load_key", "audit_published", "model_of",
@@ -121,64 +118,13 @@ def pseudonym(identifier: str, key: bytes) -> str:
     return str(pseudonymize(pd.Series([identifier], dtype=object), key).iloc[0])
 
 
-@dataclass
-class ColumnProposal:
-    heading: str
-    field: str | None  # a model field, or None: an own variable or left out
-    values: list[str] = field(default_factory=list)  # distinct local values of a category field not in the model
+def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, header_row: int | None = None,
+                    shown_name: str | None = None):
+    """What `isu inspect` finds in an unknown export and proposes for `model`: sheet, heading row, heading → field,
+    value recodings and own variables (an `Inspection`, see read/inspect.py)."""
+    from isu_engine.read.inspect import inspect_file
 
-
-@dataclass
-class MappingProposal:
-    """What an unknown export looks like to the reader, and a proposed heading → field mapping."""
-
-    sheet: str | int | None
-    header_row: int
-    columns: list[ColumnProposal]
-    missing_required: list[str]
-
-
-MAX_PROPOSED_VALUES = 30
-
-
-def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, header_row: int = 1,
-                    shown_name: str | None = None) -> MappingProposal:
-    """Propose how an export's headings map to the model's fields, and which values need recoding.
-
-    This is the minimal proposal from the model's field names and titles; `isu inspect`
-    (read/inspect.py), when present, proposes more (sheet and heading row detection).
-    """
-    table = read_table(Path(path), ReadOptions(sheet=sheet, header_row=header_row), shown_name or Path(path).name)
-    names = {}
-    for spec in model.fields.values():
-        for label in (spec.name, *spec.titles.values()):
-            names.setdefault(normalise_heading(label), spec.name)
-    taken: set[str] = set()
-    columns = []
-    for position, heading in enumerate(table.headings):
-        key = normalise_heading(heading)
-        target = names.get(key)
-        if target is None:
-            close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.75)
-            target = names[close[0]] if close else None
-            if target is None:
-                first_word = key.replace("-", " ").split(" ")[0]
-                target = names.get(first_word)
-        if target in taken:
-            target = None
-        if target:
-            taken.add(target)
-        proposal = ColumnProposal(heading=str(heading), field=target)
-        spec = model.fields.get(target) if target else None
-        if spec is not None and spec.categories:
-            known = {normalise_heading(str(c.value)) for c in spec.categories}
-            known |= {normalise_heading(label) for c in spec.categories for label in c.labels.values()}
-            seen = table.frame[position].dropna().astype(str).str.strip()
-            distinct = [v for v in pd.unique(seen) if v and normalise_heading(v) not in known]
-            proposal.values = mask_personal_numbers(pd.Series(distinct[:MAX_PROPOSED_VALUES], dtype=object)).tolist()
-        columns.append(proposal)
-    missing = [spec.name for spec in model.fields.values() if spec.required and spec.name not in taken]
-    return MappingProposal(sheet=sheet, header_row=header_row, columns=columns, missing_required=missing)
+    return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
 
 
 def audit_published(out_dirs: list[Path]):

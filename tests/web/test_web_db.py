@@ -12,13 +12,13 @@ from django.db import DatabaseError, connection, transaction
 from helpers import client_for, database_text, make_unit, make_user, new_dataset, run_jobs, upload_and_confirm
 
 PERSONNUMMER = ("19121212-1212", "121212-1212", "121212+1212", "1212121212", "191212121212")
-SESSIONS = """client_id;session_date;instrument;age;gender;ors_total;srs_total;Anteckning
-19121212-1212;2025-01-10;ORS;40;kvinna;12;30;första
-191212121212;2025-02-10;ORS;40;kvinna;20;38;
-121212+1212;2025-03-10;ORS;40;kvinna;26;39;
-K2;2025-01-11;ORS;35;man;15;36;ringde 19121212-1212 idag
-K2;2025-02-11;ORS;35;man;22;37;
-K3;2025-01-12;ORS;50;kvinna;18;37;
+SESSIONS = """client_id;session_date;instrument;age;gender;unit;ors_total;srs_total;Anteckning
+19121212-1212;2025-01-10;ORS;40;kvinna;Vuxen;12;30;första
+191212121212;2025-02-10;ORS;40;kvinna;Vuxen;20;38;
+121212+1212;2025-03-10;ORS;40;kvinna;Vuxen;26;39;
+K2;2025-01-11;ORS;35;man;Vuxen 19121212-1212;15;36;ringde 19121212-1212 idag
+K2;2025-02-11;ORS;35;man;Vuxen;22;37;
+K3;2025-01-12;ORS;50;kvinna;Vuxen;18;37;
 """
 
 
@@ -57,8 +57,7 @@ def stored():
     unit = make_unit()
     analyst = client_for(make_user("analyst", unit))
     dataset_id = new_dataset(analyst, unit)
-    upload_id = upload_and_confirm(analyst, dataset_id, "191212121212 sessioner.csv", SESSIONS,
-                                   choose={"Anteckning": "__own__"})
+    upload_id = upload_and_confirm(analyst, dataset_id, "191212121212 sessioner.csv", SESSIONS)
     run_jobs()
     return {"unit": unit, "analyst": analyst, "dataset": dataset_id, "upload": upload_id}
 
@@ -72,7 +71,9 @@ def test_identifiers_are_stored_as_keyed_pseudonyms_and_personnummer_never(store
     upload = Upload.objects.get(pk=stored["upload"])
     assert upload.state == "validated", upload.error
     assert (upload.summary["rows_in"], upload.summary["rows_valid"], upload.summary["rows_quarantined"]) == (6, 5, 1)
-    assert upload.summary["quarantined_rows"] == [5], "the note with a personal number quarantines its row"
+    assert upload.summary["quarantined_rows"] == [5], "a personal number in a field quarantines its row"
+    assert "Anteckning" not in upload.dataset.config_yaml, "a column with personal numbers is left out of the mapping"
+    assert b"********-****" in bytes(upload.quarantine_csv), "the quarantined row is stored masked"
     assert "191212121212" not in upload.filename
     rows = storage.rows_from_bytes(PeriodRows.objects.get(dataset_id=stored["dataset"]).rows)
     key = storage.pseudonym_key()
@@ -91,12 +92,12 @@ def test_identifiers_are_stored_as_keyed_pseudonyms_and_personnummer_never(store
 def test_a_new_upload_for_a_period_replaces_its_rows(stored):
     from isu_engine.serve.models import PeriodRows
 
-    upload_and_confirm(stored["analyst"], stored["dataset"], "igen.csv", SESSIONS, choose={"Anteckning": "__own__"})
+    upload_and_confirm(stored["analyst"], stored["dataset"], "igen.csv", SESSIONS)
     run_jobs()
     assert PeriodRows.objects.filter(dataset_id=stored["dataset"]).count() == 1
     assert PeriodRows.objects.get(dataset_id=stored["dataset"]).n_rows == 5
     upload_and_confirm(stored["analyst"], stored["dataset"], "2024.csv", SESSIONS.replace("2025-", "2024-"),
-                       period="2024", choose={"Anteckning": "__own__"})
+                       period="2024")
     run_jobs()
     assert sorted(PeriodRows.objects.filter(dataset_id=stored["dataset"]).values_list("period", "n_rows")) == \
         [("2024", 5), ("2025", 5)]

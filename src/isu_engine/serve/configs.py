@@ -53,15 +53,15 @@ def first_dataset(raw: dict) -> tuple[str, dict]:
 
 
 def dump(raw: dict) -> str:
-    return yaml.safe_dump(_plain(raw), allow_unicode=True, sort_keys=False)
+    return yaml.safe_dump(plain(raw), allow_unicode=True, sort_keys=False)
 
 
-def _plain(value):
+def plain(value):
     """Loaded YAML (with line-number containers) as plain dicts and lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -80,15 +80,11 @@ def starting_config(organisation, unit, dataset_name: str, model: str, title: st
     return dump(raw)
 
 
-def with_mapping(text: str, *, source: str, sheet, header_row: int, columns: dict, values: dict,
-                 own_fields: list[dict]) -> str:
+def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: dict, own_fields: list[dict]) -> str:
     """The config with a confirmed mapping of an upload (read options, headings, recodings, own variables)."""
-    raw = _plain(yaml.safe_load(text))
+    raw = plain(yaml.safe_load(text))
     name, entry = first_dataset(raw)
     entry["source"] = source
-    read = {"header_row": header_row}
-    if sheet not in (None, ""):
-        read["sheet"] = sheet
     entry["read"] = read
     entry["columns"] = columns
     if values:
@@ -104,7 +100,7 @@ def with_mapping(text: str, *, source: str, sheet, header_row: int, columns: dic
 
 def for_validation(text: str, source: str, key_file: Path, subject_fields: list[str]) -> str:
     """The stored config made ready for the engine on the server: the upload as source, identifiers pseudonymised."""
-    raw = _plain(yaml.safe_load(text))
+    raw = plain(yaml.safe_load(text))
     _, entry = first_dataset(raw)
     entry["source"] = source
     raw["pseudonymize"] = {"columns": subject_fields, "key_file": str(key_file)}
@@ -114,7 +110,7 @@ def for_validation(text: str, source: str, key_file: Path, subject_fields: list[
 
 def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: bool, min_cell: int) -> str:
     """The stored config made ready for a run over stored rows: already mapped, recoded and pseudonymised."""
-    raw = _plain(yaml.safe_load(text))
+    raw = plain(yaml.safe_load(text))
     _, entry = first_dataset(raw)
     entry["source"] = source
     for key in ("read", "columns", "values"):

@@ -137,62 +137,72 @@ def upload_new(request, dataset):
     return render(request, "isu/upload_new.html", {"form": form, "dataset": dataset})
 
 
-def _current_mapping(dataset) -> tuple[dict, dict, object, int]:
-    raw = configs._plain(yaml.safe_load(dataset.config_yaml))
+def _saved_mapping(dataset) -> tuple[dict, dict]:
+    """The headings and recodings the dataset's config already has (a unit's next upload starts from them)."""
+    raw = configs.plain(yaml.safe_load(dataset.config_yaml))
     _, entry = configs.first_dataset(raw)
-    read = entry.get("read") or {}
-    return entry.get("columns") or {}, entry.get("values") or {}, read.get("sheet"), int(read.get("header_row", 1))
+    return entry.get("columns") or {}, entry.get("values") or {}
+
+
+def _whole_or_none(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and int(text) > 0 else None
+
+
+def _mapping_rows(inspection, model, language: str, saved_columns: dict, saved_values: dict) -> list[dict]:
+    """One row per column of the file: the proposed (or earlier confirmed) field and the values to recode."""
+    rows = []
+    for index, column in enumerate(inspection.columns if inspection else []):
+        proposed = column.field if column.kind == "model" else OWN_VARIABLE if column.kind == "own" else LEAVE_OUT
+        chosen = saved_columns.get(column.heading, proposed)
+        if chosen not in model.fields and chosen != OWN_VARIABLE:
+            chosen = proposed
+        spec = model.fields.get(chosen)
+        categories = [(str(c.value), c.label(language)) for c in spec.categories] if spec is not None else []
+        values = [{"index": i, "local": v.value, "rows": v.rows,
+                   "chosen": (saved_values.get(chosen) or {}).get(v.value, v.category or "")}
+                  for i, v in enumerate(column.values) if v.needs_recoding] if column.kind == "model" else []
+        rows.append({"index": index, "heading": column.heading, "chosen": chosen, "column": column,
+                     "values": values, "categories": categories})
+    return rows
 
 
 @allowed("work_with_data")
 def upload_mapping(request, upload):
-    """The proposed mapping as a form: sheet, heading row, heading → field, value recodings, own variables."""
+    """What `isu inspect` proposes, as a form: sheet, heading row, heading → field, value recodings, own variables."""
     dataset = upload.dataset
     if upload.state != "mapping" or not upload.stored_path:
         return redirect("upload", upload=upload.pk)
     registry = library.load_registry()
     model = library.model_of(registry, dataset.model)
-    saved_columns, saved_values, sheet, header_row = _current_mapping(dataset)
-    if request.method == "POST":
-        sheet = request.POST.get("sheet", "").strip() or None
-        header_row = int(request.POST.get("header_row") or 1) if request.POST.get("header_row", "1").isdigit() else 1
-    error = None
+    sheet = (request.POST.get("sheet") or "").strip() or None
+    header_row = _whole_or_none(request.POST.get("header_row"))
+    error, inspection = None, None
     try:
-        proposal = library.propose_mapping(Path(upload.stored_path), model, sheet=sheet, header_row=header_row,
-                                           shown_name=upload.filename)
+        inspection = library.propose_mapping(Path(upload.stored_path), model, sheet=sheet, header_row=header_row,
+                                             shown_name=upload.filename)
     except library.UserError as problem:
-        proposal, error = None, problem.line()
-    language = request.language
-    choices = [(name, f"{spec.title(language)} ({name})") for name, spec in model.fields.items()]
-    rows = []
-    for index, column in enumerate(proposal.columns if proposal else []):
-        chosen = saved_columns.get(column.heading, column.field) if column.heading in saved_columns else column.field
-        spec = model.fields.get(chosen) if chosen else None
-        categories = [(str(c.value), c.label(language)) for c in spec.categories] if spec is not None else []
-        rows.append({"index": index, "heading": column.heading, "chosen": chosen or LEAVE_OUT,
-                     "values": [{"index": i, "local": v, "chosen": (saved_values.get(chosen) or {}).get(v, "")}
-                                for i, v in enumerate(column.values)], "categories": categories})
-    if request.method == "POST" and request.POST.get("action") == "confirm" and proposal is not None:
+        error = problem.line()
+    rows = _mapping_rows(inspection, model, request.language, *_saved_mapping(dataset))
+    if request.method == "POST" and request.POST.get("action") == "confirm" and inspection is not None:
         columns, values, own = {}, {}, []
         for row in rows:
             target = request.POST.get(f"field_{row['index']}", LEAVE_OUT)
-            heading = row["heading"]
-            if target == OWN_VARIABLE:
-                name = _own_name(heading, model, own)
-                own.append({"name": name, "type": "string", "title": {"sv": heading, "en": heading}})
-                columns[heading] = name
+            column = row["column"]
+            if target == OWN_VARIABLE and column.own_field:
+                own.append(column.own_field)
+                columns[column.heading] = column.own_field["name"]
             elif target in model.fields:
-                columns[heading] = target
+                columns[column.heading] = target
                 for value in row["values"]:
                     recoded = request.POST.get(f"value_{row['index']}_{value['index']}", "")
                     if recoded:
                         values.setdefault(target, {})[value["local"]] = recoded
+        read = inspection.config()["datasets"]["data"]["read"]
         text = configs.with_mapping(dataset.config_yaml, source=f"{dataset.name}{Path(upload.filename).suffix.lower()}",
-                                    sheet=sheet, header_row=header_row, columns=columns, values=values, own_fields=own)
+                                    read=read, columns=columns, values=values, own_fields=own)
         try:
             configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            config = library.check_config_text(text, Path(upload.stored_path).parent)
-            library.check_against_model(registry, config)
+            library.check_against_model(registry, library.check_config_text(text, Path(upload.stored_path).parent))
         except library.UserError as problem:
             error = problem.line()
         else:
@@ -203,22 +213,13 @@ def upload_mapping(request, upload):
             job = enqueue("validate", dataset.unit, request.user.get_username(), upload=upload.pk)
             audit.record(request, "mapping_confirmed", unit=dataset.unit, target=f"upload {upload.pk}")
             return redirect("job", job=job.pk)
+    language = request.language
     return render(request, "isu/upload_mapping.html", {
-        "upload": upload, "dataset": dataset, "proposal": proposal, "rows": rows, "choices": choices,
-        "sheet": sheet or "", "header_row": header_row, "error": error, "OWN": OWN_VARIABLE,
-        "missing": [model.fields[name].title(language) for name in (proposal.missing_required if proposal else [])]})
-
-
-def _own_name(heading: str, model, own: list[dict]) -> str:
-    base = re.sub(r"[^a-z0-9_]", "_", heading.casefold().translate(str.maketrans("åäöéü", "aaoeu"))).strip("_")
-    base = re.sub(r"_+", "_", base) or "variable"
-    if not base[0].isalpha():
-        base = f"v_{base}"
-    name, counter = base, 2
-    taken = set(model.fields) | {f["name"] for f in own}
-    while name in taken:
-        name, counter = f"{base}_{counter}", counter + 1
-    return name
+        "upload": upload, "dataset": dataset, "inspection": inspection, "rows": rows, "OWN": OWN_VARIABLE,
+        "choices": [(name, f"{spec.title(language)} ({name})") for name, spec in model.fields.items()],
+        "sheet": inspection.sheet if inspection and inspection.sheet else (sheet or ""),
+        "header_row": inspection.header_row if inspection else (header_row or 1), "error": error,
+        "missing": [model.fields[name].title(language) for name in (inspection.missing_required if inspection else [])]})
 
 
 @allowed("work_with_data")
