@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import yaml
+from django.contrib.auth import get_user_model
 
 from isu_engine import library
 from isu_engine.i18n import t
@@ -19,8 +20,12 @@ DEMO_USERS = (("admin", None), ("analytiker", "analyst"), ("chef", "manager"), (
 
 
 def seed_demo() -> list[str]:
-    """Create the demo once (a second start keeps what is there); the lines to print."""
-    if Unit.objects.exists():
+    """Create the demo once (a second start keeps what is there); the lines to print.
+
+    Each dataset's rows are validated and stored, last year's reflection log is imported, and
+    this year's report of each dataset is queued for the job worker, ready for the manager to publish.
+    """
+    if get_user_model().objects.filter(username=DEMO_USERS[0][0]).exists():
         return [t("serve.demo_ready", units=Unit.objects.count(), datasets=Dataset.objects.count())]
     organisation = Organisation.current()
     organisation.municipality = "Exempelkommun"
@@ -46,13 +51,14 @@ def seed_demo() -> list[str]:
                                        state="queued")
         jobs.execute(jobs.enqueue("validate", unit, "demo", upload=upload.pk))
         _import_log(unit, (folder / "reflektion.yaml").read_bytes(), "demo")
+        jobs.enqueue("run", unit, "demo", dataset=dataset.pk, start=f"{DEMO_YEAR}-01-01", end=f"{DEMO_YEAR}-12-31",
+                     fixed=True)
     shutil.rmtree(folder, ignore_errors=True)
     lines = [t("serve.demo_ready", units=len(units), datasets=Dataset.objects.count())]
     for username, role in DEMO_USERS:
         password = accounts_admin.create_user(username, administrator=role is None, by="demo")
         if role:
-            user = __import__("django.contrib.auth", fromlist=["get_user_model"]).get_user_model().objects.get(
-                username=username)
+            user = get_user_model().objects.get(username=username)
             for unit in units:
                 Membership.objects.create(user=user, unit=unit, role=role)
         lines.append(t("serve.demo_user", role=t(f"serve.role.{role or 'administrator'}"), name=username,
