@@ -31,7 +31,7 @@ __all__ = [
     "ENGINE_VERSION", "Config", "Dataset", "Registry", "UserError", "LogEntry",
     "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
     "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
-    "reflection_yaml", "propose_mapping", "pseudonym", "load_key", "audit_published", "model_of",
+    "reflection_yaml", "propose_mapping", "spreadsheet_safe", "pseudonym", "load_key", "audit_published", "model_of",
 ]
 
 ENGINE_VERSION = __version__
@@ -109,6 +109,13 @@ def reflection_yaml(entries: list[dict[str, Any]]) -> str:
     return yaml.safe_dump(cleaned, allow_unicode=True, sort_keys=False)
 
 
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (=, +, -, @ first) made inert, as in validation.csv."""
+    from isu_engine.commands.run import inert_cells
+
+    return inert_cells(frame)
+
+
 def model_of(registry: Registry, name: str) -> Model:
     return registry.model(name)
 
@@ -127,16 +134,19 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
     return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
 
 
-def audit_published(out_dirs: list[Path]):
-    """Check a unit's published runs together (`isu audit`): what a reader of all of them could pin.
+def audit_published(out_dirs: list[Path]) -> list | None:
+    """Check a unit's published runs together, as `isu audit OUT [OUT …]` does: what a reader of all of them
+    could pin or bound inside 1…min_cell−1. An empty list: nothing.
 
-    Returns the audit's result, or None while the engine has no audit (isu_engine.protect.audit).
+    This is the one call site for the audit; it returns None while the engine has no audit
+    (`isu_engine.protect.audit.audit_outputs(folders)`, built on main).
     """
     try:
-        from isu_engine.protect import audit  # noqa: F401  (built on main; see docs/library.md)
+        from isu_engine.protect.audit import audit_outputs
     except ImportError:
         return None
-    return audit.audit_outputs([Path(d) for d in out_dirs])
+    return list(audit_outputs([Path(d) for d in out_dirs]))
+
 
 
 def what_stood_out(report) -> list[dict[str, str]]:

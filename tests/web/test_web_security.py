@@ -217,3 +217,43 @@ def test_the_body_of_a_request_is_limited():
     client = client_for(make_user("staff", make_unit()))
     response = client.post("/login/", {"username": "x" * (3 * 1024 * 1024), "password": "y"})
     assert response.status_code == 400
+
+
+def test_a_run_is_published_only_when_auditing_the_units_published_runs_together_finds_nothing(monkeypatch):
+    from isu_engine import library
+    from isu_engine.serve.models import AuditEvent, Dataset, Run, RunFile
+
+    unit = make_unit()
+    manager = client_for(make_user("manager", unit))
+    dataset = Dataset.objects.create(unit=unit, name="d", model="fit", config_yaml=GOOD)
+    earlier = Run.objects.create(dataset=dataset, period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31),
+                                 run_by="x", fixed_period=True, published_at=dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc))
+    run = Run.objects.create(dataset=dataset, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
+                             run_by="x", fixed_period=True)
+    for item in (earlier, run):
+        RunFile.objects.create(run=item, name="report.json", content=f'{{"run": {item.pk}}}'.encode())
+    audited = []
+
+    def audit(folders):
+        audited.append(sorted((folder / "report.json").read_text() for folder in folders))
+        return ["ors.jt_harmed in 2025 pinned to 2"]
+
+    monkeypatch.setattr(library, "audit_published", audit)
+    response = manager.post(f"/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert not run.published and response.url.endswith("?problem=audit")
+    assert audited == [sorted([f'{{"run": {earlier.pk}}}', f'{{"run": {run.pk}}}'])], "this run with the published one"
+    assert AuditEvent.objects.filter(action="publish_refused", unit=unit.name).exists()
+    monkeypatch.setattr(library, "audit_published", lambda folders: [])
+    manager.post(f"/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.published
+
+
+def test_the_exported_audit_log_cannot_run_as_a_spreadsheet_formula():
+    from isu_engine.serve import audit
+
+    admin = client_for(make_user(administrator=True))
+    audit.record("", "unit_created", unit='=HYPERLINK("http://example.invalid")')
+    text = admin.get("/admin/audit.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+import pandas as pd
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from isu_engine import library
 from isu_engine.serve import accounts_admin, audit
 from isu_engine.serve.forms import MembershipForm, NewUserForm, OrganisationForm, UnitForm
 from isu_engine.serve.models import AuditEvent, Membership, Organisation, Unit
@@ -117,12 +116,10 @@ def audit_log(request):
 @allowed("administer")
 def audit_export(request):
     audit.record(request, "audit_log_exported")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["at", "user", "action", "unit", "target", "detail", "address"])
-    for event in AuditEvent.objects.order_by("at", "id").iterator():
-        writer.writerow([event.at.isoformat(), event.username, event.action, event.unit, event.target,
-                         event.detail, event.address])
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    columns = ["at", "username", "action", "unit", "target", "detail", "address"]
+    frame = pd.DataFrame.from_records(AuditEvent.objects.order_by("at", "id").values_list(*columns), columns=columns)
+    frame["at"] = frame["at"].map(lambda at: at.isoformat())
+    text = library.spreadsheet_safe(frame).to_csv(index=False)
+    response = HttpResponse(text.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

@@ -76,8 +76,7 @@ def unit_runs_audit(run: Run) -> list[str]:
             for stored in item.files.filter(name__endswith=".json"):
                 (folder / stored.name).write_bytes(bytes(stored.content))
             folders.append(folder)
-        result = library.audit_published(folders)
-    return [] if result is None else list(getattr(result, "pinned", []) or [])
+        return library.audit_published(folders) or []
 
 
 @allowed("publish")
