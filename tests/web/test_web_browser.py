@@ -2,8 +2,9 @@
 
 The administrator creates a unit and users; the analyst uploads the demo FIT export (its headings are
 not the model's), confirms the proposed mapping, sees the quarantined rows, runs the report; the manager
-publishes it and records a decision; a staff member (without JavaScript) writes an interpretation; the
-next period's report shows the decision; a staff member of another unit is refused at every step.
+publishes it and records a decision; a staff member writes an interpretation; a second analyst uploads
+and runs the next period, whose report shows the decision; a staff member of another unit is refused at
+every step. The staff member and the second analyst have JavaScript turned off.
 Every page is screenshotted (ISU_SCREENSHOTS=folder keeps them) and checked with axe-core (WCAG 2.1 AA).
 """
 
@@ -111,7 +112,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
             admin.page.get_by_label("Namn", exact=True).fill(unit)
             admin.click("Skapa enheten", "unit-created")
             admin.go("/admin/units/", "units")
-        for username, role, unit in (("analytiker", "analytiker", "Familjeteamet"), ("chef", "chef", "Familjeteamet"),
+        for username, role, unit in (("analytiker", "analytiker", "Familjeteamet"),
+                                     ("analytiker2", "analytiker", "Familjeteamet"), ("chef", "chef", "Familjeteamet"),
                                      ("medarbetare", "medarbetare", "Familjeteamet"),
                                      ("utomstående", "medarbetare", "Annan enhet")):
             admin.go("/admin/users/", "users")
@@ -151,6 +153,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         run_url = analyst.page.url
         analyst.click("Öppna rapporten", "report-2024")
         assert "Familjeteamet Hasselberg" in analyst.page.content()
+        analyst.go(dataset_path + "config/", "config")
+        assert "Klient-ID: client_id" in analyst.page.get_by_label("Konfiguration (YAML)", exact=True).input_value()
 
         manager = Person(browser, base, "manager", shots, problems)
         manager.sign_in("chef", passwords["chef"], two_factor=True)
@@ -173,21 +177,42 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         staff.click("Spara tolkningen", "meeting-interpreted")
         assert "Vi tar sällan upp låga skattningar" in staff.page.content()
 
-        analyst.go(dataset_path, "dataset")
-        analyst.click("Ta fram rapport", "run-new")
-        analyst.page.get_by_label("Period", exact=True).select_option(label="2025")
-        analyst.click("Starta", "job")
-        analyst.wait_for_job()
-        analyst.click("Visa resultatet", "run-2025")
-        analyst.click("Öppna rapporten", "report-2025")
-        report = analyst.page.content()
+        # The second analyst works without JavaScript: uploads this year's export again (it replaces the
+        # period's rows), confirms the mapping, follows the job by its link, and runs this year's report.
+        second = Person(browser, base, "analyst2", shots, problems, javascript=False)
+        second.sign_in("analytiker2", passwords["analytiker2"], two_factor=True)
+        second.go(dataset_path, "dataset")
+        second.click("Ladda upp data", "upload")
+        second.page.get_by_label("Fil", exact=True).set_input_files(str(export))
+        second.page.get_by_label("År som filen gäller", exact=True).fill("2025")
+        second.click("Ladda upp", "mapping")
+        assert second.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
+        second.click("Bekräfta och validera", "job")
+        second.wait_for_job()
+        second.click("Visa resultatet", "validation")
+        second.click("Ta fram rapport", "run-new")
+        second.page.get_by_label("Period", exact=True).select_option(label="2025")
+        second.click("Starta", "job")
+        second.wait_for_job()
+        second.click("Visa resultatet", "run-2025")
+        second.click("Öppna rapporten", "report-2025")
+        report = second.page.content()
         assert "Vi frågar alltid om samarbetet när SRS är under 36." in report
         assert re.search(r"Låga SRS-skattningar: [^<]+ är nu ", report), "the figure the decision follows, now"
         assert "Vi tar sällan upp låga skattningar direkt i samtalet." in report
 
+        manager.click("Familjeteamet", "unit")
+        manager.click("Beslut: 1 öppna, 1 försenade", "decisions")  # due 2025-06-30: overdue by now
+        assert "Vi frågar alltid om samarbetet" in manager.page.content() and "försenat" in manager.page.content()
+        admin.go("/admin/audit/", "audit-log")
+        assert "published" in admin.page.content() and "internal_view" in admin.page.content()
+        admin.go("/admin/settings/", "settings")
+        admin.click("In English", "settings-english")
+        assert admin.page.locator("h1").inner_text() == "Settings"
+
         outsider = Person(browser, base, "outsider", shots, problems)
         outsider.sign_in("utomstående", passwords["utomstående"], two_factor=False)
-        seen = {url for person in (admin, analyst, manager, staff) for url in person.visited
+        seen = {url for person in (admin, analyst, second, manager, staff) for url in person.visited
                 if re.search(r"/(units|datasets|uploads|jobs|runs)/\d+", url) and "Annan" not in url}
         refused = 0
         for url in sorted(seen):
