@@ -343,7 +343,7 @@ def patch_sheet(path: Path, replacements: dict[str, str], sheet: str = "xl/works
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in members:
             if info.filename == sheet:
-                text = data.decode()
+                text = re.sub(r"<v></v>", "<v />", data.decode())  # openpyxl writes either, with or without lxml
                 for old, new in replacements.items():
                     assert text.count(old) == 1, old
                     text = text.replace(old, new)

@@ -16,6 +16,9 @@ def django_ready(tmp_path_factory):
     os.environ.setdefault("ISU_DATA_DIR", str(tmp_path_factory.mktemp("isu-data")))
     os.environ["DJANGO_SETTINGS_MODULE"] = "isu_engine.serve.settings"
     os.environ.setdefault("ISU_PSEUDONYM_KEY", "")
+    # Playwright's sync API keeps an event loop in this thread for the browser tests; the web tests'
+    # database calls are ordinary synchronous calls all the same.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     import django
     from django.core.management import call_command
     from django.test.utils import setup_test_environment

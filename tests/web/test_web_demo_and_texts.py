@@ -83,3 +83,33 @@ def test_the_demo_municipality(monkeypatch):
     assert Membership.objects.filter(user=analyst, role="analyst").count() == 3
     assert seed_demo()[0].startswith("demokommunen är klar"), "a second start keeps the demo"
     Job.objects.filter(created_by="demo").update(state="done")
+
+
+def test_the_reflection_log_goes_in_and_out_as_the_yaml_the_command_line_reads(tmp_path):
+    from isu_engine import library
+    from isu_engine.commands.demo import DEMO_REFLECTION
+    from isu_engine.serve.models import Dataset
+
+    unit = make_unit()
+    for name in ("violalund", "hasselberg"):
+        Dataset.objects.create(unit=unit, name=name, model="fit", config_yaml="datasets: {}\n")
+    analyst = client_for(make_user("analyst", unit))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    log = yaml.safe_dump(DEMO_REFLECTION, allow_unicode=True).encode("utf-8")
+    page = analyst.post(f"/units/{unit.pk}/reflection/import/",
+                        {"file": SimpleUploadedFile("reflektion.yaml", log, content_type="application/yaml")})
+    assert "4 poster importerade" in page.content.decode(), "two interpretations and two decisions"
+    bad = analyst.post(f"/units/{unit.pk}/reflection/import/",
+                       {"file": SimpleUploadedFile("reflektion.yaml", b"- {date: 2025-13-01}\n")})
+    assert "reflektion.yaml:rad 1:" in bad.content.decode(), "the engine's own one-line error"
+    exported = analyst.get(f"/units/{unit.pk}/reflection.yaml").content
+    (tmp_path / "reflektion.yaml").write_bytes(exported)
+    config = library.check_config_text("datasets: {x: {model: fit, source: x.csv}}\n", tmp_path)
+    entries = library.read_reflection_log(config)
+    decisions = {(e.dataset, e.topic, e.decision, e.follow_up, e.responsible) for e in entries if e.decision}
+    interpretations = {(e.dataset, e.topic, e.interpretation) for e in entries if e.interpretation}
+    assert decisions == {(d["dataset"], d["topic"], d["decision"], (d["follow_up"],), d["responsible"])
+                         for d in DEMO_REFLECTION}
+    assert interpretations == {(d["dataset"], d["topic"], d["interpretation"]) for d in DEMO_REFLECTION}
+    assert {e.period.label() for e in entries} == {"2024-01-01 – 2024-12-31"}

@@ -31,8 +31,7 @@ def seed_demo() -> list[str]:
     organisation.municipality = "Exempelkommun"
     organisation.save()
     folder = storage.folder("work", "demo")
-    registry = library.load_registry()
-    config_path = library.write_demo_data(registry, folder)
+    config_path = library.write_demo_data(jobs.registry(), folder)
     raw = yaml.safe_load(config_path.read_text("utf-8"))
     units = []
     for name, entry in raw["datasets"].items():

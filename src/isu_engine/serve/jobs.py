@@ -7,6 +7,7 @@ same YAML the command line reads) and the paths the server owns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import shutil
@@ -25,6 +26,12 @@ from isu_engine.serve.models import (Decision, Interpretation, Job, Organisation
 logger = logging.getLogger("isu_engine.serve.jobs")
 RUN_FORMATS = ("html", "pdf", "json", "xlsx")
 ID_ROLES = ("subject", "episode")
+
+
+@functools.cache
+def registry():
+    """The plugins' models, loaded once per process."""
+    return library.load_registry()
 
 
 def enqueue(kind: str, unit: Unit | None, created_by: str, **payload) -> Job:
@@ -65,12 +72,12 @@ def validate_upload(job: Job) -> None:
     source = Path(upload.stored_path)
     try:
         step(job, "reading")
-        registry = library.load_registry()
-        model = library.model_of(registry, dataset.model)
+        plugins = registry()
+        model = library.model_of(plugins, dataset.model)
         text = configs.for_validation(dataset.config_yaml, source.name, storage.key_file(), subject_fields(model))
         config = library.check_config_text(text, source.parent)
         step(job, "validating")
-        checked = library.validate(config, registry)
+        checked = library.validate(config, plugins)
         result = next(iter(checked.values()))
         with tempfile.TemporaryDirectory(dir=storage.folder("work")) as work:
             files = library.validation_files(checked, Path(work))
@@ -148,12 +155,12 @@ def build_run(job: Job) -> None:
         (work / configs.CONFIG_NAME).write_text(text, "utf-8")
         config = library.load_config(work / configs.CONFIG_NAME)
         set_language(config.language)
-        registry = library.load_registry()
+        plugins = registry()
         step(job, "analysing")
-        result = library.build_run(config, registry)
+        result = library.build_run(config, plugins)
         step(job, "rendering")
         out = work / "out"
-        written = library.write_run(result, config, registry, out, RUN_FORMATS)
+        written = library.write_run(result, config, plugins, out, RUN_FORMATS)
         report = result.reports[0]
         run = Run.objects.create(
             dataset=dataset, period_start=start, period_end=end, fixed_period=job.payload.get("fixed", False),
@@ -161,7 +168,7 @@ def build_run(job: Job) -> None:
             inputs={"config_sha256": config.sha256(),
                     "rows_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
                     "periods": [p.period for p in stored]},
-            engine_version=library.ENGINE_VERSION, plugin_versions=library.plugin_versions(registry),
+            engine_version=library.ENGINE_VERSION, plugin_versions=library.plugin_versions(plugins),
             summary={"stood_out": library.what_stood_out(report), "figures": library.figure_labels(report),
                      "hidden_cells": report.hidden_cells, "rows_valid": report.dataset.rows_valid},
         )

@@ -20,7 +20,7 @@ from isu_engine.i18n import t
 from isu_engine.protect.identifiers import mask_personal_numbers
 from isu_engine.serve import audit, configs, storage
 from isu_engine.serve.forms import ConfigForm, DatasetForm, EraseForm, RunForm, UploadForm
-from isu_engine.serve.jobs import enqueue, subject_fields
+from isu_engine.serve.jobs import enqueue, registry, subject_fields
 from isu_engine.serve.models import Dataset, Decision, Job, Organisation, PeriodRows, Run, Upload
 from isu_engine.serve.roles import allowed, may, roles_in, run_action, units_for
 
@@ -53,8 +53,7 @@ def unit_page(request, unit):
 
 @allowed("work_with_data")
 def dataset_new(request, unit):
-    registry = library.load_registry()
-    form = DatasetForm(request.POST or None, models=sorted(registry.models))
+    form = DatasetForm(request.POST or None, models=sorted(registry().models))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if unit.datasets.filter(name=data["name"]).exists():
@@ -172,8 +171,8 @@ def upload_mapping(request, upload):
     dataset = upload.dataset
     if upload.state != "mapping" or not upload.stored_path:
         return redirect("upload", upload=upload.pk)
-    registry = library.load_registry()
-    model = library.model_of(registry, dataset.model)
+    plugins = registry()
+    model = library.model_of(plugins, dataset.model)
     sheet = (request.POST.get("sheet") or "").strip() or None
     header_row = _whole_or_none(request.POST.get("header_row"))
     error, inspection = None, None
@@ -202,7 +201,7 @@ def upload_mapping(request, upload):
                                     read=read, columns=columns, values=values, own_fields=own)
         try:
             configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            library.check_against_model(registry, library.check_config_text(text, Path(upload.stored_path).parent))
+            library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
         except library.UserError as problem:
             error = problem.line()
         else:
@@ -304,11 +303,10 @@ def erase_client(request, unit):
     if request.method == "POST" and form.is_valid():
         key = storage.pseudonym_key()
         target = library.pseudonym(form.cleaned_data["identifier"], key)
-        registry = library.load_registry()
         erased = 0
         for rows in PeriodRows.objects.filter(dataset__unit=unit).select_related("dataset"):
             frame = storage.rows_from_bytes(rows.rows)
-            fields = [f for f in subject_fields(library.model_of(registry, rows.dataset.model)) if f in frame.columns]
+            fields = [f for f in subject_fields(library.model_of(registry(), rows.dataset.model)) if f in frame.columns]
             hit = frame[fields].eq(target).any(axis=1) if fields else None
             if hit is not None and hit.any():
                 kept = frame.loc[~hit]

@@ -126,7 +126,10 @@ def _import_log(unit, content: bytes, by: str) -> int:
         (Path(work) / "reflektion.yaml").write_bytes(content)
         text = "reflection_log: reflektion.yaml\ndatasets: {x: {model: x, source: x.csv}}\n"
         config = library.check_config_text(text, Path(work))
-        entries = library.read_reflection_log(config)
+        try:
+            entries = library.read_reflection_log(config)
+        except library.UserError as error:  # name the file as the person knows it, not the server's folder
+            raise library.UserError(error.key, file="reflektion.yaml", place=error.place, **error.params) from None
     count = 0
     for entry in entries:
         dataset = datasets.get(entry.dataset) if entry.dataset else \
