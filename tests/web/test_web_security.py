@@ -257,3 +257,17 @@ def test_the_exported_audit_log_cannot_run_as_a_spreadsheet_formula():
     audit.record("", "unit_created", unit='=HYPERLINK("http://example.invalid")')
     text = admin.get("/admin/audit.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
+
+
+def test_signing_in_again_asks_for_the_two_factor_code():
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("manager", make_unit())
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = Client()
+    response = _sign_in(client, user.username, "a long password 123")
+    assert response.status_code == 302 and response.url == "/account/two-factor/"
+    assert client.get("/").url == "/account/two-factor/", "no page before the code"
+    page = client.post("/account/two-factor/", {"code": "000000"})
+    assert "Koden stämde inte" in page.content.decode()

@@ -77,7 +77,8 @@ def sign_in_step(request) -> str | None:
     user = request.user
     if user.profile.must_change_password:
         return "password_change"
-    if needs_two_factor(user) and not user.is_verified():
+    verified = getattr(user, "is_verified", None)  # set by django-otp's middleware; not on a user signed in just now
+    if needs_two_factor(user) and not (verified is not None and verified()):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
