@@ -67,14 +67,15 @@ def render_html(report: "Report", *, template_dirs: Sequence[Path] = (), user_te
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
     environment = _environment(template_dirs, user_templates)
     environment.globals.update(_template_globals(language, report.meta.min_cell))
+    period = f"{report.meta.period.start.isoformat()} – {report.meta.period.end.isoformat()}"
     context = {
         "meta": report.meta,
         "sections": list(report.sections),
         "hidden_cells": report.hidden_cells,
         "language": language,
-        "period": f"{report.meta.period.start.isoformat()} – {report.meta.period.end.isoformat()}",
+        "period": period,
         "generated": report.meta.generated.strftime("%Y-%m-%d"),
-        "page_css": page_css(language),
+        "page_css": page_css(language, running_header=f"{report.meta.municipality} · {report.meta.unit} · {period}"),
     }
     try:
         return environment.get_template("base.html").render(context)
@@ -199,10 +200,12 @@ def _english_ticks(value: float) -> str:
     return format_number(value, decimals, "en")
 
 
-def page_css(language: str) -> Markup:
-    """The @page rule with the catalogue's page numbering, e.g. "Sida 3 av 12", as CSS content."""
+def page_css(language: str, running_header: str) -> Markup:
+    """The @page rule with the running header (from the second page on) and the catalogue's page
+    numbering, e.g. "Sida 3 av 12", as CSS content: page furniture, never part of the document's text."""
     counters = {"page": "counter(page)", "pages": "counter(pages)"}
-    return Markup(f"@page {{ @bottom-right {{ content: {css_content(t('render.page_of', language), counters)}; }} }}")
+    return Markup(f"@page {{ @top-left {{ content: {css_content(running_header, {})}; }} "
+                  f"@bottom-right {{ content: {css_content(t('render.page_of', language), counters)}; }} }}")
 
 
 def css_content(template: str, placeholders: dict[str, str]) -> str:

@@ -1,0 +1,128 @@
+"""The demo's PDFs are tagged PDF/UA-1 documents a screen reader can follow (issue 19).
+
+Checked with pikepdf and poppler (veraPDF is not installable here): the document is marked
+and tagged, has its language, title and PDF/UA identifier; headings never skip a level and
+come in the HTML's order; table header cells have a scope; figures have alternative text
+with their numbers; page furniture is an artifact and all other content is tagged.
+docs/accessibility.md lists the PDF/UA checkpoints that no test here can decide.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from accessibility_support import REPORTS
+from pdf_structure import attribute, marked_content, parent_tree, role, struct_elements, struct_text_tree
+
+HEADINGS = ("H1", "H2", "H3", "H4", "H5", "H6")
+XMP = {"dc": "http://purl.org/dc/elements/1.1/", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+       "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+
+
+class _HtmlOutline(HTMLParser):
+    """The document title and the headings (level, text) of an HTML report, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.headings: list[tuple[int, str]] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if (tag == "title" and not self.title) or re.fullmatch(r"h[1-6]", tag):  # not the charts' <title>
+            self._open = tag
+            if tag != "title":
+                self.headings.append((int(tag[1]), ""))
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open == "title":
+            self.title += data
+        elif self._open:
+            level, text = self.headings[-1]
+            self.headings[-1] = (level, text + data)
+
+
+def html_outline(path: Path) -> _HtmlOutline:
+    outline = _HtmlOutline()
+    outline.feed(path.read_text(encoding="utf-8"))
+    return outline
+
+
+def squeezed(text: str) -> str:
+    """Text without white space: line breaks in the PDF drop the space between words."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_path(demo_outputs, language: str, report: str) -> Path:
+    return demo_outputs[language] / f"{report}.pdf"
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("report", REPORTS)
+def test_pdf_is_a_tagged_pdf_ua_document_with_language_and_title(demo_outputs, language, report):
+    path = pdf_path(demo_outputs, language, report)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == language
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:title"] == html_outline(path.with_suffix(".html")).title
+            assert xmp["pdfuaid:part"] == "1"
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_headings_start_at_h1_never_skip_a_level_and_follow_the_html(demo_outputs, report):
+    path = pdf_path(demo_outputs, "sv", report)
+    tree = struct_text_tree(path)
+    headings = [(int(node.role[1]), node.text()) for node in tree.walk() if node.role in HEADINGS]
+    levels = [level for level, _ in headings]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(later <= earlier + 1 for earlier, later in zip(levels, levels[1:])), levels
+    expected = html_outline(path.with_suffix(".html")).headings
+    assert [(level, squeezed(text)) for level, text in headings] == [(level, squeezed(text)) for level, text in expected]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_table_header_cells_have_a_scope_and_data_cells_name_their_headers(demo_outputs, report):
+    with pikepdf.open(pdf_path(demo_outputs, "sv", report)) as pdf:
+        elements = [element for _, element in struct_elements(pdf)]
+        header_cells = [element for element in elements if role(element) == "TH"]
+        data_cells = [element for element in elements if role(element) == "TD"]
+        assert header_cells and data_cells
+        scopes = {str(attribute(cell, "/Scope")) for cell in header_cells}
+        assert scopes == {"/Column", "/Row"}
+        assert all(attribute(cell, "/Headers") for cell in data_cells)
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_page_furniture_is_an_artifact_and_all_other_content_is_tagged(demo_outputs, report):
+    path = pdf_path(demo_outputs, "sv", report)
+    with pikepdf.open(path) as pdf:
+        in_tree = {element.objgen for _, element in struct_elements(pdf)}
+        mapped = parent_tree(pdf)
+        for number, page in enumerate(pdf.pages):
+            sequences = marked_content(page)
+            assert ("/Artifact", pikepdf.Dictionary(Type=pikepdf.Name.Pagination)) in [
+                (tag, props) for tag, props in sequences], f"page {number + 1} has no pagination artifact"
+            for tag, props in sequences:
+                if props is not None and "/MCID" in props:
+                    owner = mapped[int(page.obj.StructParents)][int(props.MCID)]
+                    assert owner.objgen in in_tree, f"page {number + 1}: MCID {props.MCID} outside the tree"
+    pages = int(re.search(r"^Pages:\s+(\d+)$", subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout, re.MULTILINE)[1])
+    text = struct_text_tree(path).text()
+    assert f"Sida 2 av {pages}" not in text and "Exempelkommun · " not in text
+    printed = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"Sida 2 av {pages}" in printed  # drawn on the page, only not read as content
