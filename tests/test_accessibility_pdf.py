@@ -17,6 +17,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from isu_engine.render.pdf import render_pdf
+
 from accessibility_support import REPORTS
 from pdf_structure import attribute, marked_content, parent_tree, role, struct_elements, struct_text_tree
 
@@ -26,27 +28,33 @@ XMP = {"dc": "http://purl.org/dc/elements/1.1/", "pdfuaid": "http://www.aiim.org
 
 
 class _HtmlOutline(HTMLParser):
-    """The document title and the headings (level, text) of an HTML report, in order."""
+    """The document title, the headings (level, text) and the charts' text alternatives of an HTML report, in order."""
 
     def __init__(self) -> None:
         super().__init__()
         self.title = ""
         self.headings: list[tuple[int, str]] = []
+        self.chart_titles: list[str] = []
         self._open: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        if (tag == "title" and not self.title) or re.fullmatch(r"h[1-6]", tag):  # not the charts' <title>
+        if tag == "title" and self.title:  # a chart's <title>, its text alternative
+            self._open = "chart-title"
+            self.chart_titles.append("")
+        elif tag == "title" or re.fullmatch(r"h[1-6]", tag):
             self._open = tag
             if tag != "title":
                 self.headings.append((int(tag[1]), ""))
 
     def handle_endtag(self, tag):
-        if tag == self._open:
+        if tag == self._open or (tag == "title" and self._open == "chart-title"):
             self._open = None
 
     def handle_data(self, data):
         if self._open == "title":
             self.title += data
+        elif self._open == "chart-title":
+            self.chart_titles[-1] += data
         elif self._open:
             level, text = self.headings[-1]
             self.headings[-1] = (level, text + data)
@@ -107,6 +115,36 @@ def test_table_header_cells_have_a_scope_and_data_cells_name_their_headers(demo_
 
 
 @pytest.mark.parametrize("report", REPORTS)
+def test_every_figure_has_the_html_charts_text_alternative_with_its_numbers(demo_outputs, report):
+    path = pdf_path(demo_outputs, "sv", report)
+    in_html = html_outline(path.with_suffix(".html")).chart_titles
+    with pikepdf.open(path) as pdf:
+        figures = [element for _, element in struct_elements(pdf) if role(element) == "Figure"]
+    assert figures and [str(figure.get("/Alt", "")) for figure in figures] == in_html
+    for alt in in_html:
+        assert re.search(r"\d+,\d|dold uppgift", alt), f"a figure without numbers in its alternative text: {alt!r}"
+
+
+def test_hidden_cells_are_read_by_their_name(demo_outputs):
+    hidden = []
+    for report in REPORTS:
+        tree = struct_text_tree(pdf_path(demo_outputs, "sv", report))
+        hidden += [node.text() for node in tree.walk() if node.role == "TD" and "<5" in node.text()]
+    assert hidden and set(hidden) == {"<5dold uppgift (färre än 5)"}
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_links_describe_where_they_lead(demo_outputs, report):
+    path = pdf_path(demo_outputs, "sv", report)
+    headings = {squeezed(text) for level, text in html_outline(path.with_suffix(".html")).headings if level == 2}
+    with pikepdf.open(path) as pdf:
+        descriptions = [str(link.Contents) for page in pdf.pages for link in page.get("/Annots", [])
+                        if link.Subtype == pikepdf.Name.Link]
+    assert descriptions
+    assert {squeezed(text) for text in descriptions} <= headings  # the contents' section titles, not "section-3"
+
+
+@pytest.mark.parametrize("report", REPORTS)
 def test_page_furniture_is_an_artifact_and_all_other_content_is_tagged(demo_outputs, report):
     path = pdf_path(demo_outputs, "sv", report)
     with pikepdf.open(path) as pdf:
@@ -126,3 +164,25 @@ def test_page_furniture_is_an_artifact_and_all_other_content_is_tagged(demo_outp
     assert f"Sida 2 av {pages}" not in text and "Exempelkommun · " not in text
     printed = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert f"Sida 2 av {pages}" in printed  # drawn on the page, only not read as content
+
+
+def page_images(pdf: bytes, folder: Path, name: str) -> list[bytes]:
+    """Every page of the PDF as PNG bytes (poppler, 60 dpi)."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(folder / name)], check=True)
+    return [image.read_bytes() for image in sorted(folder.glob(f"{name}-*.png"))]
+
+
+def test_tagging_and_text_for_screen_readers_change_nothing_visible(demo_outputs, tmp_path):
+    """The larkan report (tables, charts, hidden cells) drawn three ways is the same, pixel for pixel:
+    tagged as published, untagged, and tagged without the text meant only for screen readers."""
+    html = (demo_outputs["sv"] / "larkan.html").read_text(encoding="utf-8")
+    assert 'class="visually-hidden"' in html
+    without_hidden_text = html.replace("</head>", "<style>.visually-hidden { display: none; }</style></head>", 1)
+    published = page_images((demo_outputs["sv"] / "larkan.pdf").read_bytes(), tmp_path, "published")
+    untagged = page_images(render_pdf(html, tagged=False), tmp_path, "untagged")
+    unnamed = page_images(render_pdf(without_hidden_text), tmp_path, "unnamed")
+    assert len(published) == len(untagged) == len(unnamed) > 1
+    assert [i for i, (a, b) in enumerate(zip(published, untagged), 1) if a != b] == []
+    assert [i for i, (a, b) in enumerate(zip(published, unnamed), 1) if a != b] == []

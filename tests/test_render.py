@@ -319,15 +319,27 @@ def test_title_page_says_when_disclosure_control_is_off():
     assert off not in render_html(make_report(min_cell=5))
 
 
-def test_charts_are_inline_svg_with_text_alternatives():
+def test_charts_are_inline_svg_whose_title_carries_every_value():
     html = render_html(make_report())
     assert html.count("<svg") == 3
-    for description in ("Stapeldiagram över andelar per insats.", "Staplade andelar helt, delvis, inte.",
-                        "Linjediagram över medelvärden per kvartal."):
-        assert f">{description}</desc>" in html
-        assert html.count(description) == 2  # the SVG <desc> and the visually hidden caption
-    captions = re.findall(r'<span class="visually-hidden">([^<]*)</span>', html)
-    assert len(captions) == 3
+    alternatives = re.findall(r'<svg [^>]*aria-labelledby="([^"]+)"[^>]*><title id="\1">([^<]*)</title>', html)
+    assert [text for _, text in alternatives] == [
+        f"Avslutade enligt plan. Stapeldiagram över andelar per insats. Flickor: 40,0{NBSP}%; "
+        "Dold insats: dold uppgift (färre än 5).",
+        f"Måluppfyllelse. Staplade andelar helt, delvis, inte. Insats A: Helt 60,0{NBSP}%, Delvis 40,0{NBSP}%.",
+        "ORS per kvartal. Linjediagram över medelvärden per kvartal. Alla: K1 20,0, K2 dold uppgift (färre än 5).",
+    ]
+
+
+def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
+    html = render_html(make_report())
+    hidden = re.findall(r'<td class="num hidden-value"><span class="value">(.*?)</span></td>', html)
+    assert hidden and set(hidden) == {
+        '<span class="hidden-cell"><span aria-hidden="true">&lt;5</span>'
+        '<span class="visually-hidden">dold uppgift (färre än 5)</span></span>'}
+    english = render_html(make_report(language="en", min_cell=3))
+    assert '<span aria-hidden="true">&lt;3</span><span class="visually-hidden">hidden (fewer than 3)</span>' in english
+    assert "dold uppgift" not in english
 
 
 def test_comparison_marks_flagged_rows_with_a_symbol_not_colour_alone():

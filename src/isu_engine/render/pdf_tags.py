@@ -11,6 +11,9 @@ does them:
   a screen reader skips it and no content is left untagged.
 - **Every table header cell has a scope.** A `TH` in the table head gets `/Scope /Column`,
   a `TH` starting a body row gets `/Scope /Row`, as the `scope` attributes of the HTML say.
+- **A link says where it leads.** PDF/UA asks for a link's description in its `/Contents`;
+  WeasyPrint writes the target's anchor there ("section-3"), here it becomes the link's
+  text ("Resultat").
 
 Nothing here changes what is drawn: only marked-content tags and structure attributes.
 """
@@ -25,13 +28,14 @@ _PAGE_FURNITURE = pydyf.Dictionary({"Type": "/Pagination"})
 
 
 def finish_tags(document, pdf: pydyf.PDF) -> None:
-    """Turn untagged page furniture into artifacts and give table header cells their scope."""
+    """Turn untagged page furniture into artifacts, give table header cells their scope and links their text."""
     root = _get(pdf, pdf.catalog.get("StructTreeRoot"))
     if root is None:  # not a tagged PDF
         return
     reachable = set(_reachable(pdf, root))
     _furniture_as_artifacts(pdf, _get(pdf, root["ParentTree"]), reachable)
     _scope_header_cells(pdf, reachable)
+    _describe_links(document)
 
 
 def _furniture_as_artifacts(pdf: pydyf.PDF, parent_tree: pydyf.Dictionary, reachable: set[int]) -> None:
@@ -68,6 +72,20 @@ def _scope_header_cells(pdf: pydyf.PDF, reachable: set[int]) -> None:
         group = _get(pdf, row["P"]) if row is not None else None
         scope = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
         element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+
+
+def _describe_links(document) -> None:
+    """Each link annotation's `/Contents` is the text of its HTML link."""
+    for page in document.pages:
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is not None and box.element is not None:
+                text = " ".join("".join(box.element.itertext()).split())
+                if text:
+                    annotation["Contents"] = pydyf.String(text)
+            stack.extend(getattr(box, "children", ()))
 
 
 def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> Iterator[int]:
