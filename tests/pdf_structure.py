@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pikepdf
 
-_ELEMENT_LINE = re.compile(r"^(?P<role>[A-Za-z][\w]*)(?: \((?:block|inline)\))?:?$")
+_ELEMENT_LINE = re.compile(r"^(?P<role>[A-Za-z]\w*)(?: <[^>]*>)?(?: \((?:block|inline)\))?:?$")
+"""A structure element as pdfinfo prints it: "H1 (block)", "TD:" (attributes follow), "TH <12-0-1>:" (with its ID)."""
 
 
 @dataclass

@@ -28,13 +28,15 @@ XMP = {"dc": "http://purl.org/dc/elements/1.1/", "pdfuaid": "http://www.aiim.org
 
 
 class _HtmlOutline(HTMLParser):
-    """The document title, the headings (level, text) and the charts' text alternatives of an HTML report, in order."""
+    """The document title, the headings (level, text), the charts' text alternatives and the
+    table header cells of an HTML report, in order."""
 
     def __init__(self) -> None:
         super().__init__()
         self.title = ""
         self.headings: list[tuple[int, str]] = []
         self.chart_titles: list[str] = []
+        self.header_cells: list[str] = []
         self._open: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -45,6 +47,9 @@ class _HtmlOutline(HTMLParser):
             self._open = tag
             if tag != "title":
                 self.headings.append((int(tag[1]), ""))
+        elif tag == "th":
+            self._open = "th"
+            self.header_cells.append("")
 
     def handle_endtag(self, tag):
         if tag == self._open or (tag == "title" and self._open == "chart-title"):
@@ -55,6 +60,8 @@ class _HtmlOutline(HTMLParser):
             self.title += data
         elif self._open == "chart-title":
             self.chart_titles[-1] += data
+        elif self._open == "th":
+            self.header_cells[-1] += data
         elif self._open:
             level, text = self.headings[-1]
             self.headings[-1] = (level, text + data)
@@ -104,7 +111,10 @@ def test_headings_start_at_h1_never_skip_a_level_and_follow_the_html(demo_output
 
 @pytest.mark.parametrize("report", REPORTS)
 def test_table_header_cells_have_a_scope_and_data_cells_name_their_headers(demo_outputs, report):
-    with pikepdf.open(pdf_path(demo_outputs, "sv", report)) as pdf:
+    path = pdf_path(demo_outputs, "sv", report)
+    in_order = [squeezed(node.text()) for node in struct_text_tree(path).walk() if node.role == "TH"]
+    assert in_order == [squeezed(text) for text in html_outline(path.with_suffix(".html")).header_cells]
+    with pikepdf.open(path) as pdf:
         elements = [element for _, element in struct_elements(pdf)]
         header_cells = [element for element in elements if role(element) == "TH"]
         data_cells = [element for element in elements if role(element) == "TD"]
