@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from isu_engine.configure.config import Period
 from isu_engine.errors import UserError
+from isu_engine.render.chart_text import chart_values_text
 from isu_engine.render.formatting import format_cell, format_interval, format_number
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
 from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
@@ -329,6 +330,16 @@ def test_charts_are_inline_svg_whose_title_carries_every_value():
         f"Måluppfyllelse. Staplade andelar helt, delvis, inte. Insats A: Helt 60,0{NBSP}%, Delvis 40,0{NBSP}%.",
         "ORS per kvartal. Linjediagram över medelvärden per kvartal. Alla: K1 20,0, K2 dold uppgift (färre än 5).",
     ]
+
+
+def test_a_lines_band_is_read_where_it_is_drawn():
+    value, low, high = Cell(20.0, "mean"), Cell(15.0, "mean"), Cell(25.0, "mean")
+    line = Chart(id="ors", kind="line", title="ORS", description="Linjediagram.", x_labels=["K1", "K2", "K3"],
+                 series=[("Alla", [value, Cell(22.0, "mean"), Cell(SECRET, "mean", hidden=True)],
+                          [low, Cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
+                          [high, Cell(26.0, "mean"), Cell(28.0, "mean")])])
+    assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5)."
+    assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3)."
 
 
 def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():

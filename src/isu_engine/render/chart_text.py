@@ -21,7 +21,7 @@ def chart_alt_text(chart: Chart, language: str, min_cell: int) -> str:
 
 def chart_values_text(chart: Chart, language: str, min_cell: int) -> str:
     """Every value the chart draws, labelled: "A: 12,5 %; B: 40,0 %." for bars, one group per row or
-    line; a line's band follows each value in brackets, "K1 20,0 (15,0–25,0)"."""
+    line; a line's band follows each value in brackets, "K1 20,0 (15,0–25,0)", where it is drawn."""
 
     def spoken(cell: Cell) -> str:
         if cell.hidden:
@@ -30,19 +30,22 @@ def chart_values_text(chart: Chart, language: str, min_cell: int) -> str:
             return t("render.no_value", language)
         return format_cell(cell, language, min_cell)
 
+    def point(x: str, value: Cell, low: Cell | None, high: Cell | None) -> str:
+        """A line's value at x, with its band as drawn: none where the value or a bound is hidden or missing."""
+        drawn = low is not None and high is not None and not any(
+            cell.hidden or is_missing(cell.value) for cell in (value, low, high))
+        band = f" ({spoken(low)}{EN_DASH}{spoken(high)})" if drawn else ""
+        return f"{x} {spoken(value)}{band}"
+
     if chart.kind == "bar":
         groups = ["; ".join(f"{bar.label}: {spoken(bar.cell)}" for bar in chart.bars)]
     elif chart.kind == "stacked":
         groups = [f"{label}: " + ", ".join(f"{bar.label} {spoken(bar.cell)}" for bar in bars)
                   for label, bars in chart.stacked_rows]
     else:
-        def point(x: str, value: Cell, low: Cell | None, high: Cell | None) -> str:
-            band = "" if low is None or high is None else f" ({spoken(low)}{EN_DASH}{spoken(high)})"
-            return f"{x} {spoken(value)}{band}"
-
-        groups = [f"{name}: " + ", ".join(point(x, value, *bounds) for x, value, *bounds in
-                                          zip(chart.x_labels, values, low or [None] * len(values),
-                                              high or [None] * len(values)))
-                  for name, values, low, high in chart.series]
+        groups = []
+        for name, values, low, high in chart.series:
+            lows, highs = low or [None] * len(values), high or [None] * len(values)
+            groups.append(f"{name}: " + ", ".join(map(point, chart.x_labels, values, lows, highs)))
     text = "; ".join(group for group in groups if group)
     return f"{text}." if text else ""
