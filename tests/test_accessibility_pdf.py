@@ -20,7 +20,7 @@ import pytest
 from isu_engine.render.pdf import render_pdf
 
 from accessibility_support import REPORTS
-from pdf_structure import attribute, marked_content, parent_tree, role, struct_elements, struct_text_tree
+from pdf_structure import Node, attribute, marked_content, parent_tree, role, struct_elements, struct_text_tree
 
 HEADINGS = ("H1", "H2", "H3", "H4", "H5", "H6")
 XMP = {"dc": "http://purl.org/dc/elements/1.1/", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
@@ -36,7 +36,8 @@ class _HtmlOutline(HTMLParser):
         self.title = ""
         self.headings: list[tuple[int, str]] = []
         self.chart_titles: list[str] = []
-        self.header_cells: list[str] = []
+        self.header_cells: list[tuple[bool, str]] = []  # (in the table head, text)
+        self._in_head = False
         self._open: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -47,11 +48,15 @@ class _HtmlOutline(HTMLParser):
             self._open = tag
             if tag != "title":
                 self.headings.append((int(tag[1]), ""))
+        elif tag == "thead":
+            self._in_head = True
         elif tag == "th":
             self._open = "th"
-            self.header_cells.append("")
+            self.header_cells.append((self._in_head, ""))
 
     def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
         if tag == self._open or (tag == "title" and self._open == "chart-title"):
             self._open = None
 
@@ -61,7 +66,8 @@ class _HtmlOutline(HTMLParser):
         elif self._open == "chart-title":
             self.chart_titles[-1] += data
         elif self._open == "th":
-            self.header_cells[-1] += data
+            in_head, text = self.header_cells[-1]
+            self.header_cells[-1] = (in_head, text + data)
         elif self._open:
             level, text = self.headings[-1]
             self.headings[-1] = (level, text + data)
@@ -109,11 +115,48 @@ def test_headings_start_at_h1_never_skip_a_level_and_follow_the_html(demo_output
     assert [(level, squeezed(text)) for level, text in headings] == [(level, squeezed(text)) for level, text in expected]
 
 
+def header_cells_in_order(tree: Node) -> list[tuple[bool, Node]]:
+    """Every TH of the tag tree in reading order, with whether it is in a table head."""
+    found = []
+
+    def walk(node: Node, in_head: bool) -> None:
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                if kid.role == "TH":
+                    found.append((in_head, kid))
+                walk(kid, in_head or kid.role == "THead")
+
+    walk(tree, False)
+    return found
+
+
+def header_rows(cells: list[tuple[bool, str]]) -> list[tuple[str, ...]]:
+    """Header cells as rows: a table head as one row, each row header alone. A table head equal to
+    the last one is left out, on both sides: a table that breaks across pages repeats its head."""
+    rows: list[tuple[str, ...]] = []
+    previous_in_head = False
+    for in_head, text in cells:
+        if in_head and previous_in_head:
+            rows[-1] = (*rows[-1], squeezed(text))
+        else:
+            rows.append(("head" if in_head else "row", squeezed(text)))
+        previous_in_head = in_head
+    kept: list[tuple[str, ...]] = []
+    last_head = None
+    for row in rows:
+        if row[0] == "head":
+            if row == last_head:
+                continue
+            last_head = row
+        kept.append(row)
+    return kept
+
+
 @pytest.mark.parametrize("report", REPORTS)
 def test_table_header_cells_have_a_scope_and_data_cells_name_their_headers(demo_outputs, report):
     path = pdf_path(demo_outputs, "sv", report)
-    in_order = [squeezed(node.text()) for node in struct_text_tree(path).walk() if node.role == "TH"]
-    assert in_order == [squeezed(text) for text in html_outline(path.with_suffix(".html")).header_cells]
+    in_pdf = [(in_head, node.text()) for in_head, node in header_cells_in_order(struct_text_tree(path))]
+    assert header_rows(in_pdf) == header_rows(html_outline(path.with_suffix(".html")).header_cells)
     with pikepdf.open(path) as pdf:
         elements = [element for _, element in struct_elements(pdf)]
         header_cells = [element for element in elements if role(element) == "TH"]
