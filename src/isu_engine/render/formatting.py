@@ -1,7 +1,8 @@
 """How numbers and cells read in a report: Swedish or English number format, hidden cells, intervals.
 
 These are plain functions; the HTML renderer also hands them to Jinja as filters and globals.
-A hidden cell always prints as the hidden text ("<5"), whatever its value.
+A hidden cell always prints as the hidden text ("<5"), whatever its value; a screen reader
+reads its name instead, "dold uppgift (färre än 5)" (`hidden_name`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from isu_engine.protect.disclosure import hidden_text
 from isu_engine.analyse.results import Cell
+from isu_engine.i18n import t
 
 MINUS = "\u2212"
 NARROW_NO_BREAK_SPACE = "\u202f"
@@ -71,6 +73,11 @@ def format_cell(cell: Cell, language: str, min_cell: int) -> str:
     if kind == "date":
         return format_date(value)
     return str(value)
+
+
+def hidden_name(language: str, min_cell: int) -> str:
+    """What a hidden cell is called for a screen reader: "dold uppgift (färre än 5)" / "hidden (fewer than 5)"."""
+    return t("render.hidden_name", language, min_cell=min_cell)
 
 
 def format_date(value: Any) -> str:
