@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.i18n import catalogue, set_language
-from isu_engine.read.readers import ReadOptions, read_table
+from isu_engine.read.readers import ReadOptions, column_decimal, read_table
 
 
 @pytest.fixture(autouse=True)
@@ -575,4 +575,4 @@ def test_a_trailing_end_of_file_mark_is_no_row_and_a_nul_in_a_row_is_a_problem_o
 )
 def test_the_decimal_mark_of_each_column_is_read_from_its_values(tmp_path, values, mark):
     text = "id;v\n" + "".join(f'{n};"{v}"\n' for n, v in enumerate(values))
-    assert read_table(write(tmp_path, "data.csv", text)).column_decimals.get(1) == mark
+    assert column_decimal(read_table(write(tmp_path, "data.csv", text)).frame[1]) == mark

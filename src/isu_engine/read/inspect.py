@@ -28,7 +28,7 @@ from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Mode
 from isu_engine.i18n import t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
-from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, read_table
+from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, column_decimal, read_table
 
 MAX_CATEGORIES = 20  # an own column with more distinct values is text, not categories
 MIN_CATEGORY_ROWS = 5  # an own column is proposed with categories only when every value is on this many rows
@@ -162,7 +162,7 @@ def inspect_file(path: Path | str, model: Model | None = None, display_name: str
 
 def _decimal_mark(table: RawTable) -> str:
     """The decimal mark the file's numbers show ("," or "."), or "auto" when they show none or both."""
-    marks = set(table.column_decimals.values()) - {AMBIGUOUS}
+    marks = {column_decimal(table.frame[position]) for position in table.frame.columns} - {AMBIGUOUS, None}
     return marks.pop() if len(marks) == 1 else "auto"
 
 
