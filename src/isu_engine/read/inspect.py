@@ -25,6 +25,7 @@ import pandas as pd
 
 from isu_engine.check.coerce import as_text, parse_date_text, to_number
 from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Model
+from isu_engine.configure.plugins import Registry, load_registry
 from isu_engine.i18n import t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
@@ -126,9 +127,16 @@ class Inspection:
         return "\n".join(lines) + "\n"
 
 
-def inspect_file(path: Path | str, model: Model | None = None, display_name: str | None = None,
-                 options: ReadOptions = ReadOptions()) -> Inspection:
-    """Read `path` with nothing known about its layout and propose how it maps onto `model` (see module docstring)."""
+def inspect_file(path: Path | str, model: Model | str | None = None, registry: Registry | None = None,
+                 display_name: str | None = None, options: ReadOptions = ReadOptions()) -> Inspection:
+    """Read `path` with nothing known about its layout and propose how it maps onto `model` (see module docstring).
+
+    `model` is a Model, or a model's name looked up in `registry` (the installed plugins when
+    not given); None inspects the layout only. `options` may fix what is known (a sheet, the
+    encoding). A file that cannot be read is a UserError, as in `isu validate`.
+    """
+    if isinstance(model, str):
+        model = (registry or load_registry()).model(model)
     score = (lambda headings: heading_row_score(headings, model)) if model is not None else None
     table = read_table(path, options, display_name, score_headings=score)
     matches = match_headings(table.headings, model) if model is not None else []
