@@ -94,7 +94,9 @@ class Inspection:
             read.update(encoding=self.encoding, delimiter=self.delimiter)
         if self.decimal != "auto":
             read["decimal"] = self.decimal
-        entry = {"model": self.model or "MODELL", "source": source or Path(self.file).name, "read": read}
+        entry = {"model": self.model, "source": source or Path(self.file).name, "read": read}
+        if self.model is None:  # the person names the model (isu models lists them); validate says it is missing
+            del entry["model"]
         columns = {c.heading: c.field for c in self.columns if c.kind in ("model", "own") and c.field}
         if columns:
             entry["columns"] = columns
@@ -127,8 +129,8 @@ class Inspection:
         return "\n".join(lines) + "\n"
 
 
-def inspect_file(path: Path | str, model: Model | str | None = None, registry: Registry | None = None,
-                 display_name: str | None = None, options: ReadOptions = ReadOptions()) -> Inspection:
+def inspect_file(path: Path | str, model: Model | str | None = None, display_name: str | None = None,
+                 options: ReadOptions = ReadOptions(), *, registry: Registry | None = None) -> Inspection:
     """Read `path` with nothing known about its layout and propose how it maps onto `model` (see module docstring).
 
     `model` is a Model, or a model's name looked up in `registry` (the installed plugins when
