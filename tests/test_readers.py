@@ -576,3 +576,15 @@ def test_a_trailing_end_of_file_mark_is_no_row_and_a_nul_in_a_row_is_a_problem_o
 def test_the_decimal_mark_of_each_column_is_read_from_its_values(tmp_path, values, mark):
     text = "id;v\n" + "".join(f'{n};"{v}"\n' for n, v in enumerate(values))
     assert column_decimal(read_table(write(tmp_path, "data.csv", text)).frame[1]) == mark
+
+
+def test_an_ods_saved_with_a_password_is_named_as_such(tmp_path):
+    # LibreOffice keeps the archive readable and marks each encrypted part in the manifest
+    path = tmp_path / "data.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                         'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:'
+                         'encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
+        archive.writestr("content.xml", bytes(range(256)))
+    assert read_error(path).key == "read.password_protected"
