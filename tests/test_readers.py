@@ -75,6 +75,12 @@ def test_eight_bit_encodings_are_told_apart_by_their_swedish_letters(tmp_path, e
     assert table.headings == ["Enhet", "Besök"] and cells(table)[0] == ["Öppenvården Ängen", "1"]
 
 
+def test_utf8_with_one_stray_windows_byte_fits_no_encoding_and_stops(tmp_path):
+    content = "id;namn\n1;Åsa\n".encode("utf-8") + "2;Örjan\n".encode("cp1252")
+    error = read_error(write(tmp_path, "data.csv", content))
+    assert error.key == "read.no_encoding_fits" and "read.encoding" in error.line()
+
+
 def test_a_single_swedish_letter_in_cp850_reads_right(tmp_path):
     table = read_table(write(tmp_path, "data.csv", "id;namn\n1;Ö\n", "cp850"))
     assert (table.encoding, cells(table)) == ("cp850", [["1", "Ö"]])

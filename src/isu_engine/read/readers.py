@@ -52,6 +52,7 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
 EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
+_UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
 _SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
 _COMMON_SIGNS = frozenset("–—‘’‚“”„…€£§°«»´·¹²³½¼¾×±\u00a0")
 _CONTROL_IN_CELL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # for RE2: tab, line feed and carriage return are text
@@ -304,19 +305,21 @@ def _detect_encoding(data: bytes, name: str) -> str:
         return "utf-8"
     distinct = np.unique(np.frombuffer(data, dtype=np.uint8))
     high = distinct[distinct >= 0x80].tobytes()
+    utf8_letters = _UTF8_LATIN_LETTER.search(data) is not None  # "Ã…", "Ã–": UTF-8 letters read as Windows text
     scores = {}
     for encoding in EIGHT_BIT_ENCODINGS:
         try:
             characters = high.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if all(_plausible(character) for character in characters):
+        if all(_plausible(character) for character in characters) and not (encoding == "cp1252" and utf8_letters):
             scores[encoding] = sum(character in _SWEDISH_LETTERS for character in characters)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+    if not ranked:
+        raise UserError("read.no_encoding_fits", file=name, candidates=", ".join(EIGHT_BIT_ENCODINGS))
+    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
         return ranked[0][0]
-    raise UserError("read.unknown_encoding_auto", file=name,
-                    candidates=", ".join(encoding for encoding, _ in ranked) or ", ".join(EIGHT_BIT_ENCODINGS))
+    raise UserError("read.unknown_encoding_auto", file=name, candidates=", ".join(encoding for encoding, _ in ranked))
 
 
 def _plausible(character: str) -> bool:
