@@ -99,6 +99,13 @@ def test_ms_dos_and_old_mac_csv_keep_their_letters(tmp_path, registry, encoding)
     assert dataset.frame["case_id"].tolist() == ["A0", "A1"]  # the "Ärende" heading was read, not dropped
 
 
+def test_excel_unicode_text_utf16_with_tabs(tmp_path, registry):
+    text = "Ärende\tStartdatum\tAktualisering\r\nA1\t2025-01-07\tÖppenvården Ängen\r\n"
+    config = project(tmp_path, {"d.txt": b"\xff\xfe" + text.encode("utf-16-le")},
+                     "{model: loke, source: d.txt, columns: {Ärende: case_id, Startdatum: start_date}}")
+    assert load(config, registry).frame["referral"].tolist() == ["Öppenvården Ängen"]
+
+
 # --- error cells, broken quotes, control characters ----------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from isu_engine.read.headings import heading_row_score
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.model import Model, parse_cutoff
 from isu_engine.configure.plugins import Registry
-from isu_engine.read.readers import AMBIGUOUS, RawTable, read_table
+from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import line_of
 from isu_engine.check.validate import IssueLog, check_rules, coerce_and_check, complete_totals
@@ -158,7 +158,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
             text[field_name] = recode(text[field_name], spec, local)
     decimal = tables[0].decimal if tables else "auto"
     typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,
-                             _field_decimals(tables, used_columns, model))
+                             _field_decimals(tables, used_columns, model, dataset.read.decimal))
     complete_totals(typed, text, model, log, language)
     check_rules(typed, text, model, registry.rule_kinds, log, language)
     issues = log.frame()
@@ -243,18 +243,23 @@ def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, s
     return list(dict.fromkeys(found))
 
 
-def _field_decimals(tables: list[RawTable], used: list[dict[int, str]], model: Model) -> dict[str, str]:
-    """The decimal mark of each field whose column shows one (the first file that does decides).
+def _field_decimals(tables: list[RawTable], used: list[dict[int, str]], model: Model,
+                    decimal: str) -> dict[str, str]:
+    """The decimal mark of each number field whose column shows one (the first file that does decides).
 
     A number field whose numbers all read both ways ("1.250": 1.25 or 1250) stops the run,
     unless the field says its `decimalChar` or `groupChar` (or the config its `read.decimal`).
     """
+    if decimal != "auto":
+        return {}
     marks: dict[str, str] = {}
     for table, fields in zip(tables, used):
         for position, field_name in fields.items():
-            mark = table.column_decimals.get(position)
             spec = model.fields[field_name]
-            if mark == AMBIGUOUS and spec.type == "number" and not (spec.decimal_char or spec.group_char):
+            if spec.type not in ("number", "integer") or spec.decimal_char or spec.group_char:
+                continue
+            mark = column_decimal(table.frame[position])
+            if mark == AMBIGUOUS and spec.type == "number":
                 raise UserError("read.ambiguous_decimal", file=table.file, column=table.headings[position],
                                 field=field_name, example=_example_of_both(table.frame[position]))
             if mark in (",", ".") and field_name not in marks:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from isu_engine.configure.plugins import Registry
 
 
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program ended by SIGPIPE
+
+
 class OneLineParser(argparse.ArgumentParser):
     """A parser whose usage errors are one line, like every other user error (exit 2)."""
 
@@ -117,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a program that stopped reading (`| head`): no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:
         if args.debug:
             traceback.print_exc()

@@ -17,8 +17,7 @@ from isu_engine.render import atomic
 
 def run_inspect(registry: Registry, file: Path, model_name: str | None, out: Path | None, stream: TextIO) -> int:
     """Inspect `file` (against the model when named), print the findings, and write the config to `out`."""
-    model = registry.model(model_name) if model_name else None
-    inspection = inspect_file(file, model, display_name=str(file))
+    inspection = inspect_file(file, model_name, display_name=str(file), registry=registry)
     for line in report_lines(inspection):
         stream.write(line + "\n")
     if out is not None:

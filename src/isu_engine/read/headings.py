@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from isu_engine.configure.model import Model
 from isu_engine.read.mapping import names_of, normalise_heading
@@ -79,18 +79,19 @@ def word_score(heading: str, names: Iterable[str]) -> float:
     heading_words = _words(heading)
     if not heading_words:
         return 0.0
-    best = 0.0
-    for name in names:
-        field_words = _words(name)
-        if not field_words:
-            continue
-        explained = sum(any(_same_word(h, f) for f in field_words) for h in heading_words) / len(heading_words)
-        covered = sum(any(_same_word(h, f) for h in heading_words) for f in field_words) / len(field_words)
-        best = max(best, _HEADING_WEIGHT * explained + (1 - _HEADING_WEIGHT) * covered)
-    return best
+    return max((_score(heading_words, _words(name)) for name in names), default=0.0)
 
 
-@cache
+@lru_cache(maxsize=4096)
+def _score(heading_words: tuple[str, ...], field_words: tuple[str, ...]) -> float:
+    if not field_words:
+        return 0.0
+    explained = sum(any(_same_word(h, f) for f in field_words) for h in heading_words) / len(heading_words)
+    covered = sum(any(_same_word(h, f) for h in heading_words) for f in field_words) / len(field_words)
+    return _HEADING_WEIGHT * explained + (1 - _HEADING_WEIGHT) * covered
+
+
+@lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(text)))
 

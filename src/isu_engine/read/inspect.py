@@ -25,10 +25,11 @@ import pandas as pd
 
 from isu_engine.check.coerce import as_text, parse_date_text, to_number
 from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Model
+from isu_engine.configure.plugins import Registry, load_registry
 from isu_engine.i18n import t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
-from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, read_table
+from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, column_decimal, read_table
 
 MAX_CATEGORIES = 20  # an own column with more distinct values is text, not categories
 MIN_CATEGORY_ROWS = 5  # an own column is proposed with categories only when every value is on this many rows
@@ -93,7 +94,9 @@ class Inspection:
             read.update(encoding=self.encoding, delimiter=self.delimiter)
         if self.decimal != "auto":
             read["decimal"] = self.decimal
-        entry = {"model": self.model or "MODELL", "source": source or Path(self.file).name, "read": read}
+        entry = {"model": self.model, "source": source or Path(self.file).name, "read": read}
+        if self.model is None:  # the person names the model (isu models lists them); validate says it is missing
+            del entry["model"]
         columns = {c.heading: c.field for c in self.columns if c.kind in ("model", "own") and c.field}
         if columns:
             entry["columns"] = columns
@@ -126,9 +129,16 @@ class Inspection:
         return "\n".join(lines) + "\n"
 
 
-def inspect_file(path: Path | str, model: Model | None = None, display_name: str | None = None,
-                 options: ReadOptions = ReadOptions()) -> Inspection:
-    """Read `path` with nothing known about its layout and propose how it maps onto `model` (see module docstring)."""
+def inspect_file(path: Path | str, model: Model | str | None = None, display_name: str | None = None,
+                 options: ReadOptions = ReadOptions(), *, registry: Registry | None = None) -> Inspection:
+    """Read `path` with nothing known about its layout and propose how it maps onto `model` (see module docstring).
+
+    `model` is a Model, or a model's name looked up in `registry` (the installed plugins when
+    not given); None inspects the layout only. `options` may fix what is known (a sheet, the
+    encoding). A file that cannot be read is a UserError, as in `isu validate`.
+    """
+    if isinstance(model, str):
+        model = (registry or load_registry()).model(model)
     score = (lambda headings: heading_row_score(headings, model)) if model is not None else None
     table = read_table(path, options, display_name, score_headings=score)
     matches = match_headings(table.headings, model) if model is not None else []
@@ -162,7 +172,7 @@ def inspect_file(path: Path | str, model: Model | None = None, display_name: str
 
 def _decimal_mark(table: RawTable) -> str:
     """The decimal mark the file's numbers show ("," or "."), or "auto" when they show none or both."""
-    marks = set(table.column_decimals.values()) - {AMBIGUOUS}
+    marks = {column_decimal(table.frame[position]) for position in table.frame.columns} - {AMBIGUOUS, None}
     return marks.pop() if len(marks) == 1 else "auto"
 
 

@@ -25,7 +25,7 @@ import xlrd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
@@ -52,9 +52,12 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
 EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
+_UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
 _SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
 _COMMON_SIGNS = frozenset("–—‘’‚“”„…€£§°«»´·¹²³½¼¾×±\u00a0")
 _CONTROL_IN_CELL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # for RE2: tab, line feed and carriage return are text
+_CONTROL_TEXT = re.compile(_CONTROL_IN_CELL)
+_NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte >= 0x20 and byte != 0x7F)
 _TEXT_CONTROL_BYTES = (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A)  # tab, line breaks, form feed, end-of-file mark
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEP_LINE = re.compile(r"sep=(\\t|\t|.)[ \t]*(?:\r\n|\r|\n)", re.I)
@@ -116,7 +119,6 @@ class RawTable:
     header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
-    column_decimals: dict[int, str] = field(default_factory=dict)  # column -> "," | "." | AMBIGUOUS, from its text
     notes: list[str] = field(default_factory=list)  # what the person should know about the whole file, one line each
 
 
@@ -257,8 +259,11 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
             cells[position] = cells[position].where(~blank, "")
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
+    look_for = frozenset(
+        [*(["error values"] if "#" in text or "Err:" in text else []),
+         *(["control characters"] if _has_control_characters(data, text, encoding, marks) else [])])
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
-                   found=found)
+                   found=found, look_for=look_for)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
@@ -300,24 +305,38 @@ def _detect_encoding(data: bytes, name: str) -> str:
         return "utf-8"
     distinct = np.unique(np.frombuffer(data, dtype=np.uint8))
     high = distinct[distinct >= 0x80].tobytes()
+    utf8_letters = _UTF8_LATIN_LETTER.search(data) is not None  # "Ã…", "Ã–": UTF-8 letters read as Windows text
     scores = {}
     for encoding in EIGHT_BIT_ENCODINGS:
         try:
             characters = high.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if all(_plausible(character) for character in characters):
+        if all(_plausible(character) for character in characters) and not (encoding == "cp1252" and utf8_letters):
             scores[encoding] = sum(character in _SWEDISH_LETTERS for character in characters)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+    if not ranked:
+        raise UserError("read.no_encoding_fits", file=name, candidates=", ".join(EIGHT_BIT_ENCODINGS))
+    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
         return ranked[0][0]
-    raise UserError("read.unknown_encoding_auto", file=name,
-                    candidates=", ".join(encoding for encoding, _ in ranked) or ", ".join(EIGHT_BIT_ENCODINGS))
+    raise UserError("read.unknown_encoding_auto", file=name, candidates=", ".join(encoding for encoding, _ in ranked))
 
 
 def _plausible(character: str) -> bool:
     """A character that text from a Swedish unit may hold: a letter, or a common sign."""
     return character in _COMMON_SIGNS or unicodedata.category(character).startswith("L")
+
+
+def _has_control_characters(data: bytes, text: str, encoding: str, end_marks: int) -> bool:
+    """Whether the text holds a control character other than tab and line breaks (end-of-file marks at the end aside).
+
+    Counted on the bytes where one byte below 32 is one character (all but UTF-16): two
+    passes of bytes.translate, no search.
+    """
+    if encoding.startswith("utf-16"):
+        return _CONTROL_TEXT.search(text) is not None
+    controls = data.translate(None, _NOT_CONTROL_BYTES).translate(None, b"\t\n\r")
+    return len(controls) > end_marks
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -571,10 +590,9 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             names = workbook.sheet_names
             if options.sheet is not None or options.header_row is None or len(names) > 1:
-                index, header_row = _choose_sheet(workbook, options, score, name)
+                index, header_row, sheet = _choose_sheet(workbook, options, score, name)
             else:
-                index, header_row = 0, options.header_row
-            sheet = workbook.get_sheet_by_index(index)
+                index, header_row, sheet = 0, options.header_row, workbook.get_sheet_by_index(0)
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a, b, c, d) for (a, b), (c, d) in sheet.merged_cell_ranges or ()]
     except PasswordError:
@@ -587,11 +605,9 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
     unsaved = []
     if kind == "xlsx":
         errors, unsaved = _xlsx_error_cells(data, index)
-        _put_error_cells(rows, errors)
-    elif kind == "ods":
-        _put_error_cells(rows, _ods_error_cells(data, index))
-    elif kind == "xls":
-        _put_error_cells(rows, _xls_error_cells(data, index))
+    else:
+        errors = _ods_error_cells(data, index) if kind == "ods" else _xls_error_cells(data, index)
+    _put_error_cells(rows, errors)
 
     grid = _typed_grid(rows)
     if header_row > len(grid):
@@ -603,14 +619,15 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
     found = options.header_row is None or (options.sheet is None and len(names) > 1 and score is not None)
     table = _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
-                    kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found)
+                    kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found,
+                    look_for=frozenset(["error values"] if errors else []))
     table.notes.extend(_unsaved_formula_notes(unsaved, header_row, headings, name))
     return table
 
 
 def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: ScoreHeadings | None,
-                  name: str) -> tuple[int, int]:
-    """(sheet index, heading row): the given ones, or the sheet and row whose headings match best.
+                  name: str) -> tuple[int, int, CalamineSheet]:
+    """(sheet index, heading row, sheet): the given ones, or the sheet and row whose headings match best.
 
     Hidden sheets are looked at only when no sheet is visible; the first sheet wins a tie. Without
     a scorer (no model to match) the first sheet is read.
@@ -623,7 +640,7 @@ def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: Score
     else:
         visible = [i for i, meta in enumerate(workbook.sheets_metadata) if meta.visible == SheetVisibleEnum.Visible]
         candidates = (visible or list(range(len(names))))[: None if score else 1]
-    best: tuple[float, int, int] | None = None
+    best: tuple[float, int, int, CalamineSheet] | None = None
     for index in candidates:
         sheet = workbook.get_sheet_by_index(index)
         if options.header_row is not None:
@@ -637,8 +654,8 @@ def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: Score
             texts = [[_heading(cell) for cell in row] for row in top]
             row, value = choose_heading_row(texts, score, options.header_rows, merged)
         if best is None or value > best[0]:
-            best = (value, index, row)
-    return best[1], best[2]
+            best = (value, index, row, sheet)
+    return best[1], best[2], best[3]
 
 
 def _headings(rows, merged=()) -> list[str]:
@@ -836,12 +853,15 @@ def _finish(
     delimiter: str | None,
     sheet: str | None = None,
     found: bool = False,
+    look_for: frozenset[str] = frozenset(),
 ) -> RawTable:
     """Drop empty rows and empty unnamed columns, number the rows, and pack the RawTable.
 
     `cells` holds every record after the header ("" for empty); columns beyond the
     headings keep a row that has content only there, and are then left out. Problems
-    are kept only for rows that stay in the frame.
+    are kept only for rows that stay in the frame. `look_for` names the cells worth
+    looking for, cell by cell ("error values", "control characters"): the caller knows
+    from the whole file whether there can be any.
     """
     width = len(headings)
     if cells.shape[1] < width:
@@ -860,13 +880,16 @@ def _finish(
 
     row_numbers = numbers[non_empty]
     problems = problems[problems["row"].isin(row_numbers)]
-    problems = pd.concat([problems, _totals_rows(frame, row_numbers), _error_cells(frame, row_numbers, headings, keep),
-                          _control_characters(frame, row_numbers, headings, keep)], ignore_index=True)
+    noted = [_totals_rows(frame, row_numbers)]
+    if "error values" in look_for:
+        noted.append(_error_cells(frame, row_numbers, headings, keep))
+    if "control characters" in look_for:
+        noted.append(_control_characters(frame, row_numbers, headings, keep))
+    problems = pd.concat([problems, *noted], ignore_index=True)
     problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
     decimal = options.decimal
     if decimal == "auto":
         decimal = "," if delimiter == ";" else _detect_decimal(frame)
-    column_decimals = _column_decimals(frame) if options.decimal == "auto" else {}
     return RawTable(
         file=name,
         headings=[headings[position] for position in keep],
@@ -881,7 +904,6 @@ def _finish(
         header_row=options.header_row,
         sheet=sheet,
         found=found,
-        column_decimals=column_decimals,
     )
 
 
@@ -918,27 +940,27 @@ def _empty_header_error(name: str, header_row: int, filled_rows: Iterable[bool])
     return UserError("read.empty_header", file=name, place=row_place(header_row), first=first)
 
 
-def _column_decimals(frame: pd.DataFrame) -> dict[int, str]:
-    """The decimal mark each text column's numbers are written with, decided from its distinct values.
+def column_decimal(cells: pd.Series) -> str | None:
+    """The decimal mark a text column's numbers are written with, decided from its distinct values.
 
     "12,5" or "1.234,5" say comma and "12.5" or "1,234.5" say point. A column whose only
     numbers with a mark look like "1.250" or "1,250" (either a decimal or a thousands
-    separator) is AMBIGUOUS; a column with both readings, or with no mark, is left out.
+    separator) is AMBIGUOUS; a column with both readings, with no mark or not text is None.
     """
-    marks = {}
-    for position in frame.columns:
-        column = frame[position]
-        if not isinstance(column.dtype, pd.StringDtype):
-            continue
-        values = pc.unique(pa.array(column.array, type=pa.string()))
-        if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
-            continue
-        says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
-        if says[","] != says["."]:
-            marks[position] = "," if says[","] else "."
-        elif not says[","] and pc.any(pc.match_substring_regex(values, _EITHER_MARK)).as_py():
-            marks[position] = AMBIGUOUS
-    return marks
+    if not isinstance(cells.dtype, pd.StringDtype):
+        return None
+    values = pa.array(cells.array, type=pa.string())
+    if not (pc.any(pc.match_substring(values, ",")).as_py() or pc.any(pc.match_substring(values, ".")).as_py()):
+        return None
+    values = pc.unique(values)
+    if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
+        return None
+    says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
+    if says[","] != says["."]:
+        return "," if says[","] else "."
+    if not says[","] and pc.any(pc.match_substring_regex(values, _EITHER_MARK)).as_py():
+        return AMBIGUOUS
+    return None
 
 
 def _detect_decimal(frame: pd.DataFrame) -> str:
