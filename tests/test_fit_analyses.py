@@ -110,6 +110,21 @@ def test_alliance_figures_by_hand(tmp_path):
     assert signals["SRS lägre än vid föregående session"][:2] == [5, 3]
 
 
+def test_session_shares_count_clients_through_the_design_effect(tmp_path):
+    # SRS under 36 per client in 2025: A (yes, no), B (no, no), C (yes, no, yes, yes): n = 8, 4 yes, p = 0.5.
+    # Client shares 0.5, 0, 0.75: MSB = (2·0 + 2·0.25 + 4·0.0625) / 2 = 0.375; SSW = 0.5 + 0.75 = 1.25,
+    # MSW = 1.25 / 5 = 0.25; m0 = (8 − 24/8) / 2 = 2.5; ρ = 0.125 / (0.375 + 1.5·0.25) = 1/6;
+    # m̃ = 24/8 = 3, deff = 1 + 2/6 = 4/3. The interval is Wilson's for 3 of 6 (4 of 8 divided by 4/3):
+    # 0.5 ± 1.96·√(0.25/6 + 3.8415/144) / (1 + 3.8415/6) = 0.5 ± 0.31239, i.e. 18.76–81.24 %
+    # (as if the sessions were independent, Wilson for 4 of 8: 21.52–78.48 %).
+    report = run(tmp_path, VOLUME_ROWS)
+    below = figure(report, "srs.below_cutoff_pct")
+    assert below.value == pytest.approx(50.0)
+    assert (below.low, below.high) == pytest.approx((18.761, 81.239), abs=1e-3)
+    signals = rows_by_label(report, "x.fit.srs_signals")
+    assert signals["SRS under 36"][3] == pytest.approx(4 / 3)
+
+
 def test_episode_logic(tmp_path):
     report = run(tmp_path, VOLUME_ROWS)
     # Paired: A1 15 (2024) -> 22 (the 2026 session is ignored), C1 10 -> 16, C2 12 -> 12.

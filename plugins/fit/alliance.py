@@ -11,6 +11,7 @@ from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Paragraph,
 from .change import jt_change
 from .episodes import PREVIOUS_SRS
 from .inputs import FitInputs
+from .session_shares import session_share
 
 TOLERANCE = 1e-9
 
@@ -31,24 +32,25 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     cutoff = float(fit.parameters["srs_cutoff"])
     cutoff_text = f"{cutoff:g}"
     section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text)
-    below, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
-                                                 below_cutoff(sessions["srs_total"], cutoff))
-    drops, with_previous, drop_pct = tally.indicator(pop.sessions, "srs_drop",
-                                                     dropped(sessions["srs_total"], sessions[PREVIOUS_SRS]))
-    mean = tally.mean(sessions["srs_total"], with_srs)
+    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), sessions)
+    drops = session_share(fit, pop.sessions, "srs_drop", dropped(sessions["srs_total"], sessions[PREVIOUS_SRS]),
+                          sessions)
+    mean = tally.mean(sessions["srs_total"], below.assessed)
     section.items.append(KeyFigures([
         KeyFigure("fit.srs_mean", ctx.t("fit.alliance.mean"), mean, ctx.t("fit.alliance.mean_definition")),
-        KeyFigure("srs.below_cutoff_pct", ctx.t("fit.alliance.below_pct", cutoff=cutoff_text), below_pct,
+        KeyFigure("srs.below_cutoff_pct", ctx.t("fit.alliance.below_pct", cutoff=cutoff_text), below.pct,
                   ctx.t("fit.alliance.below_pct_definition", cutoff=cutoff_text)),
-        KeyFigure("fit.srs_drop_pct", ctx.t("fit.alliance.drop_pct"), drop_pct,
+        KeyFigure("fit.srs_drop_pct", ctx.t("fit.alliance.drop_pct"), drops.pct,
                   ctx.t("fit.alliance.drop_pct_definition")),
     ]))
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.srs_signals", title=ctx.t("fit.alliance.table_title"),
         columns=[Column("signal", ctx.t("fit.alliance.signal")), Column("base", ctx.t("fit.alliance.base"), "count"),
-                 Column("n", ctx.t("common.count"), "count"), Column("pct", ctx.t("common.share"), "pct")],
-        rows=[[text(ctx.t("fit.alliance.below_row", cutoff=cutoff_text)), with_srs, below, below_pct],
-              [text(ctx.t("fit.alliance.drop_row")), with_previous, drops, drop_pct]],
+                 Column("n", ctx.t("common.count"), "count"), Column("pct", ctx.t("common.share"), "pct"),
+                 Column("design_effect", ctx.t("fit.design_effect"), "number")],
+        rows=[[text(ctx.t("fit.alliance.below_row", cutoff=cutoff_text)), below.assessed, below.yes, below.pct,
+               below.design_effect],
+              [text(ctx.t("fit.alliance.drop_row")), drops.assessed, drops.yes, drops.pct, drops.design_effect]],
         definition=ctx.t("fit.alliance.table_definition", cutoff=cutoff_text),
     ))
     _first_srs_comparison(section, fit, cutoff, cutoff_text)

@@ -11,6 +11,7 @@ from .change import jt_change, improvement_cells
 from .episodes import PeriodEpisodes
 from .inputs import FitInputs
 from .populations import Populations
+from .session_shares import session_share
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     result = jt_change(episodes.paired, fit.ors)
     cells = improvement_cells(ctx, pop.jt, fit.ors, result)
     sessions = episodes.sessions
-    _, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
-                                      below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])))
+    below = session_share(fit, pop.sessions, "srs_below_cutoff",
+                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])), sessions)
     return [
         Headline("n_clients", tally.total(pop.clients, len(episodes.client_codes())), 0),
         Headline("n_sessions", tally.total(pop.sessions, len(sessions)), 0),
@@ -36,6 +37,6 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
         Headline("effect_size", tally.statistic(result.effect_size, cells["total"], decimals=2, kind="effect"), 2),
         Headline("improved_pct", cells["improved_pct"], 1),
         Headline("recovered_pct", cells["recovered_pct"], 1),
-        Headline("srs_sessions", with_srs, 0),
-        Headline("srs_below_pct", below_pct, 1),
+        Headline("srs_sessions", below.assessed, 0),
+        Headline("srs_below_pct", below.pct, 1),
     ]
