@@ -102,12 +102,23 @@ def test_alliance_figures_by_hand(tmp_path):
     # SRS in 2025: 35, 37, 40, 39, 30, 36, 34, 33 -> below 36: 35, 30, 34, 33 (36 itself is not below).
     assert figure(report, "srs.below_cutoff_pct").value == pytest.approx(50.0)
     assert figure(report, "fit.srs_mean").value == pytest.approx(284 / 8)
-    # Drops from the previous session of the same episode: A 38->35, B 40->39, C2 34->33, among
-    # A (2, the first with the 2024 session before it), B (1), C1 (1), C2 (1).
+    # Drops of at least 1 point (srs_drop_points, default 1) from the previous session of the same episode:
+    # A 38->35, B 40->39 (exactly 1 counts), C2 34->33, among A (2, the first with the 2024 session before
+    # it), B (1), C1 (1), C2 (1).
     assert figure(report, "fit.srs_drop_pct").value == pytest.approx(60.0)
     signals = rows_by_label(report, "x.fit.srs_signals")
     assert signals["SRS under 36"][:2] == [8, 4]
-    assert signals["SRS lägre än vid föregående session"][:2] == [5, 3]
+    assert signals["SRS minst 1 poäng lägre än vid föregående session"][:2] == [5, 3]
+    # Per episode: A1, B and C2 have a drop, C1 has none, E has no SRS at all: 3 of 4.
+    assert figure(report, "fit.srs_drop_episodes_pct").value == pytest.approx(75.0)
+
+
+def test_the_srs_drop_threshold_is_a_model_setting(tmp_path):
+    # With srs_drop_points 2 only A's 38 -> 35 counts: 1 of 5 sessions, 1 of 4 episodes.
+    report = run(tmp_path, VOLUME_ROWS, parameters={"srs_drop_points": 2})
+    assert figure(report, "fit.srs_drop_pct").value == pytest.approx(20.0)
+    assert figure(report, "fit.srs_drop_episodes_pct").value == pytest.approx(25.0)
+    assert "SRS minst 2 poäng lägre än vid föregående session" in rows_by_label(report, "x.fit.srs_signals")
 
 
 def test_session_shares_count_clients_through_the_design_effect(tmp_path):
