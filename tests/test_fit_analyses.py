@@ -22,7 +22,7 @@ from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
 from isu_fit.episodes import EPISODE, KEY_SEPARATOR, assumed_instrument, period_episodes, prepare_sessions
 from isu_fit.steps import steps
-from isu_fit.trajectory import expected_trajectory, intake_band, on_track
+from isu_fit.trajectory import intake_band, leave_one_out_medians, median_interval_ranks
 
 from fit_sessions import VOLUME_ROWS, session
 
@@ -246,36 +246,90 @@ TRAJECTORY_ROWS = [
     session("e5", "2025-05-22", 31),
     session("e6", "2026-02-01", 5), session("e6", "2026-02-08", 6),       # after the period end: not used
 ]
-TRAJECTORY_PARAMETERS = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 3}
+TRAJECTORY_PARAMETERS = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 3, "trajectory_min_per_cell": 1}
 
 
-def test_trajectory_medians_by_hand(tmp_path):
+def test_trajectory_without_history_leaves_each_episode_out(tmp_path):
+    # No episode ended before 2025, so every episode up to the period end is the reference (e6 comes later)
+    # and each is judged against the others only.
     report = run(tmp_path, TRAJECTORY_ROWS, parameters=TRAJECTORY_PARAMETERS)
     rows = table(report, "x.fit.trajectory").rows
-    values = {(str(r[0].value), r[1].value): [c.shown_value for c in r[2:]] for r in rows}
+    values = {(str(r[1].value), r[2].value): [c.shown_value for c in r[3:]] for r in rows if r[0].value == "ORS"}
     low, high = "Start 0 till under 20", "Start 20–40"
-    assert values[(low, 1)] == [3, 12, 11, 13]          # 10, 12, 14
-    assert values[(low, 2)] == [3, 16, 15, 18]          # 14, 16, 20
-    assert values[(low, 3)] == [2, 20, 19, 21]          # 18, 22
-    assert values[(high, 1)] == [2, 22.5, 21.25, 23.75]  # 25, 20
-    assert values[(high, 2)] == [2, 28.5, 27.75, 29.25]  # 27, 30 (e5's second ORS is at its third session)
-    assert values[(high, 3)] == [1, 31, 31, 31]
-    assert table(report, "x.fit.trajectory").n.value == 5
-    # On track (last ORS at or above the band's median at that ORS number): e1 18 < 20 no, e2 16 = 16 yes,
-    # e4 27 < 28.5 no, e5 31 >= 31 yes.
+    assert values[(low, 1)] == [3, 12, None, None]      # 10, 12, 14 (too few for an interval of the median)
+    assert values[(low, 2)] == [3, 16, None, None]      # 14, 16, 20
+    assert values[(low, 3)] == [2, 20, None, None]      # 18, 22
+    assert values[(high, 1)] == [2, 22.5, None, None]   # 25, 20
+    assert values[(high, 2)] == [2, 28.5, None, None]   # 27, 30 (e5's second ORS is at its third session)
+    assert values[(high, 3)] == [1, 31, None, None]
+    reference = rows_by_label(report, "x.fit.trajectory.reference")
+    assert reference["ORS"][1] == 5
+    # Expected level without the episode itself: e1 (18 at its 3rd ORS) against {22}: no; e2 (16 at its 2nd)
+    # against the median of {14, 20} = 17: no (against itself included, 16 ≥ 16, it would be on track);
+    # e4 (27 at its 2nd) against {30}: no; e5 (31 at its 3rd) is alone there: no expected level.
+    assert figure(report, "fit.on_track_pct").value == pytest.approx(0.0)
+    assert table(report, "x.fit.on_track").n.value == 3
+
+
+HISTORY_ROWS = [
+    # Ended in 2024, intake band [0, 20): the history the 2025 episodes are judged against.
+    session("h1", "2024-02-01", 10), session("h1", "2024-02-08", 14, end="planned"),
+    session("h2", "2024-03-01", 12), session("h2", "2024-03-08", 18, end="planned"),
+    session("h3", "2024-04-01", 14), session("h3", "2024-04-08", 20, end="unplanned"),
+    # 2025: c1 and c2 on the ORS; c3, a child on the CORS, has no history of its own form.
+    session("c1", "2025-02-01", 11), session("c1", "2025-02-08", 19),
+    session("c2", "2025-03-01", 13), session("c2", "2025-03-08", 15),
+    session("c3", "2025-03-01", 20, age=9, instrument="CORS"), session("c3", "2025-03-08", 30, age=9, instrument="CORS"),
+]
+
+
+def test_trajectory_from_episodes_that_ended_before_the_period(tmp_path):
+    parameters = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 3}
+    report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
+    rows = table(report, "x.fit.trajectory").rows
+    values = {(str(r[0].value), str(r[1].value), r[2].value): [c.shown_value for c in r[3:5]] for r in rows}
+    # ORS: h1–h3 only (10, 12, 14 and 14, 18, 20); the period's own episodes c1 and c2 are not in it.
+    assert values[("ORS", "Start 0 till under 20", 1)] == [3, 12]
+    assert values[("ORS", "Start 0 till under 20", 2)] == [3, 18]
+    # CORS: no ended history, so every CORS episode (c3 alone, too few for a point).
+    assert values[("CORS", "Start 20–40", 1)] == [1, None]
+    reference = rows_by_label(report, "x.fit.trajectory.reference")
+    assert reference["ORS"][0].startswith("Episoder som avslutades före 2025-01-01") and reference["ORS"][1] == 3
+    assert reference["CORS"][0].startswith("Färre än 3") and reference["CORS"][1] == 1
+    # c1: 19 at its 2nd ORS ≥ 18: on track; c2: 15 < 18: not; c3: no expected level. 1 of 2.
     assert figure(report, "fit.on_track_pct").value == pytest.approx(50.0)
+    charts = [item.id for s in report.sections if s.id == "fit.trajectory" for item in s.items
+              if getattr(item, "kind", None) == "line"]
+    assert charts == ["x.fit.trajectory.ORS.chart"]
 
 
-def test_trajectory_hides_thin_points():
-    sessions = prepare_sessions(pd.DataFrame([dict(row, session_date=pd.Timestamp(row["session_date"]), _row=i,
-                                                   _file="f") for i, row in enumerate(TRAJECTORY_ROWS[:14])]),
-                                INSTRUMENT_AGES)
-    trajectory = expected_trajectory(sessions, [[0, 20], [20, 40]], 3, min_n=2)
-    points = trajectory.points.set_index(["band", "number"])
-    assert points.loc[(1, 3), "n"] == 1 and np.isnan(points.loc[(1, 3), "median"])
-    assert points.loc[(0, 3), "median"] == 20
-    paired = pd.DataFrame({"post": [31.0], "n_ors": [3]}, index=[sessions.loc[sessions["client_id"] == "e5", "_episode"].iloc[0]])
-    assert on_track(trajectory, paired).isna().all()
+def test_median_interval_ranks_match_the_published_table():
+    # Distribution-free 95 % interval of a median (e.g. Conover, Practical Nonparametric Statistics, table A3):
+    # n = 6: 1st–6th, n = 10: 2nd–9th, n = 20: 6th–15th, n = 50: 18th–33rd; below 6 there is none.
+    lower, upper = median_interval_ranks(np.array([5, 6, 10, 20, 50]))
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    assert lower[1:].tolist() == [1, 2, 6, 18] and upper[1:].tolist() == [6, 9, 15, 33]
+
+
+def test_leave_one_out_medians_by_hand():
+    cells = pd.DataFrame({"cell": [0, 0, 0, 0, 1, 1, 2]})
+    scores = pd.Series([4.0, 1.0, 3.0, 2.0, 7.0, 5.0, 9.0])
+    # Cell 0 (1, 2, 3, 4): without 4 → 2, without 1 → 3, without 3 → 2, without 2 → 3; cell 1: the other one;
+    # cell 2: alone, no median.
+    result = leave_one_out_medians(cells, scores)
+    assert result[:6].tolist() == [2.0, 3.0, 2.0, 3.0, 5.0, 7.0] and np.isnan(result[6])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), min_size=1, max_size=40))
+def test_leave_one_out_medians_match_a_plain_count(rows):
+    cells = pd.DataFrame({"cell": [c for c, _ in rows]})
+    scores = pd.Series([float(v) for _, v in rows])
+    result = leave_one_out_medians(cells, scores)
+    for i, (cell, _) in enumerate(rows):
+        others = [float(v) for j, (c, v) in enumerate(rows) if c == cell and j != i]
+        expected = statistics.median(others) if others else None
+        assert (np.isnan(result[i]) if expected is None else result[i] == pytest.approx(expected))
 
 
 def test_intake_bands_are_half_open_except_the_last():
