@@ -7,6 +7,7 @@ from `Cases.populations`, so the same set of cases has the same name everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
@@ -18,6 +19,7 @@ from isu_engine.analyse.generic import improved_flags, settings_for
 from isu_engine.configure.model import Model
 from isu_engine.analyse.results import Cell
 from isu_engine.stats.change import ChangeResult, analyse_change, pair_wide
+from isu_engine.stats.means import mean_interval
 from isu_engine.analyse.tabulate import Category, Tally
 
 from . import indicators
@@ -137,14 +139,15 @@ class PeriodFigures:
 
     @cached_property
     def satisfaction(self) -> tuple[Cell, Cell]:
-        """The number of ended cases that answered, and their mean satisfaction."""
+        """The number of ended cases that answered, and their mean satisfaction with its t interval."""
         values = self.cases.ended["satisfaction"]
         answered = int(values.notna().sum())
         population = self.populations.ended
         n = self.tally.count(population, answered, [("satisfaction", "present")])
         missing = self.tally.count(population, len(values) - answered, [("satisfaction", None)], published=False)
         self.tally.ledger.equation(self.n_ended.count_key, [n.count_key, missing.count_key])
-        return n, self.tally.mean(values, n, decimals=1)
+        low, high = mean_interval(values)
+        return n, dataclasses.replace(self.tally.mean(values, n, decimals=1), low=low, high=high)
 
     @cached_property
     def rating_pairs(self) -> pd.DataFrame:
