@@ -406,15 +406,38 @@ def test_previous_year_side_by_side(tmp_path):
     report = run(tmp_path, VOLUME_ROWS)
     rows = rows_by_label(report, "x.fit.previous_year")
     # 2024: clients A (one session, one ORS so far) and D (two sessions); D1 10 -> 20 is improved, not recovered.
-    assert rows["Klienter"] == [4, 2, 2]
-    assert rows["Sessioner"] == [9, 3, 6]
-    assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2]
+    assert rows["Klienter"] == [4, 2, 2, ""]                        # a count: every client, no interval
+    assert rows["Sessioner"] == [9, 3, 6, ""]
+    assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2, ""]
     improved = rows["Andel säkert förbättrade (%)"]
-    assert improved == [pytest.approx(200 / 3), 100.0, pytest.approx(200 / 3 - 100)]
-    assert rows["Andel återhämtade (%)"] == [0.0, 0.0, 0.0]
-    assert rows["Effektstorlek ORS (d)"][1:] == [None, None]          # one paired episode: no SD
-    assert rows["Andel sessioner med SRS under gränsen (%)"] == [50.0, pytest.approx(200 / 3),
-                                                                pytest.approx(50 - 200 / 3)]
+    assert improved == [pytest.approx(200 / 3), 100.0, pytest.approx(200 / 3 - 100), "inom slumpvariationen"]
+    assert rows["Andel återhämtade (%)"][:3] == [0.0, 0.0, 0.0]
+    assert rows["Effektstorlek ORS (d)"][1:3] == [None, None]          # one paired episode: no SD
+    assert rows["Andel sessioner med SRS under gränsen (%)"][:3] == [50.0, pytest.approx(200 / 3),
+                                                                    pytest.approx(50 - 200 / 3)]
+    # The difference's interval from the two Wilson intervals (Newcombe's method 10): 2 of 3 = 20.77–93.85 %,
+    # 1 of 1 = 20.65–100 %; d = −33.33, L = d − √((66.67 − 20.77)² + 0²) = −79.23,
+    # U = d + √((93.85 − 66.67)² + (100 − 20.65)²) = −33.33 + 83.88 = 50.54.
+    cells = {str(r[0].value): r for r in table(report, "x.fit.previous_year").rows}
+    change = cells["Andel säkert förbättrade (%)"][3]
+    assert (change.low, change.high) == pytest.approx((-79.23, 50.54), abs=0.01)
+
+
+def test_difference_interval_matches_newcombe():
+    from isu_engine.stats.proportions import difference_interval, wilson_interval
+
+    # Newcombe (1998), Stat Med 17:873, example (a): 56/70 against 48/80, method 10: 0.0524 to 0.3339.
+    (l1, u1), (l2, u2) = wilson_interval(56, 70), wilson_interval(48, 80)
+    assert difference_interval(0.8, l1, u1, 0.6, l2, u2) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+
+
+def test_effect_size_interval_by_hand():
+    from isu_engine.stats.change import ChangeSettings, effect_size_interval
+
+    # pre 1, 2, 3, 4 and post 2, 4, 5, 5: d = 1.5 / 1.29099 = 1.16190; r = 5 / √30 = 0.912871;
+    # var(d) = 2(1 − r)/4 + d²/8 = 0.0435645 + 0.168751 = 0.2123155; d ± 1.96·0.460777 = 0.2588 to 2.0650.
+    low, high = effect_size_interval(pd.Series([1.0, 2, 3, 4]), pd.Series([2.0, 4, 5, 5]), ChangeSettings())
+    assert (low, high) == pytest.approx((0.2588, 2.0650), abs=1e-4)
 
 
 def test_previous_year_without_data_says_so(tmp_path):

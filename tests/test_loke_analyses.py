@@ -122,8 +122,20 @@ def test_previous_year_side_by_side_when_the_data_covers_it(tmp_path, registry):
     previous = table(report, "x.previous_year")
     assert [c.label for c in previous.columns[1::2]] == ["2025", "2024", "Förändring"]
     # 2024: A (open at the end of 2024) and D (ended 2024-12-31) were active; D ended in 2024.
-    assert row_values(previous, "Ärenden i perioden") == [4, "", 2, "", 2]
-    assert row_values(previous, "Avslutade ärenden") == [2, "", 1, "", 1]
+    assert row_values(previous, "Ärenden i perioden") == [4, "", 2, "", 2, ""]   # counts: no interval
+    assert row_values(previous, "Avslutade ärenden") == [2, "", 1, "", 1, ""]
+
+
+def test_previous_year_differences_of_shares_have_intervals(tmp_path, registry):
+    # Ended as planned: 2025 A (planned) and F (moved): 1 of 2, Wilson 9.45–90.55 %; 2024 D (moved): 0 of 1,
+    # Wilson 0–79.34 %. The difference +50 points has the interval (Newcombe's method 10)
+    # 50 − √(40.55² + 79.34²) = −39.10 to 50 + √(40.55² + 0²) = 90.55: within chance variation.
+    reasons = {"A": "planerat avslut", "F": "flytt", "D": "flytt"}
+    rows = [dict(row, end_reason=reasons.get(row["case_id"], "")) for row in PERIOD_CASES]
+    report = run(tmp_path, registry, rows)
+    row = next(r for r in table(report, "x.previous_year").rows if r[0].value == "Avslutade enligt plan")
+    assert row[5].value == pytest.approx(50.0) and row[6].value == "inom slumpvariationen"
+    assert (row[5].low, row[5].high) == pytest.approx((-39.10, 90.55), abs=0.01)
 
 
 # --- result indicators ---------------------------------------------------------------------------

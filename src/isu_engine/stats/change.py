@@ -336,3 +336,21 @@ def change_figures(scale: str, result: ChangeResult) -> dict[str, float | int | 
         for name in CATEGORIES_DIRECTION:
             figures[f"{scale}.{name}"] = result.counts[name]
     return figures
+
+
+def effect_size_interval(pre: pd.Series, post: pd.Series, settings: ChangeSettings,
+                         confidence: float = 0.95) -> tuple[float | None, float | None]:
+    """The interval of the pre–post effect size d (standardized on the SD of the pre-scores), from the
+    large-sample variance of a standardized mean change (Becker 1988): var(d) = 2(1 − r)/n + d²/(2n),
+    r the correlation of pre and post. None, None with fewer than three pairs or no spread."""
+    from scipy.special import ndtri  # imported here: scipy takes a while to load
+
+    pre_values, post_values = _as_float(pre, "pre"), _as_float(post, "post")
+    n = len(pre_values)
+    sd_pre = _sd(pre_values)
+    if n < 3 or not sd_pre or not _sd(post_values):
+        return None, None
+    d = settings.sign * (post_values.mean() - pre_values.mean()) / sd_pre
+    r = float(np.corrcoef(pre_values, post_values)[0, 1])
+    half = float(ndtri(0.5 + confidence / 2.0)) * math.sqrt(2.0 * (1.0 - r) / n + d**2 / (2.0 * n))
+    return float(d - half), float(d + half)

@@ -21,6 +21,7 @@ flagging every q < α keeps the expected share of false flags at or below α.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -105,6 +106,18 @@ def design_effect(values: pd.Series, clusters: pd.Series) -> float:
     rho = intra_cluster_correlation(values, clusters)
     rho = 1.0 if np.isnan(rho) else min(max(rho, 0.0), 1.0)
     return float(1.0 + (m_tilde - 1.0) * rho)
+
+
+def difference_interval(estimate: float, low: float, high: float, other: float, other_low: float,
+                        other_high: float) -> tuple[float, float]:
+    """The interval of estimate − other from each one's own interval (MOVER, Zou & Donner 2008; for two
+    Wilson intervals this is Newcombe's 1998 method 10):
+    L = d − √((e − l)² + (o_h − o)²), U = d + √((h − e)² + (o − o_l)²).
+    It treats the two as independent; when they share units that change alike (two years of the same
+    clients), the true interval is narrower, so this one errs on the wide side."""
+    difference = estimate - other
+    return (difference - math.sqrt((estimate - low) ** 2 + (other_high - other) ** 2),
+            difference + math.sqrt((high - estimate) ** 2 + (other - other_low) ** 2))
 
 
 @lru_cache
