@@ -197,6 +197,21 @@ def test_episodes_without_cutoff_are_excluded_and_shown_as_reliable_change(tmp_p
     assert reasons["ingen klinisk gräns kan väljas (formulär eller ålder saknas eller passar inte gränserna)"] == 1
 
 
+def test_ors_figures_cover_ors_and_cors_and_the_ycors_has_rows_of_its_own(tmp_path):
+    report = run(tmp_path, JT_ROWS)
+    # ors.*: a1–a6, t1, t2 on the ORS and c1–c3 on the CORS (c3 assumed from its age); the definition says so.
+    assert "ORS eller CORS" in report.figures()["ors.n_paired"].definition
+    # YCORS: y1 (15 -> 22) and y2 (20 -> 18, assumed from age 3): n 2, means 17.5 and 20; no JT categories.
+    assert figure(report, "ycors.n_paired").value == 2
+    assert figure(report, "ycors.mean_pre").value == pytest.approx(17.5)
+    assert figure(report, "ycors.mean_post").value == pytest.approx(20.0)
+    rows = rows_by_label(report, "x.ors.by_instrument")
+    assert rows["ORS"] == [8, pytest.approx(statistics.mean(JT_PRE[:8])), pytest.approx(statistics.mean(JT_POST[:8])), "ja"]
+    assert rows["CORS"] == [3, pytest.approx((28 + 33 + 25) / 3), pytest.approx((33 + 31 + 32) / 3), "ja"]
+    assert rows["YCORS"] == [2, 17.5, 20.0, "nej"]
+    assert set(rows) == {"ORS", "CORS", "YCORS"}                 # u1 (no form, no age) is in no row
+
+
 def test_breakdowns_by_gender_age_and_unit(tmp_path):
     report = run(tmp_path, JT_ROWS)
     outcome = next(s for s in report.sections if s.id == "fit.outcome")

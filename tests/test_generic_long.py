@@ -150,3 +150,28 @@ def test_numbers_and_dates_order_occasions_without_categories():
     text = Field(name="visit", type="string", role="occasion")
     assert occasion_without_order("long", {"visit": text}) is text
     assert occasion_without_order("wide", {"visit": text}) is None
+
+
+def test_without_dates_the_period_note_does_not_claim_a_year_from_the_data(tmp_path: Path, cli):
+    config = _couples(tmp_path, ", categories: [pre, post]")
+    assert cli("report", config, "--out", tmp_path / "out", "--format", "json").code == 0
+    tables = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"]["j"]["tables"]
+    parameters = next(t for t in tables if t["id"] == "j.methods.parameters")
+    period = parameters["rows"][0][1]
+    assert "inga datum i underlaget" in period and "senaste kalenderåret" not in period
+
+
+def test_bands_that_follow_on_each_other_print_as_half_open():
+    from isu_engine.analyse.methods import _parameter_text
+
+    class Texts:
+        language = "sv"
+
+        @staticmethod
+        def t(key, **params):
+            from isu_engine.i18n import t
+            return t(key, "sv", **params)
+
+    assert _parameter_text([[0, 15], [15, 20], [20, 25], [25, 40]], Texts) == \
+        "0 till under 15, 15 till under 20, 20 till under 25, 25–40"
+    assert _parameter_text([[0, 5], [6, 12]], Texts) == "[[0, 5], [6, 12]]"     # not contiguous: as written

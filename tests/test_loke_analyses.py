@@ -455,3 +455,14 @@ def test_demo_every_share_has_its_n_and_every_figure_a_definition(tmp_path, regi
             elif any(c.kind == "pct" for c in cells):
                 has_n = getattr(item, "n", None) is not None or any(c.kind == "count" for c in cells)
                 assert has_n, getattr(item, "id", s.id)
+
+
+def test_open_cases_past_the_intended_duration(tmp_path, registry):
+    # The intended duration is at most 180 days; on 2025-12-31 O1 (from 2025-07-04) has lasted 180 days,
+    # O2 (from 2025-07-03) 181 and O3 (from 2025-01-02) 363: two open cases past it. E1 ended after 300 days
+    # and counts in idea.intervention_pct instead.
+    rows = [case("O1", "2025-07-04"), case("O2", "2025-07-03"), case("O3", "2025-01-02"),
+            case("E1", "2025-01-02", "2025-10-29", intervention="Familjebehandling", n_contacts=10)]
+    report = run(tmp_path, registry, rows, idea=IDEA)
+    assert figure(report, "idea.open_past_duration") == 2
+    assert figure(report, "idea.intervention_pct") == 0.0

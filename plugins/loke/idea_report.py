@@ -45,6 +45,7 @@ def build_idea(section: Section, comp: Compilation) -> None:
 def _figures(comp: Compilation, target: IdeaShare | None, intervention: IdeaShare | None,
              result: tuple[Cell, Cell] | None) -> KeyFigures:
     ctx = comp.ctx
+    past = comp.current.open_past_duration if intervention is not None else None
 
     def pct(share: IdeaShare | None) -> Cell:
         return share.every.pct if share is not None else Cell(None, "pct", decimals=1)
@@ -59,6 +60,8 @@ def _figures(comp: Compilation, target: IdeaShare | None, intervention: IdeaShar
                   ctx.t("loke.definition.idea_result_pct"), shown=result is not None),
         KeyFigure("idea.result_undecided", ctx.t("loke.figure.idea_result_undecided"), undecided,
                   ctx.t("loke.definition.idea_result_undecided"), shown=result is not None),
+        *([] if past is None else [KeyFigure("idea.open_past_duration", ctx.t("loke.figure.idea_open_past_duration"),
+                                             past, ctx.t("loke.definition.idea_open_past_duration"))]),
     ])
 
 
