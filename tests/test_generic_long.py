@@ -115,6 +115,7 @@ def test_jacobson_1989_long_with_ordered_occasions_gives_the_published_das_effec
     assert round(figures["das.mean_pre"], 2) == 81.58
     assert round(figures["das.mean_post"], 2) == 98.05
     assert round(figures["das.effect_size"], 2) == 1.39
+    assert round(figures["das.effect_size_dz"], 2) == 0.99
 
 
 def test_a_comparison_pairs_the_same_occasions_in_the_same_order(tmp_path: Path, cli):
