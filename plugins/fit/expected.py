@@ -131,8 +131,8 @@ def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: di
     ctx = fit.ctx
     rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
              *(points[(instrument, band, number)][key] for key in ("n", "median", "low", "high"))]
-            for instrument, band, number in zip(trajectory.points["instrument"], trajectory.points["band"],
-                                                trajectory.points["number"])]
+            for instrument, band, number, n in zip(trajectory.points["instrument"], trajectory.points["band"],
+                                                   trajectory.points["number"], trajectory.points["n"]) if n > 0]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),
         columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
