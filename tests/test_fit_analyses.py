@@ -501,3 +501,12 @@ def test_realistic_demo_data(tmp_path):
             shares = [c for c in item.cells() if c.kind == "pct"]
             has_n = item.n is not None or any(c.kind == "count" for c in item.cells())
             assert not shares or has_n, item.id
+
+
+def test_intakes_outside_every_band_are_counted_as_left_out(tmp_path):
+    # Bands from 12: h1 (intake 10) and c1 (intake 11) are outside every band.
+    parameters = {"intake_bands": [[12, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 1}
+    report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
+    exclusions = {row[1].value: row[2].value for row in table(report, "x.quality.exclusions").rows
+                  if row[0].value == "Lokal förväntad utveckling"}
+    assert exclusions == {"ORS vid start ligger utanför alla startgrupper": 2}

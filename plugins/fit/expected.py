@@ -47,6 +47,9 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
                           min_n=min_n)
     trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, min_n,
                                      ctx.period.start)
+    if trajectory.outside:
+        ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory,
+                    trajectory.outside)
     labels = [band_label(ctx, bands, i) for i in range(len(bands))]
     points = _point_cells(fit, trajectory, labels)
     totals = _reference_totals(fit, trajectory, labels, points)

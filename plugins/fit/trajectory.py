@@ -64,6 +64,7 @@ class Trajectory:
     bands: list[list[float]]
     max_number: int
     min_n: int
+    outside: int = 0              # episodes up to the period end whose intake ORS lies outside every band
 
     def expected(self, episodes: pd.DataFrame) -> pd.Series:
         """The expected ORS of each episode (columns instrument, band, number) at its number, capped at
@@ -91,6 +92,7 @@ def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int)
     episodes = pd.DataFrame({
         "episode": first[EPISODE], "instrument": first["instrument"].astype(object),
         "band": intake_band(intake_ors.reindex(first.index), bands),
+        "measured": intake_ors.reindex(first.index).notna().to_numpy(),
         "ended": last["episode_end"].notna().to_numpy(), "last_date": last["session_date"].to_numpy(),
     }, index=first.index)
     rows = measured[measured[ORS_NUMBER] <= max_number]
@@ -151,7 +153,8 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
     points = _points(rows, list(method), len(bands), max_number, min_n)
     reference = episodes.loc[chosen.to_numpy(), ["episode", "instrument", "band"]].set_index("episode")
     return Trajectory(points=points, method=method, reference=reference, rows=rows.drop(columns="code"),
-                      bands=bands, max_number=max_number, min_n=min_n)
+                      bands=bands, max_number=max_number, min_n=min_n,
+                      outside=int((episodes["band"].isna() & episodes["measured"]).sum()))
 
 
 def _points(rows: pd.DataFrame, instruments: list[str], n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:
