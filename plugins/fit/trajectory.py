@@ -115,9 +115,9 @@ def leave_one_out_medians(cells: pd.DataFrame, scores: pd.Series) -> np.ndarray:
     order = np.lexsort((scores.to_numpy(), *(cells[c].to_numpy() for c in reversed(cells.columns))))
     sorted_cells = cells.iloc[order].reset_index(drop=True)
     values = scores.to_numpy(dtype="float64")[order]
-    key = pd.MultiIndex.from_frame(sorted_cells)
-    start = pd.Series(np.arange(len(values))).groupby(pd.factorize(key)[0]).transform("min").to_numpy()
-    size = pd.Series(np.arange(len(values))).groupby(pd.factorize(key)[0]).transform("size").to_numpy()
+    positions = pd.Series(np.arange(len(values))).groupby(pd.factorize(pd.MultiIndex.from_frame(sorted_cells))[0])
+    start = positions.transform("min").to_numpy()
+    size = positions.transform("size").to_numpy()
     rank = np.arange(len(values)) - start
     others = size - 1
 
