@@ -116,10 +116,8 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         comparison.q_values = [float("nan") if q is None else q for q in q_values]
         frame = pd.DataFrame({"diff": comparison.diff, "n": comparison.n, "n_rest": comparison.n_rest})
         comparison.flagged = [bool(f) for f in flag_differences(frame, comparison.q_values, rule)]
-        note = language_t("compare.family", n=len(family))
-        if any(member and key in earlier for key, member in rows):
-            note = language_t("compare.family_shared") + " " + note
-        comparison.table.note = note
+        shared = any(member and key in earlier for key, member in rows)
+        comparison.table.note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
                                                        comparison.groups, comparison.pct, comparison.pct_rest):
             row[5] = Cell(value=None if np.isnan(q) else q, kind="number", decimals=3, depends=row[4].depends)
