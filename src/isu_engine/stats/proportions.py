@@ -9,7 +9,7 @@ Unit-level ISU groups are often small, so this is the interval the engine report
 
 Shares of sessions are not shares of people: one client fills in many sessions, and their
 answers resemble each other. `design_effect` measures how much that widens the interval —
-Kish's design effect for clusters of unequal size, deff = 1 + (m̃ − 1)·ρ, with m̃ = Σm²/Σm
+Kish's design effect for clusters of unequal size, deff = 1 + (m′ − 1)·ρ, with m′ = Σm²/Σm
 from the clients' numbers of sessions and ρ the intra-client correlation of the yes/no
 answers (one-way ANOVA estimator, Donner 1986; a negative estimate counts as 0) — and
 `wilson_interval_design` gives the Wilson interval for the effective sample size n/deff
@@ -92,9 +92,9 @@ def intra_cluster_correlation(values: pd.Series, clusters: pd.Series) -> float:
 
 
 def design_effect(values: pd.Series, clusters: pd.Series) -> float:
-    """Kish's design effect 1 + (m̃ − 1)·ρ for values clustered in `clusters` (e.g. sessions in clients).
+    """Kish's design effect 1 + (m′ − 1)·ρ for values clustered in `clusters` (e.g. sessions in clients).
 
-    m̃ = Σm²/Σm is the mean cluster size as a value sees it; ρ the intra-cluster correlation,
+    m′ = Σm²/Σm is the mean cluster size as a value sees it; ρ the intra-cluster correlation,
     taken as 0 when negative and as 1 when it cannot be estimated (no variation: the most
     cautious choice, as if each cluster were one observation). 1 when no cluster holds two values.
     """
