@@ -66,6 +66,8 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
     try:
         model = registry.model(dataset.model)
     except UserError as error:
+        if error.key != "plugins.unknown_model":
+            raise
         raise UserError(error.key, file=config.doc.file, place=line_place(line_of(dataset.raw, "model")),
                         **error.params) from None
     clash = [f.name for f in dataset.fields if f.name in model.fields]
