@@ -1,9 +1,10 @@
 """Benchmark data: synthetic FIT sessions and LOKE cases as a municipality exports them, each with a config.
 
-Both are written as CSV with `;` and decimal comma under the unit's own headings, from
-the plugins' demo generators. LOKE is written as CSV too, not xlsx: writing a 500 000-row
-workbook would measure openpyxl, not the engine. Each size is written once and reused
-while its manifest (rows asked for, seed) matches.
+Each is written under the unit's own headings, from the plugins' demo generators, in one
+of the file kinds municipalities have (`INPUTS`): CSV with `;` and decimal comma, CSV with
+`,` and decimal point, or an xlsx workbook (small sizes only: writing a 500 000-row
+workbook would measure openpyxl, not the engine). Each file is written once and reused
+while its manifest (rows asked for, seed, kind) matches.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ SETTINGS = {
     "disclosure": {"min_cell": 5},
     "reflection_log": None,
 }
+# kind → (file suffix, delimiter, decimal mark); xlsx has neither
+INPUTS = {"semicolon": (".csv", ";", ","), "comma": (".csv", ",", "."), "xlsx": (".xlsx", None, None)}
+XLSX_MAX_ROWS = 100_000
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 
 
@@ -36,6 +40,7 @@ class Case:
 
     model: str
     label: str
+    kind: str
     target: int
     rows: int
     data: Path
@@ -59,41 +64,45 @@ def size_label(n: int) -> str:
     return str(n)
 
 
-def fit_case(rows: int, folder: Path, seed: int = 2025) -> Case:
+def fit_case(rows: int, folder: Path, seed: int = 2025, kind: str = "semicolon") -> Case:
     """About `rows` FIT session rows (one client has about ten sessions) and a config for them."""
     from isu_fit import demo
 
     clients = max(1, round(rows / SESSIONS_PER_CLIENT))
-    return _case("fit", rows, folder, seed, demo.write_demo, lambda: demo.generate(clients, seed=seed))
+    return _case("fit", rows, folder, seed, kind, demo.write_demo, lambda: demo.generate(clients, seed=seed))
 
 
-def loke_case(cases: int, folder: Path, seed: int = 2025) -> Case:
+def loke_case(cases: int, folder: Path, seed: int = 2025, kind: str = "semicolon") -> Case:
     """`cases` LOKE cases under the unit's own headings and codes, and a config with the unit's mapping."""
     from isu_loke import demo
 
-    return _case("loke", cases, folder, seed, demo.write_demo, lambda: demo.generate(cases, seed=seed))
+    return _case("loke", cases, folder, seed, kind, demo.write_demo, lambda: demo.generate(cases, seed=seed))
 
 
-def _case(model: str, target: int, folder: Path, seed: int, write_demo, generate) -> Case:
+def _case(model: str, target: int, folder: Path, seed: int, kind: str, write_demo, generate) -> Case:
     label = size_label(target)
-    base = folder / f"{model}-{label}"
-    data, config, manifest = base.with_suffix(".csv"), base.with_suffix(".yaml"), base.with_suffix(".json")
-    wanted = {"model": model, "target": target, "seed": seed}
+    base = folder / f"{model}-{label}" if kind == "semicolon" else folder / f"{model}-{label}-{kind}"
+    suffix, delimiter, decimal = INPUTS[kind]
+    data, config, manifest = base.with_suffix(suffix), base.with_suffix(".yaml"), base.with_suffix(".json")
+    wanted = {"model": model, "target": target, "seed": seed, "kind": kind}
     if data.exists() and config.exists() and manifest.exists():
         known = json.loads(manifest.read_text())
-        if {key: known.get(key) for key in wanted} == wanted:
-            return Case(model, label, target, known["rows"], data, config)
+        if {key: known.get(key, "semicolon" if key == "kind" else None) for key in wanted} == wanted:
+            return Case(model, label, kind, target, known["rows"], data, config)
     folder.mkdir(parents=True, exist_ok=True)
     entry = _dataset_entry(write_demo, data.name)
     frame = generate()
     headings = {name: heading for heading, name in entry.get("columns", {}).items()}
-    frame.rename(columns=headings).to_csv(
-        data, sep=";", decimal=",", float_format="%.10g", index=False, encoding="utf-8-sig", lineterminator="\r\n",
-    )
+    frame = frame.rename(columns=headings)
+    if delimiter is None:
+        frame.to_excel(data, index=False, sheet_name="Data", engine="openpyxl")
+    else:
+        frame.to_csv(data, sep=delimiter, decimal=decimal, float_format="%.10g", index=False, encoding="utf-8-sig",
+                     lineterminator="\r\n")
     document = {**SETTINGS, "datasets": {f"{model}_{label}": entry}}
     config.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     manifest.write_text(json.dumps({**wanted, "rows": len(frame)}))
-    return Case(model, label, target, len(frame), data, config)
+    return Case(model, label, kind, target, len(frame), data, config)
 
 
 def _dataset_entry(write_demo, source: str) -> dict:
@@ -106,6 +115,25 @@ def _dataset_entry(write_demo, source: str) -> dict:
     return entry
 
 
-def raw_frame(path: Path, engine: str) -> pd.DataFrame:
-    """The bare read of a benchmark file: pandas' own typing, `;` and decimal comma."""
-    return pd.read_csv(path, sep=";", decimal=",", engine=engine)
+def read_engines(kind: str) -> tuple[str, ...]:
+    """The pandas engines a bare read of this file kind is timed with (the faster one counts)."""
+    return ("calamine",) if INPUTS[kind][1] is None else ("c", "pyarrow")
+
+
+def raw_frame(path: Path, kind: str, engine: str) -> pd.DataFrame:
+    """The bare read of a benchmark file with pandas' own typing, told the delimiter and decimal mark."""
+    _, delimiter, decimal = INPUTS[kind]
+    if delimiter is None:
+        return pd.read_excel(path, engine=engine)
+    return pd.read_csv(path, sep=delimiter, decimal=decimal, engine=engine)
+
+
+def wide_file(folder: Path, fields: int = 100_000) -> Path:
+    """A CSV export one record deep and `fields` fields wide (headings, then one row of numbers)."""
+    path = folder / f"wide-{size_label(fields)}.csv"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        headings = ",".join(f"fråga_{i}" for i in range(fields))
+        values = ",".join(f"{i % 10}.5" if i % 3 else str(i % 10) for i in range(fields))
+        path.write_text(f"{headings}\n{values}\n", encoding="utf-8")
+    return path

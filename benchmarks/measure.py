@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,22 +62,44 @@ def wait_until_quiet(max_wait: float) -> float:
 
 
 def run_step(args: list[str], repeat: int = 1, quiet_wait: float = 0.0) -> dict:
-    """Run `step.py ARGS` `repeat` times, each in a fresh process; keep the fastest time and the largest peak.
-
-    Result: the step's own JSON (its `seconds` is the measured call and its `peak_mb` the
-    process's peak resident memory), plus `process_s` (the whole process, start-up
-    included) and `cpu_s` (user + system).
-    """
+    """Run `step.py ARGS` `repeat` times, each in a fresh process, and summarise the runs (see `summarise`)."""
     runs = []
     for _ in range(max(1, repeat)):
         if quiet_wait > 0:
             wait_until_quiet(quiet_wait)
-        runs.append(_run_once(args))
-    best = min(runs, key=lambda run: run["seconds"])
-    return {**best, "peak_mb": max(run["peak_mb"] for run in runs), "runs": len(runs)}
+        runs.append(run_once(args))
+    return summarise(runs)
 
 
-def _run_once(args: list[str]) -> dict:
+def summarise(runs: list[dict]) -> dict:
+    """The run with the median whole-process time, with the median of each time and the largest peak memory.
+
+    Result: the step's own JSON (its `seconds` is the measured call and its `peak_mb` the
+    process's peak resident memory), `process_s` (the whole process, interpreter start
+    included) and `cpu_s` (user + system); `process_runs` lists every run's whole-process time.
+    """
+    middle = sorted(runs, key=lambda run: run["process_s"])[(len(runs) - 1) // 2]
+    medians = {key: statistics.median(run[key] for run in runs)
+               for key in ("seconds", "cpu_seconds", "process_s", "cpu_s") if all(key in run for run in runs)}
+    peaks = [run["peak_mb"] for run in runs if "peak_mb" in run]
+    return {**middle, **medians, **({"peak_mb": max(peaks)} if peaks else {}), "runs": len(runs),
+            "process_runs": [round(run["process_s"], 3) for run in runs]}
+
+
+def run_command(args: list[str]) -> dict:
+    """Run a command as it is typed (no measuring wrapper), pinned like every step: its whole-process time."""
+    cores = bench_cores()
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    os.sched_setaffinity(process.pid, cores)
+    _, errors = process.communicate()
+    elapsed = time.perf_counter() - start
+    if process.returncode != 0:
+        raise StepFailed(f"{' '.join(args)} ended with {process.returncode}:\n{errors.decode(errors='replace')[-2000:]}")
+    return {"process_s": elapsed}
+
+
+def run_once(args: list[str]) -> dict:
     cores = bench_cores()
     with tempfile.TemporaryDirectory() as scratch:
         result_path = Path(scratch) / "result.json"

@@ -1,6 +1,7 @@
 """One measured step, run in a fresh process by `measure.run_step`; writes its result as JSON.
 
-    python benchmarks/step.py RESULT.json read ENGINE DATA.csv
+    python benchmarks/step.py RESULT.json read KIND ENGINE DATA
+    python benchmarks/step.py RESULT.json read_table DATA
     python benchmarks/step.py RESULT.json pandera CONFIG.yaml
     python benchmarks/step.py RESULT.json isu ARG...
 
@@ -81,14 +82,24 @@ def high_water_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def bare_read(engine: str, data: str) -> dict:
+def bare_read(kind: str, engine: str, data: str) -> dict:
     from datasets import raw_frame
 
     start, cpu = time.perf_counter(), time.process_time()
-    frame = raw_frame(Path(data), engine)
+    frame = raw_frame(Path(data), kind, engine)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     raw_mb = frame.memory_usage(deep=True).sum() / 2**20
     return {"seconds": seconds, "cpu_seconds": cpu, "rows": len(frame), "raw_mb": raw_mb}
+
+
+def isu_read(data: str) -> dict:
+    """The engine's reader alone (what `isu inspect` and every dataset start with)."""
+    from isu_engine.read.readers import read_table
+
+    start, cpu = time.perf_counter(), time.process_time()
+    table = read_table(Path(data))
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
+            "rows": len(table.frame), "columns": table.frame.shape[1]}
 
 
 def pandera_validate(config: str) -> dict:
@@ -116,6 +127,8 @@ def main() -> None:
     result_path, kind, *args = sys.argv[1:]
     if kind == "read":
         result = bare_read(*args)
+    elif kind == "read_table":
+        result = isu_read(*args)
     elif kind == "pandera":
         result = pandera_validate(*args)
     elif kind == "isu":
