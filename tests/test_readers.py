@@ -595,3 +595,30 @@ def test_an_ods_saved_with_a_password_is_named_as_such(tmp_path):
                          'encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
         archive.writestr("content.xml", bytes(range(256)))
     assert read_error(path).key == "read.password_protected"
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_a_header_wider_than_the_sniffed_sample_keeps_its_delimiter(tmp_path, delimiter):
+    width = 20_000  # the heading row alone is longer than the part of the file the delimiter is guessed from
+    text = delimiter.join(f"kolumn{i}" for i in range(width)) + "\n" + delimiter.join(["1.5"] * width) + "\n"
+    table = read_table(write(tmp_path, "data.csv", text))
+    assert table.delimiter == delimiter
+    assert table.headings[-1] == f"kolumn{width - 1}"
+    assert table.frame.shape == (1, width)
+    assert set(table.frame.iloc[0]) == {"1.5"}
+
+
+def test_a_wide_table_keeps_its_problems_and_row_numbers(tmp_path):
+    from isu_engine.read.readers import WIDE_COLUMNS
+
+    width = WIDE_COLUMNS + 1
+    rows = [["id", *(f"k{i}" for i in range(width - 1))], ["1", *["  "] * (width - 1)], [""] * width,
+            ["2", "#N/A", *["12,5"] * (width - 2)], ["Summa", *["x"] * (width - 1)]]
+    table = read_table(write(tmp_path, "data.csv", "\n".join(";".join(row) for row in rows) + "\n"))
+    assert table.frame.shape == (3, width)
+    assert table.row_numbers.tolist() == [2, 4, 5]
+    assert table.rows_skipped == 1
+    assert table.frame.iloc[0, 1] == ""  # a blank cell is empty
+    assert table.decimal == ","
+    assert table.row_problems[["row", "check", "column"]].values.tolist() == [[4, "error_cell", 1],
+                                                                               [5, "totals_row", -1]]

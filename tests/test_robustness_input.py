@@ -406,3 +406,28 @@ def test_a_model_rule_that_cannot_be_checked_on_the_data_is_one_error_naming_the
     result = cli("validate", config)
     assert result.code == 2 and result.err.count("\n") == 1
     assert "model.yaml:rad 6" in result.err and "day_small" in result.err and "TypeError" in result.err
+
+
+# --- wide exports ----------------------------------------------------------------------------------
+
+
+def _wide(delimiter: str, decimal: str, extra: int) -> str:
+    """A LOKE export with `extra` own columns after the model's: headings, then three cases (one broken)."""
+    headings = ["case_id", "start_date", "cost", *(f"egen{i}" for i in range(extra))]
+    cost = ["12" + decimal + "5", "7", "elva"]
+    rows = [[f"A{n}", "2025-01-07", cost[n], *(str(i % 7) for i in range(extra))] for n in range(3)]
+    return "\n".join(delimiter.join(row) for row in [headings, *rows]) + "\n"
+
+
+@pytest.mark.parametrize(("delimiter", "decimal"), [(";", ","), (",", ".")])
+def test_a_wide_export_reads_as_its_narrow_part_does(tmp_path, registry, delimiter, decimal):
+    from isu_engine.read.readers import WIDE_COLUMNS
+
+    loaded = {}
+    for extra in (3, WIDE_COLUMNS + 10):
+        folder = tmp_path / str(extra)
+        loaded[extra] = load(project(folder, {"data.csv": _wide(delimiter, decimal, extra)}, OWN_NUMBER), registry)
+    narrow, wide = loaded.values()
+    assert wide.frame["cost"].tolist() == narrow.frame["cost"].tolist() == [12.5, 7.0]
+    assert wide.issues[["row", "field", "check"]].values.tolist() == [[4, "cost", "type"]]
+    assert narrow.issues[["row", "field", "check"]].values.tolist() == [[4, "cost", "type"]]

@@ -51,6 +51,8 @@ _ODS_MANIFEST = "META-INF/manifest.xml"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
+WIDE_COLUMNS = 2_000  # from this many headings, cells are kept as one block of text (no column-wise parse)
+_ARROW_BLOCK = 1 << 20  # bytes Arrow parses at a time, unless a record is longer
 EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
 _UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
 _SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
@@ -71,8 +73,8 @@ _DECIMAL_SAYS = {  # numbers that can only be read with this decimal mark
     ".": r"^\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,})\s*$",
 }
 _EITHER_MARK = r"^\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*$"  # 1.250 or 1,250: a decimal or a thousands separator
-_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$", re.M)
-_DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$", re.M)
+_COMMA_NUMBER = r"(?m)^[+-]?\p{Nd}+,\p{Nd}+$"  # RE2: a cell's line that is a number with a decimal comma
+_DOT_NUMBER = r"(?m)^[+-]?\p{Nd}+\.\p{Nd}+$"
 _ERROR_CELL = re.compile(
     rb"<(?:[\w.-]+:)?c\b(?=[^>]*\bt=[\"']e[\"'])([^>]*?)(?<!/)>(.*?)</(?:[\w.-]+:)?c>", re.S
 )
@@ -247,16 +249,17 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     prefix = declared.group(0) if declared else ""
-    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter, len(headings))
+    if len(headings) >= WIDE_COLUMNS:
+        cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
+    else:
+        cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter,
+                                     len(headings))
     if cells is not None:
         problems = _problem_frame([], [], [])
     else:
         cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row,
                                          lines_above, name)
-    for position in cells.columns:
-        blank = cells[position].str.isspace().to_numpy(dtype=bool)
-        if blank.any():
-            cells[position] = cells[position].where(~blank, "")
+    cells = _without_blank_cells(cells)
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
     look_for = frozenset(
@@ -375,7 +378,7 @@ def _detect_delimiter(text: str, header_row: int | None) -> str:
         modal = max(DELIMITERS, key=lambda delimiter: _modal_width(text, delimiter))
         share, width, records = _modal_width(text, modal)
         return modal if width > 1 and share > 0.5 and records > 2 else chosen
-    sample = text[:_SNIFF_CHARS]
+    sample = text[:max(_SNIFF_CHARS, _end_of_line(text, header_row + 1))]  # a wide header and a record below it
     truncated = len(text) > len(sample)
     wanted = header_row + _SNIFF_RECORDS
 
@@ -394,6 +397,13 @@ def _detect_delimiter(text: str, header_row: int | None) -> str:
         return (width > 1, consistency, width)
 
     return max(DELIMITERS, key=score)
+
+
+def _end_of_line(text: str, number: int) -> int:
+    """The offset just after the `number`-th line of `text` (the end of the text when it has fewer)."""
+    breaks = _LINE_BREAK.finditer(text)
+    found = next(islice(breaks, number - 1, None), None)
+    return found.end() if found else len(text)
 
 
 def _modal_width(text: str, delimiter: str) -> tuple[float, int, int]:
@@ -451,10 +461,12 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
     the other parsers then read the file and note its problems.
     """
     names = [str(position) for position in range(width)]
+    first_line = bytes(body[: _ARROW_BLOCK]).find(b"\n")
+    block = _ARROW_BLOCK if 0 <= first_line < _ARROW_BLOCK // 4 else 4 * len(body)  # a block holds whole records
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(block, 1)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
@@ -467,6 +479,43 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
     frame = table.to_pandas(types_mapper={pa.string(): STRINGS}.get)
     frame.columns = range(width)
     return frame
+
+
+def _parse_wide_records(text: str, delimiter: str, width: int) -> pd.DataFrame | None:
+    """The data records of a table with thousands of columns, as one block of text cells.
+
+    A frame with one Arrow column per heading costs time per column in every step; a wide
+    export has few rows, so its cells are read by the csv module into one object block.
+    None when a record does not have exactly `width` fields: the other parsers then note it.
+    """
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:]
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    if any(len(record) != width for record in records):
+        return None
+    grid = np.empty((len(records), width), dtype=object)
+    grid[:] = records
+    return pd.DataFrame(grid, columns=range(width), dtype=object)
+
+
+def _without_blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells with whitespace-only text made empty."""
+    if not all(isinstance(dtype, pd.StringDtype) for dtype in cells.dtypes):
+        grid = cells.to_numpy(dtype=object, copy=True)
+        blank = np.frompyfunc(str.isspace, 1, 1)(grid).astype(bool)
+        if blank.any():
+            grid[blank] = ""
+            cells = pd.DataFrame(grid, columns=cells.columns, dtype=object)
+        return cells
+    for position in cells.columns:
+        blank = cells[position].str.isspace().to_numpy(dtype=bool)
+        if blank.any():
+            cells[position] = cells[position].where(~blank, "")
+    return cells
 
 
 def _parse_records(
@@ -552,9 +601,8 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
     """
     if width < 2 or cells.shape[1] < 2:
         return _problem_frame([], [], [])
-    only_first = (cells[0] != "").to_numpy(dtype=bool)
-    for position in cells.columns[1:]:
-        only_first = only_first & (cells[position] == "").to_numpy(dtype=bool)
+    filled = (cells != "").to_numpy(dtype=bool)
+    only_first = filled[:, 0] & ~filled[:, 1:].any(axis=1)
     if not only_first.any():
         return _problem_frame([], [], [])
     lines = _LINE_BREAK.split(body.rstrip("\r\n"))[1:]
@@ -872,7 +920,7 @@ def _finish(
 
     last = np.flatnonzero(non_empty)
     rows_skipped = int((~non_empty[: last[-1]]).sum()) if last.size else 0
-    frame = cells.iloc[non_empty, :width]
+    frame = cells.iloc[:, :width] if non_empty.all() else cells.iloc[non_empty, :width]
     has_data = filled[non_empty, :width].any(axis=0)
     keep = [position for position in range(width) if headings[position] or has_data[position]]
     frame = frame.iloc[:, keep].reset_index(drop=True)
@@ -964,24 +1012,44 @@ def column_decimal(cells: pd.Series) -> str | None:
 
 
 def _detect_decimal(frame: pd.DataFrame) -> str:
-    """"," when text cells hold numbers like 12,5 and none like 12.5, else "."."""
-    values = frame.to_numpy(dtype=object).ravel()
-    texts = values[np.frompyfunc(type, 1, 1)(values) == str]
-    joined = "\n".join(texts)
-    return "," if _COMMA_NUMBER.search(joined) and not _DOT_NUMBER.search(joined) else "."
+    """"," when text cells hold numbers like 12,5 and none like 12.5, else ".".
+
+    Decided column by column on the distinct text values (a line of a cell counts as a cell).
+    """
+    if all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
+        columns = [frame[position] for position in frame.columns]
+    else:  # a sheet, or a wide table in one block: all cells at once
+        columns = [pd.Series(frame.to_numpy(dtype=object).ravel(), dtype=object)]
+    comma = False
+    for cells in columns:
+        texts = _distinct_texts(cells)
+        if texts is None:
+            continue
+        if pc.any(pc.match_substring_regex(texts, _DOT_NUMBER)).as_py():
+            return "."
+        comma = comma or bool(pc.any(pc.match_substring_regex(texts, _COMMA_NUMBER)).as_py())
+    return "," if comma else "."
+
+
+def _distinct_texts(cells: pd.Series) -> pa.Array | None:
+    """The distinct text values of a column as an Arrow array; None when none holds a digit and a mark."""
+    if isinstance(cells.dtype, pd.StringDtype):
+        values = pa.array(cells.array, type=pa.string())
+    else:  # a sheet's column: numbers, dates and text side by side
+        distinct = pd.unique(cells.to_numpy(dtype=object))
+        values = pa.array(distinct[np.frompyfunc(type, 1, 1)(distinct) == str].tolist(), type=pa.string())
+    if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
+        return None
+    return pc.unique(values)
 
 
 def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
     """The cells that hold a spreadsheet's error value (#N/A, #DIV/0!, Err:502 …), one problem each, with its column."""
-    rows, details, columns = [], [], []
-    for position in frame.columns:
-        found = frame[position].isin(ERROR_VALUES).to_numpy(dtype=bool)
-        if found.any():
-            heading = headings[keep[position]] or str(position + 1)
-            rows.extend(row_numbers[found])
-            details.extend(t("read.detail.error_cell", column=heading, value=value) for value in frame[position][found])
-            columns.extend([position] * int(found.sum()))
-    return _problem_frame(rows, ["error_cell"] * len(rows), details, columns)
+    found = frame.isin(ERROR_VALUES).to_numpy(dtype=bool)
+    found_columns, found_rows = np.nonzero(found.T)  # column by column, as the problems are listed
+    details = [t("read.detail.error_cell", column=headings[keep[column]] or str(column + 1),
+                 value=frame.iat[row, column]) for row, column in zip(found_rows, found_columns)]
+    return _problem_frame(list(row_numbers[found_rows]), ["error_cell"] * len(details), details, list(found_columns))
 
 
 def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
