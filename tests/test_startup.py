@@ -29,6 +29,12 @@ def test_parsing_the_command_line_loads_no_heavy_library():
     assert loaded_after(code) == set()
 
 
+def test_listing_the_models_loads_no_heavy_library():
+    code = ("import contextlib, io\nfrom isu_engine.commands.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['models']) == 0")
+    assert loaded_after(code) == set()
+
+
 def test_the_report_path_does_not_load_scipy_stats_or_the_renderers():
     code = "import isu_engine.commands.run, isu_engine.analyse.report, isu_engine.render.outputs, isu_engine.compare.comparison"
     assert not loaded_after(code) & {"scipy.stats", "weasyprint", "openpyxl"}

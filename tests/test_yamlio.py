@@ -70,3 +70,76 @@ def test_yaml_mistakes_are_one_line_in_the_users_language_with_what_to_do(text, 
         message = caught.value.line()
         assert message.startswith(f"config.yaml:{place}: ") and advice in message and "\n" not in message
         assert "found" not in message and "scanning" not in message  # no parser English
+
+
+# --- libyaml and the pure-Python parser read alike ------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from isu_engine.configure import yamlio  # noqa: E402
+
+
+def _pure(text: str):
+    loader = yamlio._Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _shape(value):
+    """The data with every line number the engine keeps, for comparing two loads."""
+    if isinstance(value, yamlio.Mapping):
+        return ("map", value.line, sorted(value.key_lines.items(), key=repr), {k: _shape(v) for k, v in value.items()})
+    if isinstance(value, yamlio.Sequence):
+        return ("seq", value.line, value.item_lines, [_shape(v) for v in value])
+    return (type(value).__name__, value)
+
+
+_WORDS = st.sampled_from(["0114", "yes", "no", "on", "2025-01-01", "1.5", "1e3", "~", "null", "true", "Ärende",
+                          "a: b", "- x", "'q'", '"q"', "#", "&a", "*a", "!!str x", "!!binary aGk=", "[1,", "{",
+                          "\t", "  ", "x", "12", "-3", ".5", "å ä ö"])
+
+
+@st.composite
+def _documents(draw):
+    """YAML text as people write it, and as they break it: blocks, flow collections, anchors, odd scalars."""
+    lines = []
+    for _ in range(draw(st.integers(1, 12))):
+        indent = "  " * draw(st.integers(0, 2))
+        key = draw(st.sampled_from(["a", "b", "name", "fields", "0114", "- ", "- {x: 1}", "? k"]))
+        value = " ".join(draw(st.lists(_WORDS, min_size=0, max_size=3)))
+        lines.append(f"{indent}{key}: {value}" if not key.startswith(("-", "?")) else f"{indent}{key} {value}")
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+needs_libyaml = pytest.mark.skipif(not yamlio.yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+
+
+@needs_libyaml
+@settings(max_examples=400, deadline=None)
+@given(_documents())
+def test_libyaml_gives_the_same_data_lines_and_errors_as_the_pure_parser(text):
+    try:
+        expected = ("data", _shape(_pure(text)))
+    except Exception as error:  # noqa: BLE001 - whatever the pure parser refuses, the engine refuses the same way
+        expected = ("error", type(error).__name__)
+    done, data = yamlio._fast_load(text)
+    if expected[0] == "data":
+        assert done, "libyaml refused a document the pure parser reads"
+        assert _shape(data) == expected[1]
+    else:
+        assert not done, "libyaml read a document the pure parser refuses"
+
+
+@needs_libyaml
+def test_libyaml_reads_every_model_and_config_of_the_project_as_the_pure_parser_does():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("plugins/*/model.yaml"), *root.glob("examples/*/*/model.yaml"), *root.glob("configs/**/*.yaml")]
+    assert len(files) >= 4
+    for path in files:
+        text = path.read_text("utf-8-sig")
+        done, data = yamlio._fast_load(text)
+        assert done and _shape(data) == _shape(_pure(text)), path

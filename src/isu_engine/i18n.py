@@ -30,20 +30,32 @@ def register_messages(folder: Path) -> None:
     folder = Path(folder)
     if folder.is_dir() and folder not in _extra_folders:
         _extra_folders.append(folder)
-        catalogue.cache_clear()
+        catalogue.cache_clear()  # merged again when next asked for; each file is parsed once
 
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """The flat key -> template catalogue for one language (core first, then plugins)."""
-    text = resources.files("isu_engine.messages").joinpath(f"{language}.yaml").read_text("utf-8")
-    flat = _flatten(yaml.safe_load(text) or {})
+    flat = dict(_core_catalogue(language))
     for folder in _extra_folders:
-        path = folder / f"{language}.yaml"
-        if path.is_file():
-            for key, value in _flatten(yaml.safe_load(path.read_text("utf-8")) or {}).items():
-                flat.setdefault(key, value)
+        for key, value in _file_catalogue(folder / f"{language}.yaml").items():
+            flat.setdefault(key, value)
     return flat
+
+
+@cache
+def _core_catalogue(language: str) -> dict[str, str]:
+    return _flatten(_parse(resources.files("isu_engine.messages").joinpath(f"{language}.yaml").read_text("utf-8")))
+
+
+@cache
+def _file_catalogue(path: Path) -> dict[str, str]:
+    return _flatten(_parse(path.read_text("utf-8"))) if path.is_file() else {}
+
+
+def _parse(text: str) -> dict:
+    """A catalogue's YAML (the project's own files: no line numbers needed), by libyaml when it is there."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:

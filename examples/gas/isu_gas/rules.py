@@ -9,10 +9,13 @@ A row breaks the rule at every listed field that is filled after an empty one.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from isu_engine.configure.model import Rule
 from isu_engine.check.rules import Failure, RuleKind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _filled_in_order(frame: pd.DataFrame, rule: Rule) -> list[Failure]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any, Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Callable
 
 from isu_engine.configure.model import Field, Rule
 from isu_engine.configure.schema import Document
+
+if TYPE_CHECKING:  # pandas is imported when rules run, not when models load
+    import pandas as pd
 
 OPERATORS: dict[str, Callable] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
@@ -74,8 +75,8 @@ def _compare(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     op = OPERATORS[p.get("op", "<=")]
     left = frame[p["field"]]
     right = frame[p["other"]] if "other" in p else p.get("value")
-    present = left.notna() & (right.notna() if isinstance(right, pd.Series) else True)
-    ok = op(left.where(present), right.where(present) if isinstance(right, pd.Series) else right)
+    present = left.notna() & (right.notna() if "other" in p else True)
+    ok = op(left.where(present), right.where(present) if "other" in p else right)
     mask = present & ~ok.fillna(True).astype(bool)
     other_label = p.get("other", p.get("value"))
     return [Failure(mask, p["field"], "rule.compare", {"op": p.get("op", "<="), "other": other_label})]
@@ -95,6 +96,8 @@ def _sum_equals(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
 
 def condition_mask(frame: pd.DataFrame, when: dict) -> pd.Series:
     """Rows meeting every condition: `present`, `missing`, a value, or a list of values."""
+    import pandas as pd
+
     mask = pd.Series(True, index=frame.index)
     for name, condition in when.items():
         column = frame[name]
@@ -135,7 +138,7 @@ def _none_after(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False).transform("min")
     mask = (order.notna() & end_at.notna() & (order > end_at)).fillna(False).astype(bool)
     late = end_at[mask]
-    shown = late.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(late) else late.astype(str)
+    shown = late.dt.strftime("%Y-%m-%d") if late.dtype.kind == "M" else late.astype(str)
     condition = ", ".join(f"{k} = {v}" for k, v in p["when"].items())
     return [Failure(mask, p["order"], "rule.none_after", {"end": shown, "condition": condition, "by": ", ".join(by)})]
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from isu_engine.stats.pairing import occasion_without_order
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import load_yaml_file
@@ -413,6 +411,8 @@ def _date_bound(constraints: dict, key: str, doc: Document) -> None:
 
 def _date_format(raw: dict, doc: Document, where: str) -> None:
     """A date field's `format` must be a format that dates can be read with."""
+    import pandas as pd  # only for a model that gives a date format
+
     value = raw["format"]
     try:
         pd.to_datetime(pd.Series(["2000-01-01"]), format=str(value), errors="coerce")

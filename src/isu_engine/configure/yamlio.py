@@ -3,6 +3,10 @@
 Only plain data is accepted: no Python tags, a bounded number of aliases, bounded
 nesting and size. Codes such as `0114` stay strings; `yes`/`no`/`on`/`off` stay
 strings; dates stay strings (the engine parses them where it expects a date).
+
+libyaml's parser (PyYAML's C extension) reads a document when it is installed; any
+problem is read again by the pure-Python parser, whose messages and lines the errors
+are made from, so both give the same data and the same errors.
 """
 
 from __future__ import annotations
@@ -59,32 +63,8 @@ _Resolver.add_implicit_resolver(
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-              yaml.constructor.SafeConstructor, _Resolver):
-    def __init__(self, stream):
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        yaml.constructor.SafeConstructor.__init__(self)
-        _Resolver.__init__(self)
-        self.alias_count = 0
-        self.depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.events.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                event = self.peek_event()
-                raise _LimitError("yaml.too_many_aliases", event.start_mark.line + 1, limit=MAX_ALIASES)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            event = self.peek_event()
-            raise _LimitError("yaml.too_deep", event.start_mark.line + 1, limit=MAX_DEPTH)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Plain data with the line of every key and item; anything else is refused with its line."""
 
     def construct_line_mapping(self, node):
         data = Mapping()
@@ -112,11 +92,97 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml
         raise _LimitError("yaml.tag_not_allowed", node.start_mark.line + 1, tag=node.tag)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_sequence)
-_Loader.add_constructor(None, _Loader.construct_undefined)
+_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_line_mapping)
+_Constructor.add_constructor("tag:yaml.org,2002:seq", _Constructor.construct_line_sequence)
+_Constructor.add_constructor(None, _Constructor.construct_undefined)
 for _tag in ("str", "int", "float", "bool", "null"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",
+                                 yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
+
+
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+              _Constructor, _Resolver):
+    """The pure-Python loader: limits checked while the document is composed, errors with their lines."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Constructor.__init__(self)
+        _Resolver.__init__(self)
+        self.alias_count = 0
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                event = self.peek_event()
+                raise _LimitError("yaml.too_many_aliases", event.start_mark.line + 1, limit=MAX_ALIASES)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise _LimitError("yaml.too_deep", event.start_mark.line + 1, limit=MAX_DEPTH)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+if yaml.__with_libyaml__:
+    class _FastLoader(yaml.cyaml.CParser, _Constructor, _Resolver):
+        """libyaml's parser with the same constructor and resolver (no limits while composing: see `_within_limits`)."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+else:  # PyYAML built without libyaml
+    _FastLoader = None
+
+
+def _within_limits(root) -> bool:
+    """Whether a composed document keeps the alias and nesting limits the pure-Python loader enforces.
+
+    libyaml gives an alias as the anchored node itself: each later visit of a node seen before is an alias.
+    """
+    seen: set[int] = set()
+    aliases = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return False
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in reversed(node.value) for child in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in reversed(node.value))
+    return True
+
+
+def _fast_load(text: str) -> tuple[bool, Any]:
+    """(True, data) when libyaml reads the document without any problem; (False, None) otherwise."""
+    if _FastLoader is None:
+        return False, None
+    loader = _FastLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return True, None
+        if not _within_limits(root):
+            return False, None
+        return True, loader.construct_document(root)
+    except Exception:  # any problem: the pure-Python loader reads it again and says what and where
+        return False, None
+    finally:
+        loader.dispose()
 
 
 _SYNTAX_PROBLEMS = (  # what the YAML parser found -> the message that says what to do
@@ -138,6 +204,9 @@ def load_yaml_text(text: str, file: str | Path) -> Any:
     """Parse YAML text safely; problems raise UserError naming file and line."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise UserError("yaml.too_large", file=file, limit=MAX_BYTES)
+    done, data = _fast_load(text)
+    if done:
+        return data
     loader = _Loader(text)
     try:
         return loader.get_single_data()

@@ -10,11 +10,10 @@ without an occasion field pairs in the order of the rows in the file.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from isu_engine.stats.change import pair_long, pair_wide
+if TYPE_CHECKING:  # models are checked against the rule below without loading pandas
+    import pandas as pd
 
 ORDERED_TYPES = ("date", "datetime", "integer", "number", "year")
 DATED_TYPES = ("date", "datetime")
@@ -50,6 +49,10 @@ def pair_scale(frame: pd.DataFrame, *, subject: str, scale: Any, occasion: Any |
     file's row order, when the model has no occasion field), up to `until` when the occasion
     is a date; one row per subject, sorted by subject.
     """
+    import pandas as pd
+
+    from isu_engine.stats.change import pair_long, pair_wide
+
     if scale.pre and scale.post:
         return pair_wide(frame, subject, scale.pre, scale.post)
     if occasion is None:
