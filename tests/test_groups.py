@@ -202,3 +202,45 @@ def test_flag_needs_one_q_per_row():
     table = pd.DataFrame({"diff": [12.0, 12.0], "n": [30, 30], "n_rest": [30, 30]})
     with pytest.raises(ValueError):
         flag_differences(table, [0.01], FlagRule())
+
+
+# --- Fisher's exact test without scipy.stats -------------------------------------------------------
+
+from fractions import Fraction  # noqa: E402
+from math import comb  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from isu_engine.stats.groups import fisher_exact_p  # noqa: E402
+
+
+def test_fisher_known_answer_the_lady_tasting_tea():
+    # [[3, 1], [1, 3]]: the tables no more likely than it are x = 0, 1, 3, 4 of 0..4, so p = (1+16+16+1)/70.
+    assert fisher_exact_p(np.array([[3, 1], [1, 3]])) == pytest.approx(34 / 70, rel=1e-13)
+
+
+def test_fisher_known_answer_by_exact_fractions():
+    # [[1, 9], [11, 3]]: sum of hypergeometric probabilities no larger than the observed one, exactly.
+    def probability(x):
+        return Fraction(comb(10, x) * comb(14, 12 - x), comb(24, 12))
+    observed = probability(1)
+    exact = sum(probability(x) for x in range(0, 11) if probability(x) <= observed)
+    assert fisher_exact_p(np.array([[1, 9], [11, 3]])) == pytest.approx(float(exact), rel=1e-13)
+
+
+def _small_expected_tables():
+    """2x2 tables where an expected count is below 5 (where the report uses Fisher), of every size."""
+    big = st.integers(0, 200_000)
+    small = st.integers(0, 12)
+    return st.tuples(small, st.integers(0, 40), big, big) | st.tuples(st.integers(0, 60), st.integers(0, 60),
+                                                                      st.integers(0, 60), st.integers(0, 60))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_small_expected_tables(), st.permutations(range(4)))
+def test_fisher_is_scipys_on_many_tables(cells, order):
+    table = np.array([cells[i] for i in order], dtype="int64").reshape(2, 2)
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return
+    expected = float(stats.fisher_exact(table, alternative="two-sided").pvalue)
+    assert fisher_exact_p(table) == pytest.approx(expected, rel=1e-9, abs=1e-200)
