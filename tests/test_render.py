@@ -593,3 +593,25 @@ def test_sheet_names_are_valid_and_unique(wanted):
         assert 1 <= len(name) <= 31
         assert not set(name) & set("[]:*?/\\")
         assert not name.startswith("'") and not name.endswith("'")
+
+
+def test_the_pdfs_of_a_run_print_side_by_side_as_they_print_one_by_one(tmp_path, monkeypatch):
+    from isu_engine.render import pdf as pdf_module
+
+    pages = [render_html(make_report(internal=True)), render_html(make_report(internal=False))]
+    monkeypatch.setattr(pdf_module, "available_cores", lambda: 2)
+    side_by_side = list(pdf_module.render_pdfs(pages))
+    monkeypatch.setattr(pdf_module, "available_cores", lambda: 1)
+    one_by_one = list(pdf_module.render_pdfs(pages))
+    assert len(side_by_side) == len(one_by_one) == 2
+    for parallel, sequential in zip(side_by_side, one_by_one):
+        assert pdf_pages(parallel, tmp_path) == pdf_pages(sequential, tmp_path)
+    assert pdf_pages(side_by_side[0], tmp_path) != pdf_pages(side_by_side[1], tmp_path)  # in the order given
+
+
+def test_a_pdf_that_fails_in_its_process_fails_the_run(monkeypatch):
+    from isu_engine.render import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "available_cores", lambda: 2)
+    with pytest.raises(TypeError):
+        list(pdf_module.render_pdfs([render_html(make_report()), None]))

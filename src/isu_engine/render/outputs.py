@@ -79,10 +79,30 @@ def write_json(document: dict, path: Path) -> None:
 
 def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], config: Config,
                     template_dirs: list[Path], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
-    """Each report as <dataset>.html / .pdf / .xlsx in `out`."""
-    written: list[Path] = []
+    """Each report as <dataset>.html / .pdf / .xlsx in `out`; the PDFs of the run are printed side by side."""
     if not set(formats) & {"html", "pdf", "xlsx"}:
-        return written
+        return []
+    from isu_engine.render.html import render_html
+    from isu_engine.render.pdf import render_pdfs
+    from isu_engine.render.xlsx import write_xlsx
+
+    pages = []
+    for report in reports:
+        name = report.meta.dataset
+        if "html" in formats or "pdf" in formats:
+            progress(name)
+            html = render_html(report, template_dirs=template_dirs, user_templates=config.templates_dir)
+            pages.append(html)
+            if "html" in formats:
+                atomic.write_text(out / f"{name}.html", html)
+        if "xlsx" in formats:
+            write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
+                       min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
+    if "pdf" in formats:
+        for report, pdf in zip(reports, render_pdfs(pages, asset_dirs=template_dirs)):
+            atomic.write_bytes(out / f"{report.meta.dataset}.pdf", pdf)
+    kinds = [kind for kind in ("html", "pdf", "xlsx") if kind in formats]
+    return [out / f"{report.meta.dataset}.{kind}" for report in reports for kind in kinds]
     from isu_engine.render.html import render_html
     from isu_engine.render.pdf import render_pdf
     from isu_engine.render.xlsx import write_xlsx

@@ -5,6 +5,10 @@ from the HTML, document language, title shown in the window, the PDF/UA identifi
 by `pdf_tags.finish_tags` (page furniture as artifacts, table header cells with a scope). See
 docs/accessibility.md. Tagging changes nothing that is drawn.
 
+The PDFs of one run are printed side by side (`render_pdfs`): one process per report, as
+many as the cores this process may use, started fresh (forkserver) with WeasyPrint loaded,
+so a run with three datasets takes about as long as its longest report.
+
 The page layout (margins, running header, "Sida X av Y", contents with page numbers, breaks)
 is in the templates' CSS. Here the bundled fonts are added (`fonts.css`, whose relative URLs
 point to the TrueType faces in `report_templates/fonts/`, so loading them copies files and
@@ -18,7 +22,10 @@ can never make the renderer read or send anything.
 from __future__ import annotations
 
 import atexit
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -88,3 +95,26 @@ def render_pdf(html: str, *, asset_dirs: Sequence[Path] = (), tagged: bool = Tru
         return document.write_pdf(stylesheets=[fonts], font_config=font_config)
     return document.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
                               finisher=finish_tags)
+
+
+def render_pdfs(pages: Sequence[str], *, asset_dirs: Sequence[Path] = ()) -> Iterator[bytes]:
+    """The PDF bytes of each HTML page of `render_html`, in order; in parallel processes when there is more
+    than one page and more than one core, else one after the other in this process."""
+    workers = min(len(pages), available_cores())
+    if workers <= 1:
+        yield from (render_pdf(html, asset_dirs=asset_dirs) for html in pages)
+        return
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])  # the server loads WeasyPrint once; each worker is a fork of it
+    else:  # Windows: each worker starts a fresh interpreter
+        context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(render_pdf, html, asset_dirs=tuple(asset_dirs)) for html in pages]
+        for future in futures:
+            yield future.result()
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
