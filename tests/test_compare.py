@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isu_engine import hookimpl
 from isu_engine.compare.comparison import Compared, build_comparison, comparability, comparison_report
 from isu_engine.configure.config import Period, load_config
 from isu_engine.analyse.context import AnalysisConfig
@@ -708,16 +708,15 @@ def test_fewer_than_two_datasets_is_a_user_error(tmp_path, cli):
     assert "minst två dataset" in result.err and "config.yaml" in result.err
 
 
-class BrokenHarmonizer:
-    """A plugin whose harmonized frame for dataset y lacks most columns."""
-
-    @hookimpl
-    def isu_harmonize(self, model, data, config):
-        return pd.DataFrame({"subject": ["1"]}) if data.name == "y" else None
-
-
 def test_a_broken_harmonizer_fails_its_dataset_only(tmp_path):
-    registry = load_registry(extra_plugins=[("aaa_broken", BrokenHarmonizer())])
+    registry = load_registry()
+    loke = registry.models["loke"]
+
+    def broken(data, config):
+        """The harmonized frame for dataset y lacks most columns."""
+        return pd.DataFrame({"subject": ["1"]}) if data.name == "y" else loke.harmonize(data, config)
+
+    registry.models["loke"] = replace(loke, plugin="aaa_broken", harmonize=broken)
     path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("loke", LOKE_ROWS)})
     code, document, _ = run_compare(path, registry, tmp_path / "out")
     assert code == 1

@@ -128,7 +128,7 @@ def write_reports(run: Run, config: Config, registry: Registry, out: Path, forma
     from isu_engine.render.outputs import run_json, write_documents, write_json
 
     out.mkdir(parents=True, exist_ok=True)
-    written = write_documents(run.reports, out, formats, config, registry.template_dirs(),
+    written = write_documents(run.reports, out, formats, config, registry.template_dirs,
                               progress=lambda name: stream.write(t("report.rendering", dataset=name) + "\n"))
     if "json" in formats:
         write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
@@ -151,7 +151,7 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
 
     result = run.comparison
     out.mkdir(parents=True, exist_ok=True)
-    written = write_documents([result.report], out, formats, config, registry.template_dirs(),
+    written = write_documents([result.report], out, formats, config, registry.template_dirs,
                               progress=lambda _: stream.write(t("comparison.rendering") + "\n"))
     if "json" in formats:
         target = out / f"{COMPARISON}.json"
