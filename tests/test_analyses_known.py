@@ -11,6 +11,8 @@ import pytest
 
 from isu_engine.commands.cli import main
 
+pytestmark = pytest.mark.plugins("fit", "loke")
+
 PERIOD = 'period: {start: "2025-01-01", end: "2025-12-31"}\n'
 
 

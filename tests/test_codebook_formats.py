@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.plugins("fit", "loke")
+
 
 def test_data_package_holds_the_table_schema_as_its_one_resource(cli):
     package = json.loads(cli("models", "loke", "--format", "datapackage").out)

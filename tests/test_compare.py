@@ -31,6 +31,8 @@ from isu_engine.analyse.tabulate import Tally
 
 from fit_sessions import VOLUME_ROWS
 
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
+
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 LOKE_FIELDS = ["case_id", "gender", "age", "referral", "problem_areas", "intervention", "method", "start_date",
                "end_date", "n_contacts", "end_reason", "goal_attainment", "rating_start", "rating_end", "satisfaction"]

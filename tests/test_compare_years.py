@@ -3,10 +3,13 @@ comparison shows each dataset's log entries from before that dataset's own perio
 
 import json
 
+import pytest
 import yaml
 
 from isu_engine.commands.demo import write_demo_config
 from isu_engine.configure.plugins import load_registry
+
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
 
 def test_two_years_of_one_unit(cli, tmp_path):

@@ -14,6 +14,8 @@ import pytest
 
 from isu_engine.configure import plugins
 
+pytestmark = pytest.mark.plugins("fit", "loke")
+
 SESSIONS = 3
 CLIENTS = 30
 
@@ -57,6 +59,10 @@ def with_entry_point(monkeypatch, tmp_path: Path, module: str, source: str) -> N
         if group == plugins.ENTRY_POINT_GROUP:
             found.append(metadata.EntryPoint(name=module, value=module, group=group))
         return found
+
+    chosen = os.environ.get(plugins.LOAD_PLUGINS_ENV)
+    if chosen is not None:
+        monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, f"{chosen},{module}")
 
     monkeypatch.setattr(plugins.metadata, "entry_points", entry_points)
 

@@ -58,6 +58,7 @@ def test_model_errors_name_the_line(write, old, new, key, line):
     assert caught.value.file == "model.yaml"
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_built_in_models_parse():
     registry = load_registry()
     fit = registry.model("fit")

@@ -1,7 +1,11 @@
 """Direct identifiers never reach an output; configured identifier columns become keyed pseudonyms."""
 
+import pytest
+
 HEADER = "client_id;session_date;age;ors_total;srs_total;Personnr"
 VALID = "19121212-1212"
+
+pytestmark = pytest.mark.plugins("fit")
 
 
 def test_personal_number_in_a_field_quarantines_the_row_and_is_masked(cli, write, tmp_path):

@@ -22,6 +22,7 @@ fields:
 """
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_built_in_models_come_through_entry_points():
     registry = load_registry()
     assert {"fit", "loke"} <= set(registry.models)
@@ -157,6 +158,7 @@ def test_isu_load_plugins_chooses_the_entry_point_plugins(monkeypatch, chosen, e
     assert not registry.problems
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_without_isu_load_plugins_every_entry_point_loads(monkeypatch):
     monkeypatch.delenv("ISU_LOAD_PLUGINS", raising=False)
     assert {"fit", "loke"} <= set(load_registry().models)
@@ -176,6 +178,7 @@ def test_unknown_rule_kind_is_a_model_error(write, tmp_path):
     assert "sometimes" in registry.problems[0].problem
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_duplicate_model_name_keeps_the_first(write, tmp_path):
     write("models/fit/model.yaml", YAML_MODEL.format(name="fit"))
     registry = load_registry([tmp_path / "models"])
@@ -183,6 +186,7 @@ def test_duplicate_model_name_keeps_the_first(write, tmp_path):
     assert "fit" in registry.problems[0].problem
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_entry_point_that_fails_to_import_is_named(monkeypatch):
     real = metadata.entry_points
 
@@ -193,6 +197,7 @@ def test_entry_point_that_fails_to_import_is_named(monkeypatch):
         return found
 
     monkeypatch.setattr(plugins.metadata, "entry_points", with_broken)
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "fit,loke,broken")
     registry = load_registry()
     assert {"fit", "loke"} <= set(registry.models)
     [problem] = registry.problems
@@ -201,6 +206,7 @@ def test_entry_point_that_fails_to_import_is_named(monkeypatch):
         load_registry(strict=True)
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_cli_models_warns_about_a_broken_plugin(cli, write, tmp_path):
     write("models/bad/model.yaml", "name: bad\nfields: [}\n")
     result = cli("models", "--json", "--plugins-dir", tmp_path / "models")

@@ -27,8 +27,8 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
+def registry(model_folders):
+    return load_registry(model_folders)
 
 
 def run(folder: Path, config_text: str, registry) -> Dataset | None:

@@ -20,6 +20,8 @@ import pytest
 
 from isu_engine.render.html import shared_templates_dir
 
+pytestmark = pytest.mark.plugins("fit", "loke")
+
 FIT_HEADER = "client_id;session_date;age;ors_total;srs_total"
 FIT_DATA = FIT_HEADER + "\n" + "".join(f"K{i};2025-0{1 + j}-10;30;{15 + j};38\n" for i in range(10) for j in range(2))
 PERSONAL_NUMBER = "19121212-1212"  # Skatteverket's published test number

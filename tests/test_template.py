@@ -16,6 +16,8 @@ from isu_engine.configure.plugins import load_registry
 from isu_engine.commands.run import load_all
 from isu_engine.commands.entry_sheet import template_headings, write_template
 
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
+
 LOKE_HEADINGS = ["Ärende", "Kön", "Ålder", "Aktualisering", "Problemområden", "Insats", "Metod", "Startdatum",
                  "Slutdatum", "Antal kontakter", "Avslutsorsak", "Måluppfyllelse", "Egen skattning vid start",
                  "Egen skattning vid avslut", "Nöjdhet", "Skolsituation", "Nätverksmöte", "Skolnärvaro förbättrad"]

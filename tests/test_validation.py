@@ -28,8 +28,8 @@ datasets:
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
+def registry(model_folders):
+    return load_registry(model_folders)
 
 
 def load(write, registry, data: str, config: str = CONFIG, encoding: str = "utf-8"):
@@ -101,10 +101,10 @@ def test_several_sources_name_their_file(write, registry):
     assert dataset.issues[["file", "row"]].values.tolist() == [["b.csv", 2], ["b.csv", 2]]
 
 
-def test_cli_validate_writes_the_internal_files(cli, write, tmp_path):
+def test_cli_validate_writes_the_internal_files(cli, write, tmp_path, models_dir_args):
     write("data.csv", HEADER + "\n" + ROWS)
     config = write("config.yaml", CONFIG)
-    result = cli("validate", config, "--out", tmp_path / "out")
+    result = cli("validate", config, "--out", tmp_path / "out", *models_dir_args)
     assert result.code == 1  # rows were quarantined
     validation = pd.read_csv(tmp_path / "out" / "validation.csv")
     assert list(validation.columns) == ["dataset", "row", "field", "check", "value", "message"]
@@ -113,9 +113,9 @@ def test_cli_validate_writes_the_internal_files(cli, write, tmp_path):
     assert "reason" in quarantine.columns and "client_id" in quarantine.columns
 
 
-def test_cli_validate_clean_data_exits_zero(cli, write):
+def test_cli_validate_clean_data_exits_zero(cli, write, models_dir_args):
     write("data.csv", HEADER + "\nK1;2025-01-10;15;ORS;5;5;5;5;20;38;F\n")
-    assert cli("validate", write("config.yaml", CONFIG)).code == 0
+    assert cli("validate", write("config.yaml", CONFIG), *models_dir_args).code == 0
 
 
 CELL = st.one_of(st.sampled_from(["", "5", "5,5", "11", "-1", "abc", "2025-02-30", "2025-01-10", "F", "K1", "0114", "  ", "#DIV/0!"]),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import improved_flags
-from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.api import (Column, KeyFigure, KeyFigures, Paragraph, Section, Table, compare_groups, improved_flags,
+                            text)
 
 from .change import jt_change
 from .episodes import PREVIOUS_SRS

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.generic import cutoffs_by_rules
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.results import Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.api import Cell, Chart, Column, KeyFigure, KeyFigures, Scale, Section, Table, cutoffs_by_rules, text
 
 from .episodes import up_to
 from .inputs import FitInputs

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
+from isu_engine.api import (DETERIORATED, IMPROVED, UNCHANGED, AnalysisConfig, Dataset, describe, harmonized_frame,
+                            outcome_from)
 
 from .change import jt_change
 from .episodes import EPISODE_CODE, OPEN

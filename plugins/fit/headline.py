@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from isu_engine.analyse.results import Cell
+from isu_engine.api import Cell
 
 from .alliance import below_cutoff
 from .change import jt_change, improvement_cells

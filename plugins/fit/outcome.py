@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import change_items, group_columns, improved_flags
-from isu_engine.analyse.results import Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
-from isu_engine.stats.change import ChangeResult
+from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_items,
+                            compare_groups, group_columns, improved_flags, text)
 
 from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
 from .inputs import FitInputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.results import Chart, Column, Section, Table, text
+from isu_engine.api import Chart, Column, Section, Table, text
 
 from .alliance import below_cutoff
 from .episodes import CLIENT_CODE, OPEN

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from isu_engine.configure.config import Period
-from isu_engine.analyse.context import in_period
-from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.api import Cell, Column, Paragraph, Period, Section, Table, in_period, text
 
 from .headline import Headline, headline
 from .inputs import FitInputs

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.errors import UserError
+from isu_engine.api import AnalysisConfig, Dataset, UserError
 
 from .cases import has_cases, period_cases
 from .figures import RESULT_FIGURES, PeriodFigures

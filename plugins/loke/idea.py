@@ -19,9 +19,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from isu_engine.analyse.distinct import flags_distinct, list_items
-from isu_engine.configure.model import Field, Model
-from isu_engine.configure.schema import Document
+from isu_engine.api import Document, Field, Model, flags_distinct, list_items
 
 from .cases import DURATION
 

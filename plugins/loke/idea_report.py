@@ -13,8 +13,8 @@ protect (DESIGN §2).
 
 from __future__ import annotations
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.api import (AnalysisConfig, Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table,
+                            text)
 
 from .compilation import Compilation
 from .figures import IdeaShare, PeriodFigures

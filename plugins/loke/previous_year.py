@@ -7,8 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from isu_engine.configure.config import Period
-from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.api import Cell, Column, Paragraph, Period, Section, Table, text
 
 from .cases import START
 from .compilation import Compilation

@@ -6,13 +6,8 @@ Every section is built through `ctx.section` and every count goes through `ctx.t
 
 from __future__ import annotations
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.analyse.generic import change_items, frequency_items, group_columns
-from isu_engine.i18n import LANGUAGES, t
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.results import KeyFigure, KeyFigures, Paragraph, Section
+from isu_engine.api import (LANGUAGES, AnalysisConfig, Dataset, KeyFigure, KeyFigures, Paragraph, Scale, Section,
+                            change_items, compare_groups, frequency_items, group_columns, t)
 
 from .cases import PeriodCases, period_cases
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, UNCHANGED, describe, harmonized_frame
+from isu_engine.api import (DETERIORATED, IMPROVED, NOT_MEASURED, UNCHANGED, AnalysisConfig, Dataset, describe,
+                            harmonized_frame)
 
 from .cases import FOLLOWUP, START, PeriodCases, period_cases
 

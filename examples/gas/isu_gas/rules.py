@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.configure.model import Rule
-from isu_engine.check.rules import Failure, RuleKind
+from isu_engine.api import Failure, Rule, RuleKind
 
 
 def _filled_in_order(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
