@@ -217,3 +217,46 @@ def test_cli_models_warns_about_a_broken_plugin(cli, write, tmp_path):
     assert listed["problems"][0]["plugin"] == "bad"
     strict = cli("models", "--strict-plugins", "--plugins-dir", tmp_path / "models")
     assert strict.code == 2 and len(strict.err.strip().splitlines()) == 1
+
+
+def goal_setting(value, document, container, key):
+    """A model's own dataset key: a whole number of weeks, read as days."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise document.error("schema.not_number", container, key, name=key, where="goal", value=value)
+    return value * 7
+
+
+def test_a_model_declares_its_dataset_keys_and_reads_them_when_the_dataset_loads(write, tmp_path):
+    from isu_engine.check.dataset import dataset_model
+    from isu_engine.configure.config import load_config
+
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    class Mini:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, dataset_keys={"goal_weeks": goal_setting})
+
+    registry = load_registry(extra_plugins=[("mini", Mini())])
+    good = load_config(write("good.yaml", "datasets:\n  a: {model: mini, source: d.csv, goal_weeks: 3}\n"))
+    assert dataset_model(registry, good, good.datasets["a"]).settings == {"goal_weeks": 21}
+    bad = load_config(write("bad.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_weeks: many\n"))
+    with pytest.raises(UserError) as caught:
+        dataset_model(registry, bad, bad.datasets["a"])
+    assert caught.value.place == "rad 5" and "many" in caught.value.line()
+    other = load_config(write("other.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_week: 2\n"))
+    with pytest.raises(UserError) as caught:
+        dataset_model(registry, other, other.datasets["a"])
+    assert caught.value.place == "rad 5" and "'goal_weeks'" in caught.value.line()
+
+
+def test_a_model_cannot_take_the_engine_s_own_dataset_keys(write):
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    class Taker:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, dataset_keys={"source": goal_setting})
+
+    registry = load_registry(extra_plugins=[("taker", Taker())])
+    assert "mini" not in registry.models and "source" in registry.problems[0].problem

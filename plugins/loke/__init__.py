@@ -21,6 +21,13 @@ def harmonized(data, config):
     return harmonized(data, config)
 
 
+def written_idea(value, model, document, container, key, where, language):
+    """A dataset's `idea:` (the verksamhetsidé), read and checked when the dataset is loaded."""
+    from .idea import read_idea
+
+    return read_idea(value, model, document, container, key, where, language)
+
+
 def demo_data(folder):
     """Write the Violalund demo workbook into `folder`; return its dataset entry."""
     from .demo import write_demo
@@ -31,4 +38,4 @@ def demo_data(folder):
 @hookimpl
 def isu_register_models(register):
     register(HERE / "model.yaml", analyses=report_sections, harmonize=harmonized, demo=demo_data,
-             demo_reflection=HERE / "demo_reflection.yaml")
+             demo_reflection=HERE / "demo_reflection.yaml", dataset_keys={"idea": written_idea})

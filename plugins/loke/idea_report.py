@@ -26,7 +26,7 @@ BLOCKS = ("target_group", "intervention")
 def build_idea(section: Section, comp: Compilation) -> None:
     ctx = comp.ctx
     section.intro = ctx.t("loke.idea.intro")
-    idea = comp.parse_idea()
+    idea = comp.written_idea
     if idea.empty:
         section.items.append(Paragraph.plain(ctx.t("loke.idea.none")))
         section.items.append(_figures(comp, None, None, None))

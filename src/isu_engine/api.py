@@ -24,14 +24,13 @@ from isu_engine.compare.harmonize import (DETERIORATED, IMPROVED, NOT_MEASURED, 
 from isu_engine.configure.config import Period
 from isu_engine.configure.model import Field, Model, Rule, Scale, load_model
 from isu_engine.configure.schema import Document
-from isu_engine.errors import UserError
 from isu_engine.hookspecs import hookimpl
 from isu_engine.i18n import LANGUAGES, t
 from isu_engine.stats.change import ChangeResult, analyse_change, pair_long, pair_wide
 
 __all__ = [
-    # hooks and errors
-    "hookimpl", "UserError",
+    # hooks
+    "hookimpl",
     # the model, the data and what an analysis gets
     "Model", "Field", "Scale", "Rule", "load_model", "Dataset", "ROW", "FILE", "AnalysisConfig", "Period",
     "in_period", "active_in_period", "Document",

@@ -61,10 +61,6 @@ class AnalysisConfig:
     def min_cell(self) -> int:
         return self.config.min_cell
 
-    @property
-    def idea(self) -> dict:
-        return self.dataset.idea
-
     def t(self, key: str, **params) -> str:
         return t(key, self.language, **params)
 

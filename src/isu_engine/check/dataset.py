@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,9 @@ from isu_engine.errors import UserError, line_place
 from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
 from isu_engine.i18n import t
 from isu_engine.read.mapping import map_columns, recode
-from isu_engine.configure.model import Model, parse_cutoff
-from isu_engine.configure.plugins import Registry
+from isu_engine.configure.config import DATASET_KEYS
+from isu_engine.configure.model import SCALE_SETTINGS, Model, Scale, scale_settings
+from isu_engine.configure.plugins import Registry, call_declared
 from isu_engine.read.readers import RawTable, read_table
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import line_of
@@ -63,6 +65,7 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
     """The dataset's model with the unit's own variables and parameter/scale overrides."""
     try:
         model = registry.model(dataset.model)
+        entry = registry.models[dataset.model]
     except UserError as error:
         raise UserError(error.key, file=config.doc.file, place=line_place(line_of(dataset.raw, "model")),
                         **error.params) from None
@@ -84,22 +87,31 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
         if field_name not in model.fields:
             raise config.doc.error("model.unknown_field", dataset.raw.get("values"), field_name,
                                    name=field_name, where=f"datasets.{dataset.name}.values")
-    return model.with_overrides(scales, dataset.parameters)
+    model = model.with_overrides(scales, dataset.parameters)
+    return model.with_settings(_model_settings(dataset, config, model, entry.dataset_keys))
 
 
-def _override_scale(base, override, doc: Document, container, name: str, model: Model):
-    override = doc.mapping(override, f"scales.{name}", container, name)
-    allowed = ("reliability", "reliable_change", "sd_ref", "cutoff", "direction")
-    doc.known_keys(override, allowed, f"scales.{name}")
-    changes = {}
-    for key in ("reliability", "reliable_change", "sd_ref"):
-        if key in override:
-            changes[key] = doc.number(override, key, f"scales.{name}")
-    if "direction" in override:
-        changes["direction"] = doc.choice(override, "direction", ("higher_is_better", "lower_is_better"), f"scales.{name}")
-    if "cutoff" in override:
-        changes["cutoff"] = parse_cutoff(override["cutoff"], doc, override, f"scales.{name}", model.fields)
-    return dataclasses.replace(base, **changes)
+def _model_settings(dataset: DatasetConfig, config: Config, model: Model, parsers: dict) -> dict:
+    """The dataset's keys that its model declares (LOKE's `idea:`), each checked by the model's own parser.
+
+    A key that neither the engine nor the model knows is an error naming the file and line.
+    """
+    config.doc.known_keys(dataset.raw, [*DATASET_KEYS, *parsers], f"datasets.{dataset.name}")
+    return {key: call_declared(parsers[key], value=value, model=model, document=config.doc, container=dataset.raw,
+                               key=key, where=f"datasets.{dataset.name}.{key}", language=config.language)
+            for key, value in dataset.model_keys.items()}
+
+
+def _override_scale(base: Scale, override: Any, doc: Document, container: dict, name: str, model: Model) -> Scale:
+    """The scale with a config's overrides, checked by the same parser as the model's own scale keys.
+
+    `null` removes a setting (reliability, reliable_change, sd_ref, cutoff).
+    """
+    where = f"scales.{name}"
+    override = doc.mapping(override, where, container, name)
+    doc.known_keys(override, SCALE_SETTINGS, where)
+    removed = {key: None for key, value in override.items() if value is None and key != "direction"}
+    return dataclasses.replace(base, **removed, **scale_settings(override, doc, where, model.fields))
 
 
 def file_sha256(path: Path) -> str:

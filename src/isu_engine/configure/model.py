@@ -39,6 +39,7 @@ SCALE_KEYS = (
     "title", "description", "items", "total", "total_tolerance", "range", "pre", "post", "value",
     "direction", "reliability", "reliable_change", "sd_ref", "cutoff",
 )
+SCALE_SETTINGS = ("direction", "reliability", "reliable_change", "sd_ref", "cutoff")  # a config may override these
 MODEL_KEYS = (
     "name", "title", "description", "version", "format", "missingValues", "fields", "scales", "rules",
     "analyses", "parameters", "harmonize",
@@ -196,6 +197,7 @@ class Model:
     rules: tuple[Rule, ...] = ()
     analyses: tuple[Analysis, ...] | None = None
     parameters: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     harmonize: dict[str, str] = field(default_factory=dict)
     missing_values: tuple[str, ...] = ("",)
     path: Path | None = None
@@ -216,6 +218,10 @@ class Model:
         fields = dict(self.fields)
         fields.update({f.name: f for f in own})
         return dataclasses.replace(self, fields=fields)
+
+    def with_settings(self, settings: dict[str, Any]) -> "Model":
+        """This model with a dataset's own settings (the dataset keys the model's plugin declares, parsed)."""
+        return dataclasses.replace(self, settings=settings)
 
     def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> "Model":
         """This model with some scales replaced and parameters updated (from a config)."""
@@ -455,12 +461,7 @@ def parse_scale(name: str, raw: Any, doc: Document, container: dict, fields: dic
         if len(value_range) != 2 or not all(isinstance(v, (int, float)) for v in value_range):
             raise doc.error("model.bad_range", raw, "range", where=where)
         value_range = (float(value_range[0]), float(value_range[1]))
-    reliability = doc.number(raw, "reliability", where)
-    if reliability is not None and not 0 <= reliability < 1:
-        raise doc.error("model.bad_reliability", raw, "reliability", where=where, value=reliability)
-    reliable_change = doc.number(raw, "reliable_change", where)
-    if reliable_change is not None and reliable_change <= 0:
-        raise doc.error("model.bad_positive", raw, "reliable_change", name="reliable_change", where=where)
+    settings = scale_settings(raw, doc, where, fields)
     scale = Scale(
         name=name,
         titles=doc.titles(raw, "title", where, name),
@@ -472,15 +473,35 @@ def parse_scale(name: str, raw: Any, doc: Document, container: dict, fields: dic
         pre=field_ref("pre"),
         post=field_ref("post"),
         value=field_ref("value"),
-        direction=doc.choice(raw, "direction", DIRECTIONS, where, default="higher_is_better"),
-        reliability=reliability,
-        reliable_change=reliable_change,
-        sd_ref=doc.number(raw, "sd_ref", where),
-        cutoff=parse_cutoff(raw.get("cutoff"), doc, raw, where, fields),
+        direction=settings.get("direction", "higher_is_better"),
+        reliability=settings.get("reliability"),
+        reliable_change=settings.get("reliable_change"),
+        sd_ref=settings.get("sd_ref"),
+        cutoff=settings.get("cutoff"),
     )
     if (scale.pre is None) != (scale.post is None):
         raise doc.error("model.pre_post_pair", raw, where=where)
     return scale
+
+
+def scale_settings(raw: dict, doc: Document, where: str, fields: dict[str, Field]) -> dict:
+    """The keys of a scale that a config may override (`SCALE_SETTINGS`), checked; only those given."""
+    settings: dict[str, Any] = {}
+    if raw.get("reliability") is not None:
+        settings["reliability"] = doc.number(raw, "reliability", where)
+        if not 0 <= settings["reliability"] < 1:
+            raise doc.error("model.bad_reliability", raw, "reliability", where=where, value=settings["reliability"])
+    if raw.get("reliable_change") is not None:
+        settings["reliable_change"] = doc.number(raw, "reliable_change", where)
+        if settings["reliable_change"] <= 0:
+            raise doc.error("model.bad_positive", raw, "reliable_change", name="reliable_change", where=where)
+    if raw.get("sd_ref") is not None:
+        settings["sd_ref"] = doc.number(raw, "sd_ref", where)
+    if raw.get("direction") is not None:
+        settings["direction"] = doc.choice(raw, "direction", DIRECTIONS, where)
+    if raw.get("cutoff") is not None:
+        settings["cutoff"] = parse_cutoff(raw["cutoff"], doc, raw, where, fields)
+    return settings
 
 
 def parse_cutoff(value: Any, doc: Document, container: dict, where: str, fields: dict[str, Field]) -> Cutoff | None:

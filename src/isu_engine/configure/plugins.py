@@ -26,6 +26,7 @@ import pluggy
 from isu_engine import hookspecs
 from isu_engine.errors import UserError
 from isu_engine.i18n import register_messages
+from isu_engine.configure.config import DATASET_KEYS
 from isu_engine.configure.model import Model, load_model
 from isu_engine.check.rules import RuleKind, builtin_rule_kinds
 from isu_engine.configure.schema import display_path
@@ -51,8 +52,10 @@ class ModelEntry:
     `analyses(model, data, config)` returns the model's report sections;
     `harmonize(model, data, config)` its harmonized frame for `isu compare`;
     `demo(folder, model)` writes demo data and returns its config entry (or a list);
-    `demo_reflection` is a YAML file of reflection-log entries for the demo. Each
-    function is called with the arguments it declares.
+    `demo_reflection` is a YAML file of reflection-log entries for the demo;
+    `dataset_keys` maps each key the model adds to a dataset's config (LOKE's `idea`) to
+    the function that checks and reads it when the dataset is loaded. Each function is
+    called with the arguments it declares.
     """
 
     model: Model
@@ -63,6 +66,7 @@ class ModelEntry:
     harmonize: Callable | None = None
     demo: Callable | None = None
     demo_reflection: Path | None = None
+    dataset_keys: dict[str, Callable] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Registration:
     harmonize: Callable | None = None
     demo: Callable | None = None
     demo_reflection: Path | None = None
+    dataset_keys: dict[str, Callable] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,12 +217,20 @@ def _collect_rule_kinds(registry: Registry) -> None:
 
 
 def _registration(path: Path | str, *, analyses: Callable | None = None, harmonize: Callable | None = None,
-                  demo: Callable | None = None, demo_reflection: Path | str | None = None) -> Registration:
+                  demo: Callable | None = None, demo_reflection: Path | str | None = None,
+                  dataset_keys: dict[str, Callable] | None = None) -> Registration:
     """The arguments of a plugin's `register(...)`, checked."""
-    for name, function in (("analyses", analyses), ("harmonize", harmonize), ("demo", demo)):
+    dataset_keys = dict(dataset_keys or {})
+    functions = [("analyses", analyses), ("harmonize", harmonize), ("demo", demo),
+                 *((f"dataset_keys['{key}']", parser) for key, parser in dataset_keys.items())]
+    for name, function in functions:
         if function is not None and not callable(function):
             raise TypeError(f"register({name}=...) needs a function, got {type(function).__name__}")
-    return Registration(Path(path), analyses, harmonize, demo, None if demo_reflection is None else Path(demo_reflection))
+    taken = sorted(set(dataset_keys) & set(DATASET_KEYS))
+    if taken:
+        raise ValueError(f"register(dataset_keys=...): {taken} are the engine's own dataset keys")
+    return Registration(Path(path), analyses, harmonize, demo,
+                        None if demo_reflection is None else Path(demo_reflection), dataset_keys)
 
 
 def _collect_plugin_models(registry: Registry) -> None:
@@ -278,7 +291,7 @@ def _add_model(registry: Registry, plugin: str, registration: Registration, orig
     registry.models[model.name] = ModelEntry(
         model=model, plugin=plugin, origin=origin, version=model.version or version or "",
         analyses=registration.analyses, harmonize=registration.harmonize, demo=registration.demo,
-        demo_reflection=registration.demo_reflection)
+        demo_reflection=registration.demo_reflection, dataset_keys=registration.dataset_keys)
 
 
 def plugin_versions(registry: Registry) -> dict[str, str]:
