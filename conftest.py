@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from isu_engine.commands.cli import main
-from isu_engine.i18n import set_language
 
 @dataclass
 class CliResult:
@@ -20,14 +19,6 @@ class CliResult:
 
     def json(self, path: Path) -> dict:
         return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def swedish_by_default():
-    """Each test starts with Swedish messages, as the command line does."""
-    set_language("sv")
-    yield
-    set_language("sv")
 
 
 @pytest.fixture

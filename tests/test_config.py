@@ -82,7 +82,7 @@ def test_config_errors_name_file_line_and_problem(write, text, key, line, fragme
     error = caught.value
     assert error.key == key
     assert error.file.endswith("c.yaml")
-    assert error.place == f"rad {line}"
+    assert error.place_text() == f"rad {line}"
     assert fragment in error.line()
     assert "\n" not in error.line()
 

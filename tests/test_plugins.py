@@ -243,11 +243,11 @@ def test_a_model_declares_its_dataset_keys_and_reads_them_when_the_dataset_loads
     bad = load_config(write("bad.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_weeks: many\n"))
     with pytest.raises(UserError) as caught:
         dataset_model(registry, bad, bad.datasets["a"])
-    assert caught.value.place == "rad 5" and "many" in caught.value.line()
+    assert caught.value.place_text() == "rad 5" and "many" in caught.value.line()
     other = load_config(write("other.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_week: 2\n"))
     with pytest.raises(UserError) as caught:
         dataset_model(registry, other, other.datasets["a"])
-    assert caught.value.place == "rad 5" and "'goal_weeks'" in caught.value.line()
+    assert caught.value.place_text() == "rad 5" and "'goal_weeks'" in caught.value.line()
 
 
 def test_a_model_cannot_take_the_engine_s_own_dataset_keys(write):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from isu_engine.configure.config import Period
 from isu_engine.errors import UserError
-from isu_engine.render.formatting import format_cell, format_interval, format_number
+from isu_engine.render.formatting import format_cell, format_interval
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
 from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
 from isu_engine.render.xlsx import unique_sheet_names, write_xlsx
@@ -165,32 +165,6 @@ def element(html: str, start: str, end: str) -> str:
 
 
 # --- number and cell formats ------------------------------------------------------------
-
-
-def test_swedish_and_english_number_format():
-    assert format_number(1234) == f"1{NNBSP}234"
-    assert format_number(12.5, 1) == "12,5"
-    assert format_number(-1234567.25, 1, "sv") == f"\u22121{NNBSP}234{NNBSP}567,2"
-    assert format_number(1234.5, 1, "en") == "1,234.5"
-    assert format_number(-12.0, 0, "en") == "\u221212"
-    assert format_number(-0.04, 1) == "0,0"
-
-
-@given(st.integers(min_value=-10**12, max_value=10**12), st.sampled_from(["sv", "en"]))
-def test_whole_numbers_read_back(value, language):
-    printed = format_number(value, 0, language)
-    digits = printed.replace(NNBSP, "").replace(",", "").replace("\u2212", "-")
-    assert int(digits) == value
-    groups = printed.lstrip("\u2212").split(NNBSP if language == "sv" else ",")
-    assert all(len(group) == 3 for group in groups[1:]) and 1 <= len(groups[0]) <= 3
-
-
-@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
-def test_decimals_read_back(value, decimals):
-    printed = format_number(value, decimals, "sv")
-    number = float(printed.replace(NNBSP, "").replace(",", ".").replace("\u2212", "-"))
-    assert abs(number - value) <= 0.5 * 10**-decimals + 1e-6 * abs(value)
-    assert printed.count(",") == (1 if decimals else 0)
 
 
 def test_cell_formats():

@@ -97,7 +97,7 @@ def test_wrong_encoding_named_in_the_config_is_one_error_at_the_line(tmp_path, r
     config = project(tmp_path, {"data.csv": data}, "{model: fit, source: data.csv, read: {encoding: utf-8}}")
     error = user_error(config, registry)
     assert error.key == "read.decoding_failed"
-    assert error.file == "data.csv" and error.place == "rad 2"
+    assert error.file == "data.csv" and error.place_text() == "rad 2"
     assert "utf-8" in error.line() and "0xD6" in error.line()
 
 
@@ -134,7 +134,7 @@ def test_a_comma_inside_text_is_not_taken_for_another_delimiter(tmp_path, regist
 def test_duplicated_heading_names_both_columns(tmp_path, registry):
     data = "Klient;session_date;klient\nK1;2025-01-10;K1\n"
     error = user_error(project(tmp_path, {"data.csv": data}), registry)
-    assert error.key == "map.duplicate_heading" and error.place == "rad 1"
+    assert error.key == "map.duplicate_heading" and error.place_text() == "rad 1"
     assert "'Klient', 'klient'" in error.line()
 
 
@@ -147,7 +147,7 @@ def test_missing_heading_over_data_keeps_the_rows_and_leaves_the_column_out(tmp_
 
 def test_missing_heading_of_a_required_field_is_one_error_listing_the_headings(tmp_path, registry):
     error = user_error(project(tmp_path, {"data.csv": "client_id;Datum\nK1;2025-01-10\n"}), registry)
-    assert error.key == "map.required_missing" and error.place == "rad 1"
+    assert error.key == "map.required_missing" and error.place_text() == "rad 1"
     assert "session_date" in error.line() and "client_id, Datum" in error.line()
 
 
@@ -177,7 +177,7 @@ def test_a_heading_band_above_the_headings_asks_for_header_row(tmp_path, registr
             ["A1", dt.date(2025, 1, 7), "Föräldrastöd", 6]]
     config = project(tmp_path, {"data.xlsx": workbook(rows)}, "{model: loke, source: data.xlsx}")
     error = user_error(config, registry)
-    assert error.key == "map.headings_on_two_rows" and error.place == "rad 2"
+    assert error.key == "map.headings_on_two_rows" and error.place_text() == "rad 2"
     assert "'case_id', 'start_date'" in error.line() and "read.header_row" in error.line()
     fixed = project(tmp_path, {}, "{model: loke, source: data.xlsx, read: {header_row: 2}}")
     dataset = load(fixed, registry)
@@ -189,7 +189,7 @@ def test_headings_split_over_two_rows_by_merged_cells_are_one_error(tmp_path, re
             [None, None, "n_contacts", "satisfaction"],
             ["A1", dt.date(2025, 1, 7), 6, 4]]
     error = user_error(project(tmp_path, {"data.xlsx": workbook(rows)}, "{model: loke, source: data.xlsx}"), registry)
-    assert error.key == "map.headings_on_two_rows" and error.place == "rad 2"
+    assert error.key == "map.headings_on_two_rows" and error.place_text() == "rad 2"
     assert "'satisfaction'" in error.line()
 
 

@@ -29,7 +29,7 @@ def test_unsafe_or_broken_yaml_is_a_user_error(text, key, line):
     assert caught.value.key == key
     assert caught.value.file == "bad.yaml"
     if line:
-        assert caught.value.place == f"rad {line}"
+        assert caught.value.place_text() == f"rad {line}"
 
 
 def test_alias_bomb_is_refused():
@@ -47,4 +47,4 @@ def test_missing_and_non_utf8_files(tmp_path):
     path.write_bytes("a: 1\nort: G\u00e4vle\n".encode("cp1252"))
     with pytest.raises(UserError) as caught:
         load_yaml_file(path)
-    assert caught.value.key == "yaml.not_utf8" and caught.value.place == "rad 2"
+    assert caught.value.key == "yaml.not_utf8" and caught.value.place_text() == "rad 2"

@@ -28,7 +28,7 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     ctx, tally, pop = fit.ctx, fit.tally, fit.populations
     sessions = fit.current.sessions
     cutoff = float(fit.parameters["srs_cutoff"])
-    cutoff_text = f"{cutoff:g}"
+    cutoff_text = ctx.number(cutoff)
     section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text)
     below, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
                                                  below_cutoff(sessions["srs_total"], cutoff))

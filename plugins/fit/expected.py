@@ -16,7 +16,7 @@ ADULT = {"instrument": "ORS", "age": 18}   # the intake that the reference line'
 def band_label(ctx, bands: list[list[float]], index: int) -> str:
     low, high = bands[index]
     key = "fit.trajectory.band_last" if index == len(bands) - 1 else "fit.trajectory.band"
-    return ctx.t(key, low=f"{low:g}", high=f"{high:g}")
+    return ctx.t(key, low=ctx.number(low), high=ctx.number(high))
 
 
 def adult_cutoff(ors: Scale) -> float | None:
@@ -83,7 +83,7 @@ def _chart(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: di
     series = [(label, [points[(i, k)]["median"] for k in numbers], [points[(i, k)]["q1"] for k in numbers],
                [points[(i, k)]["q3"] for k in numbers]) for i, label in enumerate(labels)]
     cutoff = adult_cutoff(fit.ors)
-    reference = [(cutoff, ctx.t("fit.trajectory.reference", cutoff=f"{cutoff:g}"))] if cutoff is not None else []
+    reference = [(cutoff, ctx.t("fit.trajectory.reference", cutoff=ctx.number(cutoff)))] if cutoff is not None else []
     return Chart(
         id=f"{fit.table_prefix}.fit.trajectory.chart", kind="line", title=ctx.t("fit.trajectory.chart_title"),
         description=ctx.t("fit.trajectory.chart_description"), axis_label=ctx.t("fit.trajectory.axis"),

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from isu_engine.api import Document, Field, Model, flags_distinct, list_items, t
+from isu_engine.api import Document, Field, Model, flags_distinct, format_number, list_items, t
 
 from .cases import DURATION
 
@@ -252,8 +252,7 @@ def _bound_text(value: Any, language: str) -> str | None:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
-    text = f"{value:g}"
-    return text.replace(".", ",") if language == "sv" else text
+    return format_number(value, language)
 
 
 def _or_list(values: tuple[str, ...], t: Translate) -> str:

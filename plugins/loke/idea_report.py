@@ -161,8 +161,8 @@ def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[Ce
 
 
 def _level_text(figure: str, level: float, ctx: AnalysisConfig) -> str:
-    number = f"{level:g}".replace(".", "," if ctx.language == "sv" else ".")
-    return ctx.t("loke.idea.level_pct" if figure.endswith("_pct") else "loke.idea.level_number", level=number)
+    return ctx.t("loke.idea.level_pct" if figure.endswith("_pct") else "loke.idea.level_number",
+                 level=ctx.number(level))
 
 
 def _escaped(sentence: str) -> str:

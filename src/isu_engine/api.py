@@ -26,6 +26,7 @@ from isu_engine.configure.model import Field, Model, Rule, Scale, load_model
 from isu_engine.configure.schema import Document
 from isu_engine.hookspecs import hookimpl
 from isu_engine.i18n import LANGUAGES, t
+from isu_engine.numerals import number as format_number
 from isu_engine.stats.change import ChangeResult, analyse_change, pair_long, pair_wide
 
 __all__ = [
@@ -49,5 +50,5 @@ __all__ = [
     "harmonized_frame", "describe", "outcome_from", "OUTCOME_OF", "IMPROVED", "UNCHANGED", "DETERIORATED",
     "NOT_MEASURED",
     # texts and demo data
-    "t", "LANGUAGES", "rows_to_break",
+    "t", "LANGUAGES", "format_number", "rows_to_break",
 ]

@@ -34,7 +34,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     frame = cases.frame
     fields = data.model.fields
     unit, units = ctx.t("comparison.unit.case"), ctx.t("comparison.unit.cases")
-    expected = f"{cases.expected_t:g}"
+    expected = ctx.number(cases.expected_t)
     result = harmonized_frame(
         dataset=data.name, model=data.model.name, subject=frame["case_id"].astype(str), unit=frame["unit"],
         gender=frame["gender"], age=frame["age"], start=frame[START], end=frame[FOLLOWUP].where(cases.followed),

@@ -18,39 +18,40 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
         (ctx.t("methods.period"), ctx.period.label() + ("" if ctx.period.explicit else " " + ctx.t("methods.period_default"))),
         (ctx.t("methods.min_cell"), str(config.min_cell) if config.min_cell > 1 else ctx.t("methods.disclosure_off")),
         (ctx.t("methods.min_group"), str(config.groups.min_group)),
-        (ctx.t("methods.min_difference"), ctx.t("methods.points", value=f"{config.groups.min_difference:g}")),
-        (ctx.t("methods.max_q"), f"{config.groups.max_q:g}"),
+        (ctx.t("methods.min_difference"), ctx.t("methods.points", value=ctx.number(config.groups.min_difference))),
+        (ctx.t("methods.max_q"), ctx.number(config.groups.max_q)),
         (ctx.t("methods.age_bands"), ", ".join(ctx.age_band_labels())),
         (ctx.t("methods.internal"), ctx.t("common.yes") if config.internal else ctx.t("common.no")),
     ]
     for scale in dataset.model.scales.values():
         parts = [ctx.t(f"methods.direction.{scale.direction}")]
         if scale.reliable_change is not None:
-            parts.append(ctx.t("methods.reliable_change_fixed", value=f"{scale.reliable_change:g}"))
+            parts.append(ctx.t("methods.reliable_change_fixed", value=ctx.number(scale.reliable_change)))
         elif scale.reliability is not None:
-            parts.append(ctx.t("methods.reliability", value=f"{scale.reliability:g}"))
+            parts.append(ctx.t("methods.reliability", value=ctx.number(scale.reliability)))
         else:
             parts.append(ctx.t("methods.no_reliability"))
         if scale.cutoff is not None:
             parts.append(ctx.t("methods.cutoff", value=_cutoff_text(scale, ctx)))
         rows.append((scale.title(ctx.language), "; ".join(parts)))
     for key, value in dataset.model.parameters.items():
-        rows.append((key, str(value)))
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        rows.append((key, ctx.number(value) if number else str(value)))
     return rows
 
 
 def _cutoff_text(scale, ctx: AnalysisConfig) -> str:
     cutoff = scale.cutoff
     if cutoff.kind == "number":
-        return f"{cutoff.value:g}"
+        return ctx.number(cutoff.value)
     if cutoff.kind == "a":
         return ctx.t("methods.cutoff_a")
     if cutoff.kind == "c":
-        return ctx.t("methods.cutoff_c", mean=f"{cutoff.functional_mean:g}", sd=f"{cutoff.functional_sd:g}")
+        return ctx.t("methods.cutoff_c", mean=ctx.number(cutoff.functional_mean), sd=ctx.number(cutoff.functional_sd))
     parts = []
     for rule in cutoff.rules:
         when = ", ".join(f"{k} {'–'.join(str(v) for v in c) if isinstance(c, list) else c}" for k, c in rule.when.items())
-        parts.append(f"{when}: {'–' if rule.value is None else f'{rule.value:g}'}")
+        parts.append(f"{when}: {'–' if rule.value is None else ctx.number(rule.value)}")
     return "; ".join(parts)
 
 

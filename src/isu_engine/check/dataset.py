@@ -17,9 +17,9 @@ import pandas as pd
 
 from isu_engine.check import coerce
 from isu_engine.configure.config import Config, DatasetConfig
-from isu_engine.errors import UserError, line_place
+from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
-from isu_engine.i18n import t
+from isu_engine.i18n import Message
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.config import DATASET_KEYS
 from isu_engine.configure.model import SCALE_SETTINGS, Model, Scale, scale_settings
@@ -140,9 +140,9 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     present_fields: set[str] = set()
     for table in tables:
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
-        columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
+        columns = map_columns(table.headings, model, dataset.columns, table.file, row_place(header_row),
                               next_row=table.frame.iloc[0].tolist() if follows else None,
-                              next_place=t("place.row", row=header_row + 1))
+                              next_place=row_place(header_row + 1))
         present_fields.update(columns.positions)
         ignored.extend(h for _, h in columns.unmapped if h)
         unmapped_positions.append(columns.unmapped)
@@ -155,7 +155,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         pieces_raw.append(raw)
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
-    log = IssueLog(rows)
+    log = IssueLog(rows, language)
     _structural_issues(tables, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
@@ -248,7 +248,7 @@ def _structural_issues(tables: list[RawTable], raw: pd.DataFrame, log: IssueLog)
             mask = pd.Series(False, index=raw.index)
             mask[positions] = True
             detail = pd.Series("", index=raw.index, dtype=object)
-            detail[positions] = group["detail"].astype(str).to_numpy()
+            detail[positions] = [d.text(log.language) if isinstance(d, Message) else str(d) for d in group["detail"]]
             log.add(mask, "", str(check), detail, f"issue.{check}", detail=detail)
         offset += len(table.frame)
 

@@ -1,4 +1,8 @@
-"""The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors."""
+"""The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors.
+
+The command speaks Swedish until it has read a config; from then on, the config's
+language (`args.language`), for its messages and its errors alike.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from isu_engine import __version__
 from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_USER_ERROR, UserError
-from isu_engine.i18n import set_language, t
+from isu_engine.i18n import DEFAULT_LANGUAGE, t
 
 if TYPE_CHECKING:
     from isu_engine.configure.plugins import Registry
@@ -78,7 +82,7 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(t("cli.bad_format", value=value, allowed=",".join(FORMATS)))
+        raise argparse.ArgumentTypeError(t("cli.bad_format", DEFAULT_LANGUAGE, value=value, allowed=",".join(FORMATS)))
     return chosen
 
 
@@ -88,20 +92,21 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed as one line
         return int(done.code or 0)
+    args.language = DEFAULT_LANGUAGE
     try:
         return args.handler(args)
     except UserError as error:
         if args.debug:
             traceback.print_exc()
-        print(error.line(), file=sys.stderr)
+        print(error.line(args.language), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        print(t("cli.interrupted"), file=sys.stderr)
+        print(t("cli.interrupted", args.language), file=sys.stderr)
         return 130
     except Exception as error:  # a bug: one line, traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        print(t("cli.internal_error", error=f"{type(error).__name__}: {error}"), file=sys.stderr)
+        print(t("cli.internal_error", args.language, error=f"{type(error).__name__}: {error}"), file=sys.stderr)
         return EXIT_FINISHED_WITH_PROBLEMS
 
 
@@ -111,8 +116,8 @@ def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
 
     registry = load_registry([*extra_dirs, *args.plugins_dir], strict=args.strict_plugins)
     for problem in registry.problems:
-        print(t("plugins.broken_warning", plugin=problem.plugin, origin=problem.origin, problem=problem.problem),
-              file=sys.stderr)
+        print(t("plugins.broken_warning", args.language, plugin=problem.plugin, origin=problem.origin,
+                problem=problem.problem), file=sys.stderr)
     return registry
 
 
@@ -121,14 +126,14 @@ def _models(args) -> int:
 
     registry = registry_for(args)
     fmt = "json" if args.json else args.format
-    return print_models(registry, args.name, fmt, sys.stdout)
+    return print_models(registry, args.name, fmt, sys.stdout, args.language)
 
 
 def _loaded(args):
     from isu_engine.configure.config import load_config
 
     config = load_config(args.config)
-    set_language(config.language)
+    args.language = config.language
     return config, registry_for(args, config.plugins_dirs)
 
 
@@ -163,8 +168,8 @@ def _new_model(args) -> int:
     from isu_engine.commands.scaffold import scaffold
 
     scaffold(args.name, args.out)
-    print(t("scaffold.wrote", name=args.name, path=args.out))
-    print(t("scaffold.next", path=args.out))
+    print(t("scaffold.wrote", args.language, name=args.name, path=args.out))
+    print(t("scaffold.next", args.language, path=args.out))
     return 0
 
 
@@ -173,5 +178,5 @@ def _template(args) -> int:
 
     config, registry = _loaded(args)
     path = write_template(config, args.dataset, registry, args.out)
-    print(t("template.wrote", path=path))
+    print(t("template.wrote", args.language, path=path))
     return 0

@@ -16,7 +16,7 @@ import yaml
 from isu_engine.render import atomic
 from isu_engine.configure.config import load_config
 from isu_engine.errors import UserError
-from isu_engine.i18n import set_language, t
+from isu_engine.i18n import t
 from isu_engine.configure.plugins import ModelEntry, Registry, call_declared
 from isu_engine.configure.schema import display_path
 
@@ -95,11 +95,10 @@ def run_demo(registry: Registry, out: Path, stream: TextIO) -> int:
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     config_path = write_demo_config(registry, data)
-    stream.write(t("demo.wrote_data", path=data) + "\n")
     config = load_config(config_path)
-    set_language(config.language)
+    stream.write(t("demo.wrote_data", config.language, path=data) + "\n")
     reports = out / "reports"
     formats = ("html", "pdf", "json")
     code = report_and_compare(config, registry, reports, formats, stream)
-    stream.write(t("demo.done", path=reports) + "\n")
+    stream.write(t("demo.done", config.language, path=reports) + "\n")
     return code

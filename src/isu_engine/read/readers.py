@@ -26,7 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
-from isu_engine.i18n import t
+from isu_engine.i18n import Message
 
 DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
@@ -139,7 +139,7 @@ def _sniff_kind(data: bytes, name: str) -> str:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
     if any(member.startswith("xl/") for member in members):
         return "xlsx"
-    raise UserError("read.not_a_table", file=name, what=t("read.looks_like.zip"))
+    raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.zip"))
 
 
 # --- text files --------------------------------------------------------------------------
@@ -147,13 +147,13 @@ def _sniff_kind(data: bytes, name: str) -> str:
 
 def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -> RawTable:
     if data.startswith(b"%PDF-"):
-        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.pdf"))
+        raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.pdf"))
     text, encoding = _decode(data, options.encoding, name)
     if not text.strip():
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
-        raise UserError("read.not_a_table", file=name, what=t(f"read.looks_like.{looks_like}"))
+        raise UserError("read.not_a_table", file=name, what=Message(f"read.looks_like.{looks_like}"))
     delimiter = options.delimiter if options.delimiter != "auto" else _detect_delimiter(text, options.header_row)
 
     records = _records_with_ends(text, delimiter, name)
@@ -166,7 +166,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
         filled = (any(cell.strip() for cell in record) for record, _ in chain(leading, records))
         raise _empty_header_error(name, options.header_row, filled)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES and len(headings) < 2:
-        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.text"))
+        raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.text"))
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding), delimiter, len(headings))
@@ -359,11 +359,11 @@ def _parse_ragged_records(
     too_many = extra.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy(dtype=bool)
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
-    details = [t("read.detail.field_count", fields=int(count), headings=width) for count in counts[too_many]]
+    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width}) for count in counts[too_many]]
     if records and _ends_inside_quotes(text, records[-1]):
         rows.append(numbers[-1])
         checks.append("unclosed_quote")
-        details.append(t("read.detail.unclosed_quote"))
+        details.append(Message("read.detail.unclosed_quote"))
     return frame, _problem_frame(rows, checks, details)
 
 
@@ -394,7 +394,8 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
             continue
         numbers = header_row + 1 + positions[(plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy()]
         rows.extend(numbers)
-        details.extend([t("read.detail.delimiter", used=_shown(other), expected=_shown(delimiter))] * len(numbers))
+        details.extend([Message("read.detail.delimiter", {"used": _shown(other), "expected": _shown(delimiter)})]
+                       * len(numbers))
     return _problem_frame(rows, ["delimiter"] * len(rows), details)
 
 
@@ -439,7 +440,7 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str) -> R
 def _sheet_index(names: list[str], sheet: str | int | None, name: str) -> int:
     listed = ", ".join(names)
     if not names:
-        raise UserError("read.bad_workbook", file=name, reason=t("read.no_sheets"))
+        raise UserError("read.bad_workbook", file=name, reason=Message("read.no_sheets"))
     if sheet is None:
         return 0
     if isinstance(sheet, int):
