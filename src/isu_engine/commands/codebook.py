@@ -82,28 +82,7 @@ def _when(when: dict) -> str:
 
 def table_schema(model: Model, language: str) -> dict:
     """The model's fields as a Frictionless Table Schema descriptor."""
-    fields = []
-    for field in model.fields.values():
-        descriptor = {"name": field.name, "type": field.type, "title": field.title(language)}
-        if field.description.get(language):
-            descriptor["description"] = field.description[language]
-        constraints = {}
-        for key, attribute in (("required", "required"), ("unique", "unique"), ("minimum", "minimum"),
-                               ("maximum", "maximum"), ("pattern", "pattern"), ("minLength", "min_length"),
-                               ("maxLength", "max_length")):
-            value = getattr(field, attribute)
-            if value not in (None, False):
-                constraints[key] = value
-        if field.allowed_values is not None and field.type != "list":
-            constraints["enum"] = list(field.allowed_values)
-        if constraints:
-            descriptor["constraints"] = constraints
-        if field.categories:
-            descriptor["categories"] = [{"value": c.value, "label": c.label(language)} for c in field.categories]
-        if field.type == "list":
-            descriptor["delimiter"] = field.delimiter
-            descriptor["itemType"] = field.item_type
-        fields.append(descriptor)
+    fields = [field.descriptor(language) for field in model.fields.values()]
     schema = {"fields": fields, "missingValues": list(model.missing_values)}
     subject = model.field_with_role("subject")
     if subject is not None and model.format == "wide":

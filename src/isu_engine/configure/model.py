@@ -35,6 +35,11 @@ CONSTRAINT_KEYS = (
     "required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "minLength", "maxLength", "pattern", "enum",
 )
+CONSTRAINT_ATTRIBUTES = {  # Table Schema constraint -> Field attribute
+    "required": "required", "unique": "unique", "minimum": "minimum", "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum", "exclusiveMaximum": "exclusive_maximum",
+    "minLength": "min_length", "maxLength": "max_length", "pattern": "pattern", "enum": "enum",
+}
 SCALE_KEYS = (
     "title", "description", "items", "total", "total_tolerance", "range", "pre", "post", "value",
     "direction", "reliability", "reliable_change", "sd_ref", "cutoff",
@@ -113,6 +118,33 @@ class Field:
     @property
     def is_categorical(self) -> bool:
         return bool(self.categories or self.enum)
+
+    def descriptor(self, language: str) -> dict[str, Any]:
+        """The field as a Frictionless Table Schema field descriptor (without the ISU keys), titled in `language`."""
+        descriptor: dict[str, Any] = {"name": self.name, "type": self.type, "title": self.title(language)}
+        if self.description.get(language):
+            descriptor["description"] = self.description[language]
+        if self.format is not None:
+            descriptor["format"] = self.format
+        constraints = {key: getattr(self, attribute) for key, attribute in CONSTRAINT_ATTRIBUTES.items()
+                       if getattr(self, attribute) is not None and getattr(self, attribute) is not False}
+        if self.allowed_values is not None and self.type != "list":
+            constraints["enum"] = list(self.allowed_values)
+        if constraints:
+            descriptor["constraints"] = constraints
+        if self.categories:
+            descriptor["categories"] = [{"value": c.value, "label": c.label(language)} for c in self.categories]
+            if self.ordered:
+                descriptor["categoriesOrdered"] = True
+        if self.missing_values is not None:
+            descriptor["missingValues"] = list(self.missing_values)
+        if self.type == "list":
+            descriptor["delimiter"] = self.delimiter
+            descriptor["itemType"] = self.item_type
+        for key, value in (("decimalChar", self.decimal_char), ("groupChar", self.group_char)):
+            if value is not None:
+                descriptor[key] = value
+        return descriptor
 
 
 @dataclass(frozen=True)
