@@ -28,7 +28,7 @@ def test_markdown_codebook(cli):
     lines = result.out.splitlines()
     assert result.code == 0 and lines[0].startswith("# FIT")
     assert any(line.startswith("| ors_total | ORS totalt | number |") for line in lines)
-    assert any("klinisk gräns" in line and "instrument YCORS → –" in line for line in lines)
+    assert any("klinisk gräns" in line and "instrument YCORS: –" in line for line in lines)
 
 
 BOUNDS_MODEL = """name: bounds

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from isu_engine import __version__
+from isu_engine import __version__, numerals
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
+from isu_engine.configure.model import Cutoff
 from isu_engine.configure.plugins import Registry
+from isu_engine.i18n import t
 from isu_engine.analyse.results import Column, Paragraph, Section, Table, text
 
 METHODS_ORDER = 97
@@ -32,7 +34,7 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
         else:
             parts.append(ctx.t("methods.no_reliability"))
         if scale.cutoff is not None:
-            parts.append(ctx.t("methods.cutoff", value=_cutoff_text(scale, ctx)))
+            parts.append(ctx.t("methods.cutoff", value=cutoff_text(scale.cutoff, ctx.language)))
         rows.append((scale.title(ctx.language), "; ".join(parts)))
     for key, value in dataset.model.parameters.items():
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -40,18 +42,19 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
     return rows
 
 
-def _cutoff_text(scale, ctx: AnalysisConfig) -> str:
-    cutoff = scale.cutoff
+def cutoff_text(cutoff: Cutoff, language: str) -> str:
+    """A scale's clinical cutoff in words: a number, type a or c, or its rules ("instrument YCORS: –; age 18–120: 25")."""
     if cutoff.kind == "number":
-        return ctx.number(cutoff.value)
+        return numerals.number(cutoff.value, language)
     if cutoff.kind == "a":
-        return ctx.t("methods.cutoff_a")
+        return t("methods.cutoff_a", language)
     if cutoff.kind == "c":
-        return ctx.t("methods.cutoff_c", mean=ctx.number(cutoff.functional_mean), sd=ctx.number(cutoff.functional_sd))
+        return t("methods.cutoff_c", language, mean=numerals.number(cutoff.functional_mean, language),
+                 sd=numerals.number(cutoff.functional_sd, language))
     parts = []
     for rule in cutoff.rules:
         when = ", ".join(f"{k} {'–'.join(str(v) for v in c) if isinstance(c, list) else c}" for k, c in rule.when.items())
-        parts.append(f"{when}: {'–' if rule.value is None else ctx.number(rule.value)}")
+        parts.append(f"{when}: {'–' if rule.value is None else numerals.number(rule.value, language)}")
     return "; ".join(parts)
 
 

@@ -10,6 +10,7 @@ from isu_engine import numerals
 from isu_engine.i18n import t
 from isu_engine.configure.model import Field, Model
 from isu_engine.configure.plugins import Registry
+from isu_engine.analyse.methods import cutoff_text
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -57,27 +58,11 @@ def codebook(model: Model, language: str) -> dict:
             {"name": s.name, "title": s.title(language), "items": list(s.items), "total": s.total,
              "pre": s.pre, "post": s.post, "direction": s.direction, "reliability": s.reliability,
              "reliable_change": s.reliable_change,
-             "cutoff": _cutoff_text(s.cutoff)}
+             "cutoff": None if s.cutoff is None else cutoff_text(s.cutoff, language)}
             for s in model.scales.values()
         ],
         "rules": [{"id": r.id, "type": r.type, **{k: v for k, v in r.params.items()}} for r in model.rules],
     }
-
-
-def _cutoff_text(cutoff) -> str | None:
-    if cutoff is None:
-        return None
-    if cutoff.kind == "number":
-        return f"{cutoff.value:g}"
-    if cutoff.kind == "rules":
-        return "; ".join(f"{_when(rule.when)} → {'–' if rule.value is None else f'{rule.value:g}'}" for rule in cutoff.rules)
-    if cutoff.kind == "c":
-        return f"c (M={cutoff.functional_mean:g}, SD={cutoff.functional_sd:g})"
-    return "a"
-
-
-def _when(when: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in when.items())
 
 
 def table_schema(model: Model, language: str) -> dict:
