@@ -15,6 +15,7 @@ from isu_engine.analyse.generic import (categories_of, change_items, cutoffs_by_
                                         improved_flags, multi_frequency_items, settings_for, summary_items)
 from isu_engine.analyse.results import (Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table,
                                         text)
+from isu_engine.analyse.previous_year import YearRow, period_name, previous_year_table
 from isu_engine.analyse.tabulate import Category, Tally
 from isu_engine.check.dataset import FILE, ROW, Dataset
 from isu_engine.check.rules import Failure, RuleKind, builtin_rule_kinds
@@ -43,7 +44,7 @@ __all__ = [
     # building blocks of analyses
     "frequency_items", "multi_frequency_items", "summary_items", "change_items", "categories_of", "group_columns",
     "settings_for", "cutoffs_by_rules", "improved_flags", "IMPROVED_CATEGORIES", "flags_distinct", "list_items",
-    "compare_groups", "two_way_gender", "two_way_gender_order",
+    "compare_groups", "two_way_gender", "two_way_gender_order", "previous_year_table", "YearRow", "period_name",
     # change on a scale
     "analyse_change", "pair_wide", "pair_long", "ChangeResult",
     # the harmonized frame for isu compare

@@ -327,6 +327,7 @@ def test_previous_year_side_by_side(tmp_path):
     rows = rows_by_label(report, "x.fit.previous_year")
     # 2024: clients A (one session, one ORS so far) and D (two sessions); D1 10 -> 20 is improved, not recovered.
     assert rows["Klienter"] == [4, 2, 2]
+    assert all(isinstance(value, int) for value in rows["Klienter"])  # a change in a count is a count (as in LOKE)
     assert rows["Sessioner"] == [9, 3, 6]
     assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2]
     improved = rows["Andel säkert förbättrade (%)"]
