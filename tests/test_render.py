@@ -60,7 +60,7 @@ def make_meta(**changes) -> ReportMeta:
         municipality="Exempelkommun Ärla-Östra", unit="Öppenvården Violalund", dataset="violalund",
         dataset_title="Årlig sammanställning", model="loke", model_title="LOKE", model_version="1.0",
         period=Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), language="sv", min_cell=5, internal=False,
-        generated=dt.datetime(2026, 1, 15, 9, 30), engine_version="0.1.0", plugin_versions={"loke": "1.0"},
+        generated=dt.datetime(2026, 1, 15, 9, 30), engine_version="0.1.0",
         config_sha256="a" * 64, files={"data/violalund.xlsx": "b" * 64},
     )
     values.update(changes)

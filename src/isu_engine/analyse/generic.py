@@ -22,7 +22,6 @@ from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyF
 from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
 
 IMPROVED = ("recovered", "improved", "better")
-MAX_CATEGORIES = 20
 
 
 def categories_of(field: Field | None, values: pd.Series, language: str) -> list[tuple[object, str]]:

@@ -46,7 +46,6 @@ class ReportMeta:
     internal: bool
     generated: dt.datetime
     engine_version: str
-    plugin_versions: dict[str, str]
     config_sha256: str
     files: dict[str, str]
 
@@ -114,18 +113,15 @@ def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: L
     sections.append(quality_section(dataset, ctx))
     sections.append(methods_section(dataset, ctx, registry, list(sections)))
     sections.sort(key=lambda s: s.order)
-    entry = registry.models.get(dataset.model.name)
     meta = ReportMeta(
         municipality=config.municipality, unit=config.unit, dataset=dataset.name, dataset_title=dataset.title,
         model=dataset.model.name, model_title=dataset.model.title(config.language),
         model_version=dataset.model.version, period=period, language=config.language, min_cell=config.min_cell,
         internal=config.internal, generated=dt.datetime.now().replace(microsecond=0), engine_version=__version__,
-        plugin_versions={name: e.version for name, e in sorted(registry.models.items())},
         config_sha256=config.sha256(), files=dataset.files,
     )
     report = Report(meta=meta, sections=sections, dataset=dataset)
     report.sections.append(reflection_section(report, ctx))
-    del entry
     return report
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from isu_engine import numerals
@@ -219,7 +218,3 @@ def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kind
                 params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
             log.add(failure.mask, failure.field, rule.id, text.get(failure.field, pd.Series("", index=frame.index)),
                     key, field=label, **params)
-
-
-def quarantined_positions(issues: pd.DataFrame) -> np.ndarray:
-    return np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)

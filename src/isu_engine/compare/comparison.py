@@ -177,8 +177,7 @@ def comparison_report(compared: list[Compared], config: Config, ledger: Ledger, 
         model_version=", ".join(m.version for m in models.values()),
         period=period, language=config.language, min_cell=config.min_cell, internal=config.internal,
         generated=dt.datetime.now().replace(microsecond=0), engine_version=__version__,
-        plugin_versions={name: m.version for name, m in sorted(models.items())}, config_sha256=config.sha256(),
-        files=dict(files or {}),
+        config_sha256=config.sha256(), files=dict(files or {}),
     )
     report = Report(meta=meta, sections=sections)
     report.sections.append(reflection_section(report, ctx, _log_scopes(report, ctx, compared)))
