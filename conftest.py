@@ -1,15 +1,28 @@
-"""Test helpers shared by the core's tests and the plugins' tests: small projects on disk, the command line."""
+"""Test helpers shared by the core's tests and the plugins' tests: small projects on disk, the command line,
+the demo (written and run once per session) and the hypothesis profiles.
+
+`HYPOTHESIS_PROFILE=thorough` (the full run of scripts/test) tries many more examples than the
+default `quick` profile of a run while working.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from isu_engine.commands.cli import main
+
+settings.register_profile("quick", max_examples=15, deadline=None)
+settings.register_profile("thorough", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 @dataclass
 class CliResult:
@@ -70,3 +83,33 @@ def pdf_fetches(monkeypatch) -> list[tuple[str, bool]]:
     monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", recording)
     pdf_module.bundled_fonts.cache_clear()
     return asked
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The demo's config (with its data beside it) and its reports (html, json, xlsx; no PDF)."""
+
+    config: Path
+    reports: Path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """Every installed model's demo data, the demo config and all its reports, made once per session.
+
+    Treat the files as read-only: many tests share them.
+    """
+    from isu_engine.commands.demo import write_demo_config
+    from isu_engine.commands.run import report_and_compare
+    from isu_engine.configure.config import load_config
+    from isu_engine.configure.plugins import LOAD_PLUGINS_ENV, load_registry
+
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(LOAD_PLUGINS_ENV, raising=False)
+        registry = load_registry()
+    config_path = write_demo_config(registry, folder / "data")
+    code = report_and_compare(load_config(config_path), registry, folder / "reports", ("html", "json", "xlsx"),
+                              io.StringIO())
+    assert code == 0
+    return DemoRun(config=config_path, reports=folder / "reports")

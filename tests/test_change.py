@@ -402,7 +402,7 @@ def negated(cutoff):
     return -cutoff
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(pairs=score_pairs, threshold=thresholds, cutoff=cutoff_choices, direction=st.sampled_from(
     ["higher_is_better", "lower_is_better"]))
 def test_categories_account_for_every_pair(pairs, threshold, cutoff, direction):
@@ -419,7 +419,7 @@ def test_categories_account_for_every_pair(pairs, threshold, cutoff, direction):
         assert result.categories.isna().all()
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(pairs=score_pairs, threshold=thresholds, cutoff=cutoff_choices)
 def test_flipping_direction_and_negating_scores_keeps_categories(pairs, threshold, cutoff):
     pre, post = pre_post(pairs)
@@ -445,7 +445,7 @@ measurements = st.lists(
 )
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(rows=measurements, until=st.one_of(st.none(), st.integers(min_value=0, max_value=6)),
        min_measurements=st.integers(min_value=1, max_value=3))
 def test_pair_long_pre_is_earliest_and_post_latest(rows, until, min_measurements):

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from isu_engine.compare.comparison import Compared, build_comparison, comparability, comparison_report
 from isu_engine.configure.config import Period, load_config
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.commands.demo import write_demo_config
 from isu_engine.protect.disclosure import Ledger
 from isu_engine.compare.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
                                   validate_harmonized)
@@ -387,7 +386,7 @@ def test_only_one_dataset_measuring_is_no_without_a_second_clause(tmp_path, regi
     assert comparability(compared[0].ctx, "goal", compared) == ("no", "nej – mäts inte i B och N")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["improved", "unchanged", "deteriorated", "not_measured"]), min_size=1, max_size=30),
        st.lists(st.sampled_from(["flicka", "pojke", "kvinna", "man", "annat", None]), min_size=30, max_size=30))
 def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry, outcomes, genders):
@@ -728,11 +727,8 @@ def test_a_broken_harmonizer_fails_its_dataset_only(tmp_path):
     assert list(document["harmonized"]) == ["x"]
 
 
-def test_isu_compare_on_the_demo(tmp_path, registry, cli):
-    config = write_demo_config(registry, tmp_path / "data")
-    out = tmp_path / "out"
-    result = cli("compare", config, "--out", out, "--format", "json,html,xlsx")
-    assert result.code == 0, result.err
+def test_isu_compare_on_the_demo(demo_run):
+    out = demo_run.reports
     assert {"comparison.json", "comparison.html", "comparison.xlsx"} <= {p.name for p in out.iterdir()}
     document = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     comparison = document["datasets"]["comparison"]

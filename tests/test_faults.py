@@ -214,6 +214,7 @@ def test_an_interrupted_first_write_leaves_no_file_at_all(cli, project, tmp_path
     assert (out / "t.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
+@pytest.mark.slow
 def test_a_crash_while_rendering_the_pdf_keeps_the_earlier_pdf(cli, project, tmp_path, monkeypatch):
     import isu_engine.render.pdf as pdf
 

@@ -493,7 +493,7 @@ def csv_tables(draw):
     return headings, rows, delimiter, encoding, explicit
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=csv_tables())
 def test_csv_written_by_csv_writer_reads_back(tmp_path, table):
     headings, rows, delimiter, encoding, explicit = table

@@ -396,6 +396,7 @@ def internal_pdf() -> bytes:
     return render_pdf(render_html(make_report(internal=True)))
 
 
+@pytest.mark.slow
 def test_pdf_has_pages_numbers_header_and_headings(internal_pdf, tmp_path):
     assert internal_pdf.startswith(b"%PDF")
     pages = pdf_pages(internal_pdf, tmp_path)
@@ -411,6 +412,7 @@ def test_pdf_has_pages_numbers_header_and_headings(internal_pdf, tmp_path):
     assert str(SECRET) not in everything
 
 
+@pytest.mark.slow
 def test_pdf_contents_carry_page_numbers(internal_pdf, tmp_path):
     pages = pdf_pages(internal_pdf, tmp_path)
     contents = next(page for page in pages if "Innehåll" in page)
@@ -420,6 +422,7 @@ def test_pdf_contents_carry_page_numbers(internal_pdf, tmp_path):
         assert re.search(rf"^\s*{title}\s*$", pages[int(page) - 1], re.M)
 
 
+@pytest.mark.slow
 def test_pdf_embeds_the_bundled_font(internal_pdf, tmp_path):
     if shutil.which("pdffonts") is None:
         pytest.skip("pdffonts (poppler-utils) is not installed")
@@ -429,6 +432,7 @@ def test_pdf_embeds_the_bundled_font(internal_pdf, tmp_path):
     assert "SourceSans3" in fonts.replace("-", "")
 
 
+@pytest.mark.slow
 def test_pdf_prints_chart_texts_in_the_bundled_font(internal_pdf, tmp_path):
     if shutil.which("pdftohtml") is None:
         pytest.skip("pdftohtml (poppler-utils) is not installed")
@@ -454,6 +458,7 @@ def test_bundled_faces_are_truetype_files_next_to_their_licence():
     assert "SIL Open Font License" in (shared / "fonts" / "OFL.txt").read_text()
 
 
+@pytest.mark.slow
 def test_bundled_fonts_are_loaded_once_for_all_pdfs_of_a_process(pdf_fetches):
     html = render_html(make_report(make_sections()[:1]))
     render_pdf(html)
@@ -483,6 +488,7 @@ def test_fetcher_serves_only_template_folders(tmp_path):
             fetcher(url)
 
 
+@pytest.mark.slow
 def test_pdf_never_fetches_urls_from_data_or_municipality_templates(tmp_path, pdf_fetches):
     asked = pdf_fetches
     own = tmp_path / "templates"

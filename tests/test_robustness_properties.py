@@ -22,7 +22,7 @@ from isu_engine.configure.yamlio import load_yaml_text
 
 FIT_FIELDS = ["client_id", "episode_id", "session_date", "age", "gender", "instrument", "ors_individual",
               "ors_total", "srs_total", "episode_end", "Klient", "Sessionsdatum", "Ålder", "Kön", "Anteckning"]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
 

@@ -225,6 +225,7 @@ def test_markup_in_the_reflection_log_and_the_comparison_is_shown_as_text(cli, t
     assert ATTACKS["script"] in report and ATTACKS["css"] in report  # the log's topic and decision, as text
 
 
+@pytest.mark.slow
 def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_project, tmp_path, monkeypatch,
                                                                   pdf_fetches):
     def no_network(*args, **kwargs):
@@ -240,6 +241,7 @@ def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_p
     assert asked and all(url.startswith(shared) or url.startswith("data:") for url in asked), asked
 
 
+@pytest.mark.slow
 def test_a_municipality_template_cannot_fetch_or_include_files(cli, tmp_path, pdf_fetches):
     asked = pdf_fetches
     config = write(tmp_path, {

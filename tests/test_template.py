@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from isu_engine.configure.config import load_config
-from isu_engine.commands.demo import write_demo_config
 from isu_engine.configure.plugins import load_registry
 from isu_engine.commands.run import load_all
 from isu_engine.commands.entry_sheet import template_headings, write_template
@@ -29,9 +28,8 @@ def registry():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, registry):
-    folder = tmp_path_factory.mktemp("demo")
-    return load_config(write_demo_config(registry, folder))
+def demo(demo_run):
+    return load_config(demo_run.config)
 
 
 def validations(sheet) -> dict[str, object]:

@@ -119,7 +119,7 @@ CELL = st.one_of(st.sampled_from(["", "5", "5,5", "11", "-1", "abc", "2025-02-30
                  st.text(alphabet="abcåäö0123456789,.-;\" ", max_size=8))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(CELL, min_size=11, max_size=11), max_size=12))
 def test_every_row_is_valid_or_quarantined(write, registry, rows):
     lines = [HEADER] + [";".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]

@@ -234,7 +234,7 @@ SIZES = {"n": st.integers(1, 150), "seed": st.integers(0, 2**32 - 1), "start_yea
          "years": st.integers(1, 3)}
 
 
-@settings(max_examples=25, deadline=None)
+@settings(deadline=None)
 @given(**SIZES)
 def test_fit_invariants_for_any_size_and_seed(n, seed, start_year, years):
     frame = fit_demo.generate(n, seed=seed, start_year=start_year, years=years)

@@ -370,7 +370,7 @@ def test_rating_change_with_the_units_reliable_change(tmp_path, registry):
 flag = st.sampled_from([True, False, None])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 20), flag), min_size=1, max_size=30))
 def test_every_criterion_means_all_met_and_a_missing_value_leaves_the_case_out(cases):
     ages = pd.Series([age for age, _ in cases], dtype="Int64")
