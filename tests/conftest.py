@@ -17,6 +17,7 @@ import pytest
 from isu_engine.configure.plugins import LOAD_PLUGINS_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
 MODEL_FOLDERS = (ROOT / "plugins" / "fit", ROOT / "plugins" / "loke")
 
 

@@ -469,3 +469,16 @@ def test_pair_long_pre_is_earliest_and_post_latest(rows, until, min_measurements
         for row in pairs.itertuples()
     }
     assert got == expected
+
+
+def test_effect_size_on_the_sd_of_change_by_hand():
+    # pre 1, 2, 3, 4 and post 2, 4, 5, 5: changes 1, 2, 2, 1, mean 1.5, SD √(1/3) = 0.57735 → d_z = 2.598;
+    # d on the SD of the pre-scores (1.29099) = 1.1619. Lower is better flips both signs.
+    pre, post = pd.Series([1.0, 2, 3, 4]), pd.Series([2.0, 4, 5, 5])
+    result = analyse_change(pre, post, ChangeSettings())
+    assert result.effect_size_dz == pytest.approx(1.5 / math.sqrt(1 / 3))
+    assert result.effect_size == pytest.approx(1.5 / 1.2909944)
+    lower = analyse_change(pre, post, ChangeSettings(direction="lower_is_better"))
+    assert lower.effect_size_dz == pytest.approx(-2.598076, abs=1e-6)
+    same = analyse_change(pre, pre + 1, ChangeSettings())                 # every change alike: no SD of change
+    assert same.effect_size_dz is None

@@ -128,3 +128,13 @@ def test_a_scale_override_goes_through_the_model_s_parser_and_null_removes_a_set
     ors = dataset_model(registry, config, config.datasets["a"]).scales["ors"]
     assert registry.model("fit").scales["ors"].reliable_change == 5
     assert (ors.reliability, ors.reliable_change, ors.cutoff.kind) == (0.8, None, "a")
+
+
+@pytest.mark.parametrize(("name", "lock"), [("~$violalund.xlsx", True), (".~lock.violalund.xlsx#", True),
+                                            ("violalund.xlsx", False), ("~violalund.xlsx", False)])
+def test_owner_and_lock_files_of_office_programs_are_known(name, lock):
+    from pathlib import Path
+
+    from isu_engine.configure.config import is_lock_file
+
+    assert is_lock_file(Path(name)) is lock

@@ -86,8 +86,8 @@ def scale_figures(cli, write, tmp_path, settings: str, rows: list[tuple[float, f
 def test_the_design_s_change_figures_of_a_reliable_change_scale(cli, write, tmp_path):
     # changes +10, 0, -6, +5 (exactly the threshold counts): improved 2, unchanged 1, deteriorated 1
     figures = scale_figures(cli, write, tmp_path, ", reliable_change: 5", [(10, 20), (20, 20), (30, 24), (15, 20)])
-    assert set(figures) == {"n_paired", "mean_pre", "mean_post", "sd_pre", "effect_size", "reliable_change_points",
-                            "cutoff", *JT_NAMES}
+    assert set(figures) == {"n_paired", "mean_pre", "mean_post", "sd_pre", "effect_size", "effect_size_dz",
+                            "reliable_change_points", "cutoff", *JT_NAMES}
     assert figures["n_paired"] == 4 and figures["mean_pre"] == 18.75 and figures["mean_post"] == 21.0
     assert figures["reliable_change_points"] == 5.0 and figures["cutoff"] is None
     assert [figures[name] for name in JT_NAMES] == [None, 2, 1, 1, None]

@@ -123,7 +123,11 @@ CELL = st.one_of(st.sampled_from(["", "5", "5,5", "11", "-1", "abc", "2025-02-30
 @given(rows=st.lists(st.lists(CELL, min_size=11, max_size=11), max_size=12))
 def test_every_row_is_valid_or_quarantined(write, registry, rows):
     lines = [HEADER] + [";".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
-    dataset = load(write, registry, "\n".join(lines) + "\n")
+    try:
+        dataset = load(write, registry, "\n".join(lines) + "\n")
+    except UserError as error:  # a column of numbers like 1.000 reads two ways: the run stops and says what to set
+        assert error.key == "read.ambiguous_decimal" and "\n" not in error.line()
+        return
     assert dataset.rows_in == dataset.rows_valid + dataset.rows_quarantined
     assert dataset.rows_in == sum(any(cell.strip() for cell in row) for row in rows)
     assert set(dataset.quarantine["row"]).isdisjoint(set(dataset.frame["_row"]))

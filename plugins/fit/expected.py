@@ -1,4 +1,6 @@
-"""Lokal förväntad utveckling: the unit's own expected ORS trajectory by intake level, and who is on track."""
+"""Lokal förväntad utveckling: the unit's own expected ORS trajectory per instrument and intake level, and
+who is on track. How each instrument's trajectory was made (earlier ended episodes, or leave-one-episode-out)
+is shown beside it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from isu_engine.api import Cell, Chart, Column, KeyFigure, KeyFigures, Scale, Se
 
 from .episodes import up_to
 from .inputs import FitInputs
-from .trajectory import Trajectory, expected_trajectory, on_track
+from .trajectory import HISTORY, Trajectory, expected_trajectory, on_track
 
-ADULT = {"instrument": "ORS", "age": 18}   # the intake that the reference line's cutoff is taken for
+ADULT_AGE = 18                 # the age the ORS reference line's cutoff is taken for
+MIN_PER_CELL = 20              # the default of the model setting trajectory_min_per_cell
 
 
 def band_label(ctx, bands: list[list[float]], index: int) -> str:
@@ -19,16 +22,17 @@ def band_label(ctx, bands: list[list[float]], index: int) -> str:
     return ctx.t(key, low=ctx.number(low), high=ctx.number(high))
 
 
-def adult_cutoff(ors: Scale) -> float | None:
-    """The ORS cutoff for an adult on the ORS (the trajectory chart's reference line), if the scale has one."""
+def reference_cutoff(ors: Scale, instrument: str) -> float | None:
+    """The clinical cutoff of an instrument (for the ORS: an adult's), the chart's reference line; None when
+    the scale gives none (YCORS)."""
     cutoff = ors.cutoff
     if cutoff is None or cutoff.kind not in ("rules", "number"):
         return None
     if cutoff.kind == "number":
         return float(cutoff.value)
     names = {name for rule in cutoff.rules for name in rule.when}
-    intake = pd.DataFrame({name: [ADULT.get(name)] for name in names}, dtype=object)
-    value = cutoffs_by_rules(cutoff, intake).iloc[0]
+    intake = {"instrument": instrument, "age": ADULT_AGE if instrument == "ORS" else None}
+    value = cutoffs_by_rules(cutoff, pd.DataFrame({name: [intake.get(name)] for name in names}, dtype=object)).iloc[0]
     return None if pd.isna(value) else float(value)
 
 
@@ -36,73 +40,123 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
     ctx, tally, pop = fit.ctx, fit.tally, fit.populations
     bands = [list(map(float, band)) for band in fit.parameters["intake_bands"]]
     sessions_count = int(fit.parameters["trajectory_sessions"])
-    section.intro = ctx.t("fit.trajectory.intro", end=ctx.period.end.isoformat())
-    trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, ctx.min_cell)
-    outside = int(trajectory.bands.isna().sum())
-    if outside:
-        ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory, outside)
+    min_n = int(fit.parameters.get("trajectory_min_per_cell", MIN_PER_CELL))
+    section.intro = ctx.t("fit.trajectory.intro", start=ctx.period.start.isoformat(), end=ctx.period.end.isoformat(),
+                          min_n=min_n)
+    trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, min_n,
+                                     ctx.period.start)
+    if trajectory.outside:
+        ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory,
+                    trajectory.outside)
     labels = [band_label(ctx, bands, i) for i in range(len(bands))]
-    total = tally.total(pop.trajectory, int(trajectory.bands.notna().sum()))
     points = _point_cells(fit, trajectory, labels)
-    tally.ledger.equation(total.count_key, [points[(i, 1)]["n"].count_key for i in range(len(bands))])
-    section.items.append(_chart(fit, trajectory, labels, points, total))
-    section.items.append(_table(fit, trajectory, labels, points, total))
-    flags = on_track(trajectory, fit.current.paired).dropna()
+    totals = _reference_totals(fit, trajectory, labels, points)
+    for instrument in trajectory.method:
+        chart = _chart(fit, trajectory, instrument, labels, points, totals[instrument])
+        if chart is not None:
+            section.items.append(chart)
+    section.items.append(_table(fit, trajectory, labels, points))
+    section.items.append(_reference_table(fit, trajectory, totals, min_n))
+    current = fit.current
+    flags = on_track(trajectory, current.paired, current.episodes.loc[current.paired.index, "instrument"]).dropna()
     yes, assessed, pct = tally.indicator(pop.on_track, "on_track", flags)
-    section.items.append(KeyFigures([
-        KeyFigure("fit.on_track_pct", ctx.t("fit.trajectory.on_track_pct"), pct,
-                  ctx.t("fit.trajectory.on_track_definition", sessions=sessions_count)),
-    ]))
+    definition = ctx.t("fit.trajectory.on_track_definition", sessions=sessions_count)
+    section.items.append(KeyFigures([KeyFigure("fit.on_track_pct", ctx.t("fit.trajectory.on_track_pct"), pct,
+                                               definition)]))
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.on_track", title=ctx.t("fit.trajectory.on_track_title"),
         columns=[Column("measure", ctx.t("common.measure")), Column("n", ctx.t("common.count"), "count"),
                  Column("pct", ctx.t("common.share"), "pct")],
-        rows=[[text(ctx.t("fit.trajectory.on_track_row")), yes, pct]], n=assessed,
-        definition=ctx.t("fit.trajectory.on_track_definition", sessions=sessions_count),
+        rows=[[text(ctx.t("fit.trajectory.on_track_row")), yes, pct]], n=assessed, definition=definition,
     ))
 
 
-def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> dict[tuple[int, int], dict[str, Cell]]:
-    """Per (band, ORS number): the registered n and the median and quartiles, hidden with their n."""
-    tally, pop = fit.tally, fit.populations
+def _population(fit: FitInputs, trajectory: Trajectory, instrument: str) -> str:
+    pop = fit.populations
+    return pop.trajectory_history if trajectory.method[instrument] == HISTORY else pop.trajectory
+
+
+def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> dict[tuple, dict[str, Cell]]:
+    """Per (instrument, band, ORS number): the registered n, and the median and its interval, hidden with their n."""
+    tally = fit.tally
     cells = {}
-    for point in trajectory.points.itertuples(index=False):
-        n = tally.count(pop.trajectory, int(point.n), [("intake_band", labels[point.band]), ("ors_number", int(point.number))])
-        cells[(point.band, point.number)] = {
-            "n": n,
-            "median": tally.statistic(point.median, n),
-            "q1": tally.statistic(point.q1, n),
-            "q3": tally.statistic(point.q3, n),
+    for point in trajectory.points.itertuples(index=False):  # one per cell of the published table
+        conditions = [("instrument", point.instrument), ("intake_band", labels[point.band]),
+                      ("ors_number", int(point.number))]
+        n = tally.count(_population(fit, trajectory, point.instrument), int(point.n), conditions)
+        cells[(point.instrument, point.band, point.number)] = {
+            "n": n, "median": tally.statistic(point.median, n),
+            "low": tally.statistic(point.low, n), "high": tally.statistic(point.high, n),
         }
     return cells
 
 
-def _chart(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict, total: Cell) -> Chart:
+def _reference_totals(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict) -> dict[str, Cell]:
+    """The reference episodes of each instrument (with an intake band): the sum of its bands at the first ORS."""
+    tally = fit.tally
+    totals = {}
+    for instrument in trajectory.method:
+        n = int((trajectory.reference["instrument"] == instrument).sum())
+        totals[instrument] = tally.count(_population(fit, trajectory, instrument), n, [("instrument", instrument)])
+        tally.ledger.equation(totals[instrument].count_key,
+                              [points[(instrument, band, 1)]["n"].count_key for band in range(len(labels))])
+    return totals
+
+
+def _chart(fit: FitInputs, trajectory: Trajectory, instrument: str, labels: list[str], points: dict,
+           total: Cell) -> Chart | None:
+    """One instrument's expected ORS per band: the median with its 95 % interval as the band; None when
+    no point has enough episodes."""
     ctx = fit.ctx
     numbers = range(1, trajectory.max_number + 1)
-    series = [(label, [points[(i, k)]["median"] for k in numbers], [points[(i, k)]["q1"] for k in numbers],
-               [points[(i, k)]["q3"] for k in numbers]) for i, label in enumerate(labels)]
-    cutoff = adult_cutoff(fit.ors)
-    reference = [(cutoff, ctx.t("fit.trajectory.reference", cutoff=ctx.number(cutoff)))] if cutoff is not None else []
+    if all(points[(instrument, band, k)]["median"].value is None for band in range(len(labels)) for k in numbers):
+        return None
+    series = [(label, [points[(instrument, i, k)]["median"] for k in numbers],
+               [points[(instrument, i, k)]["low"] for k in numbers],
+               [points[(instrument, i, k)]["high"] for k in numbers]) for i, label in enumerate(labels)]
+    cutoff = reference_cutoff(fit.ors, instrument)
+    reference = [] if cutoff is None else [(cutoff, ctx.t(
+        "fit.trajectory.reference_adult" if instrument == "ORS" else "fit.trajectory.reference",
+        cutoff=ctx.number(cutoff), instrument=instrument))]
     return Chart(
-        id=f"{fit.table_prefix}.fit.trajectory.chart", kind="line", title=ctx.t("fit.trajectory.chart_title"),
-        description=ctx.t("fit.trajectory.chart_description"), axis_label=ctx.t("fit.trajectory.axis"),
-        x_labels=[str(k) for k in numbers], series=series, reference_lines=reference, y_range=(0.0, 40.0),
-        note=ctx.t("fit.trajectory.chart_note", min_cell=fit.ctx.min_cell), n=total,
+        id=f"{fit.table_prefix}.fit.trajectory.{instrument}.chart", kind="line",
+        title=ctx.t("fit.trajectory.chart_title", instrument=instrument),
+        description=ctx.t("fit.trajectory.chart_description", instrument=instrument),
+        axis_label=ctx.t("fit.trajectory.axis"), x_labels=[str(k) for k in numbers], series=series,
+        reference_lines=reference, y_range=(0.0, 40.0),
+        note=ctx.t("fit.trajectory.chart_note", min_n=trajectory.min_n), n=total,
     )
 
 
-def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict, total: Cell) -> Table:
+def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict) -> Table:
     ctx = fit.ctx
-    rows = [[text(labels[band]), Cell(int(number), "number", decimals=0), *(points[(band, number)][key]
-             for key in ("n", "median", "q1", "q3"))]
-            for band, number in zip(trajectory.points["band"], trajectory.points["number"])]
+    rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
+             *(points[(instrument, band, number)][key] for key in ("n", "median", "low", "high"))]
+            for instrument, band, number, n in zip(trajectory.points["instrument"], trajectory.points["band"],
+                                                   trajectory.points["number"], trajectory.points["n"]) if n > 0]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),
-        columns=[Column("band", ctx.t("fit.trajectory.band_column")),
+        columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
+                 Column("band", ctx.t("fit.trajectory.band_column")),
                  Column("number", ctx.t("fit.trajectory.number_column"), "number"),
                  Column("n", ctx.t("fit.trajectory.n_column"), "count"),
-                 Column("median", ctx.t("common.median"), "number"), Column("q1", ctx.t("common.q1"), "number"),
-                 Column("q3", ctx.t("common.q3"), "number")],
-        rows=rows, n=total, long=True, definition=ctx.t("fit.trajectory.table_definition"),
+                 Column("median", ctx.t("common.median"), "number"),
+                 Column("low", ctx.t("fit.trajectory.low_column"), "number"),
+                 Column("high", ctx.t("fit.trajectory.high_column"), "number")],
+        rows=rows, long=True, definition=ctx.t("fit.trajectory.table_definition", min_n=trajectory.min_n),
+    )
+
+
+def _reference_table(fit: FitInputs, trajectory: Trajectory, totals: dict[str, Cell], min_n: int) -> Table:
+    """How each instrument's trajectory was made, and from how many episodes."""
+    ctx = fit.ctx
+    start = ctx.period.start.isoformat()
+    rows = [[text(instrument), text(ctx.t(f"fit.trajectory.method.{method}", start=start, min_n=min_n)),
+             totals[instrument]] for instrument, method in trajectory.method.items()]
+    return Table(
+        id=f"{fit.table_prefix}.fit.trajectory.reference", title=ctx.t("fit.trajectory.reference_title"),
+        columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
+                 Column("method", ctx.t("fit.trajectory.method_column")),
+                 Column("n", ctx.t("fit.trajectory.reference_n"), "count")],
+        rows=rows, definition=ctx.t("fit.trajectory.reference_definition"),
     )

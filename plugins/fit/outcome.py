@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_items,
+from isu_engine.api import (Bar, Cell, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_items,
                             compare_groups, group_columns, improved_flags, text)
 
 from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
 from .inputs import FitInputs
 
 YCORS = "YCORS"
+OWN_DEFINITIONS = {"ors.n_paired": "n_paired_definition", "ors.mean_pre": "mean_pre_definition",
+                   "ors.mean_post": "mean_post_definition", "ors.effect_size": "effect_size_definition"}
 
 
 def build_outcome(section: Section, fit: FitInputs) -> None:
@@ -21,6 +23,9 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     jt = with_cutoff(paired)
     items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
                                  cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
+    for figure in items[0].figures:  # ors.* are the ORS and CORS episodes with a cutoff: say so
+        if figure.id in OWN_DEFINITIONS:
+            figure.definition = ctx.t(f"fit.outcome.{OWN_DEFINITIONS[figure.id]}")
     section.items.extend(items)
     cells = improvement_cells(ctx, pop.jt, ors, result)
     section.items.insert(1, KeyFigures([
@@ -29,7 +34,10 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
         KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
-    _no_cutoff_items(section, fit, paired)
+    rest_total = _no_cutoff_items(section, fit, paired)
+    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired), items[0].figures[0].cell, rest_total)
+    section.items.append(KeyFigures(ycors))
+    section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
     flags = improved_flags(result)
     for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
@@ -41,9 +49,9 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
             section.items.append(comparison)
 
 
-def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
+def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> Cell:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
-    as exclusions, and shown in their own table of reliable change only."""
+    as exclusions, and shown in their own table of reliable change only; returns their count."""
     ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     rest = without_cutoff(paired)
     result = reliable_change(paired, ors)
@@ -59,7 +67,7 @@ def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> 
     if parts:
         tally.ledger.equation(rest_total.count_key, parts)
     if not len(rest):
-        return
+        return rest_total
     section.items.append(Table(
         id=f"{fit.table_prefix}.ors.change.no_cutoff", title=ctx.t("fit.outcome.no_cutoff_title"),
         columns=[Column("category", ctx.t("change.category_column")), Column("n", ctx.t("common.count"), "count"),
@@ -68,6 +76,49 @@ def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> 
         note=ctx.t("fit.outcome.no_cutoff_note", points=_points(ors.reliable_change, ctx)),
         definition=ctx.t(f"change.definition.{result.method}"),
     ))
+    return rest_total
+
+
+def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame, jt_total: Cell,
+                   rest_total: Cell) -> tuple[Table, list[KeyFigure]]:
+    """Paired episodes per form (ORS, CORS, YCORS: their norms differ): n and means, and whether they are
+    judged by Jacobson–Truax; and the YCORS figures (`ycors.n_paired`, `ycors.mean_pre`, `ycors.mean_post`)."""
+    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
+    forms = [c.value for c in fit.dataset.model.fields["instrument"].categories]
+    instrument = fit.current.episodes["instrument"]
+    rows, ycors = [], {}
+    for population, episodes, total, judged in ((pop.jt, jt, jt_total, True), (pop.no_cutoff, rest, rest_total, False)):
+        form_of = instrument.reindex(episodes.index)
+        parts = []
+        for form in [*forms, None]:
+            inside = (form_of.isna() if form is None else form_of == form).to_numpy()
+            n = int(inside.sum())
+            cell = tally.count(population, n, [("instrument", form)], published=form is not None and n > 0)
+            parts.append(cell.count_key)
+            if form is None or not n:
+                continue
+            means = [tally.mean(episodes.loc[inside, column], cell) for column in ("pre", "post")]
+            rows.append([text(form), cell, *means, text(ctx.t("common.yes" if judged else "common.no"))])
+            if form == YCORS:
+                ycors = {"n": cell, "pre": means[0], "post": means[1]}
+        tally.ledger.equation(total.count_key, parts)
+    table = Table(
+        id=f"{fit.table_prefix}.ors.by_instrument", title=ctx.t("fit.outcome.by_instrument_title"),
+        columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
+                 Column("n", ctx.t("fit.outcome.n_paired_column"), "count"),
+                 Column("mean_pre", ctx.t("change.mean_pre"), "mean"), Column("mean_post", ctx.t("change.mean_post"), "mean"),
+                 Column("jt", ctx.t("fit.outcome.jt_column"))],
+        rows=rows, definition=ctx.t("fit.outcome.by_instrument_definition"),
+    )
+    figures = [] if not ycors else [
+        KeyFigure("ycors.n_paired", ctx.t("fit.outcome.ycors_n_paired"), ycors["n"],
+                  ctx.t("fit.outcome.ycors_n_paired_definition"), shown=False),
+        KeyFigure("ycors.mean_pre", ctx.t("fit.outcome.ycors_mean_pre"), ycors["pre"],
+                  ctx.t("fit.outcome.ycors_mean_definition"), shown=False),
+        KeyFigure("ycors.mean_post", ctx.t("fit.outcome.ycors_mean_post"), ycors["post"],
+                  ctx.t("fit.outcome.ycors_mean_definition"), shown=False),
+    ]
+    return table, figures
 
 
 def _points(value, ctx) -> str:

@@ -22,7 +22,8 @@ class Populations:
     jt: str                 # paired episodes with a clinical cutoff (Jacobson–Truax)
     no_cutoff: str          # paired episodes without a clinical cutoff (YCORS and unknown)
     on_track: str           # paired episodes for which the local expected trajectory gives a level
-    trajectory: str         # episodes with intake on or before the period end (local expected trajectory)
+    trajectory: str         # episodes with intake on or before the period end (trajectory, leave-one-episode-out)
+    trajectory_history: str  # episodes that ended before the period began (trajectory from history)
 
     @classmethod
     def of(cls, period: Period) -> "Populations":
@@ -32,6 +33,7 @@ class Populations:
             paired=f"ors_paired@{tag}", jt=f"ors_jt@{tag}", no_cutoff=f"ors_no_cutoff@{tag}",
             on_track=f"ors_on_track@{tag}",
             trajectory=f"trajectory_episodes@≤{period.end.isoformat()}",
+            trajectory_history=f"trajectory_ended@<{period.start.isoformat()}",
         )
 
 

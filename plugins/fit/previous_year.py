@@ -23,5 +23,6 @@ def build_previous_year(section: Section, fit: FitInputs) -> None:
         ctx, table_id=f"{fit.table_prefix}.fit.previous_year", rows=rows,
         title=ctx.t("fit.previous_year.table_title", previous=names[1]),
         figure_heading=ctx.t("fit.previous_year.figure"), change_id="difference",
-        change_heading=ctx.t("fit.previous_year.difference"), definition=ctx.t("fit.previous_year.definition"),
+        change_heading=ctx.t("fit.previous_year.difference"),
+        definition=ctx.t("fit.previous_year.definition") + " " + ctx.t("year_on_year.definition"),
     ))

@@ -7,6 +7,7 @@ from `Cases.populations`, so the same set of cases has the same name everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
@@ -14,10 +15,10 @@ from typing import Iterable
 import pandas as pd
 
 from isu_engine.api import (AnalysisConfig, Category, Cell, ChangeResult, Model, Tally, analyse_change, improved_flags,
-                            pair_wide, settings_for)
+                            mean_interval, pair_wide, settings_for)
 
 from . import indicators
-from .cases import ENDED, OPEN, STATUS, Cases
+from .cases import DURATION, ENDED, OPEN, START, STATUS, Cases
 from .idea import Criterion, Idea, block_flags
 
 SUBJECT = "case_id"
@@ -133,14 +134,15 @@ class PeriodFigures:
 
     @cached_property
     def satisfaction(self) -> tuple[Cell, Cell]:
-        """The number of ended cases that answered, and their mean satisfaction."""
+        """The number of ended cases that answered, and their mean satisfaction with its t interval."""
         values = self.cases.ended["satisfaction"]
         answered = int(values.notna().sum())
         population = self.populations.ended
         n = self.tally.count(population, answered, [("satisfaction", "present")])
         missing = self.tally.count(population, len(values) - answered, [("satisfaction", None)], published=False)
         self.tally.ledger.equation(self.n_ended.count_key, [n.count_key, missing.count_key])
-        return n, self.tally.mean(values, n, decimals=1)
+        low, high = mean_interval(values)
+        return n, dataclasses.replace(self.tally.mean(values, n, decimals=1), low=low, high=high)
 
     @cached_property
     def rating_pairs(self) -> pd.DataFrame:
@@ -165,6 +167,25 @@ class PeriodFigures:
     @cached_property
     def intervention(self) -> IdeaShare | None:
         return self._idea_share("intervention", self.populations.ended, self.cases.ended)
+
+    @cached_property
+    def open_past_duration(self) -> Cell | None:
+        """Open cases that at the period's end have lasted longer than the intended duration's upper bound
+        (`idea.intervention.duration_days`); None when the idea names no such bound. `idea.intervention_pct`
+        counts ended cases only, so these are the cases it cannot yet see."""
+        criterion = next((c for c in (self.idea.intervention if self.idea is not None else ())
+                          if c.field == DURATION and c.high is not None), None)
+        if criterion is None:
+            return None
+        open_cases = self.cases.frame[self.cases.frame[STATUS] == OPEN]
+        days = (pd.Timestamp(self.cases.period.end) - open_cases[START]).dt.days
+        past = int((days > criterion.high).sum())
+        population = self.populations.cases
+        cell = self.tally.count(population, past, [(STATUS, OPEN), ("past_intended_duration", True)])
+        rest = self.tally.count(population, len(open_cases) - past, [(STATUS, OPEN), ("past_intended_duration", False)],
+                                published=False)
+        self.tally.ledger.equation(self.n_open.count_key, [cell.count_key, rest.count_key])
+        return cell
 
     def figure(self, figure_id: str) -> tuple[Cell, Cell | None]:
         """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on

@@ -28,7 +28,7 @@ def build_previous_year(section: Section, comp: Compilation) -> None:
         ctx, table_id=f"{comp.name}.previous_year", title=ctx.t("loke.previous.table_title"),
         rows=[_row(comp, figure, now, before) for figure in HEADLINE], figure_heading=ctx.t("loke.previous.figure"),
         change_heading=ctx.t("loke.previous.change"), n_heading=lambda period: ctx.t("loke.previous.n", period=period),
-        note=ctx.t("loke.previous.note"),
+        note=ctx.t("loke.previous.note") + " " + ctx.t("year_on_year.definition"),
     ))
     first_start = comp.data.frame[START].min()
     if first_start > pd.Timestamp(previous_period.start):

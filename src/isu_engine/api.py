@@ -15,7 +15,7 @@ from isu_engine.analyse.generic import (categories_of, change_items, cutoffs_by_
                                         improved_flags, multi_frequency_items, settings_for, summary_items)
 from isu_engine.analyse.results import (Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table,
                                         text)
-from isu_engine.analyse.previous_year import YearRow, period_name, previous_year_table
+from isu_engine.analyse.year_on_year import YearRow, period_name, previous_year_table
 from isu_engine.analyse.tabulate import Category, Tally
 from isu_engine.check.dataset import FILE, ROW, Dataset
 from isu_engine.check.rules import Failure, RuleKind, builtin_rule_kinds
@@ -28,7 +28,9 @@ from isu_engine.configure.schema import Document
 from isu_engine.hookspecs import hookimpl
 from isu_engine.i18n import LANGUAGES, t
 from isu_engine.numerals import number as format_number
-from isu_engine.stats.change import ChangeResult, analyse_change, pair_long, pair_wide
+from isu_engine.stats.change import ChangeResult, analyse_change, effect_size_interval, pair_long, pair_wide
+from isu_engine.stats.means import mean_interval
+from isu_engine.stats.proportions import design_effect, wilson_interval_design
 
 __all__ = [
     # hooks
@@ -46,7 +48,9 @@ __all__ = [
     "settings_for", "cutoffs_by_rules", "improved_flags", "IMPROVED_CATEGORIES", "flags_distinct", "list_items",
     "compare_groups", "two_way_gender", "two_way_gender_order", "previous_year_table", "YearRow", "period_name",
     # change on a scale
-    "analyse_change", "pair_wide", "pair_long", "ChangeResult",
+    "analyse_change", "pair_wide", "pair_long", "ChangeResult", "effect_size_interval",
+    # intervals
+    "mean_interval", "design_effect", "wilson_interval_design",
     # the harmonized frame for isu compare
     "harmonized_frame", "describe", "outcome_from", "OUTCOME_OF", "IMPROVED", "UNCHANGED", "DETERIORATED",
     "NOT_MEASURED",

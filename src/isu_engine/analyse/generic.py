@@ -19,7 +19,8 @@ from isu_engine.check.dataset import ROW, Dataset
 from isu_engine.analyse.distinct import list_item_counts, map_distinct
 from isu_engine.configure.model import DEFAULT_ANALYSES, Cutoff, Field, Scale
 from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
-from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
+from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change
+from isu_engine.stats.pairing import pair_scale
 
 IMPROVED = ("recovered", "improved", "better")
 
@@ -174,6 +175,9 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
         KeyFigure(f"{name}.effect_size", ctx.t("change.effect_size"),
                   tally.statistic(result.effect_size, n_cell, decimals=2, kind="effect"),
                   ctx.t("change.effect_size_definition")),
+        KeyFigure(f"{name}.effect_size_dz", ctx.t("change.effect_size_dz"),
+                  tally.statistic(result.effect_size_dz, n_cell, decimals=2, kind="effect"),
+                  ctx.t("change.effect_size_dz_definition")),
         KeyFigure(f"{name}.reliable_change_points", ctx.t("change.reliable_change_points"),
                   Cell(result.reliable_change_points, "number", decimals=1), ctx.t("change.rc_definition"), shown=False),
         KeyFigure(f"{name}.cutoff", ctx.t("change.cutoff"), Cell(result.cutoff, "number", decimals=2), shown=False),
@@ -307,17 +311,11 @@ def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, sca
     model = dataset.model
     subject = model.field_with_role("subject")
     key = subject.name if subject is not None else ROW
+    paired = pair_scale(frame, subject=key, scale=scale, occasion=model.field_with_role("occasion"),
+                        order_column=ROW, until=ctx.period.end)
     if scale.pre and scale.post:
-        paired = pair_wide(frame, key, scale.pre, scale.post)
         units = frame.loc[paired.index]
     else:
-        occasion = model.field_with_role("occasion")
-        order = occasion.name if occasion is not None else ROW
-        if occasion is not None and occasion.categories:
-            ranks = {c.value: i for i, c in enumerate(occasion.categories)}
-            frame = frame.assign(**{order: frame[order].map(ranks)})
-        until = pd.Timestamp(ctx.period.end) if occasion is not None and occasion.type in ("date", "datetime") else None
-        paired = pair_long(frame, key, order, scale.score_field, until=until)
         units = frame.sort_values(ROW).drop_duplicates(key).set_index(key).loc[paired["subject"]].reset_index()
         units.index = paired.index
     population = f"{scale.name}.paired"

@@ -130,9 +130,10 @@ def apply_disclosure(reports: list[Report], ledger: Ledger, config: Config) -> N
     hidden = ledger.resolve()
     rule = FlagRule(min_difference=config.groups.min_difference, max_q=config.groups.max_q,
                     min_group=config.groups.min_group)
+    adjusted: dict = {}  # contrast -> q; a comparison reprints the q of a contrast its dataset's report holds
     for report in reports:
         report.hidden_cells = apply_hidden(report.cells(), hidden)
-        report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p))
+        report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p), adjusted)
         report.hidden_cells += apply_hidden(report.cells(), hidden)
         report.suppressed = suppressed_ids(report)
 

@@ -1,23 +1,28 @@
 """The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors.
 
-The command speaks Swedish until it has read a config; from then on, the config's
+The command speaks ISU_LANGUAGE (else Swedish) until it has read a config; from then on, the config's
 language (`args.language`), for its messages and its errors alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isu_engine import __version__
-from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_USER_ERROR, UserError
-from isu_engine.i18n import DEFAULT_LANGUAGE, t
+from isu_engine.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError
+from isu_engine.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from isu_engine.render.atomic import write_error
 
 if TYPE_CHECKING:
     from isu_engine.configure.plugins import Registry
+
+
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program ended by SIGPIPE
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -73,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("dataset")
     template.add_argument("--out", type=Path, required=True, metavar="F.xlsx")
     template.set_defaults(handler=_template)
+
+    inspect = commands.add_parser("inspect", parents=[common],
+                                  help="what the reader detects in an unknown export; writes a starting config")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--model", metavar="M", help="the model whose fields the headings are matched to")
+    inspect.add_argument("--out", type=Path, metavar="CONFIG", help="write a starting config here")
+    inspect.set_defaults(handler=_inspect)
     return parser
 
 
@@ -82,8 +94,14 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(t("cli.bad_format", DEFAULT_LANGUAGE, value=value, allowed=",".join(FORMATS)))
+        raise argparse.ArgumentTypeError(t("cli.bad_format", start_language(), value=value, allowed=",".join(FORMATS)))
     return chosen
+
+
+def start_language() -> str:
+    """The language of the command until a config says `language:` (ISU_LANGUAGE, else Swedish)."""
+    chosen = os.environ.get("ISU_LANGUAGE", DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed as one line
         return int(done.code or 0)
-    args.language = DEFAULT_LANGUAGE
+    args.language = start_language()
     try:
         return args.handler(args)
     except UserError as error:
@@ -103,11 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted", args.language), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a program that stopped reading (`| head`): no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if args.debug:
+            traceback.print_exc()
+        if error.filename is None:
+            print(_internal_line(error, args.language), file=sys.stderr)
+            return EXIT_INTERNAL_ERROR
+        print(write_error(Path(error.filename), error).line(args.language), file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as error:  # a bug: one line, traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        print(t("cli.internal_error", args.language, error=f"{type(error).__name__}: {error}"), file=sys.stderr)
-        return EXIT_FINISHED_WITH_PROBLEMS
+        print(_internal_line(error, args.language), file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+def _internal_line(error: BaseException, language: str) -> str:
+    return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line(language)
 
 
 def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
@@ -180,3 +213,10 @@ def _template(args) -> int:
     path = write_template(config, args.dataset, registry, args.out)
     print(t("template.wrote", args.language, path=path))
     return 0
+
+
+def _inspect(args) -> int:
+    from isu_engine.commands.inspect import run_inspect
+
+    registry = registry_for(args) if args.model else None
+    return run_inspect(registry, args.file, args.model, args.out, sys.stdout, args.language)

@@ -68,6 +68,7 @@ def write_validation_files(datasets: dict[str, Dataset], out: Path) -> list[Path
 def summary_lines(dataset: Dataset, language: str) -> list[str]:
     lines = [t("validate.summary", language, dataset=dataset.name, model=dataset.model.name, rows_in=dataset.rows_in,
                valid=dataset.rows_valid, quarantined=dataset.rows_quarantined, skipped=dataset.rows_skipped)]
+    lines.extend(f"  {note}" for note in dataset.notes)
     for entry in issues_summary(dataset)[:10]:
         lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
     if dataset.absent_fields:

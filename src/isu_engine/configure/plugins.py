@@ -90,10 +90,13 @@ class Registry:
     rule_kinds: dict[str, RuleKind] = field(default_factory=dict)
     template_dirs: list[Path] = field(default_factory=list)
     problems: list[PluginProblem] = field(default_factory=list)
+    broken_models: dict[str, UserError] = field(default_factory=dict)
     plugin_versions: dict[str, str] = field(default_factory=dict)
     plugin_origins: dict[str, str] = field(default_factory=dict)
 
     def model(self, name: str) -> Model:
+        if name not in self.models and name in self.broken_models:
+            raise self.broken_models[name]  # the model's own error, at its line, rather than "unknown model"
         if name not in self.models:
             raise UserError("plugins.unknown_model", name=name, known=", ".join(sorted(self.models)) or "–")
         return self.models[name].model
@@ -281,6 +284,8 @@ def _add_model(registry: Registry, plugin: str, registration: Registration, orig
         model = load_model(path, display_path(path), registry.rule_kinds, origin=origin)
     except Exception as error:
         _problem(registry, plugin, origin, error)
+        if isinstance(error, UserError):
+            registry.broken_models[plugin] = error
         return
     if model.name in registry.models:
         first = registry.models[model.name]
