@@ -50,3 +50,40 @@ def pytest_runtest_teardown(item):
         os.environ.pop(LOAD_PLUGINS_ENV, None)
     else:
         os.environ[LOAD_PLUGINS_ENV] = saved
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, driven by Playwright), one for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page for one test (its own context, closed afterwards)."""
+    from browser_support import new_page
+
+    with new_page(browser) as fresh:
+        yield fresh
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def demo_outputs(tmp_path_factory) -> dict[str, Path]:
+    """The demo's reports (HTML and PDF), written once per session: {"sv": folder, "en": folder}."""
+    from accessibility_support import write_demo_reports
+
+    return write_demo_reports(tmp_path_factory.mktemp("demo-a11y"))

@@ -342,7 +342,8 @@ def patch_sheet(path: Path, replacements: dict[str, str], sheet: str = "xl/works
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in members:
             if info.filename == sheet:
-                text = data.decode()
+                # an empty cached value is "<v />", or "<v></v>" when openpyxl writes with lxml
+                text = data.decode().replace("<v></v>", "<v />")
                 for old, new in replacements.items():
                     assert text.count(old) == 1, old
                     text = text.replace(old, new)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from isu_engine.configure.config import Period
 from isu_engine.errors import UserError
+from isu_engine.render.chart_text import chart_values_text
 from isu_engine.render.formatting import format_cell, format_interval
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
 from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
@@ -293,15 +294,37 @@ def test_title_page_says_when_disclosure_control_is_off():
     assert off not in render_html(make_report(min_cell=5))
 
 
-def test_charts_are_inline_svg_with_text_alternatives():
+def test_charts_are_inline_svg_whose_title_carries_every_value():
     html = render_html(make_report())
     assert html.count("<svg") == 3
-    for description in ("Stapeldiagram över andelar per insats.", "Staplade andelar helt, delvis, inte.",
-                        "Linjediagram över medelvärden per kvartal."):
-        assert f">{description}</desc>" in html
-        assert html.count(description) == 2  # the SVG <desc> and the visually hidden caption
-    captions = re.findall(r'<span class="visually-hidden">([^<]*)</span>', html)
-    assert len(captions) == 3
+    alternatives = re.findall(r'<svg [^>]*aria-labelledby="([^"]+)"[^>]*><title id="\1">([^<]*)</title>', html)
+    assert [text for _, text in alternatives] == [
+        f"Avslutade enligt plan. Stapeldiagram över andelar per insats. Flickor: 40,0{NBSP}%; "
+        "Dold insats: dold uppgift (färre än 5).",
+        f"Måluppfyllelse. Staplade andelar helt, delvis, inte. Insats A: Helt 60,0{NBSP}%, Delvis 40,0{NBSP}%.",
+        "ORS per kvartal. Linjediagram över medelvärden per kvartal. Alla: K1 20,0, K2 dold uppgift (färre än 5).",
+    ]
+
+
+def test_a_lines_band_is_read_where_it_is_drawn():
+    value, low, high = Cell(20.0, "mean"), Cell(15.0, "mean"), Cell(25.0, "mean")
+    line = Chart(id="ors", kind="line", title="ORS", description="Linjediagram.", x_labels=["K1", "K2", "K3"],
+                 series=[("Alla", [value, Cell(22.0, "mean"), Cell(SECRET, "mean", hidden=True)],
+                          [low, Cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
+                          [high, Cell(26.0, "mean"), Cell(28.0, "mean")])])
+    assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5)."
+    assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3)."
+
+
+def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
+    html = render_html(make_report())
+    hidden = re.findall(r'<td class="num hidden-value"><span class="value">(.*?)</span></td>', html)
+    assert hidden and set(hidden) == {
+        '<span class="hidden-cell"><span aria-hidden="true">&lt;5</span>'
+        '<span class="visually-hidden">dold uppgift (färre än 5)</span></span>'}
+    english = render_html(make_report(language="en", min_cell=3))
+    assert '<span aria-hidden="true">&lt;3</span><span class="visually-hidden">hidden (fewer than 3)</span>' in english
+    assert "dold uppgift" not in english
 
 
 def test_comparison_marks_flagged_rows_with_a_symbol_not_colour_alone():
@@ -416,7 +439,7 @@ def test_pdf_has_pages_numbers_header_and_headings(internal_pdf, tmp_path):
 def test_pdf_contents_carry_page_numbers(internal_pdf, tmp_path):
     pages = pdf_pages(internal_pdf, tmp_path)
     contents = next(page for page in pages if "Innehåll" in page)
-    numbered = dict(re.findall(r"^\s*(Översikt|Nöjdhet)[^.\n]*\.{3,}\s*(\d+)\s*$", contents, re.M))
+    numbered = dict(re.findall(r"^\s*(Översikt|Nöjdhet)[^\d\n]*\s(\d+)\s*$", contents, re.M))
     assert set(numbered) == {"Översikt", "Nöjdhet"}
     for title, page in numbered.items():
         assert re.search(rf"^\s*{title}\s*$", pages[int(page) - 1], re.M)

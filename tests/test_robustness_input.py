@@ -82,7 +82,7 @@ def workbook(rows: list[list], cached: dict[str, object] | None = None, sheet: s
             if info.filename == "xl/worksheets/sheet1.xml":
                 xml = data.decode()
                 for ref, value in cached.items():
-                    xml, count = re.subn(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)<v\s*/>', rf"\g<1>\g<2><v>{value}</v>", xml)
+                    xml, count = re.subn(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v\s*/>|<v></v>)', rf"\g<1>\g<2><v>{value}</v>", xml)
                     assert count == 1, ref
                 data = xml.encode()
             archive.writestr(info, data)

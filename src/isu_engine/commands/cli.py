@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--model", metavar="M", help="the model whose fields the headings are matched to")
     inspect.add_argument("--out", type=Path, metavar="CONFIG", help="write a starting config here")
     inspect.set_defaults(handler=_inspect)
+
+    serve = commands.add_parser("serve", parents=[common], help="the web application: the ISU cycle in a browser")
+    serve.add_argument("--demo", action="store_true", help="a demo municipality with units, data and a user per role")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data", type=Path, default=Path("isu-data"), metavar="D",
+                       help="the data folder (SQLite database, keys, uploads); PostgreSQL when ISU_DATABASE_URL is set")
+    serve.add_argument("--create-admin", metavar="NAME", help="create an administrator, print a one-time password, stop")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -220,3 +229,9 @@ def _inspect(args) -> int:
 
     registry = registry_for(args) if args.model else None
     return run_inspect(registry, args.file, args.model, args.out, sys.stdout, args.language)
+
+
+def _serve(args) -> int:
+    from isu_engine.serve.server import serve
+
+    return serve(args.data, args.host, args.port, args.demo, args.create_admin, sys.stdout)

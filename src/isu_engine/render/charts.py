@@ -1,8 +1,13 @@
 """Charts of the reports as self-contained inline SVG strings.
 
 Written as plain SVG rather than with a plotting library: the few simple charts need real
-<text>, an accessible <title>/<desc>, no external references and one fixed grey-scale-safe
+<text>, an accessible text alternative, no external references and one fixed grey-scale-safe
 style, and they must render quickly and identically in WeasyPrint and in browsers.
+
+The text alternative is the SVG's <title>: the chart's title and its description (which the
+report gives the chart's values, `chart_text.py`). It names the image for screen readers in
+browsers (`aria-labelledby`) and is the alternative text of the tagged PDF's figure, which
+WeasyPrint takes from the <title>.
 
 WeasyPrint draws an SVG node by node in Python, so lines and bars that share a style are one
 <path> each (all grid lines of a chart, all bars, all whiskers); every text stays a <text>.
@@ -24,7 +29,8 @@ from isu_engine.i18n import DEFAULT_LANGUAGE
 NumberFormat = Callable[[float], str]
 
 PALETTE = ("#08306b", "#a6611a", "#4f98b8", "#e6a157", "#9ecae1", "#fde9a9")
-"""Fills from dark to light; their relative luminances differ pairwise by at least 0.1."""
+"""Fills from dark to light; their relative luminances differ pairwise by at least 0.1. A fill
+with less than 3:1 contrast against the page is outlined in dark grey (`outline_for`)."""
 
 LINE_COLOURS = ("#08306b", "#a6611a", "#4f98b8", "#6a3d9a", "#1a1a1a", "#c05a1c")
 """Line colours, each with a contrast of at least 3:1 against white."""
@@ -406,14 +412,18 @@ def _stack(
         right = round(x0 + (x1 - x0) * cumulative / total, 2)
         style = style_of[segment.label]
         parts += _filled_rect(prefix, style, left, top, right - left, height, cls="segment")
-        if _text_width(segment.text, SMALL_SIZE) + 8 <= right - left:
+        text_width = _text_width(segment.text, SMALL_SIZE)
+        if text_width + 8 <= right - left:
+            if _HATCHES[style]:  # the text sits on the plain fill, so the hatch never weakens its contrast
+                parts.append(_rect((left + right - text_width) / 2 - 2, middle - SMALL_SIZE / 2 - 1, text_width + 4,
+                                   SMALL_SIZE + 2, fill=PALETTE[style], cls="text-patch"))
             parts.append(
                 _text((left + right) / 2, middle, segment.text, anchor="middle", size=SMALL_SIZE,
                       fill=_ink_on(PALETTE[style]), cls="segment-text")
             )
     if hidden and shown < total:
         left = round(x0 + (x1 - x0) * shown / total, 2)
-        parts.append(_rect(left, top, x1 - left, height, fill=HIDDEN_FILL, stroke="none", cls="hidden-rest"))
+        parts.append(_rect(left, top, x1 - left, height, fill=HIDDEN_FILL, stroke=MUTED, cls="hidden-rest"))
     parts.append(_rect(x0, top, x1 - x0, height, fill="none", stroke=MUTED, cls="frame"))
     return parts
 
@@ -494,8 +504,8 @@ def _runs(indices: list[int]) -> list[list[int]]:
 
 
 def _filled_rect(prefix: str, style: int, x: float, y: float, width: float, height: float, *, cls: str) -> list[str]:
-    """A rectangle in palette fill `style`, with its hatch (if any) laid over the solid fill."""
-    parts = [_rect(x, y, width, height, fill=PALETTE[style], cls=cls)]
+    """A rectangle in palette fill `style`, outlined (`outline_for`), with its hatch (if any) laid over the fill."""
+    parts = [_rect(x, y, width, height, fill=PALETTE[style], stroke=outline_for(PALETTE[style]), cls=cls)]
     if _HATCHES[style]:
         parts.append(_rect(x, y, width, height, fill=f"url(#{prefix}-hatch-{style})", cls="hatch"))
     return parts
@@ -536,6 +546,18 @@ def _marker(kind: str, x: float, y: float, colour: str, cls: str = "marker") -> 
     )
 
 
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two "#rrggbb" colours, from 1 to 21."""
+    light, dark = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def outline_for(fill: str) -> str:
+    """The outline of a filled shape: white (a thin gap to its neighbour) when the fill stands out
+    from the page by at least 3:1, else dark grey, so every shape's edge does (WCAG 1.4.11)."""
+    return WHITE if contrast(fill, WHITE) >= 3 else MUTED
+
+
 def _relative_luminance(colour: str) -> float:
     def linear(channel: int) -> float:
         c = channel / 255
@@ -547,10 +569,7 @@ def _relative_luminance(colour: str) -> float:
 
 def _ink_on(fill: str) -> str:
     """White or dark text, whichever contrasts more with `fill`."""
-    lum = _relative_luminance(fill)
-    on_white = 1.05 / (lum + 0.05)
-    on_dark = (lum + 0.05) / (_relative_luminance(INK) + 0.05)
-    return WHITE if on_white > on_dark else INK
+    return WHITE if contrast(fill, WHITE) > contrast(fill, INK) else INK
 
 
 def _tick_format(ticks: list[float], language: str) -> NumberFormat:
@@ -613,9 +632,8 @@ def _escape(text: str) -> str:
 def _svg(prefix: str, height: float, title: str, description: str, body: list[str], defs: Sequence[str] = ()) -> str:
     parts = [
         f'<svg xmlns="{_SVG_NAMESPACE}" viewBox="0 0 {WIDTH} {_f(math.ceil(height + PAD))}" width="100%" '
-        f'role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="isu-chart">',
-        f'<title id="{prefix}-title">{_escape(title)}</title>',
-        f'<desc id="{prefix}-desc">{_escape(description)}</desc>',
+        f'role="img" aria-labelledby="{prefix}-title" class="isu-chart">',
+        f'<title id="{prefix}-title">{_escape(alternative_text(title, description))}</title>',
     ]
     if defs:
         parts.append("<defs>" + "".join(defs) + "</defs>")
@@ -623,6 +641,14 @@ def _svg(prefix: str, height: float, title: str, description: str, body: list[st
     parts += body
     parts.append("</g></svg>")
     return "".join(parts)
+
+
+def alternative_text(title: str, description: str) -> str:
+    """The chart's text alternative: its title as a sentence, then its description."""
+    title = title.strip()
+    if title and title[-1] not in ".!?:":
+        title += "."
+    return f"{title} {description.strip()}".strip()
 
 
 def _id_prefix(title: str) -> str:

@@ -3,6 +3,7 @@
 Numbers go through `isu_engine.numerals`, the engine's one number formatter. These are
 plain functions; the HTML renderer also hands them to Jinja as filters and globals. A
 hidden cell always prints as the hidden text ("<5"), whatever its value.
+A screen reader reads a hidden cell's name instead, "dold uppgift (färre än 5)" (`hidden_name`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from isu_engine import numerals
 from isu_engine.protect.disclosure import hidden_text
 from isu_engine.analyse.results import Cell
+from isu_engine.i18n import t
 
 EN_DASH = "\u2013"
 MISSING = EN_DASH
@@ -51,6 +53,11 @@ def format_cell(cell: Cell, language: str, min_cell: int) -> str:
     if kind == "date":
         return numerals.date(value)
     return str(value)
+
+
+def hidden_name(language: str, min_cell: int) -> str:
+    """What a hidden cell is called for a screen reader: "dold uppgift (färre än 5)" / "hidden (fewer than 5)"."""
+    return t("render.hidden_name", language, min_cell=min_cell)
 
 
 def format_interval(cell: Cell, language: str) -> str:

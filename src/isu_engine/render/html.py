@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from isu_engine.render import charts
+from isu_engine.render.chart_text import chart_alt_text
 from isu_engine.protect.disclosure import hidden_text
 from isu_engine.errors import UserError, line_place
 from isu_engine.i18n import LANGUAGES, DEFAULT_LANGUAGE, t
 from isu_engine.analyse.results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
 from isu_engine import numerals
-from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, is_missing
+from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, hidden_name, is_missing
 
 if TYPE_CHECKING:
     from isu_engine.analyse.report import Report
@@ -68,14 +69,15 @@ def render_html(report: "Report", *, template_dirs: Sequence[Path] = (), user_te
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
     environment = _environment(template_dirs, user_templates)
     environment.globals.update(_template_globals(language, report.meta.min_cell))
+    period = f"{report.meta.period.start.isoformat()} – {report.meta.period.end.isoformat()}"
     context = {
         "meta": report.meta,
         "sections": list(report.sections),
         "hidden_cells": report.hidden_cells,
         "language": language,
-        "period": f"{report.meta.period.start.isoformat()} – {report.meta.period.end.isoformat()}",
+        "period": period,
         "generated": report.meta.generated.strftime("%Y-%m-%d"),
-        "page_css": page_css(language),
+        "page_css": page_css(language, running_header=f"{report.meta.municipality} · {report.meta.unit} · {period}"),
     }
     try:
         return environment.get_template("base.html").render(context)
@@ -106,8 +108,8 @@ def _template_globals(language: str, min_cell: int) -> dict[str, Any]:
     """What every template may call: texts, cell formats and the item helpers."""
     numbers = itertools.count(1)
     return {
-        "t": lambda key, **params: t(key, language, **params),
-        "cell": lambda cell: format_cell(cell, language, min_cell),
+        "t": lambda key, **params: message(key, language, params),
+        "cell": lambda cell: cell_html(cell, language, min_cell),
         "interval": lambda cell: format_interval(cell, language),
         "number": lambda value, decimals=0: numerals.number(value, language, decimals),
         "paragraph_text": lambda paragraph: paragraph.fill(lambda cell: format_cell(cell, language, min_cell)),
@@ -120,6 +122,22 @@ def _template_globals(language: str, min_cell: int) -> dict[str, Any]:
         "hidden": hidden_text(min_cell),
         "min_cell": min_cell,
     }
+
+
+def message(key: str, language: str, params: dict[str, Any]) -> str | Markup:
+    """A catalogue message for a template; parameters that are markup (a hidden cell) stay markup."""
+    if not any(isinstance(value, Markup) for value in params.values()):
+        return t(key, language, **params)
+    return escape(t(key, language)).format(**params)
+
+
+def cell_html(cell: Cell, language: str, min_cell: int) -> Markup:
+    """A cell on the page. A hidden cell shows "<5" and is read as "dold uppgift (färre än 5)"."""
+    text = format_cell(cell, language, min_cell)
+    if not cell.hidden:
+        return escape(text)
+    return Markup('<span class="hidden-cell"><span aria-hidden="true">{}</span>'
+                  '<span class="visually-hidden">{}</span></span>').format(text, hidden_name(language, min_cell))
 
 
 def kind_of(item: Any) -> str:
@@ -143,12 +161,14 @@ def is_long(table: Table) -> bool:
 
 
 def chart_svg(chart: Chart, language: str, min_cell: int) -> Markup:
-    """The chart as inline SVG, drawn from its cells after disclosure (a hidden cell draws nothing)."""
+    """The chart as inline SVG, drawn from its cells after disclosure (a hidden cell draws nothing);
+    its text alternative carries every value (hidden ones by their name)."""
 
     def shown(cell: Cell) -> str:
         return format_cell(cell, language, min_cell)
 
-    common = {"title": chart.title, "description": chart.description, "note": chart.note, "language": language}
+    common = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
+              "language": language}
     if chart.kind == "bar":
         bars = [
             charts.Bar(label=bar.label, value=_drawn(bar.cell), text=shown(bar.cell),
@@ -193,10 +213,12 @@ def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Ce
 
 
 
-def page_css(language: str) -> Markup:
-    """The @page rule with the catalogue's page numbering, e.g. "Sida 3 av 12", as CSS content."""
+def page_css(language: str, running_header: str) -> Markup:
+    """The @page rule with the running header (from the second page on) and the catalogue's page
+    numbering, e.g. "Sida 3 av 12", as CSS content: page furniture, never part of the document's text."""
     counters = {"page": "counter(page)", "pages": "counter(pages)"}
-    return Markup(f"@page {{ @bottom-right {{ content: {css_content(t('render.page_of', language), counters)}; }} }}")
+    return Markup(f"@page {{ @top-left {{ content: {css_content(running_header, {})}; }} "
+                  f"@bottom-right {{ content: {css_content(t('render.page_of', language), counters)}; }} }}")
 
 
 def css_content(template: str, placeholders: dict[str, str]) -> str:

@@ -1,4 +1,9 @@
-"""Print the report's HTML to an A4 PDF with WeasyPrint, fetching nothing outside the template folders.
+"""Print the report's HTML to a tagged A4 PDF (PDF/UA-1) with WeasyPrint, fetching nothing outside the template folders.
+
+The PDF is tagged for screen readers through WeasyPrint's PDF/UA-1 variant (structure tree
+from the HTML, document language, title shown in the window, the PDF/UA identifier), finished
+by `pdf_tags.finish_tags` (page furniture as artifacts, table header cells with a scope). See
+docs/accessibility.md. Tagging changes nothing that is drawn.
 
 The page layout (margins, running header, "Sida X av Y", contents with page numbers, breaks)
 is in the templates' CSS. Here the bundled fonts are added (`fonts.css`, whose relative URLs
@@ -24,8 +29,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from isu_engine.render.html import shared_templates_dir
+from isu_engine.render.pdf_tags import finish_tags
 
 FONTS_CSS = "fonts.css"
+PDF_VARIANT = "pdf/ua-1"
 
 
 class TemplateFolderFetcher(URLFetcher):
@@ -67,10 +74,17 @@ def bundled_fonts() -> tuple[FontConfiguration, CSS]:
 atexit.register(bundled_fonts.cache_clear)  # the configuration removes its temporary font folder when dropped
 
 
-def render_pdf(html: str, *, asset_dirs: Sequence[Path] = ()) -> bytes:
-    """The HTML of `render_html` as PDF bytes, with the bundled fonts; A4 from the templates' CSS."""
+def render_pdf(html: str, *, asset_dirs: Sequence[Path] = (), tagged: bool = True) -> bytes:
+    """The HTML of `render_html` as PDF bytes, with the bundled fonts; A4 from the templates' CSS.
+
+    `tagged` (the default) makes a PDF/UA-1 document; untagged output exists only to check
+    that tagging changes nothing visible.
+    """
     shared = shared_templates_dir()
     fetcher = TemplateFolderFetcher([shared, *asset_dirs])
     font_config, fonts = bundled_fonts()
     document = HTML(string=html, base_url=shared.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+    if not tagged:
+        return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
+                              finisher=finish_tags)

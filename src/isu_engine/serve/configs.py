@@ -1,0 +1,129 @@
+"""A dataset's configuration in the browser: the same YAML the command line reads, with what the
+server owns refused (server paths, min_cell below the organisation's floor, `internal`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from isu_engine import library
+from isu_engine.configure.schema import Document
+from isu_engine.configure.yamlio import load_yaml_text
+from isu_engine.errors import UserError
+from isu_engine.serve.language import line
+
+CONFIG_NAME = "config.yaml"
+SERVER_KEYS = ("plugins_dirs", "templates_dir", "reflection_log", "allow_outside_paths")
+BARE_FILE_NAME = re.compile(r"^[^/\\:*?\[\]]+$")
+
+
+def check_uploaded(text: str, organisation, may_set_internal: bool = False) -> dict:
+    """The parsed config, or a one-line UserError: the engine's own checks first, then the server's refusals."""
+    doc = Document(CONFIG_NAME)
+    raw = load_yaml_text(text, CONFIG_NAME)
+    for key in SERVER_KEYS:
+        if isinstance(raw, dict) and key in raw:
+            raise doc.error("serve.config.server_key", raw, key, name=key)
+    if isinstance(raw, dict) and isinstance(raw.get("pseudonymize"), dict):
+        for key in ("key_file", "key_env"):
+            if key in raw["pseudonymize"]:
+                raise doc.error("serve.config.server_key", raw["pseudonymize"], key, name=f"pseudonymize.{key}")
+    for name, entry in (raw.get("datasets") or {}).items() if isinstance(raw, dict) else ():
+        if isinstance(entry, dict) and "source" in entry and not (
+                isinstance(entry["source"], str) and BARE_FILE_NAME.match(entry["source"])
+                and entry["source"] not in (".", "..")):
+            raise doc.error("serve.config.server_key", entry, "source", name=f"datasets.{name}.source")
+    config = library.check_config_text(text, Path("/nonexistent-upload-folder"), CONFIG_NAME)
+    if config.min_cell < organisation.min_cell_floor:
+        where = raw["disclosure"]
+        raise doc.error("serve.config.min_cell_floor", where, "min_cell", value=config.min_cell,
+                        floor=organisation.min_cell_floor)
+    if config.internal and not may_set_internal:
+        raise doc.error("serve.config.internal", raw, "internal")
+    if len(config.datasets) != 1:
+        raise doc.error("serve.config.one_dataset", raw, "datasets")
+    return raw
+
+
+def first_dataset(raw: dict) -> tuple[str, dict]:
+    name = next(iter(raw["datasets"]))
+    return str(name), raw["datasets"][name]
+
+
+def dump(raw: dict) -> str:
+    return yaml.safe_dump(plain(raw), allow_unicode=True, sort_keys=False)
+
+
+def plain(value):
+    """Loaded YAML (with line-number containers) as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def starting_config(organisation, unit, dataset_name: str, model: str, title: str) -> str:
+    """A new dataset's config: the organisation's and unit's settings and the model."""
+    raw = {
+        "municipality": organisation.municipality,
+        "unit": unit.name,
+        "period_step": unit.period_step,
+        "language": organisation.language,
+        "disclosure": {"min_cell": organisation.min_cell_floor},
+        "datasets": {dataset_name: {"model": model, "title": title, "source": f"{dataset_name}.csv"}},
+    }
+    return dump(raw)
+
+
+def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: dict, own_fields: list[dict]) -> str:
+    """The config with a confirmed mapping of an upload (read options, headings, recodings, own variables)."""
+    raw = plain(yaml.safe_load(text))
+    name, entry = first_dataset(raw)
+    entry["source"] = source
+    entry["read"] = read
+    entry["columns"] = columns
+    if values:
+        entry["values"] = values
+    else:
+        entry.pop("values", None)
+    if own_fields:
+        entry["fields"] = own_fields
+    else:
+        entry.pop("fields", None)
+    return dump(raw)
+
+
+def for_validation(text: str, source: str, key_file: Path, subject_fields: list[str]) -> str:
+    """The stored config made ready for the engine on the server: the upload as source, identifiers pseudonymised."""
+    raw = plain(yaml.safe_load(text))
+    _, entry = first_dataset(raw)
+    entry["source"] = source
+    raw["pseudonymize"] = {"columns": subject_fields, "key_file": str(key_file)}
+    raw["reflection_log"] = None
+    return dump(raw)
+
+
+def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: bool, min_cell: int) -> str:
+    """The stored config made ready for a run over stored rows: already mapped, recoded and pseudonymised."""
+    raw = plain(yaml.safe_load(text))
+    _, entry = first_dataset(raw)
+    entry["source"] = source
+    for key in ("read", "columns", "values"):
+        entry.pop(key, None)
+    entry.pop("period", None)
+    raw["period"] = {"start": period[0].isoformat(), "end": period[1].isoformat()}
+    raw["internal"] = internal
+    raw["disclosure"] = {"min_cell": min_cell}
+    raw["reflection_log"] = "reflektion.yaml"
+    raw.pop("pseudonymize", None)
+    return dump(raw)
+
+
+def error_line(error: UserError) -> str:
+    return line(error)

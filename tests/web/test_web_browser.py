@@ -1,0 +1,241 @@
+"""Tested as a person would: Debian's Chromium, driven by Playwright, against `isu serve` itself.
+
+The administrator creates a unit and users; the analyst uploads the demo FIT export (its headings are
+not the model's), confirms the proposed mapping, sees the quarantined rows, runs the report; the manager
+publishes it and records a decision; a staff member writes an interpretation; a second analyst uploads
+and runs the next period, whose report shows the decision; a staff member of another unit is refused at
+every step. The staff member and the second analyst have JavaScript turned off.
+Every page is screenshotted (ISU_SCREENSHOTS=folder keeps them) and checked with axe-core (WCAG 2.1 AA).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_support import axe_violations, describe_violations, screenshot
+from live_server import create_admin, running_server
+
+PASSWORD = "en lång och hemlig fras 2025"
+
+
+class Person:
+    """One person's browser (own cookies), signing in, visiting pages, screenshotting and checking each."""
+
+    def __init__(self, browser, base: str, name: str, shots: Path, problems: list, javascript: bool = True):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript,
+                                           bypass_csp=javascript)
+        self.page = self.context.new_page()
+        self.base, self.name, self.shots, self.problems, self.javascript = base, name, shots, problems, javascript
+        self.visited: list[str] = []
+
+    def look(self, label: str) -> None:
+        """Screenshot the page, and check it with axe-core where scripts may run."""
+        count = len(list(self.shots.glob("*.png"))) + 1
+        screenshot(self.page, self.shots / f"{count:02d}-{self.name}-{label}.png")
+        self.visited.append(self.page.url)
+        if self.javascript:
+            found = axe_violations(self.page)
+            if found:
+                self.problems.append(f"{self.name} {label} {self.page.url}:\n{describe_violations(found)}")
+
+    def go(self, path: str, label: str) -> None:
+        self.page.goto(self.base + path)
+        self.look(label)
+
+    def click(self, text: str, label: str) -> None:
+        self.page.get_by_role("button", name=text).or_(self.page.get_by_role("link", name=text)).first.click()
+        self.page.wait_for_load_state()
+        self.look(label)
+
+    def sign_in(self, username: str, one_time: str, *, two_factor: bool) -> None:
+        self.go("/login/", "sign-in")
+        self.page.get_by_label("Användarnamn", exact=True).fill(username)
+        self.page.get_by_label("Lösenord", exact=True).fill(one_time)
+        self.click("Logga in", "new-password")
+        self.page.get_by_label("Nytt lösenord", exact=True).fill(PASSWORD)
+        self.page.get_by_label("Bekräfta nytt lösenord", exact=True).fill(PASSWORD)
+        self.click("Spara lösenordet", "after-password")
+        if two_factor:
+            self.secret = self.page.locator("#otp-secret").inner_text().replace(" ", "")
+            self.page.get_by_label("Sexsiffrig kod från appen", exact=True).fill(totp(self.secret))
+            self.click("Bekräfta", "home")
+        assert self.page.locator("h1").inner_text() == "Dina enheter"
+
+    def wait_for_job(self) -> None:
+        """Follow a job page until it is done: the page reloads itself, or (without JavaScript) by its link."""
+        for _ in range(240):
+            state = self.page.locator("#job-status strong").inner_text()
+            if state in ("klar", "misslyckades"):
+                break
+            self.page.wait_for_timeout(1000)
+            if not self.javascript:
+                self.page.get_by_role("link", name="Uppdatera").click()
+        self.look("job-" + state)
+        assert state == "klar", self.page.locator("#job-status").inner_text()
+
+
+def totp(secret: str, drift: int = 0) -> str:
+    """The app's code now (`drift` 1: the next 30-second step, which the server also accepts once)."""
+    from django_otp.oath import totp as code
+
+    return f"{code(base64.b32decode(secret), drift=drift):06d}"
+
+
+@pytest.fixture()
+def shots(tmp_path):
+    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    return folder
+
+
+def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
+    from isu_engine import library
+
+    demo = library.write_demo_data(library.load_registry(), tmp_path / "export")
+    export = demo.parent / "hasselberg_sessioner.csv"
+    data = tmp_path / "server"
+    data.mkdir()
+    admin_password = create_admin(data, "admin")
+    problems: list[str] = []
+    with running_server(data) as (base, log):
+        admin = Person(browser, base, "admin", shots, problems)
+        admin.sign_in("admin", admin_password, two_factor=True)
+        admin.click("Enheter", "units")
+        passwords = {}
+        for unit in ("Familjeteamet", "Annan enhet"):
+            admin.page.get_by_label("Namn", exact=True).fill(unit)
+            admin.click("Skapa enheten", "unit-created")
+            admin.go("/admin/units/", "units")
+        for username, role, unit in (("analytiker", "analytiker", "Familjeteamet"),
+                                     ("analytiker2", "analytiker", "Familjeteamet"), ("chef", "chef", "Familjeteamet"),
+                                     ("medarbetare", "medarbetare", "Familjeteamet"),
+                                     ("utomstående", "medarbetare", "Annan enhet")):
+            admin.go("/admin/users/", "users")
+            admin.page.get_by_label("Användarnamn", exact=True).fill(username)
+            admin.click("Skapa användaren", "user-created")
+            passwords[username] = admin.page.locator("#one-time-password").inner_text()
+            admin.click("Ge roller", "user")
+            admin.page.get_by_label("Enhet", exact=True).select_option(label=unit)
+            admin.page.get_by_label("Roll", exact=True).select_option(label=role)
+            admin.click("Lägg till rollen", "role-added")
+
+        analyst = Person(browser, base, "analyst", shots, problems)
+        analyst.sign_in("analytiker", passwords["analytiker"], two_factor=True)
+        analyst.click("Familjeteamet", "unit")
+        analyst.click("Nytt dataset", "dataset-new")
+        analyst.page.get_by_label("Kortnamn (a–z, siffror, -)", exact=True).fill("hasselberg")
+        analyst.page.get_by_label("Rubrik", exact=True).fill("Familjeteamet Hasselberg")
+        analyst.page.get_by_label("Modell", exact=True).select_option("fit")
+        analyst.click("Skapa", "dataset")
+        dataset_path = analyst.page.url.replace(base, "")
+        analyst.click("Ladda upp data", "upload")
+        analyst.page.get_by_label("Fil", exact=True).set_input_files(str(export))
+        analyst.page.get_by_label("År som filen gäller", exact=True).fill("2025")
+        analyst.click("Ladda upp", "mapping")
+        assert analyst.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
+        assert analyst.page.get_by_label("Behandlare", exact=True).input_value() == "therapist_id"
+        analyst.click("Bekräfta och validera", "job")
+        analyst.wait_for_job()
+        analyst.click("Visa resultatet", "validation")
+        rows = analyst.page.locator("#quarantined-rows").inner_text()
+        assert re.search(r"\d+, \d+", rows), rows
+        analyst.click("Ta fram rapport", "run-new")
+        analyst.page.get_by_label("Period", exact=True).select_option(label="2024")
+        analyst.click("Starta", "job")
+        analyst.wait_for_job()
+        analyst.click("Visa resultatet", "run")
+        run_url = analyst.page.url
+        analyst.click("Öppna rapporten", "report-2024")
+        assert "Familjeteamet Hasselberg" in analyst.page.content()
+        analyst.go(dataset_path + "config/", "config")
+        assert "Klient-ID: client_id" in analyst.page.get_by_label("Konfiguration (YAML)", exact=True).input_value()
+
+        manager = Person(browser, base, "manager", shots, problems)
+        manager.sign_in("chef", passwords["chef"], two_factor=True)
+        manager.go(run_url.replace(base, ""), "run")
+        manager.click("Publicera för enheten", "meeting")
+        manager.page.get_by_label("Beslutets ämne", exact=True).fill("Låga SRS-skattningar")
+        manager.page.get_by_label("Beslut – vad gör vi?", exact=True).fill("Vi frågar alltid om samarbetet när SRS är under 36.")
+        manager.page.get_by_label("Vem följer upp?", exact=True).fill("Teamledaren")
+        manager.page.get_by_label("Senast", exact=True).fill("2025-06-30")
+        manager.page.get_by_label("Nyckeltal att följa", exact=True).select_option("srs.below_cutoff_pct")
+        manager.click("Spara beslutet", "meeting-decided")
+        meeting_url = manager.page.url
+
+        staff = Person(browser, base, "staff", shots, problems, javascript=False)
+        staff.sign_in("medarbetare", passwords["medarbetare"], two_factor=False)
+        staff.click("Familjeteamet", "unit")
+        staff.go(meeting_url.replace(base, ""), "meeting")
+        staff.page.get_by_label("Ämne", exact=True).fill("Låga SRS-skattningar")
+        staff.page.get_by_label("Vår tolkning", exact=True).fill("Vi tar sällan upp låga skattningar direkt i samtalet.")
+        staff.click("Spara tolkningen", "meeting-interpreted")
+        assert "Vi tar sällan upp låga skattningar" in staff.page.content()
+
+        # The second analyst works without JavaScript: uploads this year's export again (it replaces the
+        # period's rows), confirms the mapping, follows the job by its link, and runs this year's report.
+        second = Person(browser, base, "analyst2", shots, problems, javascript=False)
+        second.sign_in("analytiker2", passwords["analytiker2"], two_factor=True)
+        second.go(dataset_path, "dataset")
+        second.click("Ladda upp data", "upload")
+        second.page.get_by_label("Fil", exact=True).set_input_files(str(export))
+        second.page.get_by_label("År som filen gäller", exact=True).fill("2025")
+        second.click("Ladda upp", "mapping")
+        assert second.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
+        second.click("Bekräfta och validera", "job")
+        second.wait_for_job()
+        second.click("Visa resultatet", "validation")
+        second.click("Ta fram rapport", "run-new")
+        second.page.get_by_label("Period", exact=True).select_option(label="2025")
+        second.click("Starta", "job")
+        second.wait_for_job()
+        second.click("Visa resultatet", "run-2025")
+        second.click("Öppna rapporten", "report-2025")
+        report = second.page.content()
+        assert "Vi frågar alltid om samarbetet när SRS är under 36." in report
+        assert re.search(r"Låga SRS-skattningar: [^<]+ är nu ", report), "the figure the decision follows, now"
+        assert "Vi tar sällan upp låga skattningar direkt i samtalet." in report
+
+        manager.click("Familjeteamet", "unit")
+        manager.click("Beslut: 1 öppna, 1 försenade", "decisions")  # due 2025-06-30: overdue by now
+        assert "Vi frågar alltid om samarbetet" in manager.page.content() and "försenat" in manager.page.content()
+        analyst.go("/", "home")
+        analyst.click("Familjeteamet", "unit")
+        analyst.click("Importera reflektionslogg", "reflection-import")
+        analyst.go(analyst.page.url.replace(base, "").replace("reflection/import/", "erase/"), "erase")
+        admin.go("/admin/units/", "units")
+        admin.click("Familjeteamet", "unit-settings")
+        admin.click("Logga ut (admin)", "signed-out")
+        admin.page.get_by_label("Användarnamn", exact=True).fill("admin")
+        admin.page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+        admin.click("Logga in", "two-factor")
+        admin.page.get_by_label("Sexsiffrig kod från appen", exact=True).fill(totp(admin.secret, drift=1))
+        admin.click("Fortsätt", "home-again")
+        assert admin.page.locator("h1").inner_text() == "Dina enheter"
+        admin.go("/admin/audit/", "audit-log")
+        assert "published" in admin.page.content() and "internal_view" in admin.page.content()
+        admin.go("/admin/settings/", "settings")
+        admin.click("In English", "settings-english")
+        assert admin.page.locator("h1").inner_text() == "Settings"
+
+        outsider = Person(browser, base, "outsider", shots, problems)
+        outsider.sign_in("utomstående", passwords["utomstående"], two_factor=False)
+        seen = {url for person in (admin, analyst, second, manager, staff) for url in person.visited
+                if re.search(r"/(units|datasets|uploads|jobs|runs)/\d+", url) and "Annan" not in url}
+        refused = 0
+        for url in sorted(seen):
+            response = outsider.page.goto(url)
+            if response.status == 403:
+                refused += 1
+            else:
+                assert "/units/" in url and response.status == 403, f"{url}: {response.status}"
+        outsider.look("refused")
+        assert refused == len(seen) >= 10
+        assert "Du har inte behörighet" in outsider.page.content()
+    assert not problems, "\n\n".join(problems)
