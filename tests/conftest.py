@@ -1,87 +1,55 @@
-"""Shared test helpers: writing small projects to disk and running the command line."""
+"""The core's own tests: which plugins a test may load, and the models they can use without one.
+
+The core is tested without any plugin installed: every test here runs with
+`ISU_LOAD_PLUGINS` empty unless it is marked `@pytest.mark.plugins("fit", ...)`, which
+loads just those (FIT and LOKE stand in for "a model with a plugin" in many tests).
+Reading and validation need no plugin code: those tests load the FIT and LOKE model
+files as YAML-only models (`MODEL_FOLDERS`).
+"""
 
 from __future__ import annotations
 
-import json
-import textwrap
-from dataclasses import dataclass
+import os
 from pathlib import Path
 
 import pytest
 
-from isu_engine.commands.cli import main
-from isu_engine.i18n import set_language
+from isu_engine.configure.plugins import LOAD_PLUGINS_ENV
 
-DATA = Path(__file__).resolve().parent / "data"
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self, path: Path) -> dict:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+MODEL_FOLDERS = (ROOT / "plugins" / "fit", ROOT / "plugins" / "loke")
 
 
-@pytest.fixture(autouse=True)
-def swedish_by_default():
-    """Each test starts with Swedish messages, as the command line does."""
-    set_language("sv")
+@pytest.fixture(scope="session")
+def model_folders() -> tuple[Path, ...]:
+    """The FIT and LOKE model files as YAML-only model folders (for `load_registry` or `--plugins-dir`)."""
+    return MODEL_FOLDERS
+
+
+@pytest.fixture(scope="session")
+def models_dir_args(model_folders) -> list[str]:
+    """`--plugins-dir` for each of `model_folders`, for the command line."""
+    return [arg for folder in model_folders for arg in ("--plugins-dir", str(folder))]
+SAVED = pytest.StashKey[str | None]()
+
+
+def pytest_runtest_setup(item):
+    """Load no plugin, or those the test's `plugins` marker names (set before any fixture, module-wide ones too)."""
+    marker = item.get_closest_marker("plugins")
+    item.stash[SAVED] = os.environ.get(LOAD_PLUGINS_ENV)
+    os.environ[LOAD_PLUGINS_ENV] = ",".join(marker.args) if marker else ""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    """Put the variable back after the test's fixtures (monkeypatch included) are torn down."""
     yield
-    set_language("sv")
-
-
-@pytest.fixture
-def write(tmp_path):
-    """write("name", text) -> path: a dedented text file in the test's folder."""
-
-    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
-        return path
-
-    return _write
-
-
-@pytest.fixture
-def cli(capsys):
-    """cli("validate", "cfg.yaml", ...) -> CliResult with exit code and captured output."""
-
-    def _run(*args: str) -> CliResult:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return _run
-
-
-@pytest.fixture
-def pdf_fetches(monkeypatch) -> list[tuple[str, bool]]:
-    """Every URL WeasyPrint asks the PDF renderer's fetcher for, with whether it was served.
-
-    The bundled fonts are loaded once per process; the cache is cleared so that they are
-    fetched again, through this record, in the test that uses it.
-    """
-    import isu_engine.render.pdf as pdf_module
-
-    asked: list[tuple[str, bool]] = []
-    original = pdf_module.TemplateFolderFetcher.fetch
-
-    def recording(self, url, headers=None):
-        try:
-            response = original(self, url, headers)
-        except Exception:
-            asked.append((url, False))
-            raise
-        asked.append((url, True))
-        return response
-
-    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", recording)
-    pdf_module.bundled_fonts.cache_clear()
-    return asked
+    saved = item.stash.get(SAVED, None)
+    if saved is None:
+        os.environ.pop(LOAD_PLUGINS_ENV, None)
+    else:
+        os.environ[LOAD_PLUGINS_ENV] = saved
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 from browser_support import axe_violations, describe_violations, new_page
 from accessibility_support import REPORTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.plugins("fit", "loke", "gas")]
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -22,6 +22,8 @@ from isu_engine.render.pdf import render_pdf
 from accessibility_support import REPORTS
 from pdf_structure import Node, attribute, marked_content, parent_tree, role, struct_elements, struct_text_tree
 
+pytestmark = [pytest.mark.slow, pytest.mark.plugins("fit", "loke", "gas")]  # renders every demo PDF twice
+
 HEADINGS = ("H1", "H2", "H3", "H4", "H5", "H6")
 XMP = {"dc": "http://purl.org/dc/elements/1.1/", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}

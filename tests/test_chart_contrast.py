@@ -13,6 +13,8 @@ import pytest
 from accessibility_support import REPORTS
 from test_charts import SVG, contrast
 
+pytestmark = [pytest.mark.slow, pytest.mark.plugins("fit", "loke", "gas")]  # the demo, with its PDFs, in two languages
+
 WHITE = "#ffffff"
 SHAPES = {SVG + tag for tag in ("rect", "path", "line", "polyline", "polygon", "circle")}
 NOT_ON_THEIR_OWN = {

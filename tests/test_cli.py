@@ -15,6 +15,7 @@ HEADER = "client_id;session_date;age;ors_total;srs_total"
     ("datasets:\n  a: {model: fit, source: d.csv\n", "YAML"),
     ("datasets:\n  a: {model: fit, source: d.csv, colums: {}}\n", "columns"),
 ])
+@pytest.mark.plugins("fit", "loke")
 def test_user_errors_exit_2_with_one_line(cli, write, config, fragment):
     write("d.csv", HEADER + "\nK1;2025-01-01;30;20;38\n")
     path = write("config.yaml", config)
@@ -38,6 +39,7 @@ def test_unknown_model_in_models_command(cli):
     assert result.code == 2 and "nosuch" in result.err
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_models_codebook_formats(cli):
     text = cli("models", "loke")
     assert text.code == 0 and "case_id" in text.out and "planerat avslut" in text.out
@@ -48,6 +50,7 @@ def test_models_codebook_formats(cli):
     assert {"name": "problem_areas", "type": "list"}.items() <= next(f for f in schema["fields"] if f["name"] == "problem_areas").items()
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_report_strict_exit_code(cli, write, tmp_path):
     write("d.csv", HEADER + "\nK1;2025-01-01;30;20;38\nK1;2025-01-08;30;99;38\n")
     path = write("config.yaml", "datasets:\n  a: {model: fit, source: d.csv}\n")
@@ -64,6 +67,7 @@ def test_bad_format_option(cli, write):
     assert result.code == 2 and "docx" in result.err
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "isu_engine", "models", "--json"], capture_output=True, text=True)
     assert result.returncode == 0

@@ -7,6 +7,8 @@ import pytest
 from isu_engine.commands import run as run_module
 from isu_engine.configure.config import load_config
 
+pytestmark = [pytest.mark.plugins("fit", "loke", "gas"), pytest.mark.slow]  # isu demo renders every PDF
+
 # README "Using it": what the demo folder holds after `isu demo --out demo/`
 DOCUMENTED = [
     "data/demo.yaml", "data/violalund.xlsx", "data/hasselberg_sessioner.csv", "data/larkan.csv",

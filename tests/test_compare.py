@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isu_engine import hookimpl
 from isu_engine.compare.comparison import Compared, build_comparison, comparability, comparison_report
 from isu_engine.configure.config import Period, load_config
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.commands.demo import write_demo_config
 from isu_engine.protect.disclosure import Ledger
 from isu_engine.compare.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
                                   validate_harmonized)
@@ -30,6 +29,8 @@ from isu_engine.commands.run import compare_config, load_all
 from isu_engine.analyse.tabulate import Tally
 
 from fit_sessions import VOLUME_ROWS
+
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 LOKE_FIELDS = ["case_id", "gender", "age", "referral", "problem_areas", "intervention", "method", "start_date",
@@ -385,7 +386,7 @@ def test_only_one_dataset_measuring_is_no_without_a_second_clause(tmp_path, regi
     assert comparability(compared[0].ctx, "goal", compared) == ("no", "nej – mäts inte i B och N")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["improved", "unchanged", "deteriorated", "not_measured"]), min_size=1, max_size=30),
        st.lists(st.sampled_from(["flicka", "pojke", "kvinna", "man", "annat", None]), min_size=30, max_size=30))
 def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry, outcomes, genders):
@@ -715,16 +716,15 @@ def test_fewer_than_two_datasets_is_a_user_error(tmp_path, cli):
     assert "minst två dataset" in result.err and "config.yaml" in result.err
 
 
-class BrokenHarmonizer:
-    """A plugin whose harmonized frame for dataset y lacks most columns."""
-
-    @hookimpl
-    def isu_harmonize(self, model, data, config):
-        return pd.DataFrame({"subject": ["1"]}) if data.name == "y" else None
-
-
 def test_a_broken_harmonizer_fails_its_dataset_only(tmp_path):
-    registry = load_registry(extra_plugins=[("aaa_broken", BrokenHarmonizer())])
+    registry = load_registry()
+    loke = registry.models["loke"]
+
+    def broken(data, config):
+        """The harmonized frame for dataset y lacks most columns."""
+        return pd.DataFrame({"subject": ["1"]}) if data.name == "y" else loke.harmonize(data, config)
+
+    registry.models["loke"] = replace(loke, plugin="aaa_broken", harmonize=broken)
     path = project(tmp_path, {"x": ("loke", LOKE_ROWS), "y": ("loke", LOKE_ROWS)})
     code, document, _ = run_compare(path, registry, tmp_path / "out")
     assert code == 1
@@ -734,11 +734,8 @@ def test_a_broken_harmonizer_fails_its_dataset_only(tmp_path):
     assert list(document["harmonized"]) == ["x"]
 
 
-def test_isu_compare_on_the_demo(tmp_path, registry, cli):
-    config = write_demo_config(registry, tmp_path / "data")
-    out = tmp_path / "out"
-    result = cli("compare", config, "--out", out, "--format", "json,html,xlsx")
-    assert result.code == 0, result.err
+def test_isu_compare_on_the_demo(demo_run):
+    out = demo_run.reports
     assert {"comparison.json", "comparison.html", "comparison.xlsx"} <= {p.name for p in out.iterdir()}
     document = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     comparison = document["datasets"]["comparison"]

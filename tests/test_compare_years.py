@@ -3,16 +3,17 @@ comparison shows each dataset's log entries from before that dataset's own perio
 
 import json
 
+import pytest
 import yaml
 
-from isu_engine.commands.demo import write_demo_config
-from isu_engine.configure.plugins import load_registry
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
 
-def test_two_years_of_one_unit(cli, tmp_path):
-    config_path = write_demo_config(load_registry(), tmp_path)
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    unit = dict(config["datasets"]["violalund"])
+def test_two_years_of_one_unit(cli, tmp_path, demo_run):
+    config = yaml.safe_load(demo_run.config.read_text(encoding="utf-8"))
+    unit = dict(config["datasets"]["violalund"], source=str(demo_run.config.parent / "violalund.xlsx"))
+    config["allow_outside_paths"] = True  # the demo's data stays in the session's demo folder
+    config_path = tmp_path / "demo.yaml"
     config["datasets"] = {
         "violalund_2024": {**unit, "title": "Violalund 2024", "period": {"start": "2024-01-01", "end": "2024-12-31"}},
         "violalund_2025": {**unit, "title": "Violalund 2025", "period": {"start": "2025-01-01", "end": "2025-12-31"}},

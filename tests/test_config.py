@@ -82,7 +82,7 @@ def test_config_errors_name_file_line_and_problem(write, text, key, line, fragme
     error = caught.value
     assert error.key == key
     assert error.file.endswith("c.yaml")
-    assert error.place == f"rad {line}"
+    assert error.place_text() == f"rad {line}"
     assert fragment in error.line()
     assert "\n" not in error.line()
 
@@ -96,6 +96,38 @@ def test_glob_without_match_is_an_error(write):
     with pytest.raises(UserError) as caught:
         load_config(write("c.yaml", "datasets:\n  a: {model: fit, source: 'data/*.xlsx'}\n"))
     assert caught.value.key == "config.no_match"
+
+
+@pytest.mark.parametrize("entry, words", [
+    ("scales: {ors: {reliability: 1.5}}", ["reliability", "1.5", "scales.ors"]),
+    ("scales: {ors: {reliable_change: -5}}", ["reliable_change", "scales.ors"]),
+    ("scales: {ors: {direction: upwards}}", ["upwards", "higher_is_better"]),
+    ("scales: {ors: {relaibility: 0.9}}", ["relaibility", "'reliability'"]),
+    ("scales: {ors: {cutoff: {type: b}}}", ["cutoff"]),
+    ("colour: blue", ["colour", "datasets.a"]),
+])
+@pytest.mark.parametrize("language, line", [("sv", "rad 5"), ("en", "line 5")])
+def test_isu_validate_checks_the_model_s_dataset_keys_and_scale_overrides(cli, write, models_dir_args, entry, words,
+                                                                          language, line):
+    write("d.csv", "client_id;session_date\nK1;2025-01-10\n")
+    config = write("c.yaml", f"language: {language}\ndatasets:\n  a:\n    model: fit\n    {entry}\n    source: d.csv\n")
+    result = cli("validate", config, *models_dir_args)
+    assert result.code == 2 and result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert f"c.yaml:{line}" in result.err
+    for word in words:
+        assert word in result.err
+
+
+def test_a_scale_override_goes_through_the_model_s_parser_and_null_removes_a_setting(write, model_folders):
+    from isu_engine.check.dataset import dataset_model
+    from isu_engine.configure.plugins import load_registry
+
+    config = load_config(write("c.yaml", "datasets:\n  a:\n    model: fit\n    source: d.csv\n    scales:\n"
+                                         "      ors: {reliability: 0.8, reliable_change: null, cutoff: {type: a}}\n"))
+    registry = load_registry(model_folders)
+    ors = dataset_model(registry, config, config.datasets["a"]).scales["ors"]
+    assert registry.model("fit").scales["ors"].reliable_change == 5
+    assert (ors.reliability, ors.reliable_change, ors.cutoff.kind) == (0.8, None, "a")
 
 
 @pytest.mark.parametrize(("name", "lock"), [("~$violalund.xlsx", True), (".~lock.violalund.xlsx#", True),

@@ -350,7 +350,7 @@ def register(counts, equations, min_cell, order) -> Ledger:
     return ledger
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(tables(), st.randoms(use_true_random=False))
 def test_random_cross_tables_are_protected(table, random):
     cells, second, min_cell = table
@@ -374,7 +374,7 @@ def test_random_cross_tables_are_protected(table, random):
     assert shuffled.resolve() == hidden
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(
     st.integers(0, 40).flatmap(
         lambda n: st.tuples(st.just(n), st.lists(st.integers(0, n), min_size=1, max_size=6))

@@ -18,7 +18,7 @@ def series(values: list, dtype) -> pd.Series:
     return pd.Series(values, dtype=dtype, index=pd.RangeIndex(100, 100 + len(values)))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(texts, st.sampled_from([object, "string", "str"]))
 def test_map_distinct_is_map(values, dtype):
     column = series(values, dtype)
@@ -28,7 +28,7 @@ def test_map_distinct_is_map(values, dtype):
     assert result.index.equals(column.index)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(texts, st.sampled_from([object, "string", "str"]))
 def test_flags_distinct_tests_each_present_value(values, dtype):
     column = series(values, dtype)
@@ -36,7 +36,7 @@ def test_flags_distinct_tests_each_present_value(values, dtype):
     assert flags.tolist() == [not pd.isna(v) and v.strip().casefold() == "flicka" for v in column]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(texts, st.sampled_from([object, "string", "str"]))
 def test_list_item_counts_count_rows_holding_each_item(values, dtype):
     column = series(values, dtype)

@@ -3,7 +3,10 @@
 import csv
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.plugins("fit", "loke")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "configs" / "exempel.yaml"
 

@@ -13,6 +13,8 @@ import isu_engine.commands.scaffold as scaffold
 from isu_engine.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR
 from conftest import DATA
 
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
+
 CONFIG = "datasets:\n  a: {model: fit, source: d.csv}\n"
 DATA_CSV = "client_id;session_date;ors_total\nK1;2025-01-10;20\n"
 

@@ -173,6 +173,11 @@ def test_bands_that_follow_on_each_other_print_as_half_open():
             from isu_engine.i18n import t
             return t(key, "sv", **params)
 
+        @staticmethod
+        def number(value, decimals=None):
+            from isu_engine.numerals import number
+            return number(value, "sv", decimals)
+
     assert _parameter_text([[0, 15], [15, 20], [20, 25], [25, 40]], Texts) == \
         "0 till under 15, 15 till under 20, 20 till under 25, 25–40"
     assert _parameter_text([[0, 5], [6, 12]], Texts) == "[[0, 5], [6, 12]]"     # not contiguous: as written

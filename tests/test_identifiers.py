@@ -295,7 +295,7 @@ def written_numbers(draw) -> tuple[str, str]:
     return draw(no_digit_text) + number + draw(no_digit_text), number
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(written_numbers())
 def test_property_valid_numbers_are_detected_in_any_text(cell_and_number):
     cell, number = cell_and_number
@@ -303,7 +303,7 @@ def test_property_valid_numbers_are_detected_in_any_text(cell_and_number):
     assert number not in mask_personal_numbers(pd.Series([cell])).iloc[0]
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(birth_dates, st.integers(0, 999), st.booleans(), st.integers(1, 9), no_digit_text, no_digit_text, st.data())
 def test_property_wrong_check_digit_is_not_detected(birth, serial, coordination, shift, prefix, suffix, data):
     century, ten = number_digits(birth, serial, coordination)
@@ -314,7 +314,7 @@ def test_property_wrong_check_digit_is_not_detected(birth, serial, coordination,
     assert mask_personal_numbers(pd.Series([cell])).iloc[0] == cell
 
 
-@hypothesis_settings(max_examples=100, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(st.lists(st.one_of(written_numbers().map(lambda pair: pair[0]), st.text(max_size=30)), max_size=20))
 def test_property_masking_removes_every_valid_number(cells):
     values = pd.Series(cells, dtype=object)
@@ -324,7 +324,7 @@ def test_property_masking_removes_every_valid_number(cells):
     assert masked[untouched].tolist() == values[untouched].tolist()
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(st.dates(min_value=TODAY.replace(year=TODAY.year - 199), max_value=TODAY), st.integers(0, 999), st.booleans())
 def test_property_every_writing_gives_the_pseudonym_of_the_twelve_digit_form(birth, serial, coordination):
     century, ten = number_digits(birth, serial, coordination)
@@ -337,7 +337,7 @@ def test_property_every_writing_gives_the_pseudonym_of_the_twelve_digit_form(bir
 twelve_digit_numbers = st.lists(st.from_regex(r"[0-9]{12}", fullmatch=True), min_size=1, max_size=50, unique=True)
 
 
-@hypothesis_settings(max_examples=100, deadline=None)
+@hypothesis_settings(deadline=None)
 @given(twelve_digit_numbers, st.randoms(use_true_random=False))
 def test_property_pseudonyms_deterministic_keyed_and_injective(numbers, random):
     values = pd.Series(numbers)

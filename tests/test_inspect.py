@@ -13,6 +13,8 @@ from isu_engine.configure.config import load_config
 from isu_engine.configure.plugins import load_registry
 from isu_engine.read.inspect import inspect_file
 
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
+
 PERSONAL_NUMBER = "19121212-1212"  # a valid test number (Luhn)
 
 

@@ -54,10 +54,11 @@ def test_model_errors_name_the_line(write, old, new, key, line):
     with pytest.raises(UserError) as caught:
         load(write, GOOD.replace(old, new))
     assert caught.value.key == key
-    assert caught.value.place == f"rad {line}"
+    assert caught.value.place_text() == f"rad {line}"
     assert caught.value.file == "model.yaml"
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_built_in_models_parse():
     registry = load_registry()
     fit = registry.model("fit")

@@ -1,7 +1,11 @@
 """Direct identifiers never reach an output; configured identifier columns become keyed pseudonyms."""
 
+import pytest
+
 HEADER = "client_id;session_date;age;ors_total;srs_total;Personnr"
 VALID = "19121212-1212"
+
+pytestmark = pytest.mark.plugins("fit")
 
 
 def test_personal_number_in_a_field_quarantines_the_row_and_is_masked(cli, write, tmp_path):
@@ -48,3 +52,13 @@ def test_pseudonymization_without_a_key_is_a_user_error(cli, write, monkeypatch)
     config = write("c.yaml", "pseudonymize: {columns: [client_id]}\ndatasets:\n  a: {model: fit, source: d.csv}\n")
     result = cli("validate", config)
     assert result.code == 2 and "ISU_PSEUDONYM_KEY" in result.err
+
+
+def test_a_stored_pseudonym_with_ten_digits_is_not_taken_for_a_personal_number(cli, write, tmp_path):
+    # p_1112224058b921d7 holds 111222-4058, a valid personal number; read again from stored rows it is a pseudonym
+    write("d.csv", f"{HEADER}\np_1112224058b921d7;2025-01-01;30;20;38;\n{VALID};2025-01-01;30;20;38;\n")
+    config = write("c.yaml", "datasets:\n  a: {model: fit, source: d.csv}\n")
+    result = cli("validate", config, "--out", tmp_path / "out")
+    assert "2 rader lästa, 1 giltiga, 1 i karantän" in result.out
+    quarantine = (tmp_path / "out" / "quarantine-a.csv").read_text(encoding="utf-8")
+    assert "p_1112224058b921d7" not in quarantine and "********-****" in quarantine

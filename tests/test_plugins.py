@@ -2,7 +2,6 @@
 
 from importlib import metadata
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -23,6 +22,7 @@ fields:
 """
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_built_in_models_come_through_entry_points():
     registry = load_registry()
     assert {"fit", "loke"} <= set(registry.models)
@@ -56,12 +56,6 @@ def test_strict_plugins_makes_a_broken_plugin_fatal(write, tmp_path):
     assert "bad" in caught.value.line()
 
 
-class FailingAnalyses:
-    @hookimpl
-    def isu_analyses(self, model, data, config):
-        raise RuntimeError("boom")
-
-
 class Rules:
     @hookimpl
     def isu_rule_types(self, register):
@@ -70,25 +64,104 @@ class Rules:
                                                        "rule.custom", {"text": "x"})]))
 
 
-class WorkingAnalyses:
+class FailingTemplates:
     @hookimpl
-    def isu_analyses(self, model, data, config):
-        return ["section"]
+    def isu_template_dirs(self):
+        raise RuntimeError("boom")
 
 
-def test_hook_errors_are_isolated_per_plugin():
-    registry = load_registry(extra_plugins=[("failing", FailingAnalyses()), ("working", WorkingAnalyses())])
-    results = registry.call_each("isu_analyses", model=SimpleNamespace(name="other"), data=None, config=None)
-    by_plugin = {name: (result, error) for name, result, error in results}
-    assert isinstance(by_plugin["failing"][1], RuntimeError)
-    assert by_plugin["working"] == (["section"], None)
+class Templates:
+    def __init__(self, folder):
+        self.folder = folder
+
+    @hookimpl
+    def isu_template_dirs(self):
+        return [self.folder]
 
 
-def test_results_do_not_depend_on_registration_order():
-    first = load_registry(extra_plugins=[("a_plugin", FailingAnalyses()), ("z_plugin", FailingAnalyses())])
-    second = load_registry(extra_plugins=[("z_plugin", FailingAnalyses()), ("a_plugin", FailingAnalyses())])
-    order = lambda registry: [impl.plugin_name for impl in registry.implementations("isu_analyses")]
-    assert order(first) == order(second) == sorted(order(first))
+def test_every_hook_failure_is_named_and_the_others_still_run(tmp_path):
+    registry = load_registry(extra_plugins=[("failing", FailingTemplates()), ("working", Templates(tmp_path))])
+    assert registry.template_dirs == [tmp_path]
+    [problem] = registry.problems
+    assert problem.plugin == "failing" and "RuntimeError: boom" in problem.problem
+    with pytest.raises(UserError) as caught:
+        load_registry(strict=True, extra_plugins=[("failing", FailingTemplates())])
+    assert "failing" in caught.value.line()
+
+
+def test_results_do_not_depend_on_registration_order(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "z"
+    one = load_registry(extra_plugins=[("a_plugin", Templates(first)), ("z_plugin", Templates(second))])
+    other = load_registry(extra_plugins=[("z_plugin", Templates(second)), ("a_plugin", Templates(first))])
+    assert one.template_dirs == other.template_dirs == [first, second]
+
+
+class NoArguments:
+    """Implementations that declare fewer arguments than their specs, as pluggy allows."""
+
+    @hookimpl
+    def isu_register_models(self):
+        pass
+
+    @hookimpl
+    def isu_rule_types(self):
+        pass
+
+
+def test_hooks_are_called_with_the_arguments_they_declare():
+    registry = load_registry(extra_plugins=[("quiet", NoArguments())])
+    assert not registry.problems
+
+
+def test_a_model_is_registered_with_its_behaviour(write, tmp_path):
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    def sections(data):
+        return ["from mini"]
+
+    class Mini:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, analyses=sections, demo_reflection=tmp_path / "notes.yaml")
+
+    entry = load_registry(extra_plugins=[("mini_plugin", Mini())]).models["mini"]
+    assert entry.plugin == "mini_plugin" and entry.analyses is sections and entry.harmonize is None
+    assert entry.demo_reflection == tmp_path / "notes.yaml"
+    assert plugins.call_declared(entry.analyses, model=None, data="d", config=None) == ["from mini"]
+
+
+def test_register_needs_functions(write):
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    class Wrong:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, analyses="sections")
+
+    registry = load_registry(extra_plugins=[("wrong", Wrong())])
+    assert "mini" not in registry.models
+    [problem] = registry.problems
+    assert problem.plugin == "wrong" and "analyses" in problem.problem
+
+
+def test_call_declared_passes_what_a_function_declares():
+    assert plugins.call_declared(lambda config, data: (data, config), model=1, data=2, config=3) == (2, 3)
+    assert plugins.call_declared(lambda **given: sorted(given), model=1, data=2) == ["data", "model"]
+
+
+@pytest.mark.parametrize("chosen, expected", [("", set()), ("loke", {"loke"}), (" fit , loke ", {"fit", "loke"}),
+                                              ("no_such_plugin", set())])
+def test_isu_load_plugins_chooses_the_entry_point_plugins(monkeypatch, chosen, expected):
+    monkeypatch.setenv("ISU_LOAD_PLUGINS", chosen)
+    registry = load_registry()
+    assert {entry.plugin for entry in registry.models.values()} == expected
+    assert not registry.problems
+
+
+@pytest.mark.plugins("fit", "loke")
+def test_without_isu_load_plugins_every_entry_point_loads(monkeypatch):
+    monkeypatch.delenv("ISU_LOAD_PLUGINS", raising=False)
+    assert {"fit", "loke"} <= set(load_registry().models)
 
 
 def test_plugin_rule_kinds_are_usable_in_models(write, tmp_path):
@@ -105,6 +178,7 @@ def test_unknown_rule_kind_is_a_model_error(write, tmp_path):
     assert "sometimes" in registry.problems[0].problem
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_duplicate_model_name_keeps_the_first(write, tmp_path):
     write("models/fit/model.yaml", YAML_MODEL.format(name="fit"))
     registry = load_registry([tmp_path / "models"])
@@ -112,6 +186,7 @@ def test_duplicate_model_name_keeps_the_first(write, tmp_path):
     assert "fit" in registry.problems[0].problem
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_entry_point_that_fails_to_import_is_named(monkeypatch):
     real = metadata.entry_points
 
@@ -122,6 +197,7 @@ def test_entry_point_that_fails_to_import_is_named(monkeypatch):
         return found
 
     monkeypatch.setattr(plugins.metadata, "entry_points", with_broken)
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "fit,loke,broken")
     registry = load_registry()
     assert {"fit", "loke"} <= set(registry.models)
     [problem] = registry.problems
@@ -130,6 +206,7 @@ def test_entry_point_that_fails_to_import_is_named(monkeypatch):
         load_registry(strict=True)
 
 
+@pytest.mark.plugins("fit", "loke")
 def test_cli_models_warns_about_a_broken_plugin(cli, write, tmp_path):
     write("models/bad/model.yaml", "name: bad\nfields: [}\n")
     result = cli("models", "--json", "--plugins-dir", tmp_path / "models")
@@ -140,3 +217,46 @@ def test_cli_models_warns_about_a_broken_plugin(cli, write, tmp_path):
     assert listed["problems"][0]["plugin"] == "bad"
     strict = cli("models", "--strict-plugins", "--plugins-dir", tmp_path / "models")
     assert strict.code == 2 and len(strict.err.strip().splitlines()) == 1
+
+
+def goal_setting(value, document, container, key):
+    """A model's own dataset key: a whole number of weeks, read as days."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise document.error("schema.not_number", container, key, name=key, where="goal", value=value)
+    return value * 7
+
+
+def test_a_model_declares_its_dataset_keys_and_reads_them_when_the_dataset_loads(write, tmp_path):
+    from isu_engine.check.dataset import dataset_model
+    from isu_engine.configure.config import load_config
+
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    class Mini:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, dataset_keys={"goal_weeks": goal_setting})
+
+    registry = load_registry(extra_plugins=[("mini", Mini())])
+    good = load_config(write("good.yaml", "datasets:\n  a: {model: mini, source: d.csv, goal_weeks: 3}\n"))
+    assert dataset_model(registry, good, good.datasets["a"]).settings == {"goal_weeks": 21}
+    bad = load_config(write("bad.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_weeks: many\n"))
+    with pytest.raises(UserError) as caught:
+        dataset_model(registry, bad, bad.datasets["a"])
+    assert caught.value.place_text() == "rad 5" and "many" in caught.value.line()
+    other = load_config(write("other.yaml", "datasets:\n  a:\n    model: mini\n    source: d.csv\n    goal_week: 2\n"))
+    with pytest.raises(UserError) as caught:
+        dataset_model(registry, other, other.datasets["a"])
+    assert caught.value.place_text() == "rad 5" and "'goal_weeks'" in caught.value.line()
+
+
+def test_a_model_cannot_take_the_engine_s_own_dataset_keys(write):
+    path = write("mini/model.yaml", YAML_MODEL.format(name="mini"))
+
+    class Taker:
+        @hookimpl
+        def isu_register_models(self, register):
+            register(path, dataset_keys={"source": goal_setting})
+
+    registry = load_registry(extra_plugins=[("taker", Taker())])
+    assert "mini" not in registry.models and "source" in registry.problems[0].problem

@@ -20,6 +20,8 @@ from isu_engine.configure.config import load_config
 from isu_engine.configure.plugins import load_registry
 from isu_engine.errors import UserError
 
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
+
 OWN_NUMBER = "fields: [{name: kostnad, type: number, title: Kostnad}]"
 
 

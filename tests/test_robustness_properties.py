@@ -22,13 +22,13 @@ from isu_engine.configure.yamlio import load_yaml_text
 
 FIT_FIELDS = ["client_id", "episode_id", "session_date", "age", "gender", "instrument", "ors_individual",
               "ors_total", "srs_total", "episode_end", "Klient", "Sessionsdatum", "Ålder", "Kön", "Anteckning"]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
+def registry(model_folders):
+    return load_registry(model_folders)
 
 
 def run(folder: Path, config_text: str, registry) -> Dataset | None:

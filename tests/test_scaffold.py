@@ -86,6 +86,8 @@ def test_bad_name_and_a_folder_in_use_are_user_errors(cli, tmp_path):
     assert (empty / PACKAGE / "model.yaml").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.plugins(NAME)
 def test_installed_the_plugin_shows_in_isu_models_and_passes_its_own_tests(plugin, tmp_path):
     target = tmp_path / "site"
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),

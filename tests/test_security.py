@@ -20,6 +20,8 @@ import pytest
 
 from isu_engine.render.html import shared_templates_dir
 
+pytestmark = pytest.mark.plugins("fit", "loke")
+
 FIT_HEADER = "client_id;session_date;age;ors_total;srs_total"
 FIT_DATA = FIT_HEADER + "\n" + "".join(f"K{i};2025-0{1 + j}-10;30;{15 + j};38\n" for i in range(10) for j in range(2))
 PERSONAL_NUMBER = "19121212-1212"  # Skatteverket's published test number
@@ -223,6 +225,7 @@ def test_markup_in_the_reflection_log_and_the_comparison_is_shown_as_text(cli, t
     assert ATTACKS["script"] in report and ATTACKS["css"] in report  # the log's topic and decision, as text
 
 
+@pytest.mark.slow
 def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_project, tmp_path, monkeypatch,
                                                                   pdf_fetches):
     def no_network(*args, **kwargs):
@@ -238,6 +241,7 @@ def test_the_pdf_renders_hostile_values_without_fetching_anything(cli, hostile_p
     assert asked and all(url.startswith(shared) or url.startswith("data:") for url in asked), asked
 
 
+@pytest.mark.slow
 def test_a_municipality_template_cannot_fetch_or_include_files(cli, tmp_path, pdf_fetches):
     asked = pdf_fetches
     config = write(tmp_path, {

@@ -40,7 +40,7 @@ def test_the_report_path_does_not_load_scipy_stats_or_the_renderers():
     assert not loaded_after(code) & {"scipy.stats", "weasyprint", "openpyxl"}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 10**6), min_size=4, max_size=4))
 def test_chi_square_p_is_scipys(cells):
     table = np.array(cells, dtype="int64").reshape(2, 2)

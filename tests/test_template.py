@@ -11,10 +11,11 @@ import pytest
 import yaml
 
 from isu_engine.configure.config import load_config
-from isu_engine.commands.demo import write_demo_config
 from isu_engine.configure.plugins import load_registry
 from isu_engine.commands.run import load_all
 from isu_engine.commands.entry_sheet import template_headings, write_template
+
+pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
 LOKE_HEADINGS = ["Ärende", "Kön", "Ålder", "Aktualisering", "Problemområden", "Insats", "Metod", "Startdatum",
                  "Slutdatum", "Antal kontakter", "Avslutsorsak", "Måluppfyllelse", "Egen skattning vid start",
@@ -27,9 +28,8 @@ def registry():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, registry):
-    folder = tmp_path_factory.mktemp("demo")
-    return load_config(write_demo_config(registry, folder))
+def demo(demo_run):
+    return load_config(demo_run.config)
 
 
 def validations(sheet) -> dict[str, object]:

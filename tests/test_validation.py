@@ -28,8 +28,8 @@ datasets:
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
+def registry(model_folders):
+    return load_registry(model_folders)
 
 
 def load(write, registry, data: str, config: str = CONFIG, encoding: str = "utf-8"):
@@ -58,9 +58,6 @@ def test_rows_issues_and_quarantine(write, registry):
 
 def test_english_messages(write, registry):
     dataset = load(write, registry, HEADER + "\n" + ROWS, CONFIG + "language: en\n")
-    from isu_engine.i18n import set_language
-    set_language("en")
-    dataset = load(write, registry, HEADER + "\n" + ROWS, CONFIG + "language: en\n")
     messages = set(dataset.issues["message"])
     assert "Row 4: ORS Socially is 11, the highest allowed is 10." in messages
 
@@ -74,7 +71,7 @@ def test_unmapped_required_field_is_a_user_error(write, registry):
     with pytest.raises(UserError) as caught:
         load(write, registry, "Vem;session_date\nK1;2025-01-10\n")
     assert caught.value.key == "map.required_missing"
-    assert caught.value.file == "data.csv" and caught.value.place == "rad 1"
+    assert caught.value.file == "data.csv" and caught.value.place_text() == "rad 1"
     assert "client_id" in caught.value.line()
 
 
@@ -101,10 +98,10 @@ def test_several_sources_name_their_file(write, registry):
     assert dataset.issues[["file", "row"]].values.tolist() == [["b.csv", 2], ["b.csv", 2]]
 
 
-def test_cli_validate_writes_the_internal_files(cli, write, tmp_path):
+def test_cli_validate_writes_the_internal_files(cli, write, tmp_path, models_dir_args):
     write("data.csv", HEADER + "\n" + ROWS)
     config = write("config.yaml", CONFIG)
-    result = cli("validate", config, "--out", tmp_path / "out")
+    result = cli("validate", config, "--out", tmp_path / "out", *models_dir_args)
     assert result.code == 1  # rows were quarantined
     validation = pd.read_csv(tmp_path / "out" / "validation.csv")
     assert list(validation.columns) == ["dataset", "row", "field", "check", "value", "message"]
@@ -113,20 +110,24 @@ def test_cli_validate_writes_the_internal_files(cli, write, tmp_path):
     assert "reason" in quarantine.columns and "client_id" in quarantine.columns
 
 
-def test_cli_validate_clean_data_exits_zero(cli, write):
+def test_cli_validate_clean_data_exits_zero(cli, write, models_dir_args):
     write("data.csv", HEADER + "\nK1;2025-01-10;15;ORS;5;5;5;5;20;38;F\n")
-    assert cli("validate", write("config.yaml", CONFIG)).code == 0
+    assert cli("validate", write("config.yaml", CONFIG), *models_dir_args).code == 0
 
 
 CELL = st.one_of(st.sampled_from(["", "5", "5,5", "11", "-1", "abc", "2025-02-30", "2025-01-10", "F", "K1", "0114", "  ", "#DIV/0!"]),
                  st.text(alphabet="abcåäö0123456789,.-;\" ", max_size=8))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(CELL, min_size=11, max_size=11), max_size=12))
 def test_every_row_is_valid_or_quarantined(write, registry, rows):
     lines = [HEADER] + [";".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
-    dataset = load(write, registry, "\n".join(lines) + "\n")
+    try:
+        dataset = load(write, registry, "\n".join(lines) + "\n")
+    except UserError as error:  # a column of numbers like 1.000 reads two ways: the run stops and says what to set
+        assert error.key == "read.ambiguous_decimal" and "\n" not in error.line()
+        return
     assert dataset.rows_in == dataset.rows_valid + dataset.rows_quarantined
     assert dataset.rows_in == sum(any(cell.strip() for cell in row) for row in rows)
     assert set(dataset.quarantine["row"]).isdisjoint(set(dataset.frame["_row"]))

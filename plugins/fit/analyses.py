@@ -3,9 +3,7 @@ compared with the previous year. Each runs on its own, so one failing analysis l
 
 from __future__ import annotations
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.analyse.results import Section
+from isu_engine.api import AnalysisConfig, Dataset, Section
 
 from .alliance import build_alliance
 from .expected import build_trajectory

@@ -6,11 +6,8 @@ import dataclasses
 
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.generic import IMPROVED, improved_flags, settings_for
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.results import Cell
-from isu_engine.stats.change import ChangeResult, analyse_change
+from isu_engine.api import (IMPROVED_CATEGORIES, AnalysisConfig, Cell, ChangeResult, Scale, analyse_change,
+                            improved_flags, settings_for)
 
 
 def with_cutoff(paired: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +48,7 @@ def improvement_cells(ctx: AnalysisConfig, population: str, ors: Scale, result: 
     rows, total = category_counts(ctx, population, f"{ors.name}.change", result)
     by_value = {row.value: row.count for row in rows}
     improved, _, improved_pct = tally.indicator(population, f"{ors.name}.improved", improved_flags(result))
-    tally.ledger.equation(improved.count_key, [by_value[c].count_key for c in IMPROVED if c in by_value])
+    tally.ledger.equation(improved.count_key, [by_value[c].count_key for c in IMPROVED_CATEGORIES if c in by_value])
     recovered = by_value.get("recovered", Cell(None, "count"))
     recovered_pct = tally.pct(recovered, total) if recovered.count_key else Cell(None, "pct")
     return {"total": total, "improved": improved, "improved_pct": improved_pct,

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from isu_engine.commands.demo import rows_to_break
+from isu_engine.api import rows_to_break
 
 DATASET_NAME = "hasselberg"
 DATASET_TITLE = "Familjeteamet Hasselberg"

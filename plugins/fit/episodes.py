@@ -19,11 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from isu_engine.configure.config import Period
-from isu_engine.check.dataset import FILE, ROW
-from isu_engine.analyse.generic import cutoffs_by_rules, settings_for
-from isu_engine.configure.model import Scale
-from isu_engine.stats.change import analyse_change, pair_long
+from isu_engine.api import FILE, ROW, Period, Scale, analyse_change, cutoffs_by_rules, pair_long, settings_for
 
 EPISODE = "_episode"            # client_id and episode_id together
 EPISODE_CODE = "_episode_code"  # the episode as a number: the rank of its EPISODE key in sorted order

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.generic import cutoffs_by_rules
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.results import Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.api import Cell, Chart, Column, KeyFigure, KeyFigures, Scale, Section, Table, cutoffs_by_rules, text
 
 from .episodes import up_to
 from .inputs import FitInputs
@@ -21,7 +19,7 @@ MIN_PER_CELL = 20              # the default of the model setting trajectory_min
 def band_label(ctx, bands: list[list[float]], index: int) -> str:
     low, high = bands[index]
     key = "fit.trajectory.band_last" if index == len(bands) - 1 else "fit.trajectory.band"
-    return ctx.t(key, low=f"{low:g}", high=f"{high:g}")
+    return ctx.t(key, low=ctx.number(low), high=ctx.number(high))
 
 
 def reference_cutoff(ors: Scale, instrument: str) -> float | None:
@@ -119,7 +117,7 @@ def _chart(fit: FitInputs, trajectory: Trajectory, instrument: str, labels: list
     cutoff = reference_cutoff(fit.ors, instrument)
     reference = [] if cutoff is None else [(cutoff, ctx.t(
         "fit.trajectory.reference_adult" if instrument == "ORS" else "fit.trajectory.reference",
-        cutoff=f"{cutoff:g}", instrument=instrument))]
+        cutoff=ctx.number(cutoff), instrument=instrument))]
     return Chart(
         id=f"{fit.table_prefix}.fit.trajectory.{instrument}.chart", kind="line",
         title=ctx.t("fit.trajectory.chart_title", instrument=instrument),

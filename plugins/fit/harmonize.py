@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
+from isu_engine.api import (DETERIORATED, IMPROVED, UNCHANGED, AnalysisConfig, Dataset, describe, harmonized_frame,
+                            outcome_from)
 
 from .change import jt_change
 from .episodes import EPISODE_CODE, OPEN
@@ -48,7 +47,7 @@ def _description(fit: FitInputs) -> dict:
     ctx, model = fit.ctx, fit.dataset.model
     unit, units = ctx.t("comparison.unit.episode"), ctx.t("comparison.unit.episodes")
     ors, srs = fit.ors, model.scales["srs"]
-    points = "–" if fit.ors.reliable_change is None else f"{fit.ors.reliable_change:g}"
+    points = "–" if fit.ors.reliable_change is None else ctx.number(fit.ors.reliable_change)
     end_field = model.fields["episode_end"]
     low, high = srs.range or (0, 40)
     return {
@@ -63,11 +62,11 @@ def _description(fit: FitInputs) -> dict:
             "outcome": ctx.t("comparison.outcome.jacobson_truax", scale=ors.title(ctx.language), points=points,
                              who=ctx.t("comparison.who.paired_cutoff", units=units)),
             "feedback": ctx.t("comparison.feedback.mean_per_unit", scale=srs.title(ctx.language),
-                              low=f"{low:g}", high=f"{high:g}", unit=unit),
+                              low=ctx.number(low), high=ctx.number(high), unit=unit),
         },
         "outcome_measure": ctx.t("comparison.outcome_short.jacobson_truax", scale=ors.title(ctx.language), points=points),
-        "feedback_scale": ctx.t("comparison.feedback_short", scale=srs.title(ctx.language), low=f"{low:g}",
-                                high=f"{high:g}"),
+        "feedback_scale": ctx.t("comparison.feedback_short", scale=srs.title(ctx.language), low=ctx.number(low),
+                                high=ctx.number(high)),
         "respondents": {"outcome": "client", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.session_feedback", outcome=ors.title(ctx.language),
                                alliance=srs.title(ctx.language)),

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from isu_engine.analyse.generic import settings_for
-from isu_engine.analyse.results import Cell
-from isu_engine.stats.change import effect_size_interval
+from isu_engine.api import Cell, effect_size_interval, settings_for
 
 from .alliance import below_cutoff
 from .change import improvement_cells, jt_change, with_cutoff

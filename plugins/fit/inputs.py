@@ -7,11 +7,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from isu_engine.configure.config import Period
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.tabulate import Tally
+from isu_engine.api import AnalysisConfig, Dataset, Period, Scale, Tally
 
 from .episodes import PeriodEpisodes, period_episodes, prepare_sessions
 from .populations import Populations

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import change_items, group_columns, improved_flags
-from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
-from isu_engine.stats.change import ChangeResult
+from isu_engine.api import (Bar, Cell, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_items,
+                            compare_groups, group_columns, improved_flags, text)
 
 from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
 from .inputs import FitInputs
@@ -21,7 +19,7 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
     paired = current.paired
-    section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change))
+    section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change, ctx))
     jt = with_cutoff(paired)
     items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
                                  cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
@@ -32,7 +30,7 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     cells = improvement_cells(ctx, pop.jt, ors, result)
     section.items.insert(1, KeyFigures([
         KeyFigure("fit.ors_improved_pct", ctx.t("fit.outcome.improved_pct"), cells["improved_pct"],
-                  ctx.t("fit.outcome.improved_pct_definition", points=_points(ors.reliable_change))),
+                  ctx.t("fit.outcome.improved_pct_definition", points=_points(ors.reliable_change, ctx))),
         KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
@@ -75,7 +73,7 @@ def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> 
         columns=[Column("category", ctx.t("change.category_column")), Column("n", ctx.t("common.count"), "count"),
                  Column("pct", ctx.t("common.share"), "pct")],
         rows=[[text(r.label), r.count, r.pct] for r in rows], n=rest_total,
-        note=ctx.t("fit.outcome.no_cutoff_note", points=_points(ors.reliable_change)),
+        note=ctx.t("fit.outcome.no_cutoff_note", points=_points(ors.reliable_change, ctx)),
         definition=ctx.t(f"change.definition.{result.method}"),
     ))
     return rest_total
@@ -123,8 +121,8 @@ def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame, jt_tota
     return table, figures
 
 
-def _points(value) -> str:
-    return "–" if value is None else f"{value:g}"
+def _points(value, ctx) -> str:
+    return "–" if value is None else ctx.number(value)
 
 
 def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,

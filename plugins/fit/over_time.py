@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.results import Chart, Column, Section, Table, text
+from isu_engine.api import Chart, Column, Section, Table, text
 
 from .alliance import below_cutoff
 from .episodes import CLIENT_CODE, OPEN
@@ -23,7 +23,7 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
     step = ctx.config.period_step
     parts = steps(ctx.period, step)
     cutoff = float(fit.parameters["srs_cutoff"])
-    section.intro = ctx.t(f"fit.over_time.intro_{step}", cutoff=f"{cutoff:g}")
+    section.intro = ctx.t(f"fit.over_time.intro_{step}", cutoff=ctx.number(cutoff))
     current = fit.current
     sessions, episodes = current.sessions, current.episodes
     session_step = step_index(sessions["session_date"], parts)
@@ -60,17 +60,17 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
                  Column("started", ctx.t("fit.over_time.started"), "count"),
                  Column("intake_ors", ctx.t("fit.over_time.intake_ors"), "mean"),
                  Column("with_srs", ctx.t("fit.over_time.with_srs"), "count"),
-                 Column("srs_below_pct", ctx.t("fit.over_time.srs_below_pct", cutoff=f"{cutoff:g}"), "pct"),
+                 Column("srs_below_pct", ctx.t("fit.over_time.srs_below_pct", cutoff=ctx.number(cutoff)), "pct"),
                  Column("ended", ctx.t("fit.over_time.ended"), "count"),
                  Column("planned_pct", ctx.t("fit.over_time.planned_pct"), "pct")],
         rows=rows, n=tally.total(pop.sessions, len(sessions)),
-        definition=ctx.t("fit.over_time.definition", cutoff=f"{cutoff:g}"),
+        definition=ctx.t("fit.over_time.definition", cutoff=ctx.number(cutoff)),
     ))
     section.items.append(Chart(
         id=f"{fit.table_prefix}.fit.over_time.chart", kind="line", title=ctx.t("fit.over_time.chart_title"),
         description=ctx.t(f"fit.over_time.chart_description_{step}"), axis_label=ctx.t("common.share_axis"),
         x_labels=[part.label for part in parts],
-        series=[(ctx.t("fit.over_time.series_srs_below", cutoff=f"{cutoff:g}"), srs_cells, None, None),
+        series=[(ctx.t("fit.over_time.series_srs_below", cutoff=ctx.number(cutoff)), srs_cells, None, None),
                 (ctx.t("fit.over_time.series_planned"), planned_cells, None, None)],
         y_range=(0.0, 100.0), note=ctx.t("fit.over_time.chart_note"), n=tally.total(pop.sessions, len(sessions)),
     ))

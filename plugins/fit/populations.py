@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from isu_engine.configure.config import Period
+from isu_engine.api import Period
 
 
 def period_tag(period: Period) -> str:

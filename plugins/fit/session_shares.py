@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from isu_engine.analyse.results import Cell
-from isu_engine.stats.proportions import design_effect, wilson_interval_design
+from isu_engine.api import Cell, design_effect, wilson_interval_design
 
 from .episodes import CLIENT_CODE
 from .inputs import FitInputs

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from isu_engine.configure.config import Period
+from isu_engine.api import Period
 
 FREQUENCIES = {"month": "M", "quarter": "Q"}
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.generic import frequency_items
-from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.api import Column, KeyFigure, KeyFigures, Section, Table, frequency_items, text
 
 from .episodes import CLIENT_CODE, END_VALUES
 from .inputs import FitInputs

@@ -7,9 +7,7 @@ through `ctx.section`, so one failing analysis leaves the others standing.
 
 from __future__ import annotations
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.analyse.results import Section
+from isu_engine.api import AnalysisConfig, Dataset, Section
 
 from .compilation import Compilation
 from .differences import build_differences

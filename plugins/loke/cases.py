@@ -14,8 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from isu_engine.configure.config import Period
-from isu_engine.analyse.context import active_in_period, in_period
+from isu_engine.api import Period, active_in_period, in_period
 
 START = "start_date"
 END = "end_date"

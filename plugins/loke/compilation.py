@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.errors import UserError
+from isu_engine.api import AnalysisConfig, Dataset
 
 from .cases import has_cases, period_cases
-from .figures import RESULT_FIGURES, PeriodFigures
-from .idea import Idea, parse_idea
+from .figures import PeriodFigures
+from .idea import Idea
 
 
 class Compilation:
@@ -25,17 +23,15 @@ class Compilation:
     def name(self) -> str:
         return self.data.name
 
-    def parse_idea(self) -> Idea:
-        """The idea from the config; a UserError (file and line) when it names something unknown."""
-        return parse_idea(self.ctx.idea, self.model, self.ctx.config.doc, RESULT_FIGURES, self.ctx.t, self.ctx.language)
+    @property
+    def written_idea(self) -> Idea:
+        """The idea as the config writes it (read and checked when the dataset was loaded); empty without one."""
+        return self.model.settings.get("idea") or Idea()
 
     @cached_property
     def idea(self) -> Idea | None:
-        """The idea, or None when the config has none or it cannot be read (the idea section says why)."""
-        try:
-            idea = self.parse_idea()
-        except UserError:
-            return None
+        """The idea, or None when the config has none."""
+        idea = self.written_idea
         return None if idea.empty else idea
 
     @cached_property

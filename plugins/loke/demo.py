@@ -32,7 +32,7 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from isu_engine.commands.demo import rows_to_break
+from isu_engine.api import rows_to_break
 
 DATASET_NAME = "violalund"
 DATASET_TITLE = "Öppenvården Violalund"

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import categories_of, group_columns, improved_flags
-from isu_engine.analyse.results import Bar, Chart, Column, Paragraph, Section, Table, text
+from isu_engine.api import (Bar, Chart, Column, Paragraph, Section, Table, categories_of, compare_groups, group_columns,
+                            improved_flags, text)
 
 from .compilation import Compilation
 from .figures import RATING

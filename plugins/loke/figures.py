@@ -14,13 +14,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.generic import improved_flags, settings_for
-from isu_engine.configure.model import Model
-from isu_engine.analyse.results import Cell
-from isu_engine.stats.change import ChangeResult, analyse_change, pair_wide
-from isu_engine.stats.means import mean_interval
-from isu_engine.analyse.tabulate import Category, Tally
+from isu_engine.api import (AnalysisConfig, Category, Cell, ChangeResult, Model, Tally, analyse_change, improved_flags,
+                            mean_interval, pair_wide, settings_for)
 
 from . import indicators
 from .cases import DURATION, ENDED, OPEN, START, STATUS, Cases

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import OUTCOME_OF, describe, harmonized_frame, outcome_from
-from isu_engine.stats.change import ChangeResult
+from isu_engine.api import OUTCOME_OF, AnalysisConfig, ChangeResult, Dataset, describe, harmonized_frame, outcome_from
 
 from .cases import DURATION, END, ENDED, OPEN, START, STATUS, Populations, period_cases
 from .figures import RATING, SUBJECT, PeriodFigures

@@ -20,9 +20,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from isu_engine.analyse.distinct import flags_distinct, list_items
-from isu_engine.configure.model import Field, Model
-from isu_engine.configure.schema import Document
+from isu_engine.api import Document, Field, Model, flags_distinct, format_number, list_items, t
 
 from .cases import DURATION
 
@@ -121,8 +119,21 @@ def block_flags(criteria: Iterable[Criterion], frame: pd.DataFrame) -> tuple[lis
     return each, every.astype("boolean").mask(missing)
 
 
+def read_idea(value: Any, model: Model, document: Document, container: dict, key: str, where: str,
+              language: str) -> Idea:
+    """A dataset's `idea:` from the config, checked when the dataset is loaded (so `isu validate` sees mistakes)."""
+    from .figures import RESULT_FIGURES
+
+    idea = document.mapping(value, where, container, key)
+    document.known_keys(idea, (*CASE_BLOCKS, "result"), where)
+    for block in (*CASE_BLOCKS, "result"):
+        document.mapping(idea.get(block), f"{where}.{block}", idea, block)
+    return parse_idea(idea, model, document, RESULT_FIGURES, lambda message, **params: t(message, language, **params),
+                      language)
+
+
 def parse_idea(raw: Any, model: Model, doc: Document, figures: Iterable[str], t: Translate, language: str) -> Idea:
-    """The idea from the config's `idea:` mapping (already checked to hold mappings under known keys)."""
+    """The idea from an `idea:` mapping that holds mappings under known keys."""
     raw = raw or {}
     blocks = {}
     for block in CASE_BLOCKS:
@@ -254,8 +265,7 @@ def _bound_text(value: Any, language: str) -> str | None:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
-    text = f"{value:g}"
-    return text.replace(".", ",") if language == "sv" else text
+    return format_number(value, language)
 
 
 def _or_list(values: tuple[str, ...], t: Translate) -> str:

@@ -15,8 +15,8 @@ share lies above or below a level, a bound, which disclosure control does not pr
 
 from __future__ import annotations
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.api import (AnalysisConfig, Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table,
+                            text)
 
 from .compilation import Compilation
 from .figures import IdeaShare, PeriodFigures
@@ -28,7 +28,7 @@ BLOCKS = ("target_group", "intervention")
 def build_idea(section: Section, comp: Compilation) -> None:
     ctx = comp.ctx
     section.intro = ctx.t("loke.idea.intro")
-    idea = comp.parse_idea()
+    idea = comp.written_idea
     if idea.empty:
         section.items.append(Paragraph.plain(ctx.t("loke.idea.none")))
         section.items.append(_figures(comp, None, None, None))
@@ -171,8 +171,8 @@ def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[tu
 
 
 def _level_text(figure: str, level: float, ctx: AnalysisConfig) -> str:
-    number = f"{level:g}".replace(".", "," if ctx.language == "sv" else ".")
-    return ctx.t("loke.idea.level_pct" if figure.endswith("_pct") else "loke.idea.level_number", level=number)
+    return ctx.t("loke.idea.level_pct" if figure.endswith("_pct") else "loke.idea.level_number",
+                 level=ctx.number(level))
 
 
 def _escaped(sentence: str) -> str:

@@ -8,7 +8,7 @@ are not final yet.
 
 from __future__ import annotations
 
-from isu_engine.analyse.results import Column, Section, Table, text
+from isu_engine.api import Column, Section, Table, text
 
 from .cases import DURATION, ENDED, OPEN
 from .compilation import Compilation

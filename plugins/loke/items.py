@@ -6,10 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.generic import categories_of, frequency_items, multi_frequency_items, summary_items
-from isu_engine.configure.model import Field, Model
-from isu_engine.analyse.results import Cell, Paragraph, Table
+from isu_engine.api import (AnalysisConfig, Cell, Field, Model, Paragraph, Table, categories_of, frequency_items,
+                            multi_frequency_items, summary_items)
 
 NUMBER_TYPES = ("integer", "number", "year")
 

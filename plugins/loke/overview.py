@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isu_engine.analyse.results import KeyFigure, KeyFigures, Paragraph, Section
+from isu_engine.api import KeyFigure, KeyFigures, Paragraph, Section
 
 from .compilation import Compilation
 

@@ -3,8 +3,8 @@ change in the client's own rating, satisfaction and the own result variables."""
 
 from __future__ import annotations
 
-from isu_engine.analyse.generic import IMPROVED, categories_of, change_items, frequency_items
-from isu_engine.analyse.results import Cell, KeyFigure, KeyFigures, Section
+from isu_engine.api import (IMPROVED_CATEGORIES, Cell, KeyFigure, KeyFigures, Section, categories_of, change_items,
+                            frequency_items)
 
 from .compilation import Compilation
 from .figures import RATING, PeriodFigures
@@ -82,6 +82,6 @@ def _rating_items(comp: Compilation, now: PeriodFigures) -> list:
         parts.append(tally.key(now.populations.ended, [("excluded", reason)]))
     tally.ledger.equation(now.n_ended.count_key, parts)
     improved = [tally.key(now.populations.rated, [(f"{RATING}.change", c)])
-                for c in result.categories.cat.categories if c in IMPROVED]
+                for c in result.categories.cat.categories if c in IMPROVED_CATEGORIES]
     tally.ledger.equation(now.rating_improved.yes.count_key, improved)
     return items

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.analyse.differences import two_way_gender, two_way_gender_order
-from isu_engine.analyse.generic import categories_of, frequency_items
-from isu_engine.analyse.results import Section
+from isu_engine.api import Section, categories_of, frequency_items, two_way_gender, two_way_gender_order
 
 from .compilation import Compilation
 from .items import absent_note, field_items, own_items

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from isu_engine.i18n import t
+from isu_engine.i18n import DEFAULT_LANGUAGE, Message, t
 
 EXIT_OK = 0
 EXIT_FINISHED_WITH_PROBLEMS = 1
@@ -18,36 +18,40 @@ class UserError(Exception):
     """A problem in the user's files or command: printed as one line, exit code 2.
 
     `key` names a message in the catalogue; `file` and `place` (line, row, column)
-    say where the problem is.
+    say where the problem is. The words are chosen when the error is shown, in the
+    language the caller passes (Swedish unless told otherwise).
     """
 
-    def __init__(self, key: str, *, file: str | Path | None = None, place: str | None = None, **params):
+    def __init__(self, key: str, *, file: str | Path | None = None, place: str | Message | None = None, **params):
         self.key = key
         self.file = str(file) if file is not None else None
         self.place = place
         self.params = params
-        super().__init__(self.line())
+        super().__init__(key)
 
-    def problem(self) -> str:
-        return t(self.key, **self.params)
+    def problem(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return t(self.key, language, **self.params)
 
-    def line(self) -> str:
+    def place_text(self, language: str = DEFAULT_LANGUAGE) -> str | None:
+        return self.place.text(language) if isinstance(self.place, Message) else self.place
+
+    def line(self, language: str = DEFAULT_LANGUAGE) -> str:
         """`file:place: problem` on one line, leaving out what is not known (line breaks in values become spaces)."""
-        where = ":".join(part for part in (self.file, self.place) if part)
-        text = f"{where}: {self.problem()}" if where else self.problem()
+        where = ":".join(part for part in (self.file, self.place_text(language)) if part)
+        text = f"{where}: {self.problem(language)}" if where else self.problem(language)
         return _LINE_BREAKS.sub(" ", text)
 
     def __str__(self) -> str:
         return self.line()
 
 
-def line_place(line: int | None) -> str | None:
-    """The place string for a line number in a text file."""
-    return t("place.line", line=line) if line else None
+def line_place(line: int | None) -> Message | None:
+    """The place of a line in a text file (worded when shown)."""
+    return Message("place.line", {"line": line}) if line else None
 
 
-def row_place(row: int, column: str | None = None) -> str:
-    """The place string for a row (and optionally a column) in a data file."""
+def row_place(row: int, column: str | None = None) -> Message:
+    """The place of a row (and optionally a column) in a data file (worded when shown)."""
     if column is None:
-        return t("place.row", row=row)
-    return t("place.row_column", row=row, column=column)
+        return Message("place.row", {"row": row})
+    return Message("place.row_column", {"row": row, "column": column})

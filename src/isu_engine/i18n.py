@@ -1,28 +1,23 @@
-"""Message catalogues: every sentence the engine prints lives in messages/<lang>.yaml."""
+"""Message catalogues: every sentence the engine prints lives in messages/<lang>.yaml.
+
+The language is always passed explicitly (a report's, a config's, or the command line's
+default): nothing here remembers a "current" language.
+"""
 
 from __future__ import annotations
 
-import contextvars
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 
-_current = contextvars.ContextVar("isu_language", default=DEFAULT_LANGUAGE)
 _extra_folders: list[Path] = []
-
-
-def set_language(language: str) -> None:
-    """Make `language` the language of messages from now on (in this context)."""
-    _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-
-
-def current_language() -> str:
-    return _current.get()
 
 
 def register_messages(folder: Path) -> None:
@@ -69,10 +64,26 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def t(key: str, language: str | None = None, **params) -> str:
-    """The message `key` in `language` (default: the current one), filled with `params`."""
-    language = language or current_language()
-    template = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
-    if template is None:
+def template(key: str, language: str) -> str:
+    """The unfilled message `key` in `language` (the default language's when that one lacks it)."""
+    found = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+    if found is None:
         raise KeyError(f"no message {key!r}")
-    return template.format(**params) if params else template
+    return found
+
+
+def t(key: str, language: str, **params) -> str:
+    """The message `key` in `language`, filled with `params` (a `Message` among them is worded too)."""
+    worded = {name: value.text(language) if isinstance(value, Message) else value for name, value in params.items()}
+    return template(key, language).format(**worded) if params else template(key, language)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to be worded later, in the language of whoever shows it (an error's place, a detail)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return t(self.key, language, **self.params)

@@ -61,11 +61,11 @@ def validate(config: Config, registry: Registry) -> dict[str, Dataset]:
     return load_all(config, registry)
 
 
-def summary_lines(dataset: Dataset) -> list[str]:
-    """The lines `isu validate` prints for a dataset, in the current language."""
+def summary_lines(dataset: Dataset, language: str) -> list[str]:
+    """The lines `isu validate` prints for a dataset, in `language`."""
     from isu_engine.commands.run import summary_lines as lines
 
-    return lines(dataset)
+    return lines(dataset, language)
 
 
 def valid_rows(dataset: Dataset) -> pd.DataFrame:

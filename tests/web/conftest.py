@@ -30,3 +30,11 @@ def django_ready(tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
     call_command("migrate", verbosity=0, interactive=False)
     yield
+
+
+def pytest_collection_modifyitems(items):
+    """The web application serves the installed models: its tests load FIT, LOKE and GAS."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.plugins("fit", "loke", "gas"))

@@ -87,8 +87,12 @@ def test_the_demo_municipality(monkeypatch):
 
 def test_the_reflection_log_goes_in_and_out_as_the_yaml_the_command_line_reads(tmp_path):
     from isu_engine import library
-    from isu_engine.commands.demo import DEMO_REFLECTION
+    from isu_engine.commands.demo import reflection_entries
+    from isu_engine.configure.plugins import load_registry
     from isu_engine.serve.models import Dataset
+
+    DEMO_REFLECTION = [item for entry in load_registry().models.values() if entry.demo_reflection is not None
+                       for item in reflection_entries(entry)]
 
     unit = make_unit()
     for name in ("violalund", "hasselberg"):

@@ -1,7 +1,7 @@
 """GAS (Goal Attainment Scaling) as an isu-engine model plugin, built on the public plugin interface only.
 
-Hooks: the model (model.yaml), the rule kind `filled_in_order`, the report sections,
-the harmonized frame for `isu compare` and demo data for `isu demo`.
+The model (model.yaml) is registered with its report sections, its harmonized frame for
+`isu compare` and its demo data; the rule kind `filled_in_order` comes from its own hook.
 """
 
 from __future__ import annotations
@@ -11,12 +11,32 @@ from pathlib import Path
 from isu_engine import hookimpl
 
 MODEL_FILE = Path(__file__).with_name("model.yaml")
-MODEL_NAME = "gas"
+
+
+def report_sections(data, config):
+    """The GAS report's sections."""
+    from .analyses import sections
+
+    return sections(data, config)
+
+
+def harmonized(data, config):
+    """GAS's harmonized frame for `isu compare`: one row per case."""
+    from .harmonize import harmonized
+
+    return harmonized(data, config)
+
+
+def demo_data(folder, model):
+    """Write the Lärkan demo cases under the fields' Swedish titles; return their dataset entry."""
+    from .demo import write_demo
+
+    return write_demo(folder, {name: field.title("sv") for name, field in model.fields.items()})
 
 
 @hookimpl
 def isu_register_models(register):
-    register(MODEL_FILE)
+    register(MODEL_FILE, analyses=report_sections, harmonize=harmonized, demo=demo_data)
 
 
 @hookimpl
@@ -24,34 +44,3 @@ def isu_rule_types(register):
     from .rules import FILLED_IN_ORDER
 
     register(FILLED_IN_ORDER)
-
-
-@hookimpl
-def isu_analyses(model, data, config):
-    if model.name != MODEL_NAME:
-        return None
-    from .analyses import sections
-
-    return sections(data, config)
-
-
-@hookimpl
-def isu_harmonize(model, data, config):
-    if model.name != MODEL_NAME:
-        return None
-    from .harmonize import harmonized
-
-    return harmonized(data, config)
-
-
-@hookimpl
-def isu_demo_datasets(folder):
-    from isu_engine.configure.model import load_model
-    from isu_engine.check.rules import builtin_rule_kinds
-
-    from .demo import write_demo
-    from .rules import FILLED_IN_ORDER
-
-    model = load_model(MODEL_FILE, MODEL_FILE.name, {**builtin_rule_kinds(), FILLED_IN_ORDER.name: FILLED_IN_ORDER})
-    titles = {name: field.title("sv") for name, field in model.fields.items()}
-    return [write_demo(folder, titles)]

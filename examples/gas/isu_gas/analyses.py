@@ -6,13 +6,8 @@ Every section is built through `ctx.section` and every count goes through `ctx.t
 
 from __future__ import annotations
 
-from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.analyse.generic import change_items, frequency_items, group_columns
-from isu_engine.i18n import LANGUAGES, t
-from isu_engine.configure.model import Scale
-from isu_engine.analyse.results import KeyFigure, KeyFigures, Paragraph, Section
+from isu_engine.api import (LANGUAGES, AnalysisConfig, Dataset, KeyFigure, KeyFigures, Paragraph, Scale, Section,
+                            change_items, compare_groups, frequency_items, group_columns, t)
 
 from .cases import PeriodCases, period_cases
 
@@ -71,7 +66,7 @@ def _overview(section: Section, data: Dataset, ctx: AnalysisConfig, cases: Perio
 def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:
     tally, pop = ctx.tally, cases.populations
     rho = cases.goals.rho
-    section.intro = ctx.t("gas.tscore.intro", expected=f"{cases.expected_t:g}")
+    section.intro = ctx.t("gas.tscore.intro", expected=ctx.number(cases.expected_t))
     pairs = cases.t_pairs
     followed = tally.total(pop.followed, int(cases.followed.sum()))
     scored = tally.total(pop.paired, len(pairs))
@@ -86,15 +81,15 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     yes, assessed, share = tally.indicator(pop.paired, "t50", cases.reached)
     change = (pairs["post"] - pairs["pre"]).mean() if len(pairs) else None
     section.items.append(KeyFigures([
-        KeyFigure("gas.t50_pct", ctx.t("gas.figure.t50_pct", expected=f"{cases.expected_t:g}"), share,
-                  ctx.t("gas.definition.t50_pct", expected=f"{cases.expected_t:g}")),
-        KeyFigure("gas.t50_n", ctx.t("gas.figure.t50_n", expected=f"{cases.expected_t:g}"), yes, shown=False),
+        KeyFigure("gas.t50_pct", ctx.t("gas.figure.t50_pct", expected=ctx.number(cases.expected_t)), share,
+                  ctx.t("gas.definition.t50_pct", expected=ctx.number(cases.expected_t))),
+        KeyFigure("gas.t50_n", ctx.t("gas.figure.t50_n", expected=ctx.number(cases.expected_t)), yes, shown=False),
         KeyFigure("gas.mean_change", ctx.t("gas.figure.mean_change"), tally.statistic(change, scored, decimals=1),
                   ctx.t("gas.definition.mean_change")),
     ]))
     section.items.extend(items)
-    rho_text = f"{rho:g}".replace(".", ",") if ctx.language == "sv" else f"{rho:g}"
-    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text, expected=f"{cases.expected_t:g}")))
+    rho_text = ctx.number(rho)
+    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text, expected=ctx.number(cases.expected_t))))
 
 
 def _goals(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:
@@ -123,14 +118,14 @@ def _goals(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCa
 
 
 def _differences(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:
-    section.intro = ctx.t("gas.differences.intro", expected=f"{cases.expected_t:g}")
+    section.intro = ctx.t("gas.differences.intro", expected=ctx.number(cases.expected_t))
     flags = cases.reached
     paired = cases.frame[cases.paired]
     found = False
     for grouping, label, groups, order in group_columns(data, paired, ctx):
         comparison = compare_groups(
             ctx, comparison_id=f"{data.name}.compare.t50.{grouping}", population=cases.populations.paired,
-            indicator="t50", indicator_label=ctx.t("gas.figure.t50_pct", expected=f"{cases.expected_t:g}"),
+            indicator="t50", indicator_label=ctx.t("gas.figure.t50_pct", expected=ctx.number(cases.expected_t)),
             flags=flags, grouping=grouping, grouping_label=label, groups=groups, order=order)
         if comparison is not None:
             section.items.append(comparison)

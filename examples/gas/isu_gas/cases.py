@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from isu_engine.configure.config import Period
-from isu_engine.analyse.context import active_in_period, in_period
-from isu_engine.configure.model import Model
+from isu_engine.api import Model, Period, active_in_period, in_period
 
 from .goals import Goals
 

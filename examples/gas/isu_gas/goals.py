@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from isu_engine.configure.model import Model
+from isu_engine.api import Model
 
 from .tscore import t_scores
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, UNCHANGED, describe, harmonized_frame
+from isu_engine.api import (DETERIORATED, IMPROVED, NOT_MEASURED, UNCHANGED, AnalysisConfig, Dataset, describe,
+                            harmonized_frame)
 
 from .cases import FOLLOWUP, START, PeriodCases, period_cases
 
@@ -35,7 +34,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     frame = cases.frame
     fields = data.model.fields
     unit, units = ctx.t("comparison.unit.case"), ctx.t("comparison.unit.cases")
-    expected = f"{cases.expected_t:g}"
+    expected = ctx.number(cases.expected_t)
     result = harmonized_frame(
         dataset=data.name, model=data.model.name, subject=frame["case_id"].astype(str), unit=frame["unit"],
         gender=frame["gender"], age=frame["age"], start=frame[START], end=frame[FOLLOWUP].where(cases.followed),

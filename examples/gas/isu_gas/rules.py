@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from isu_engine.configure.model import Rule
-from isu_engine.check.rules import Failure, RuleKind
+from isu_engine.api import Failure, Rule, RuleKind
 
 if TYPE_CHECKING:
     import pandas as pd

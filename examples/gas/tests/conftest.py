@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from isu_engine.i18n import set_language
 from isu_engine.configure.plugins import load_registry
 
 from .gas_data import gas_csv
-
-
-@pytest.fixture(autouse=True)
-def swedish_by_default():
-    set_language("sv")
-    yield
-    set_language("sv")
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,8 @@ def test_isu_models_lists_gas_from_its_entry_point_with_its_codebook(registry, c
 
 
 def test_demo_data_validates_and_reports(registry, tmp_path):
-    from isu_gas import isu_demo_datasets
-
-    [entry] = isu_demo_datasets(folder=tmp_path)
+    entry = registry.models["gas"]
+    entry = entry.demo(folder=tmp_path, model=entry.model)
     name = entry.pop("name")
     config_path = tmp_path / "demo.yaml"
     config_path.write_text(yaml.safe_dump({"period": {"start": "2025-01-01", "end": "2025-12-31"},

@@ -60,7 +60,7 @@ goal_sets = st.integers(1, 5).flatmap(lambda n: st.tuples(
     st.lists(st.floats(0.5, 9), min_size=n, max_size=n)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(goal_sets, st.floats(0.5, 20), st.floats(0.0, 0.9))
 def test_invariants(goals, factor, rho):
     scores, weights = goals

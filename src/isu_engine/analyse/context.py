@@ -11,6 +11,7 @@ import pandas as pd
 
 from isu_engine.configure.config import Config, DatasetConfig, GroupSettings, Period
 from isu_engine.errors import UserError
+from isu_engine import numerals
 from isu_engine.i18n import t
 from isu_engine.analyse.results import Cell, Section
 from isu_engine.analyse.tabulate import Tally
@@ -61,12 +62,12 @@ class AnalysisConfig:
     def min_cell(self) -> int:
         return self.config.min_cell
 
-    @property
-    def idea(self) -> dict:
-        return self.dataset.idea
-
     def t(self, key: str, **params) -> str:
         return t(key, self.language, **params)
+
+    def number(self, value: float, decimals: int | None = None) -> str:
+        """A number as the report language writes it ("0,05" in Swedish); as many decimals as it needs by default."""
+        return numerals.number(value, self.language, decimals)
 
     def exclude(self, analysis: str, reason: str, population: str, n: int) -> Cell | None:
         """Record that `n` units were left out of an analysis, and why (shown under data quality).

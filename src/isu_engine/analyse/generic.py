@@ -23,7 +23,6 @@ from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change
 from isu_engine.stats.pairing import pair_scale
 
 IMPROVED = ("recovered", "improved", "better")
-MAX_CATEGORIES = 20
 
 
 def categories_of(field: Field | None, values: pd.Series, language: str) -> list[tuple[object, str]]:

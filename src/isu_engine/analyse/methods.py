@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from isu_engine import __version__
+from isu_engine import __version__, numerals
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
+from isu_engine.configure.model import Cutoff
 from isu_engine.configure.plugins import Registry
+from isu_engine.i18n import t
 from isu_engine.analyse.results import Column, Paragraph, Section, Table, text
 
 METHODS_ORDER = 97
@@ -18,21 +20,21 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
         (ctx.t("methods.period"), ctx.period.label() + _period_note(dataset, ctx)),
         (ctx.t("methods.min_cell"), str(config.min_cell) if config.min_cell > 1 else ctx.t("methods.disclosure_off")),
         (ctx.t("methods.min_group"), str(config.groups.min_group)),
-        (ctx.t("methods.min_difference"), ctx.t("methods.points", value=f"{config.groups.min_difference:g}")),
-        (ctx.t("methods.max_q"), f"{config.groups.max_q:g}"),
+        (ctx.t("methods.min_difference"), ctx.t("methods.points", value=ctx.number(config.groups.min_difference))),
+        (ctx.t("methods.max_q"), ctx.number(config.groups.max_q)),
         (ctx.t("methods.age_bands"), ", ".join(ctx.age_band_labels())),
         (ctx.t("methods.internal"), ctx.t("common.yes") if config.internal else ctx.t("common.no")),
     ]
     for scale in dataset.model.scales.values():
         parts = [ctx.t(f"methods.direction.{scale.direction}")]
         if scale.reliable_change is not None:
-            parts.append(ctx.t("methods.reliable_change_fixed", value=f"{scale.reliable_change:g}"))
+            parts.append(ctx.t("methods.reliable_change_fixed", value=ctx.number(scale.reliable_change)))
         elif scale.reliability is not None:
-            parts.append(ctx.t("methods.reliability", value=f"{scale.reliability:g}"))
+            parts.append(ctx.t("methods.reliability", value=ctx.number(scale.reliability)))
         else:
             parts.append(ctx.t("methods.no_reliability"))
         if scale.cutoff is not None:
-            parts.append(ctx.t("methods.cutoff", value=_cutoff_text(scale, ctx)))
+            parts.append(ctx.t("methods.cutoff", value=cutoff_text(scale.cutoff, ctx.language)))
         rows.append((scale.title(ctx.language), "; ".join(parts)))
     for key, value in dataset.model.parameters.items():
         rows.append((key, _parameter_text(value, ctx)))
@@ -50,29 +52,33 @@ def _period_note(dataset: Dataset, ctx: AnalysisConfig) -> str:
 
 
 def _parameter_text(value, ctx: AnalysisConfig) -> str:
-    """A parameter as text; bands that follow on each other ([0, 15], [15, 20] …) as the half-open
-    bands they are (0 till under 15, 15 till under 20 …, the last with its upper end)."""
+    """A parameter as text: a number as the report language writes it; bands that follow on each other
+    ([0, 15], [15, 20] …) as the half-open bands they are (0 till under 15, 15 till under 20 …, the last
+    with its upper end)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ctx.number(value)
     pairs = isinstance(value, list) and len(value) > 1 and all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in value)
     if not pairs or any(a[1] != b[0] for a, b in zip(value, value[1:])):
         return str(value)
-    parts = [ctx.t("methods.band_half_open", low=f"{low:g}", high=f"{high:g}") for low, high in value[:-1]]
+    parts = [ctx.t("methods.band_half_open", low=ctx.number(low), high=ctx.number(high)) for low, high in value[:-1]]
     low, high = value[-1]
-    return ", ".join([*parts, ctx.t("methods.band_closed", low=f"{low:g}", high=f"{high:g}")])
+    return ", ".join([*parts, ctx.t("methods.band_closed", low=ctx.number(low), high=ctx.number(high))])
 
 
-def _cutoff_text(scale, ctx: AnalysisConfig) -> str:
-    cutoff = scale.cutoff
+def cutoff_text(cutoff: Cutoff, language: str) -> str:
+    """A scale's clinical cutoff in words: a number, type a or c, or its rules ("instrument YCORS: –; age 18–120: 25")."""
     if cutoff.kind == "number":
-        return f"{cutoff.value:g}"
+        return numerals.number(cutoff.value, language)
     if cutoff.kind == "a":
-        return ctx.t("methods.cutoff_a")
+        return t("methods.cutoff_a", language)
     if cutoff.kind == "c":
-        return ctx.t("methods.cutoff_c", mean=f"{cutoff.functional_mean:g}", sd=f"{cutoff.functional_sd:g}")
+        return t("methods.cutoff_c", language, mean=numerals.number(cutoff.functional_mean, language),
+                 sd=numerals.number(cutoff.functional_sd, language))
     parts = []
     for rule in cutoff.rules:
         when = ", ".join(f"{k} {'–'.join(str(v) for v in c) if isinstance(c, list) else c}" for k, c in rule.when.items())
-        parts.append(f"{when}: {'–' if rule.value is None else f'{rule.value:g}'}")
+        parts.append(f"{when}: {'–' if rule.value is None else numerals.number(rule.value, language)}")
     return "; ".join(parts)
 
 

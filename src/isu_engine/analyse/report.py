@@ -21,7 +21,7 @@ from isu_engine.errors import UserError
 from isu_engine.analyse.generic import generic_sections
 from isu_engine.i18n import t
 from isu_engine.analyse.methods import methods_section
-from isu_engine.configure.plugins import Registry
+from isu_engine.configure.plugins import Registry, call_declared
 from isu_engine.analyse.quality import quality_section
 from isu_engine.analyse.reflection import reflection_section
 from isu_engine.analyse.results import Cell, KeyFigure, Section, Table
@@ -46,7 +46,6 @@ class ReportMeta:
     internal: bool
     generated: dt.datetime
     engine_version: str
-    plugin_versions: dict[str, str]
     config_sha256: str
     files: dict[str, str]
 
@@ -90,37 +89,39 @@ def date_fields(dataset: Dataset) -> list[str]:
     return [f.name for f in dates if f.role == "occasion"] or [f.name for f in dates]
 
 
+def model_sections(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) -> list[Section]:
+    """The sections the model's plugin builds; a failing plugin gives one failed section naming it."""
+    entry = registry.models.get(dataset.model.name)
+    if entry is None or entry.analyses is None:
+        return []
+    try:
+        return list(call_declared(entry.analyses, model=dataset.model, data=dataset, config=ctx) or [])
+    except UserError:  # a mistake in the user's config, found by the plugin
+        raise
+    except Exception as error:
+        return [Section(id=f"plugin-{entry.plugin}", order=90, status="failed", error=f"{type(error).__name__}: {error}",
+                        title=t("report.plugin_failed_title", ctx.language, plugin=entry.plugin))]
+
+
 def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: Ledger) -> Report:
     """Run every analysis for one dataset (before disclosure control)."""
     period = dataset.config.period or config.period or default_period(dataset.frame, date_fields(dataset))
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(ledger, dataset.name))
-    sections: list[Section] = []
-    for plugin, result, error in registry.call_each("isu_analyses", model=dataset.model, data=dataset, config=ctx):
-        if isinstance(error, UserError):  # a mistake in the user's config, found by the plugin
-            raise error
-        if error is not None:
-            failed = Section(id=f"plugin-{plugin}", title=t("report.plugin_failed_title", config.language, plugin=plugin),
-                             status="failed", error=f"{type(error).__name__}: {error}", order=90)
-            sections.append(failed)
-        elif result:
-            sections.extend(result)
+    sections = model_sections(dataset, ctx, registry)
     if not sections or dataset.model.analyses is not None:
         sections.extend(generic_sections(dataset, ctx))
     sections.append(quality_section(dataset, ctx))
     sections.append(methods_section(dataset, ctx, registry, list(sections)))
     sections.sort(key=lambda s: s.order)
-    entry = registry.models.get(dataset.model.name)
     meta = ReportMeta(
         municipality=config.municipality, unit=config.unit, dataset=dataset.name, dataset_title=dataset.title,
         model=dataset.model.name, model_title=dataset.model.title(config.language),
         model_version=dataset.model.version, period=period, language=config.language, min_cell=config.min_cell,
         internal=config.internal, generated=dt.datetime.now().replace(microsecond=0), engine_version=__version__,
-        plugin_versions={name: e.version for name, e in sorted(registry.models.items())},
         config_sha256=config.sha256(), files=dataset.files,
     )
     report = Report(meta=meta, sections=sections, dataset=dataset)
     report.sections.append(reflection_section(report, ctx))
-    del entry
     return report
 
 

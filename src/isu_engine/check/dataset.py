@@ -10,19 +10,22 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from isu_engine.check import coerce
 from isu_engine.configure.config import Config, DatasetConfig
-from isu_engine.errors import UserError, line_place
-from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
-from isu_engine.i18n import t
+from isu_engine.errors import UserError, line_place, row_place
+from isu_engine.protect.identifiers import (PSEUDONYM_PATTERN, load_key, mask_personal_numbers, personal_number_mask,
+                                           pseudonymize)
+from isu_engine.i18n import Message, t
 from isu_engine.read.headings import heading_row_score
 from isu_engine.read.mapping import map_columns, recode
-from isu_engine.configure.model import Model, parse_cutoff
-from isu_engine.configure.plugins import Registry
+from isu_engine.configure.config import DATASET_KEYS
+from isu_engine.configure.model import SCALE_SETTINGS, Model, Scale, scale_settings
+from isu_engine.configure.plugins import Registry, call_declared
 from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import line_of
@@ -65,6 +68,7 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
     """The dataset's model with the unit's own variables and parameter/scale overrides."""
     try:
         model = registry.model(dataset.model)
+        entry = registry.models[dataset.model]
     except UserError as error:
         if error.key != "plugins.unknown_model":
             raise
@@ -88,22 +92,31 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
         if field_name not in model.fields:
             raise config.doc.error("model.unknown_field", dataset.raw.get("values"), field_name,
                                    name=field_name, where=f"datasets.{dataset.name}.values")
-    return model.with_overrides(scales, dataset.parameters)
+    model = model.with_overrides(scales, dataset.parameters)
+    return model.with_settings(_model_settings(dataset, config, model, entry.dataset_keys))
 
 
-def _override_scale(base, override, doc: Document, container, name: str, model: Model):
-    override = doc.mapping(override, f"scales.{name}", container, name)
-    allowed = ("reliability", "reliable_change", "sd_ref", "cutoff", "direction")
-    doc.known_keys(override, allowed, f"scales.{name}")
-    changes = {}
-    for key in ("reliability", "reliable_change", "sd_ref"):
-        if key in override:
-            changes[key] = doc.number(override, key, f"scales.{name}")
-    if "direction" in override:
-        changes["direction"] = doc.choice(override, "direction", ("higher_is_better", "lower_is_better"), f"scales.{name}")
-    if "cutoff" in override:
-        changes["cutoff"] = parse_cutoff(override["cutoff"], doc, override, f"scales.{name}", model.fields)
-    return dataclasses.replace(base, **changes)
+def _model_settings(dataset: DatasetConfig, config: Config, model: Model, parsers: dict) -> dict:
+    """The dataset's keys that its model declares (LOKE's `idea:`), each checked by the model's own parser.
+
+    A key that neither the engine nor the model knows is an error naming the file and line.
+    """
+    config.doc.known_keys(dataset.raw, [*DATASET_KEYS, *parsers], f"datasets.{dataset.name}")
+    return {key: call_declared(parsers[key], value=value, model=model, document=config.doc, container=dataset.raw,
+                               key=key, where=f"datasets.{dataset.name}.{key}", language=config.language)
+            for key, value in dataset.model_keys.items()}
+
+
+def _override_scale(base: Scale, override: Any, doc: Document, container: dict, name: str, model: Model) -> Scale:
+    """The scale with a config's overrides, checked by the same parser as the model's own scale keys.
+
+    `null` removes a setting (reliability, reliable_change, sd_ref, cutoff).
+    """
+    where = f"scales.{name}"
+    override = doc.mapping(override, where, container, name)
+    doc.known_keys(override, SCALE_SETTINGS, where)
+    removed = {key: None for key, value in override.items() if value is None and key != "direction"}
+    return dataclasses.replace(base, **removed, **scale_settings(override, doc, where, model.fields))
 
 
 def file_sha256(path: Path) -> str:
@@ -133,9 +146,9 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     for table in tables:
         header_row = table.header_row
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
-        columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
+        columns = map_columns(table.headings, model, dataset.columns, table.file, row_place(header_row),
                               next_row=table.frame.iloc[0].tolist() if follows else None,
-                              next_place=t("place.row", row=header_row + 1))
+                              next_place=row_place(header_row + 1))
         present_fields.update(columns.positions)
         used_columns.append({position: field_name for field_name, position in columns.positions.items()})
         ignored.extend(h for _, h in columns.unmapped if h)
@@ -149,7 +162,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         pieces_raw.append(raw)
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
-    log = IssueLog(rows)
+    log = IssueLog(rows, language)
     _structural_issues(tables, used_columns, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
@@ -182,19 +195,19 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
         identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
-        notes=[*(t("validate.lock_file_skipped", file=_masked([config.display(path)])[0])
+        notes=[*(t("validate.lock_file_skipped", language, file=_masked([config.display(path)])[0])
                  for path in dataset.skipped_sources),
-               *(layout_note(table) for table in tables if table.found),
-               *(_masked([note])[0] for table in tables for note in table.notes)],
+               *(layout_note(table, language) for table in tables if table.found),
+               *(_masked([note.text(language)])[0] for table in tables for note in table.notes)],
     )
 
 
-def layout_note(table: RawTable) -> str:
+def layout_note(table: RawTable, language: str) -> str:
     """Where the reader found the table: "read the sheet Data, headings on row 4" (file and sheet names masked)."""
     file, sheet = _masked([table.file, table.sheet or ""])
     if table.sheet is None:
-        return t("validate.layout_rows", file=file, row=table.header_row)
-    return t("validate.layout_sheet", file=file, sheet=sheet, row=table.header_row)
+        return t("validate.layout_rows", language, file=file, row=table.header_row)
+    return t("validate.layout_sheet", language, file=file, sheet=sheet, row=table.header_row)
 
 
 def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -229,7 +242,8 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
         if name in skip:
             continue
         column = text[name]
-        found = personal_number_mask(column)
+        # a keyed pseudonym (stored rows read again) can hold ten digits by chance; it is never a personal number
+        found = personal_number_mask(column) & ~column.str.fullmatch(PSEUDONYM_PATTERN).fillna(False).astype(bool)
         if found.any():
             log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
                     field=spec.title(language))
@@ -290,7 +304,7 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
             mask = pd.Series(False, index=raw.index)
             mask[positions] = True
             detail = pd.Series("", index=raw.index, dtype=object)
-            detail[positions] = group["detail"].astype(str).to_numpy()
+            detail[positions] = [d.text(log.language) if isinstance(d, Message) else str(d) for d in group["detail"]]
             field_name = fields.get(column, "")
             log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
             if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told

@@ -6,19 +6,15 @@ import string
 
 import pandas as pd
 
-from isu_engine.i18n import t, catalogue, current_language, DEFAULT_LANGUAGE
+from isu_engine.i18n import t, template
 
 
-def fill(key: str, index: pd.Index, **params) -> pd.Series:
-    """The message `key` for every row of `index`; params may be scalars or Series on `index`."""
-    language = current_language()
-    template = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
-    if template is None:
-        raise KeyError(f"no message {key!r}")
+def fill(key: str, index: pd.Index, language: str, **params) -> pd.Series:
+    """The message `key` in `language` for every row of `index`; params may be scalars or Series on `index`."""
     if not any(isinstance(value, pd.Series) for value in params.values()):
-        return pd.Series(t(key, **params), index=index, dtype=object)
+        return pd.Series(t(key, language, **params), index=index, dtype=object)
     result = pd.Series("", index=index, dtype=object)
-    for literal, name, spec, _ in string.Formatter().parse(template):
+    for literal, name, spec, _ in string.Formatter().parse(template(key, language)):
         if literal:
             result = result + literal
         if name is None:

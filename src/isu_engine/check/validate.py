@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
+from isu_engine import numerals
 from isu_engine.check import coerce
 from isu_engine.errors import UserError, line_place
 from isu_engine.check.messages_vec import fill
@@ -27,8 +27,9 @@ NUMBER_WITH_UNIT = r"[+-]?\d[\d\s.,]*[^\d\s.,+-][^\d]*"  # "5 st", "12 kr", "50 
 class IssueLog:
     """Issues gathered check by check, as column pieces joined at the end."""
 
-    def __init__(self, rows: pd.Series):
+    def __init__(self, rows: pd.Series, language: str):
         self.rows = rows
+        self.language = language
         self.pieces: list[pd.DataFrame] = []
 
     def add(self, mask: pd.Series, field_name: str, check: str, values: pd.Series, message_key: str, **params) -> None:
@@ -38,7 +39,7 @@ class IssueLog:
         index = mask.index[mask.to_numpy()]
         scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
         value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
-        message = fill(message_key, index, row=self.rows.loc[index], value=value_text, **scoped)
+        message = fill(message_key, index, self.language, row=self.rows.loc[index], value=value_text, **scoped)
         self.pieces.append(pd.DataFrame({
             "position": index.to_numpy(), "field": field_name, "check": check,
             "value": value_text.to_numpy(), "message": message.to_numpy(),
@@ -179,8 +180,7 @@ def _shown_numbers(value, mask: pd.Series, language: str):
 
 
 def _number_text(value, language: str) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return text.replace(".", ",") if language == "sv" else text
+    return numerals.number(value, language) if isinstance(value, float) else str(value)
 
 
 def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: IssueLog, language: str) -> None:
@@ -224,7 +224,3 @@ def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kind
                 params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
             log.add(failure.mask, failure.field, rule.id, text.get(failure.field, pd.Series("", index=frame.index)),
                     key, field=label, **params)
-
-
-def quarantined_positions(issues: pd.DataFrame) -> np.ndarray:
-    return np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)

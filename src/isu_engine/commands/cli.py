@@ -1,4 +1,8 @@
-"""The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors."""
+"""The `isu` command line (DESIGN §5): parsing, exit codes and one-line errors.
+
+The command speaks ISU_LANGUAGE (else Swedish) until it has read a config; from then on, the config's
+language (`args.language`), for its messages and its errors alike.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from isu_engine import __version__
 from isu_engine.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError
-from isu_engine.i18n import DEFAULT_LANGUAGE, set_language, t
+from isu_engine.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from isu_engine.render.atomic import write_error
 
 if TYPE_CHECKING:
@@ -99,26 +103,32 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(t("cli.bad_format", value=value, allowed=",".join(FORMATS)))
+        raise argparse.ArgumentTypeError(t("cli.bad_format", start_language(), value=value, allowed=",".join(FORMATS)))
     return chosen
 
 
+def start_language() -> str:
+    """The language of the command until a config says `language:` (ISU_LANGUAGE, else Swedish)."""
+    chosen = os.environ.get("ISU_LANGUAGE", DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def main(argv: list[str] | None = None) -> int:
-    set_language(os.environ.get("ISU_LANGUAGE", DEFAULT_LANGUAGE))  # until a config says `language:`
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed as one line
         return int(done.code or 0)
+    args.language = start_language()
     try:
         return args.handler(args)
     except UserError as error:
         if args.debug:
             traceback.print_exc()
-        print(error.line(), file=sys.stderr)
+        print(error.line(args.language), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        print(t("cli.interrupted"), file=sys.stderr)
+        print(t("cli.interrupted", args.language), file=sys.stderr)
         return 130
     except BrokenPipeError:  # the output went to a program that stopped reading (`| head`): no error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -127,19 +137,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         if error.filename is None:
-            print(_internal_line(error), file=sys.stderr)
+            print(_internal_line(error, args.language), file=sys.stderr)
             return EXIT_INTERNAL_ERROR
-        print(write_error(Path(error.filename), error).line(), file=sys.stderr)
+        print(write_error(Path(error.filename), error).line(args.language), file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as error:  # a bug: one line, traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        print(_internal_line(error), file=sys.stderr)
+        print(_internal_line(error, args.language), file=sys.stderr)
         return EXIT_INTERNAL_ERROR
 
 
-def _internal_line(error: BaseException) -> str:
-    return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line()
+def _internal_line(error: BaseException, language: str) -> str:
+    return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line(language)
 
 
 def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
@@ -148,8 +158,8 @@ def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
 
     registry = load_registry([*extra_dirs, *args.plugins_dir], strict=args.strict_plugins)
     for problem in registry.problems:
-        print(t("plugins.broken_warning", plugin=problem.plugin, origin=problem.origin, problem=problem.problem),
-              file=sys.stderr)
+        print(t("plugins.broken_warning", args.language, plugin=problem.plugin, origin=problem.origin,
+                problem=problem.problem), file=sys.stderr)
     return registry
 
 
@@ -158,14 +168,14 @@ def _models(args) -> int:
 
     registry = registry_for(args)
     fmt = "json" if args.json else args.format
-    return print_models(registry, args.name, fmt, sys.stdout)
+    return print_models(registry, args.name, fmt, sys.stdout, args.language)
 
 
 def _loaded(args):
     from isu_engine.configure.config import load_config
 
     config = load_config(args.config)
-    set_language(config.language)
+    args.language = config.language
     return config, registry_for(args, config.plugins_dirs)
 
 
@@ -200,8 +210,8 @@ def _new_model(args) -> int:
     from isu_engine.commands.scaffold import scaffold
 
     scaffold(args.name, args.out)
-    print(t("scaffold.wrote", name=args.name, path=args.out))
-    print(t("scaffold.next", path=args.out))
+    print(t("scaffold.wrote", args.language, name=args.name, path=args.out))
+    print(t("scaffold.next", args.language, path=args.out))
     return 0
 
 
@@ -210,7 +220,7 @@ def _template(args) -> int:
 
     config, registry = _loaded(args)
     path = write_template(config, args.dataset, registry, args.out)
-    print(t("template.wrote", path=path))
+    print(t("template.wrote", args.language, path=path))
     return 0
 
 
@@ -218,7 +228,7 @@ def _inspect(args) -> int:
     from isu_engine.commands.inspect import run_inspect
 
     registry = registry_for(args) if args.model else None
-    return run_inspect(registry, args.file, args.model, args.out, sys.stdout)
+    return run_inspect(registry, args.file, args.model, args.out, sys.stdout, args.language)
 
 
 def _serve(args) -> int:

@@ -6,16 +6,17 @@ import json
 from typing import TextIO
 
 from isu_engine.errors import EXIT_OK, UserError
-from isu_engine.i18n import current_language, t
+from isu_engine import numerals
+from isu_engine.i18n import t
 from isu_engine.configure.model import Field, Model
 from isu_engine.configure.plugins import Registry
+from isu_engine.analyse.methods import cutoff_text
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
-def models_overview(registry: Registry) -> dict:
+def models_overview(registry: Registry, language: str) -> dict:
     """Every model with its origin, plus every plugin that failed and why."""
-    language = current_language()
     return {
         "models": [
             {"name": name, "title": entry.model.title(language), "version": entry.version, "plugin": entry.plugin,
@@ -47,9 +48,8 @@ def field_entry(field: Field, language: str) -> dict:
     return entry
 
 
-def codebook(model: Model) -> dict:
+def codebook(model: Model, language: str) -> dict:
     """A model's fields, scales and rules in plain data."""
-    language = current_language()
     return {
         "name": model.name, "title": model.title(language), "version": model.version, "format": model.format,
         "origin": model.origin,
@@ -58,54 +58,16 @@ def codebook(model: Model) -> dict:
             {"name": s.name, "title": s.title(language), "items": list(s.items), "total": s.total,
              "pre": s.pre, "post": s.post, "direction": s.direction, "reliability": s.reliability,
              "reliable_change": s.reliable_change,
-             "cutoff": _cutoff_text(s.cutoff)}
+             "cutoff": None if s.cutoff is None else cutoff_text(s.cutoff, language)}
             for s in model.scales.values()
         ],
         "rules": [{"id": r.id, "type": r.type, **{k: v for k, v in r.params.items()}} for r in model.rules],
     }
 
 
-def _cutoff_text(cutoff) -> str | None:
-    if cutoff is None:
-        return None
-    if cutoff.kind == "number":
-        return f"{cutoff.value:g}"
-    if cutoff.kind == "rules":
-        return "; ".join(f"{_when(rule.when)} → {'–' if rule.value is None else f'{rule.value:g}'}" for rule in cutoff.rules)
-    if cutoff.kind == "c":
-        return f"c (M={cutoff.functional_mean:g}, SD={cutoff.functional_sd:g})"
-    return "a"
-
-
-def _when(when: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in when.items())
-
-
-def table_schema(model: Model) -> dict:
+def table_schema(model: Model, language: str) -> dict:
     """The model's fields as a Frictionless Table Schema descriptor."""
-    language = current_language()
-    fields = []
-    for field in model.fields.values():
-        descriptor = {"name": field.name, "type": field.type, "title": field.title(language)}
-        if field.description.get(language):
-            descriptor["description"] = field.description[language]
-        constraints = {}
-        for key, attribute in (("required", "required"), ("unique", "unique"), ("minimum", "minimum"),
-                               ("maximum", "maximum"), ("pattern", "pattern"), ("minLength", "min_length"),
-                               ("maxLength", "max_length")):
-            value = getattr(field, attribute)
-            if value not in (None, False):
-                constraints[key] = value
-        if field.allowed_values is not None and field.type != "list":
-            constraints["enum"] = list(field.allowed_values)
-        if constraints:
-            descriptor["constraints"] = constraints
-        if field.categories:
-            descriptor["categories"] = [{"value": c.value, "label": c.label(language)} for c in field.categories]
-        if field.type == "list":
-            descriptor["delimiter"] = field.delimiter
-            descriptor["itemType"] = field.item_type
-        fields.append(descriptor)
+    fields = [field.descriptor(language) for field in model.fields.values()]
     schema = {"fields": fields, "missingValues": list(model.missing_values)}
     subject = model.field_with_role("subject")
     if subject is not None and model.format == "wide":
@@ -113,9 +75,8 @@ def table_schema(model: Model) -> dict:
     return schema
 
 
-def data_package(model: Model) -> dict:
+def data_package(model: Model, language: str) -> dict:
     """The model as a Frictionless Data Package (v2) descriptor: one table resource with the model's schema."""
-    language = current_language()
     descriptor = {
         "$schema": DATA_PACKAGE_PROFILE,
         "name": model.name,
@@ -131,49 +92,49 @@ def data_package(model: Model) -> dict:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "schema": table_schema(model),
+        "schema": table_schema(model, language),
     }]
     return descriptor
 
 
-def print_models(registry: Registry, name: str | None, fmt: str | None, out: TextIO) -> int:
+def print_models(registry: Registry, name: str | None, fmt: str | None, out: TextIO, language: str) -> int:
     if name is None:
-        overview = models_overview(registry)
+        overview = models_overview(registry, language)
         if fmt == "json":
             out.write(json.dumps(overview, ensure_ascii=False, indent=2) + "\n")
             return EXIT_OK
         for entry in overview["models"]:
             out.write(f"{entry['name']:<12} {entry['version']:<8} {entry['title']}  [{entry['origin']}]\n")
         for problem in overview["problems"]:
-            out.write(t("codebook.not_loaded", plugin=problem["plugin"], origin=problem["origin"],
+            out.write(t("codebook.not_loaded", language, plugin=problem["plugin"], origin=problem["origin"],
                         problem=problem["problem"]) + "\n")
         return EXIT_OK
     if name not in registry.models:
         raise UserError("plugins.unknown_model", name=name, known=", ".join(sorted(registry.models)) or "–")
     model = registry.models[name].model
     if fmt == "json":
-        out.write(json.dumps(codebook(model), ensure_ascii=False, indent=2, default=str) + "\n")
+        out.write(json.dumps(codebook(model, language), ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "table-schema":
-        out.write(json.dumps(table_schema(model), ensure_ascii=False, indent=2, default=str) + "\n")
+        out.write(json.dumps(table_schema(model, language), ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "datapackage":
-        out.write(json.dumps(data_package(model), ensure_ascii=False, indent=2, default=str) + "\n")
+        out.write(json.dumps(data_package(model, language), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
-        out.write(codebook_markdown(codebook(model)))
+        out.write(codebook_markdown(codebook(model, language), language))
     return EXIT_OK
 
 
-def codebook_markdown(book: dict) -> str:
+def codebook_markdown(book: dict, language: str) -> str:
     """A readable codebook (Markdown, also fine as plain text)."""
-    lines = [f"# {book['title']} ({book['name']} {book['version']})", "", f"{t('codebook.origin')}: {book['origin']}", "",
-             f"## {t('codebook.fields')}", "",
-             f"| {t('codebook.name')} | {t('codebook.title')} | {t('codebook.type')} | {t('codebook.role')} | {t('codebook.rules')} | {t('codebook.values')} |",
+    lines = [f"# {book['title']} ({book['name']} {book['version']})", "", f"{t('codebook.origin', language)}: {book['origin']}", "",
+             f"## {t('codebook.fields', language)}", "",
+             f"| {t('codebook.name', language)} | {t('codebook.title', language)} | {t('codebook.type', language)} | {t('codebook.role', language)} | {t('codebook.rules', language)} | {t('codebook.values', language)} |",
              "| --- | --- | --- | --- | --- | --- |"]
     for field in book["fields"]:
         checks = []
         if field["required"]:
-            checks.append(t("codebook.required"))
+            checks.append(t("codebook.required", language))
         if field["unique"]:
-            checks.append(t("codebook.unique"))
+            checks.append(t("codebook.unique", language))
         if "minimum" in field or "maximum" in field:
             checks.append(f"{field.get('minimum', '')}–{field.get('maximum', '')}")
         if "pattern" in field:
@@ -183,24 +144,24 @@ def codebook_markdown(book: dict) -> str:
         role = " / ".join(x for x in (field["role"], field["block"]) if x)
         lines.append(f"| {field['name']} | {field['title']} | {field['type']} | {role} | {'; '.join(checks)} | {values} |")
     if book["scales"]:
-        lines += ["", f"## {t('codebook.scales')}", ""]
+        lines += ["", f"## {t('codebook.scales', language)}", ""]
         for scale in book["scales"]:
-            parts = [f"{t('codebook.direction')}: {scale['direction']}"]
+            parts = [f"{t('codebook.direction', language)}: {scale['direction']}"]
             if scale["items"]:
-                parts.append(f"{t('codebook.items')}: {', '.join(scale['items'])}")
+                parts.append(f"{t('codebook.items', language)}: {', '.join(scale['items'])}")
             if scale["total"]:
-                parts.append(f"{t('codebook.total')}: {scale['total']}")
+                parts.append(f"{t('codebook.total', language)}: {scale['total']}")
             if scale["pre"]:
                 parts.append(f"pre/post: {scale['pre']}/{scale['post']}")
             if scale["reliable_change"] is not None:
-                parts.append(f"{t('codebook.reliable_change')}: {scale['reliable_change']:g}")
+                parts.append(f"{t('codebook.reliable_change', language)}: {numerals.number(scale['reliable_change'], language)}")
             elif scale["reliability"] is not None:
-                parts.append(f"{t('codebook.reliability')}: {scale['reliability']:g}")
+                parts.append(f"{t('codebook.reliability', language)}: {numerals.number(scale['reliability'], language)}")
             if scale["cutoff"]:
-                parts.append(f"{t('codebook.cutoff')}: {scale['cutoff']}")
+                parts.append(f"{t('codebook.cutoff', language)}: {scale['cutoff']}")
             lines.append(f"- **{scale['title']}** ({scale['name']}): " + "; ".join(parts))
     if book["rules"]:
-        lines += ["", f"## {t('codebook.rules')}", ""]
+        lines += ["", f"## {t('codebook.rules', language)}", ""]
         for rule in book["rules"]:
             params = ", ".join(f"{k}={v}" for k, v in rule.items() if k not in ("id", "type"))
             lines.append(f"- {rule['id']} ({rule['type']}): {params}")

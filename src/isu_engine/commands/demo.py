@@ -1,8 +1,8 @@
 """`isu demo`: synthetic data from every model that offers it, a config, and every report.
 
-The core knows no model by name: each plugin writes its own demo data through the
-`isu_demo_datasets` hook. The demo config is an ordinary config file, so the
-demo shows exactly what a municipality would write.
+The core knows no model by name: each model's plugin registers a function that writes
+its demo data, and the reflection-log entries that go with it. The demo config is an
+ordinary config file, so the demo shows exactly what a municipality would write.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import yaml
 from isu_engine.render import atomic
 from isu_engine.configure.config import load_config
 from isu_engine.errors import UserError
-from isu_engine.i18n import set_language, t
-from isu_engine.configure.plugins import Registry
+from isu_engine.i18n import t
+from isu_engine.configure.plugins import ModelEntry, Registry, call_declared
+from isu_engine.configure.schema import display_path
 
 DEMO_SETTINGS = {
     "municipality": "Exempelkommun",
@@ -28,30 +29,6 @@ DEMO_SETTINGS = {
     "disclosure": {"min_cell": 5},
     "reflection_log": "reflektion.yaml",
 }
-
-DEMO_REFLECTION = [
-    {
-        "date": "2025-02-12",
-        "period": "2024",
-        "dataset": "violalund",
-        "topic": "Pojkar avslutar mer sällan enligt plan än flickor",
-        "interpretation": "Vi tror att vi inte når pappor med våra tider på dagtid.",
-        "decision": "Erbjuda kvällstider en dag i veckan från mars 2025.",
-        "follow_up": "ended_as_planned_pct",
-        "responsible": "Enhetschef",
-    },
-    {
-        "date": "2025-02-19",
-        "period": "2024",
-        "dataset": "hasselberg",
-        "topic": "Många sessioner med SRS under 36",
-        "interpretation": "Vi tar inte upp låga SRS-skattningar direkt i samtalet.",
-        "decision": "Alltid fråga om samarbetet när SRS är under 36 eller sjunker.",
-        "follow_up": "srs.below_cutoff_pct",
-        "responsible": "Teamledare",
-    },
-]
-
 
 def rows_to_break(rng: np.random.Generator, n_rows: int, kinds: tuple[str, ...], share: float,
                   eligible: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -71,23 +48,43 @@ def rows_to_break(rng: np.random.Generator, n_rows: int, kinds: tuple[str, ...],
     return broken
 
 
+def reflection_entries(entry: ModelEntry) -> list[dict]:
+    """The demo reflection-log entries a model's plugin ships (a YAML list of entries)."""
+    shown = display_path(entry.demo_reflection)
+    try:
+        entries = yaml.safe_load(entry.demo_reflection.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{shown}: {type(error).__name__}: {error}")
+    if not isinstance(entries, list) or not all(isinstance(item, dict) for item in entries):
+        raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{shown}: not a list of entries")
+    return entries
+
+
 def write_demo_config(registry: Registry, data: Path) -> Path:
-    """Ask every plugin for demo data; write the config and a reflection log beside it."""
-    entries = []
-    for plugin, result, error in registry.call_each("isu_demo_datasets", folder=data):
-        if error is not None:
-            raise UserError("demo.plugin_failed", plugin=plugin, error=f"{type(error).__name__}: {error}")
-        entries.extend(result or [])
-    if not entries:
+    """Ask every model for its demo data; write the config and the models' reflection entries beside it."""
+    datasets, reflection = {}, []
+    for name, entry in sorted(registry.models.items()):
+        if entry.demo is None:
+            continue
+        try:
+            written = call_declared(entry.demo, folder=data, model=entry.model)
+        except UserError:
+            raise
+        except Exception as error:
+            raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{type(error).__name__}: {error}")
+        for dataset in [written] if isinstance(written, dict) else written or []:
+            dataset = dict(dataset)
+            datasets[dataset.pop("name")] = dataset
+        if entry.demo_reflection is not None:
+            reflection.extend(reflection_entries(entry))
+    if not datasets:
         raise UserError("demo.no_data")
-    datasets = {}
-    for entry in sorted(entries, key=lambda e: e["name"]):
-        entry = dict(entry)
-        datasets[entry.pop("name")] = entry
-    config = {**DEMO_SETTINGS, "datasets": datasets, "compare": sorted(datasets)}
+    datasets = dict(sorted(datasets.items()))
+    config = {**DEMO_SETTINGS, "datasets": datasets, "compare": list(datasets)}
     path = data / "demo.yaml"
     atomic.write_text(path, yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
-    atomic.write_text(data / "reflektion.yaml", yaml.safe_dump(DEMO_REFLECTION, allow_unicode=True, sort_keys=False))
+    reflection.sort(key=lambda item: (str(item.get("date", "")), str(item.get("dataset", ""))))
+    atomic.write_text(data / "reflektion.yaml", yaml.safe_dump(reflection, allow_unicode=True, sort_keys=False))
     return path
 
 
@@ -98,11 +95,10 @@ def run_demo(registry: Registry, out: Path, stream: TextIO) -> int:
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     config_path = write_demo_config(registry, data)
-    stream.write(t("demo.wrote_data", path=data) + "\n")
     config = load_config(config_path)
-    set_language(config.language)
+    stream.write(t("demo.wrote_data", config.language, path=data) + "\n")
     reports = out / "reports"
     formats = ("html", "pdf", "json")
     code = report_and_compare(config, registry, reports, formats, stream)
-    stream.write(t("demo.done", path=reports) + "\n")
+    stream.write(t("demo.done", config.language, path=reports) + "\n")
     return code

@@ -15,48 +15,49 @@ from isu_engine.read.inspect import Inspection, inspect_file
 from isu_engine.render import atomic
 
 
-def run_inspect(registry: Registry, file: Path, model_name: str | None, out: Path | None, stream: TextIO) -> int:
+def run_inspect(registry: Registry, file: Path, model_name: str | None, out: Path | None, stream: TextIO,
+                language: str) -> int:
     """Inspect `file` (against the model when named), print the findings, and write the config to `out`."""
     inspection = inspect_file(file, model_name, display_name=str(file), registry=registry)
-    for line in report_lines(inspection):
+    for line in report_lines(inspection, language):
         stream.write(line + "\n")
     if out is not None:
         source = Path(os.path.relpath(Path(file).resolve(), Path(out).resolve().parent)).as_posix()
         extra = {"allow_outside_paths": True} if source.startswith("../") else {}
-        atomic.write_text(out, inspection.config_yaml(_dataset_name(file), source, extra))
-        stream.write(t("inspect.wrote", path=out) + "\n")
+        atomic.write_text(out, inspection.config_yaml(_dataset_name(file), source, extra, language))
+        stream.write(t("inspect.wrote", language, path=out) + "\n")
     return 0
 
 
-def report_lines(inspection: Inspection) -> list[str]:
+def report_lines(inspection: Inspection, language: str) -> list[str]:
     """What was detected and proposed, as lines for a terminal (values only of categorical columns)."""
     shown = {None: "–", "\t": "tab"}
-    lines = [t("inspect.file", file=inspection.file, kind=inspection.kind, rows=inspection.rows)]
+    lines = [t("inspect.file", language, file=inspection.file, kind=inspection.kind, rows=inspection.rows)]
     if inspection.kind == "csv":
-        lines.append(t("inspect.text", encoding=inspection.encoding, delimiter=shown.get(inspection.delimiter, inspection.delimiter),
+        lines.append(t("inspect.text", language, encoding=inspection.encoding, delimiter=shown.get(inspection.delimiter, inspection.delimiter),
                        decimal=inspection.decimal))
     if inspection.sheet:
-        lines.append(t("inspect.sheet", sheet=inspection.sheet, row=inspection.header_row))
+        lines.append(t("inspect.sheet", language, sheet=inspection.sheet, row=inspection.header_row))
     else:
-        lines.append(t("inspect.heading_row", row=inspection.header_row))
-    lines.append(t("inspect.headings"))
+        lines.append(t("inspect.heading_row", language, row=inspection.header_row))
+    lines.append(t("inspect.headings", language))
     for column in inspection.columns:
-        heading = column.heading or t("inspect.no_heading", number=column.position + 1)
+        heading = column.heading or t("inspect.no_heading", language, number=column.position + 1)
         if column.kind == "model":
-            sure = t("inspect.certain") if column.confidence >= 1 else t("inspect.likely", percent=round(100 * column.confidence))
-            lines.append(t("inspect.to_field", heading=heading, field=column.field, type=column.type, sure=sure))
+            sure = t("inspect.certain", language) if column.confidence >= 1 else t("inspect.likely", language, percent=round(100 * column.confidence))
+            lines.append(t("inspect.to_field", language, heading=heading, field=column.field, type=column.type, sure=sure))
         elif column.kind == "own":
-            lines.append(t("inspect.to_own", heading=heading, field=column.field, type=column.type))
+            lines.append(t("inspect.to_own", language, heading=heading, field=column.field, type=column.type))
         else:
-            lines.append(t(f"inspect.left_out_{column.kind}", heading=heading))
+            lines.append(t(f"inspect.left_out_{column.kind}", language, heading=heading))
         for value in column.values:
             if column.kind == "model" and value.needs_recoding:
-                target = value.category if value.category is not None else t("inspect.no_proposal")
-                lines.append(t("inspect.value_recoded", value=value.value, rows=value.rows, category=target))
+                target = value.category if value.category is not None else t("inspect.no_proposal", language)
+                lines.append(t("inspect.value_recoded", language, value=value.value, rows=value.rows, category=target))
             elif column.kind == "model":
-                lines.append(t("inspect.value_kept", value=value.value, rows=value.rows))
+                lines.append(t("inspect.value_kept", language, value=value.value, rows=value.rows))
     if inspection.missing_required:
-        lines.append(t("inspect.missing_required", fields=", ".join(inspection.missing_required)))
+        lines.append(t("inspect.missing_required", language, fields=", ".join(inspection.missing_required)))
     return lines
 
 

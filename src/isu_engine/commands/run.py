@@ -65,29 +65,29 @@ def write_validation_files(datasets: dict[str, Dataset], out: Path) -> list[Path
     return written
 
 
-def summary_lines(dataset: Dataset) -> list[str]:
-    lines = [t("validate.summary", dataset=dataset.name, model=dataset.model.name, rows_in=dataset.rows_in,
+def summary_lines(dataset: Dataset, language: str) -> list[str]:
+    lines = [t("validate.summary", language, dataset=dataset.name, model=dataset.model.name, rows_in=dataset.rows_in,
                valid=dataset.rows_valid, quarantined=dataset.rows_quarantined, skipped=dataset.rows_skipped)]
     lines.extend(f"  {note}" for note in dataset.notes)
     for entry in issues_summary(dataset)[:10]:
-        lines.append(t("validate.issue_line", field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
+        lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
     if dataset.absent_fields:
-        lines.append(t("validate.absent_fields", fields=", ".join(dataset.absent_fields)))
+        lines.append(t("validate.absent_fields", language, fields=", ".join(dataset.absent_fields)))
     if dataset.identifier_columns:
-        lines.append(t("validate.identifier_columns", columns=", ".join(dataset.identifier_columns)))
+        lines.append(t("validate.identifier_columns", language, columns=", ".join(dataset.identifier_columns)))
     if dataset.ignored_columns:
-        lines.append(t("validate.ignored_columns", columns=", ".join(dataset.ignored_columns)))
+        lines.append(t("validate.ignored_columns", language, columns=", ".join(dataset.ignored_columns)))
     return lines
 
 
 def validate_config(config: Config, registry: Registry, out: Path | None, stream: TextIO) -> int:
     datasets = load_all(config, registry)
     for dataset in datasets.values():
-        for line in summary_lines(dataset):
+        for line in summary_lines(dataset, config.language):
             stream.write(line + "\n")
     if out is not None:
         for path in write_validation_files(datasets, out):
-            stream.write(t("validate.wrote", path=path) + "\n")
+            stream.write(t("validate.wrote", config.language, path=path) + "\n")
     quarantined = any(d.rows_quarantined for d in datasets.values())
     return EXIT_FINISHED_WITH_PROBLEMS if quarantined else EXIT_OK
 
@@ -129,16 +129,16 @@ def write_reports(run: Run, config: Config, registry: Registry, out: Path, forma
     from isu_engine.render.outputs import run_json, write_documents, write_json
 
     out.mkdir(parents=True, exist_ok=True)
-    written = write_documents(run.reports, out, formats, config, registry.template_dirs(),
-                              progress=lambda name: stream.write(t("report.rendering", dataset=name) + "\n"))
+    written = write_documents(run.reports, out, formats, config, registry.template_dirs,
+                              progress=lambda name: stream.write(t("report.rendering", config.language, dataset=name) + "\n"))
     if "json" in formats:
         write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
         written.append(out / "report.json")
     for report in run.reports:
-        for line in summary_lines(report.dataset):
+        for line in summary_lines(report.dataset, config.language):
             stream.write(line + "\n")
         for section in report.failed_sections:
-            stream.write(t("report.section_failed", dataset=report.meta.dataset, section=section.title,
+            stream.write(t("report.section_failed", config.language, dataset=report.meta.dataset, section=section.title,
                            error=section.error) + "\n")
     return written
 
@@ -152,25 +152,26 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
 
     result = run.comparison
     out.mkdir(parents=True, exist_ok=True)
-    written = write_documents([result.report], out, formats, config, registry.template_dirs(),
-                              progress=lambda _: stream.write(t("comparison.rendering") + "\n"))
+    written = write_documents([result.report], out, formats, config, registry.template_dirs,
+                              progress=lambda _: stream.write(t("comparison.rendering", config.language) + "\n"))
     if "json" in formats:
         target = out / f"{COMPARISON}.json"
         write_json(comparison_json(result, config, plugin_versions(registry)), target)
         written.append(target)
     for compared in result.compared:
         n = compared.total.shown_value
-        stream.write(t("comparison.n_harmonized", dataset=compared.name, units=compared.attrs["units"],
+        stream.write(t("comparison.n_harmonized", config.language, dataset=compared.name, units=compared.attrs["units"],
                        n=hidden_text(config.min_cell) if n is None else n) + "\n")
     for section in result.report.failed_sections:
-        stream.write(t("report.section_failed", dataset=COMPARISON, section=section.title, error=section.error) + "\n")
+        stream.write(t("report.section_failed", config.language, dataset=COMPARISON, section=section.title, error=section.error) + "\n")
     return written
 
 
-def finish(run: Run, written: list[Path], strict: bool, stream: TextIO, with_reports: bool, with_comparison: bool) -> int:
+def finish(run: Run, written: list[Path], strict: bool, stream: TextIO, with_reports: bool, with_comparison: bool,
+           config: Config) -> int:
     """List what was written and choose the exit code (DESIGN §5)."""
     for path in written:
-        stream.write(t("validate.wrote", path=path) + "\n")
+        stream.write(t("validate.wrote", config.language, path=path) + "\n")
     failed = (with_reports and any(r.failed_sections for r in run.reports)) or \
         (with_comparison and run.comparison is not None and bool(run.comparison.report.failed_sections))
     quarantined = any(d.rows_quarantined for d in run.datasets.values())
@@ -182,7 +183,7 @@ def report_config(config: Config, registry: Registry, out: Path, formats: tuple[
     """One report per dataset in every asked format, plus report.json; exit code per DESIGN §5."""
     run = build_run(config, registry)
     written = write_reports(run, config, registry, out, formats, stream)
-    return finish(run, written, strict, stream, with_reports=True, with_comparison=False)
+    return finish(run, written, strict, stream, with_reports=True, with_comparison=False, config=config)
 
 
 def require_comparison(config: Config) -> None:
@@ -198,10 +199,10 @@ def compare_config(config: Config, registry: Registry, out: Path, formats: tuple
     run = build_run(config, registry)
     for dataset in run.datasets.values():
         if dataset.name in config.compare:
-            for line in summary_lines(dataset):
+            for line in summary_lines(dataset, config.language):
                 stream.write(line + "\n")
     written = write_comparison(run, config, registry, out, formats, stream)
-    return finish(run, written, strict, stream, with_reports=False, with_comparison=True)
+    return finish(run, written, strict, stream, with_reports=False, with_comparison=True, config=config)
 
 
 def report_and_compare(config: Config, registry: Registry, out: Path, formats: tuple[str, ...], stream: TextIO) -> int:
@@ -210,4 +211,4 @@ def report_and_compare(config: Config, registry: Registry, out: Path, formats: t
     written = write_reports(run, config, registry, out, formats, stream)
     if run.comparison is not None:
         written += write_comparison(run, config, registry, out, formats, stream)
-    return finish(run, written, False, stream, with_reports=True, with_comparison=True)
+    return finish(run, written, False, stream, with_reports=True, with_comparison=True, config=config)

@@ -29,11 +29,11 @@ from isu_engine.compare.differences import AGE, GENDER, Indicator, group_differe
 from isu_engine.analyse.differences import two_way_gender, two_way_gender_order
 from isu_engine.configure.config import Config, DatasetConfig, Period
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.check.dataset import Dataset, issues_summary
+from isu_engine.check.dataset import Dataset
 from isu_engine.protect.disclosure import Ledger
 from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError, harmonize_dataset
 from isu_engine.configure.model import Model
-from isu_engine.render.outputs import cell_json, table_json
+from isu_engine.render.outputs import cell_json, report_entry, run_json
 from isu_engine.configure.plugins import Registry
 from isu_engine.analyse.reflection import LogScope, reflection_section
 from isu_engine.analyse.report import Report, ReportMeta
@@ -177,8 +177,7 @@ def comparison_report(compared: list[Compared], config: Config, ledger: Ledger, 
         model_version=", ".join(m.version for m in models.values()),
         period=period, language=config.language, min_cell=config.min_cell, internal=config.internal,
         generated=dt.datetime.now().replace(microsecond=0), engine_version=__version__,
-        plugin_versions={name: m.version for name, m in sorted(models.items())}, config_sha256=config.sha256(),
-        files=dict(files or {}),
+        config_sha256=config.sha256(), files=dict(files or {}),
     )
     report = Report(meta=meta, sections=sections)
     report.sections.append(reflection_section(report, ctx, _log_scopes(report, ctx, compared)))
@@ -605,31 +604,10 @@ def _groups(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
 def comparison_json(result: ComparativeReport, config: Config, plugin_versions: dict[str, str]) -> dict:
     """comparison.json: report.json's shape with the comparison under datasets.comparison, and the
     harmonized n per dataset (null when disclosure control hides it)."""
-    report = result.report
-    datasets = result.datasets
-    figures = {figure_id: cell_json(figure.cell) for figure_id, figure in report.figures().items()}
-    issues = [{"dataset": d.name, **entry} for d in datasets for entry in issues_summary(d)]
-    entry = {
-        "model": report.meta.model,
-        "title": report.meta.dataset_title,
-        "period": {"start": report.meta.period.start.isoformat(), "end": report.meta.period.end.isoformat()},
-        "rows_in": sum(d.rows_in for d in datasets),
-        "rows_valid": sum(d.rows_valid for d in datasets),
-        "rows_quarantined": sum(d.rows_quarantined for d in datasets),
-        "rows_skipped": sum(d.rows_skipped for d in datasets),
-        "issues_summary": issues,
-        "figures": figures,
-        "suppressed": report.suppressed,
-        "failed_sections": [{"id": s.id, "title": s.title, "error": s.error} for s in report.failed_sections],
-        "tables": [table_json(table) for table in report.tables()],
-    }
-    harmonized = {c.name: {"model": c.model.name, "title": c.title, "unit_of_analysis": c.attrs["unit_of_analysis"],
-                           "period": {"start": c.ctx.period.start.isoformat(), "end": c.ctx.period.end.isoformat()},
-                           "n": cell_json(c.total)} for c in result.compared}
-    return {
-        "engine": {"version": report.meta.engine_version, "plugins": plugin_versions},
-        "inputs": {"config_sha256": config.sha256(), "files": report.meta.files},
-        "disclosure": {"min_cell": config.min_cell},
-        "datasets": {COMPARISON: entry},
-        "harmonized": harmonized,
-    }
+    document = run_json([result.report], config, plugin_versions,
+                        entries={COMPARISON: report_entry(result.report, result.datasets)})
+    document["harmonized"] = {
+        c.name: {"model": c.model.name, "title": c.title, "unit_of_analysis": c.attrs["unit_of_analysis"],
+                 "period": {"start": c.ctx.period.start.isoformat(), "end": c.ctx.period.end.isoformat()},
+                 "n": cell_json(c.total)} for c in result.compared}
+    return document

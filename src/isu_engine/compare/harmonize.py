@@ -1,7 +1,7 @@
 """The harmonized frame: one row per case or client episode, in columns every model can fill.
 
 A comparison (`isu compare`) puts datasets of different models side by side through
-this frame. Each model plugin supplies it with the hook `isu_harmonize`; a model
+this frame. A model's plugin supplies it with the `harmonize` function it registers; a model
 without one (a YAML-only model) gets it from its roles and scales (`generic_harmonized`).
 
 Columns (one row per unit of analysis in the period; `COLUMNS` gives the dtypes):
@@ -29,7 +29,7 @@ that disclosure control treats them as the same cell.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,11 +40,9 @@ from isu_engine.check.dataset import ROW, Dataset
 from isu_engine.errors import UserError
 from isu_engine.analyse.generic import cutoffs_by_rules, settings_for
 from isu_engine.configure.model import Model
+from isu_engine.configure.plugins import Registry, call_declared
 from isu_engine.stats.change import analyse_change
 from isu_engine.stats.pairing import pair_scale
-
-if TYPE_CHECKING:
-    from isu_engine.configure.plugins import Registry
 
 COLUMNS: dict[str, str] = {
     "dataset": "text", "model": "text", "subject": "text", "unit": "text", "gender": "text", "age": "number",
@@ -201,16 +199,19 @@ def _check_attrs(attrs: dict, fail) -> None:
         raise fail("frame.attrs['links'] must be a dict")
 
 
-def harmonize_dataset(dataset: Dataset, ctx: AnalysisConfig, registry: "Registry") -> pd.DataFrame:
-    """The dataset's harmonized frame: from the first plugin (by name) that gives one, else from the YAML."""
-    for plugin, result, error in registry.call_each("isu_harmonize", model=dataset.model, data=dataset, config=ctx):
-        if isinstance(error, UserError):
-            raise error
-        if error is not None:
-            raise HarmonizeError(f"the plugin '{plugin}' failed to harmonize dataset '{dataset.name}': "
+def harmonize_dataset(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) -> pd.DataFrame:
+    """The dataset's harmonized frame: from the model's plugin when it gives one, else from the YAML."""
+    entry = registry.models.get(dataset.model.name)
+    if entry is not None and entry.harmonize is not None:
+        try:
+            result = call_declared(entry.harmonize, model=dataset.model, data=dataset, config=ctx)
+        except UserError:
+            raise
+        except Exception as error:
+            raise HarmonizeError(f"the plugin '{entry.plugin}' failed to harmonize dataset '{dataset.name}': "
                                  f"{type(error).__name__}: {error}") from error
         if result is not None:
-            return validate_harmonized(result, plugin, dataset.name)
+            return validate_harmonized(result, entry.plugin, dataset.name)
     try:
         frame = generic_harmonized(dataset, ctx)
     except (HarmonizeError, UserError):

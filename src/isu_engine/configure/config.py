@@ -7,6 +7,7 @@ errors that name the file, the line and the nearest known key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import glob
 import hashlib
 import os
@@ -24,10 +25,9 @@ TOP_KEYS = (
     "internal", "plugins_dirs", "templates_dir", "reflection_log", "pseudonymize", "datasets", "compare",
     "allow_outside_paths",
 )
-DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales",
+DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "title", "parameters", "scales",
                 "period")
 READ_KEYS = ("sheet", "header_row", "header_rows", "encoding", "delimiter", "decimal", "missing_values")
-IDEA_KEYS = ("target_group", "intervention", "result")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
 DEFAULT_REFLECTION_LOG = "reflektion.yaml"
 DEFAULT_KEY_ENV = "ISU_PSEUDONYM_KEY"
@@ -67,7 +67,7 @@ class DatasetConfig:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: list[Field] = field(default_factory=list)
-    idea: dict = field(default_factory=dict)
+    model_keys: dict = field(default_factory=dict)  # keys for the model to check (LOKE's `idea:`), as written
     parameters: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
     missing_values: tuple[str, ...] = ()
@@ -244,10 +244,22 @@ def _no_links_outside(config: Config, folder: Path, container: Any, key: Any) ->
                                        path=str(path.relative_to(config.folder)))
 
 
+def _refuse_near_misses(raw: dict, doc: Document, where: str) -> None:
+    """A key the engine does not know that looks like one it does (`sourse:`) is an error at once.
+
+    Every other unknown key is left for the dataset's model, which may declare it (LOKE's
+    `idea:`); when it does not, that check names the file and line too.
+    """
+    for key in raw:
+        close = [] if key in DATASET_KEYS else difflib.get_close_matches(str(key), DATASET_KEYS, n=1, cutoff=0.8)
+        if close:
+            raise doc.error("schema.unknown_key_suggest", raw, key, name=key, where=where, suggestion=close[0])
+
+
 def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config) -> DatasetConfig:
     where = f"datasets.{name}"
     raw = doc.mapping(raw, where, container, name)
-    doc.known_keys(raw, DATASET_KEYS, where)
+    _refuse_near_misses(raw, doc, where)
     model = doc.text(raw, "model", where)
     if model is None:
         raise doc.error("schema.missing_key", container, name, name="model", where=where)
@@ -287,10 +299,6 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     for field_name, recode in values.items():
         doc.mapping(recode, f"{where}.values.{field_name}", values, field_name)
     own = parse_fields(doc.sequence(raw.get("fields"), f"{where}.fields", raw, "fields"), doc, own=True)
-    idea = doc.mapping(raw.get("idea"), f"{where}.idea", raw, "idea")
-    doc.known_keys(idea, IDEA_KEYS, f"{where}.idea")
-    for block in IDEA_KEYS:
-        doc.mapping(idea.get(block), f"{where}.idea.{block}", idea, block)
     return DatasetConfig(
         name=name,
         title=doc.text(raw, "title", where, name),
@@ -300,7 +308,7 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         columns={str(k): str(v) for k, v in columns.items()},
         values={str(k): dict(v) for k, v in values.items()},
         fields=list(own.values()),
-        idea=idea,
+        model_keys={key: value for key, value in raw.items() if key not in DATASET_KEYS},
         parameters=dict(doc.mapping(raw.get("parameters"), f"{where}.parameters", raw, "parameters")),
         scales=dict(doc.mapping(raw.get("scales"), f"{where}.scales", raw, "scales")),
         missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values", read, "missing_values")),

@@ -34,10 +34,16 @@ CONSTRAINT_KEYS = (
     "required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "minLength", "maxLength", "pattern", "enum",
 )
+CONSTRAINT_ATTRIBUTES = {  # Table Schema constraint -> Field attribute
+    "required": "required", "unique": "unique", "minimum": "minimum", "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum", "exclusiveMaximum": "exclusive_maximum",
+    "minLength": "min_length", "maxLength": "max_length", "pattern": "pattern", "enum": "enum",
+}
 SCALE_KEYS = (
     "title", "description", "items", "total", "total_tolerance", "range", "pre", "post", "value",
     "direction", "reliability", "reliable_change", "sd_ref", "cutoff",
 )
+SCALE_SETTINGS = ("direction", "reliability", "reliable_change", "sd_ref", "cutoff")  # a config may override these
 MODEL_KEYS = (
     "name", "title", "description", "version", "format", "missingValues", "fields", "scales", "rules",
     "analyses", "parameters", "harmonize",
@@ -111,6 +117,33 @@ class Field:
     @property
     def is_categorical(self) -> bool:
         return bool(self.categories or self.enum)
+
+    def descriptor(self, language: str) -> dict[str, Any]:
+        """The field as a Frictionless Table Schema field descriptor (without the ISU keys), titled in `language`."""
+        descriptor: dict[str, Any] = {"name": self.name, "type": self.type, "title": self.title(language)}
+        if self.description.get(language):
+            descriptor["description"] = self.description[language]
+        if self.format is not None:
+            descriptor["format"] = self.format
+        constraints = {key: getattr(self, attribute) for key, attribute in CONSTRAINT_ATTRIBUTES.items()
+                       if getattr(self, attribute) is not None and getattr(self, attribute) is not False}
+        if self.allowed_values is not None and self.type != "list":
+            constraints["enum"] = list(self.allowed_values)
+        if constraints:
+            descriptor["constraints"] = constraints
+        if self.categories:
+            descriptor["categories"] = [{"value": c.value, "label": c.label(language)} for c in self.categories]
+            if self.ordered:
+                descriptor["categoriesOrdered"] = True
+        if self.missing_values is not None:
+            descriptor["missingValues"] = list(self.missing_values)
+        if self.type == "list":
+            descriptor["delimiter"] = self.delimiter
+            descriptor["itemType"] = self.item_type
+        for key, value in (("decimalChar", self.decimal_char), ("groupChar", self.group_char)):
+            if value is not None:
+                descriptor[key] = value
+        return descriptor
 
 
 @dataclass(frozen=True)
@@ -195,6 +228,7 @@ class Model:
     rules: tuple[Rule, ...] = ()
     analyses: tuple[Analysis, ...] | None = None
     parameters: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     harmonize: dict[str, str] = field(default_factory=dict)
     missing_values: tuple[str, ...] = ("",)
     path: Path | None = None
@@ -215,6 +249,10 @@ class Model:
         fields = dict(self.fields)
         fields.update({f.name: f for f in own})
         return dataclasses.replace(self, fields=fields)
+
+    def with_settings(self, settings: dict[str, Any]) -> "Model":
+        """This model with a dataset's own settings (the dataset keys the model's plugin declares, parsed)."""
+        return dataclasses.replace(self, settings=settings)
 
     def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> "Model":
         """This model with some scales replaced and parameters updated (from a config)."""
@@ -461,12 +499,7 @@ def parse_scale(name: str, raw: Any, doc: Document, container: dict, fields: dic
         if len(value_range) != 2 or not all(isinstance(v, (int, float)) for v in value_range):
             raise doc.error("model.bad_range", raw, "range", where=where)
         value_range = (float(value_range[0]), float(value_range[1]))
-    reliability = doc.number(raw, "reliability", where)
-    if reliability is not None and not 0 <= reliability < 1:
-        raise doc.error("model.bad_reliability", raw, "reliability", where=where, value=reliability)
-    reliable_change = doc.number(raw, "reliable_change", where)
-    if reliable_change is not None and reliable_change <= 0:
-        raise doc.error("model.bad_positive", raw, "reliable_change", name="reliable_change", where=where)
+    settings = scale_settings(raw, doc, where, fields)
     scale = Scale(
         name=name,
         titles=doc.titles(raw, "title", where, name),
@@ -478,15 +511,35 @@ def parse_scale(name: str, raw: Any, doc: Document, container: dict, fields: dic
         pre=field_ref("pre"),
         post=field_ref("post"),
         value=field_ref("value"),
-        direction=doc.choice(raw, "direction", DIRECTIONS, where, default="higher_is_better"),
-        reliability=reliability,
-        reliable_change=reliable_change,
-        sd_ref=doc.number(raw, "sd_ref", where),
-        cutoff=parse_cutoff(raw.get("cutoff"), doc, raw, where, fields),
+        direction=settings.get("direction", "higher_is_better"),
+        reliability=settings.get("reliability"),
+        reliable_change=settings.get("reliable_change"),
+        sd_ref=settings.get("sd_ref"),
+        cutoff=settings.get("cutoff"),
     )
     if (scale.pre is None) != (scale.post is None):
         raise doc.error("model.pre_post_pair", raw, where=where)
     return scale
+
+
+def scale_settings(raw: dict, doc: Document, where: str, fields: dict[str, Field]) -> dict:
+    """The keys of a scale that a config may override (`SCALE_SETTINGS`), checked; only those given."""
+    settings: dict[str, Any] = {}
+    if raw.get("reliability") is not None:
+        settings["reliability"] = doc.number(raw, "reliability", where)
+        if not 0 <= settings["reliability"] < 1:
+            raise doc.error("model.bad_reliability", raw, "reliability", where=where, value=settings["reliability"])
+    if raw.get("reliable_change") is not None:
+        settings["reliable_change"] = doc.number(raw, "reliable_change", where)
+        if settings["reliable_change"] <= 0:
+            raise doc.error("model.bad_positive", raw, "reliable_change", name="reliable_change", where=where)
+    if raw.get("sd_ref") is not None:
+        settings["sd_ref"] = doc.number(raw, "sd_ref", where)
+    if raw.get("direction") is not None:
+        settings["direction"] = doc.choice(raw, "direction", DIRECTIONS, where)
+    if raw.get("cutoff") is not None:
+        settings["cutoff"] = parse_cutoff(raw["cutoff"], doc, raw, where, fields)
+    return settings
 
 
 def parse_cutoff(value: Any, doc: Document, container: dict, where: str, fields: dict[str, Field]) -> Cutoff | None:

@@ -168,8 +168,11 @@ def _within_limits(root) -> bool:
 
 
 def _fast_load(text: str) -> tuple[bool, Any]:
-    """(True, data) when libyaml reads the document without any problem; (False, None) otherwise."""
-    if _FastLoader is None:
+    """(True, data) when libyaml reads the document without any problem; (False, None) otherwise.
+
+    A text with a tab is left to the pure-Python parser: libyaml takes some tabs that it refuses.
+    """
+    if _FastLoader is None or "\t" in text:
         return False, None
     loader = _FastLoader(text)
     try:

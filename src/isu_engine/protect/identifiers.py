@@ -26,6 +26,7 @@ from isu_engine.errors import UserError
 MASK = "********-****"
 PSEUDONYM_PREFIX = "p_"
 PSEUDONYM_BYTES = 8  # 16 hex characters
+PSEUDONYM_PATTERN = rf"{PSEUDONYM_PREFIX}[0-9a-f]{{{2 * PSEUDONYM_BYTES}}}"  # one keyed pseudonym, whole cell
 MIN_KEY_BYTES = 16
 CENTURIES = (18, 19, 20)
 COORDINATION_DAY_OFFSET = 60

@@ -26,7 +26,7 @@ import pandas as pd
 from isu_engine.check.coerce import as_text, parse_date_text, to_number
 from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Model
 from isu_engine.configure.plugins import Registry, load_registry
-from isu_engine.i18n import t
+from isu_engine.i18n import DEFAULT_LANGUAGE, t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
 from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, column_decimal, read_table
@@ -107,24 +107,25 @@ class Inspection:
             entry["fields"] = own
         return {"datasets": {dataset: entry}}
 
-    def config_yaml(self, dataset: str = "data", source: str | None = None, extra: dict | None = None) -> str:
+    def config_yaml(self, dataset: str = "data", source: str | None = None, extra: dict | None = None,
+                    language: str = DEFAULT_LANGUAGE) -> str:
         """The starting config as YAML; each proposed recoding carries a comment asking to confirm it."""
         config = self.config(dataset, source)
         entry = config["datasets"][dataset]
         values = entry.pop("values", {})
-        lines = [f"# {line}" for line in t("inspect.config_header", file=Path(self.file).name).splitlines()]
+        lines = [f"# {line}" for line in t("inspect.config_header", language, file=Path(self.file).name).splitlines()]
         for key, value in (extra or {}).items():
             lines.append(f"{key}: {_scalar(value)}")
         lines += ["datasets:", f"  {_scalar(dataset)}:"]
         for key, value in entry.items():
             lines += _block(key, value, 4)
         if values:
-            lines.append("    values:" + f"  # {t('inspect.confirm_values')}")
+            lines.append("    values:" + f"  # {t('inspect.confirm_values', language)}")
             sure = {(c.field, v.value): v.confidence for c in self.columns for v in c.values}
             for field_name, recoding in values.items():
                 lines.append(f"      {field_name}:")
                 for local, category in recoding.items():
-                    note = t("inspect.confirm", percent=round(100 * sure[(field_name, local)]))
+                    note = t("inspect.confirm", language, percent=round(100 * sure[(field_name, local)]))
                     lines.append(f"        {_scalar(local)}: {_scalar(category)}  # {note}")
         return "\n".join(lines) + "\n"
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from isu_engine.check.coerce import TEXT
 from isu_engine.errors import UserError
+from isu_engine.i18n import Message
 from isu_engine.configure.model import Field, Model
 
 
@@ -33,7 +34,7 @@ class ColumnMap:
 
 
 def map_columns(headings: list[str], model: Model, explicit: dict[str, str], file: str,
-                header_place: str, next_row: list | None = None, next_place: str | None = None) -> ColumnMap:
+                header_place: Message, next_row: list | None = None, next_place: Message | None = None) -> ColumnMap:
     """Match a file's headings to the model's fields; a required field left unmatched is a UserError.
 
     Two columns for one field are an error naming both. `next_row` (the row under the

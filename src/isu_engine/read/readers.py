@@ -31,7 +31,7 @@ from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
 from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
-from isu_engine.i18n import t
+from isu_engine.i18n import Message
 
 DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
@@ -121,7 +121,7 @@ class RawTable:
     header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
-    notes: list[str] = field(default_factory=list)  # what the person should know about the whole file, one line each
+    notes: list[Message] = field(default_factory=list)  # what the person should know about the whole file, one line each
 
 
 ScoreHeadings = Callable[[list], float]
@@ -199,7 +199,7 @@ def _sniff_kind(data: bytes, name: str) -> str:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
     if any(member.startswith("xl/") for member in members):
         return "xlsx"
-    raise UserError("read.not_a_table", file=name, what=t("read.looks_like.zip"))
+    raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.zip"))
 
 
 # --- text files --------------------------------------------------------------------------
@@ -207,9 +207,9 @@ def _sniff_kind(data: bytes, name: str) -> str:
 
 def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     if data.startswith(b"%PDF-"):
-        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.pdf"))
+        raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.pdf"))
     if _looks_binary(data):
-        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.binary"))
+        raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.binary"))
     text, encoding = _decode(data, options.encoding, name)
     marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
     text = text[: len(text) - marks]
@@ -217,7 +217,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
-        raise UserError("read.not_a_table", file=name, what=t(f"read.looks_like.{looks_like}"))
+        raise UserError("read.not_a_table", file=name, what=Message(f"read.looks_like.{looks_like}"))
     declared = _SEP_LINE.match(text)
     if declared:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
         text = text[declared.end():]
@@ -244,7 +244,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
         filled = (any(cell.strip() for cell in record) for record, _ in chain(leading, records))
         raise _empty_header_error(name, header_row, filled)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES and len(headings) < 2:
-        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.text"))
+        raise UserError("read.not_a_table", file=name, what=Message("read.looks_like.text"))
     options = replace(options, header_row=header_row)
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
@@ -571,11 +571,12 @@ def _parse_ragged_records(
     too_many = extra.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy(dtype=bool)
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
-    details = [t("read.detail.field_count", fields=int(count), headings=width) for count in counts[too_many]]
+    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width}) for count in counts[too_many]]
     if broken is not None:  # the row that opened the quotation mark and every line it swallowed
         rows.extend(numbers[broken - 1:])
         checks.extend(["unclosed_quote"] * (len(records) - broken + 1))
-        details.extend([t("read.detail.unclosed_quote", row=int(numbers[broken - 1]))] * (len(records) - broken + 1))
+        details.extend([Message("read.detail.unclosed_quote", {"row": int(numbers[broken - 1])})]
+                       * (len(records) - broken + 1))
     return frame, _problem_frame(rows, checks, details)
 
 
@@ -617,7 +618,8 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
             continue
         numbers = header_row + 1 + positions[(plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy()]
         rows.extend(numbers)
-        details.extend([t("read.detail.delimiter", used=_shown(other), expected=_shown(delimiter))] * len(numbers))
+        details.extend([Message("read.detail.delimiter", {"used": _shown(other), "expected": _shown(delimiter)})]
+                       * len(numbers))
     return _problem_frame(rows, ["delimiter"] * len(rows), details)
 
 
@@ -682,7 +684,7 @@ def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: Score
     """
     names = workbook.sheet_names
     if not names:
-        raise UserError("read.bad_workbook", file=name, reason=t("read.no_sheets"))
+        raise UserError("read.bad_workbook", file=name, reason=Message("read.no_sheets"))
     if options.sheet is not None:
         candidates = [_sheet_index(names, options.sheet, name)]
     else:
@@ -715,7 +717,7 @@ def _headings(rows, merged=()) -> list[str]:
 def _sheet_index(names: list[str], sheet: str | int | None, name: str) -> int:
     listed = ", ".join(names)
     if not names:
-        raise UserError("read.bad_workbook", file=name, reason=t("read.no_sheets"))
+        raise UserError("read.bad_workbook", file=name, reason=Message("read.no_sheets"))
     if sheet is None:
         return 0
     if isinstance(sheet, int):
@@ -778,14 +780,16 @@ def _xlsx_error_cells(data: bytes, index: int) -> tuple[list[tuple[int, int, str
     return errors, unsaved
 
 
-def _unsaved_formula_notes(unsaved: list[tuple[int, int]], header_row: int, headings: list[str], name: str) -> list[str]:
+def _unsaved_formula_notes(unsaved: list[tuple[int, int]], header_row: int, headings: list[str],
+                           name: str) -> list[Message]:
     """One note per column whose formulas below the headings have no stored result (their cells read as empty)."""
     counts: dict[int, int] = {}
     for row, column in unsaved:
         if row >= header_row:
             counts[column] = counts.get(column, 0) + 1
-    return [t("read.unsaved_formulas", file=name, column=(headings[column] if column < len(headings) else "")
-              or _column_letters(column), count=count) for column, count in sorted(counts.items())]
+    return [Message("read.unsaved_formulas", {"file": name, "count": count,
+                                              "column": (headings[column] if column < len(headings) else "")
+                                              or _column_letters(column)}) for column, count in sorted(counts.items())]
 
 
 def _column_letters(index: int) -> str:
@@ -1047,8 +1051,9 @@ def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[st
     """The cells that hold a spreadsheet's error value (#N/A, #DIV/0!, Err:502 …), one problem each, with its column."""
     found = frame.isin(ERROR_VALUES).to_numpy(dtype=bool)
     found_columns, found_rows = np.nonzero(found.T)  # column by column, as the problems are listed
-    details = [t("read.detail.error_cell", column=headings[keep[column]] or str(column + 1),
-                 value=frame.iat[row, column]) for row, column in zip(found_rows, found_columns)]
+    details = [Message("read.detail.error_cell", {"column": headings[keep[column]] or str(column + 1),
+                                                  "value": frame.iat[row, column]})
+               for row, column in zip(found_rows, found_columns)]
     return _problem_frame(list(row_numbers[found_rows]), ["error_cell"] * len(details), details, list(found_columns))
 
 
@@ -1063,7 +1068,8 @@ def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: 
         found = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
         if found.any():
             rows.extend(row_numbers[found])
-            details.extend([t("read.detail.control_character", column=headings[keep[position]] or str(position + 1))]
+            details.extend([Message("read.detail.control_character",
+                                    {"column": headings[keep[position]] or str(position + 1)})]
                            * int(found.sum()))
             columns.extend([position] * int(found.sum()))
     return _problem_frame(rows, ["control_character"] * len(rows), details, columns)

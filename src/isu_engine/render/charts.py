@@ -23,6 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from isu_engine import numerals
+from isu_engine.i18n import DEFAULT_LANGUAGE
+
 NumberFormat = Callable[[float], str]
 
 PALETTE = ("#08306b", "#a6611a", "#4f98b8", "#e6a157", "#9ecae1", "#fde9a9")
@@ -32,8 +35,6 @@ with less than 3:1 contrast against the page is outlined in dark grey (`outline_
 LINE_COLOURS = ("#08306b", "#a6611a", "#4f98b8", "#6a3d9a", "#1a1a1a", "#c05a1c")
 """Line colours, each with a contrast of at least 3:1 against white."""
 
-THIN_SPACE = "\u2009"
-MINUS = "\u2212"
 ELLIPSIS = "\u2026"
 
 FONT_FAMILY = "'Source Sans 3','Source Sans Pro','Segoe UI','Helvetica Neue',Arial,'DejaVu Sans',sans-serif"
@@ -108,13 +109,6 @@ class Series:
     high: list[float | None] | None = None
 
 
-def format_number(x: float, decimals: int = 0) -> str:
-    """Swedish number format: decimal comma, thin space between thousands, true minus sign."""
-    text = f"{abs(x):,.{decimals}f}".replace(",", THIN_SPACE).replace(".", ",")
-    negative = x < 0 and any(digit in text for digit in "123456789")
-    return MINUS + text if negative else text
-
-
 def nice_ticks(low: float, high: float, *, inside: bool = False) -> list[float]:
     """Evenly spaced round numbers (1, 2, 2.5 or 5 × 10^k apart) for an axis over low..high.
 
@@ -147,17 +141,18 @@ def bar_chart(
     max_value: float | None = None,
     note: str | None = None,
     number_format: NumberFormat | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """Horizontal bars from 0, one per category, value text at the bar end, optional whiskers.
 
     The axis reaches at least `max_value` (e.g. 100 for percentages); `number_format` labels
-    its ticks (default: Swedish format with the decimals the ticks need).
+    its ticks (default: the numbers in `language`, with the decimals the ticks need).
     """
     values = [v for bar in bars for v in (bar.value, bar.low, bar.high) if _present(v)]
     if any(v < 0 for v in values):
         raise ValueError("a bar chart shows values from 0 upwards")
     ticks = nice_ticks(0.0, max([*values, max_value or 0.0]))
-    fmt = number_format or _tick_format(ticks)
+    fmt = number_format or _tick_format(ticks, language)
     label_width = _label_column([bar.label for bar in bars])
     tick_overhang = _text_width(fmt(ticks[-1]), SMALL_SIZE) / 2
     value_room = max([_text_width(bar.text) for bar in bars] + [tick_overhang]) + 10
@@ -203,6 +198,7 @@ def stacked_bar_chart(
     description: str,
     note: str | None = None,
     number_format: NumberFormat | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """100 % stacked horizontal bars with a legend; segment values are percentages of their row.
 
@@ -223,7 +219,7 @@ def stacked_bar_chart(
                 raise ValueError("stacked segments cannot be negative")
     prefix = _id_prefix(title)
     ticks = nice_ticks(0.0, 100.0)
-    fmt = number_format or (lambda x: format_number(x) + "\u00a0%")
+    fmt = number_format or (lambda x: numerals.percent(x, language, 0))
     markers = [_hidden_marker(segments) for _, segments in rows]
     label_width = _label_column([label for label, _ in rows])
     tick_overhang = _text_width(fmt(100.0), SMALL_SIZE) / 2
@@ -262,6 +258,7 @@ def line_chart(
     reference_lines: Sequence[tuple[float, str]] = (),
     note: str | None = None,
     number_format: NumberFormat | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """Lines with markers over categorical x positions, optional bands, reference lines, legend.
 
@@ -275,7 +272,7 @@ def line_chart(
             if values is not None and len(values) != len(x_labels):
                 raise ValueError(f"series {line.name!r} needs one value per x label")
     low, high, ticks = _y_axis_range(series, reference_lines, y_range)
-    fmt = number_format or _tick_format(ticks)
+    fmt = number_format or _tick_format(ticks, language)
 
     x0 = PAD + LINE_HEIGHT + 6 + max(_text_width(fmt(t), SMALL_SIZE) for t in ticks) + 6
     x1 = WIDTH - PAD
@@ -575,10 +572,10 @@ def _ink_on(fill: str) -> str:
     return WHITE if contrast(fill, WHITE) > contrast(fill, INK) else INK
 
 
-def _tick_format(ticks: list[float]) -> NumberFormat:
-    """Swedish format with as many decimals as the ticks need."""
-    decimals = next(d for d in range(13) if all(abs(round(t, d) - t) < 1e-9 * max(1.0, abs(t)) for t in ticks))
-    return lambda x: format_number(x, decimals)
+def _tick_format(ticks: list[float], language: str) -> NumberFormat:
+    """The ticks in `language`, each with as many decimals as the ticks need."""
+    decimals = numerals.decimals_needed(*ticks)
+    return lambda x: numerals.number(x, language, decimals)
 
 
 # --- text ----------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from isu_engine.protect.disclosure import hidden_text
 from isu_engine.errors import UserError, line_place
 from isu_engine.i18n import LANGUAGES, DEFAULT_LANGUAGE, t
 from isu_engine.analyse.results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
-from isu_engine.render.formatting import (NUMERIC_KINDS, format_cell, format_interval, format_number, hidden_name,
-                                          is_missing, percent_sign)
+from isu_engine import numerals
+from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, hidden_name, is_missing
 
 if TYPE_CHECKING:
     from isu_engine.analyse.report import Report
@@ -111,7 +111,7 @@ def _template_globals(language: str, min_cell: int) -> dict[str, Any]:
         "t": lambda key, **params: message(key, language, params),
         "cell": lambda cell: cell_html(cell, language, min_cell),
         "interval": lambda cell: format_interval(cell, language),
-        "number": lambda value, decimals=0: format_number(value, decimals, language),
+        "number": lambda value, decimals=0: numerals.number(value, language, decimals),
         "paragraph_text": lambda paragraph: paragraph.fill(lambda cell: format_cell(cell, language, min_cell)),
         "chart_svg": lambda chart: chart_svg(chart, language, min_cell),
         "next_id": lambda prefix: f"{prefix}-{next(numbers)}",
@@ -167,27 +167,25 @@ def chart_svg(chart: Chart, language: str, min_cell: int) -> Markup:
     def shown(cell: Cell) -> str:
         return format_cell(cell, language, min_cell)
 
-    common = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note}
-    tick_format = None if language == "sv" else _english_ticks
+    common = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
+              "language": language}
     if chart.kind == "bar":
         bars = [
             charts.Bar(label=bar.label, value=_drawn(bar.cell), text=shown(bar.cell),
                        low=_bound(bar.cell, bar.cell.low), high=_bound(bar.cell, bar.cell.high))
             for bar in chart.bars
         ]
-        svg = charts.bar_chart(bars, axis_label=chart.axis_label, max_value=chart.max_value,
-                               number_format=tick_format, **common)
+        svg = charts.bar_chart(bars, axis_label=chart.axis_label, max_value=chart.max_value, **common)
     elif chart.kind == "stacked":
         rows = [
             (label, [charts.Segment(label=bar.label, value=_drawn(bar.cell), text=shown(bar.cell)) for bar in bars])
             for label, bars in chart.stacked_rows
         ]
-        percent = None if language == "sv" else (lambda x: percent_sign(format_number(x, 0, language), language))
-        svg = charts.stacked_bar_chart(rows, segment_names=chart.segment_names, number_format=percent, **common)
+        svg = charts.stacked_bar_chart(rows, segment_names=chart.segment_names, **common)
     elif chart.kind == "line":
         series = [_series(name, values, low, high) for name, values, low, high in chart.series]
         svg = charts.line_chart(chart.x_labels, series, y_label=chart.axis_label, y_range=chart.y_range,
-                                reference_lines=chart.reference_lines, number_format=tick_format, **common)
+                                reference_lines=chart.reference_lines, **common)
     else:
         raise ValueError(f"unknown chart kind {chart.kind!r} in chart {chart.id!r}")
     return Markup(svg)
@@ -213,10 +211,6 @@ def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Ce
 
     return charts.Series(name=name, values=[_drawn(cell) for cell in values], low=band(low), high=band(high))
 
-
-def _english_ticks(value: float) -> str:
-    decimals = next((d for d in range(4) if abs(round(value, d) - value) < 1e-9), 3)
-    return format_number(value, decimals, "en")
 
 
 def page_css(language: str, running_header: str) -> Markup:

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from isu_engine.render import atomic
 from isu_engine.configure.config import Config
-from isu_engine.check.dataset import issues_summary
+from isu_engine.check.dataset import Dataset, issues_summary
 from isu_engine.analyse.report import Report
 from isu_engine.analyse.results import Cell, Table
 
@@ -37,18 +37,25 @@ def table_json(table: Table) -> dict:
     }
 
 
-def dataset_json(report: Report) -> dict:
-    dataset = report.dataset
+def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
+    """A report's entry under `datasets` in report.json (DESIGN §5).
+
+    A report over several datasets (the comparison) gives their rows added up and names
+    the dataset of each issue.
+    """
+    several = datasets is not None
+    datasets = datasets if several else [report.dataset]
     figures = {figure_id: cell_json(figure.cell) for figure_id, figure in report.figures().items()}
+    issues = [{"dataset": d.name, **entry} if several else entry for d in datasets for entry in issues_summary(d)]
     return {
         "model": report.meta.model,
         "title": report.meta.dataset_title,
         "period": {"start": report.meta.period.start.isoformat(), "end": report.meta.period.end.isoformat()},
-        "rows_in": dataset.rows_in,
-        "rows_valid": dataset.rows_valid,
-        "rows_quarantined": dataset.rows_quarantined,
-        "rows_skipped": dataset.rows_skipped,
-        "issues_summary": issues_summary(dataset),
+        "rows_in": sum(d.rows_in for d in datasets),
+        "rows_valid": sum(d.rows_valid for d in datasets),
+        "rows_quarantined": sum(d.rows_quarantined for d in datasets),
+        "rows_skipped": sum(d.rows_skipped for d in datasets),
+        "issues_summary": issues,
         "figures": figures,
         "suppressed": report.suppressed,
         "failed_sections": [{"id": s.id, "title": s.title, "error": s.error} for s in report.failed_sections],
@@ -57,20 +64,17 @@ def dataset_json(report: Report) -> dict:
 
 
 def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, str],
-             datasets_key: str = "datasets", extra: dict | None = None) -> dict:
-    """The whole run: engine, inputs (hashes) and one entry per report."""
+             entries: dict[str, dict] | None = None) -> dict:
+    """A run's JSON document: engine, inputs (hashes), disclosure and one entry per report (or `entries`)."""
     files: dict[str, str] = {}
     for report in reports:
         files.update(report.meta.files)
-    document = {
+    return {
         "engine": {"version": reports[0].meta.engine_version if reports else "", "plugins": plugin_versions},
         "inputs": {"config_sha256": config.sha256(), "files": files},
         "disclosure": {"min_cell": config.min_cell},
-        datasets_key: {report.meta.dataset: dataset_json(report) for report in reports},
+        "datasets": entries if entries is not None else {report.meta.dataset: report_entry(report) for report in reports},
     }
-    if extra:
-        document.update(extra)
-    return document
 
 
 def write_json(document: dict, path: Path) -> None:

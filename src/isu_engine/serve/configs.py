@@ -13,6 +13,7 @@ from isu_engine import library
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import load_yaml_text
 from isu_engine.errors import UserError
+from isu_engine.serve.language import line
 
 CONFIG_NAME = "config.yaml"
 SERVER_KEYS = ("plugins_dirs", "templates_dir", "reflection_log", "allow_outside_paths")
@@ -125,4 +126,4 @@ def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: b
 
 
 def error_line(error: UserError) -> str:
-    return error.line()
+    return line(error)

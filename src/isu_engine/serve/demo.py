@@ -10,7 +10,7 @@ import yaml
 from django.contrib.auth import get_user_model
 
 from isu_engine import library
-from isu_engine.i18n import t
+from isu_engine.serve.language import t
 from isu_engine.serve import accounts_admin, configs, jobs, storage
 from isu_engine.serve.models import Dataset, Membership, Organisation, Unit, Upload
 from isu_engine.serve.views_meeting import _import_log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from isu_engine.i18n import t
+from isu_engine.serve.language import t
 from isu_engine.serve.models import PERIOD_STEPS, ROLES
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from isu_engine import library
-from isu_engine.i18n import set_language, t
+from isu_engine.serve.language import current_language, line, set_language, t
 from isu_engine.serve import audit, configs, storage
 from isu_engine.serve.models import (Decision, Interpretation, Job, Organisation, PeriodRows, Run, RunFile, Unit,
                                      Upload)
@@ -49,7 +49,7 @@ def execute(job: Job) -> None:
     try:
         {"validate": validate_upload, "run": build_run, "retention": apply_retention}[job.kind](job)
     except library.UserError as error:
-        _finish(job, "failed", error=error.line())
+        _finish(job, "failed", error=line(error))
     except Exception as error:  # a bug: one line for the user, the job can be rerun
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(job, "failed", error=t("serve.job.internal_error", error=type(error).__name__))
@@ -89,7 +89,7 @@ def validate_upload(job: Job) -> None:
                 defaults={"upload": upload, "rows": storage.rows_to_bytes(rows), "n_rows": len(rows),
                           "first_date": first, "last_date": last, "stored_at": timezone.now()})
             upload.summary = {
-                "lines": library.summary_lines(result), "rows_in": result.rows_in, "rows_valid": result.rows_valid,
+                "lines": library.summary_lines(result, current_language()), "rows_in": result.rows_in, "rows_valid": result.rows_valid,
                 "rows_quarantined": result.rows_quarantined, "rows_skipped": result.rows_skipped,
                 "issues": library.issues_summary(result),
                 "quarantined_rows": [int(r) for r in result.quarantine["row"].tolist()[:500]],
@@ -101,7 +101,7 @@ def validate_upload(job: Job) -> None:
         audit.record(job.created_by, "validated", unit=dataset.unit, target=f"upload {upload.pk}",
                      detail=f"rows_in={result.rows_in} valid={result.rows_valid} quarantined={result.rows_quarantined}")
     except library.UserError as error:
-        Upload.objects.filter(pk=upload.pk).update(state="failed", error=error.line())
+        Upload.objects.filter(pk=upload.pk).update(state="failed", error=line(error))
         raise
     finally:
         if not dataset.unit.keep_raw_uploads:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from isu_engine.i18n import LANGUAGES, set_language, t
+from isu_engine.i18n import LANGUAGES
+from isu_engine.serve.language import set_language, t
 
 APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")

@@ -38,7 +38,7 @@ def setup_django(data: Path, host: str | None = None) -> None:
 
 def serve(data: Path, host: str, port: int, demo: bool, create_admin: str | None, stream: TextIO) -> int:
     from isu_engine.errors import UserError
-    from isu_engine.i18n import t
+    from isu_engine.serve.language import t
 
     setup_django(data, host)
     from django.contrib.auth import get_user_model

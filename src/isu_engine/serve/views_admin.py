@@ -57,7 +57,7 @@ def users(request):
 
 
 def audit_text(key):
-    from isu_engine.i18n import t
+    from isu_engine.serve.language import t
 
     return t(key)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from isu_engine import library
-from isu_engine.i18n import t
+from isu_engine.serve.language import line, t
 from isu_engine.protect.identifiers import mask_personal_numbers
 from isu_engine.serve import audit, configs, storage
 from isu_engine.serve.forms import ConfigForm, DatasetForm, EraseForm, RunForm, UploadForm
@@ -88,7 +88,7 @@ def dataset_config(request, dataset):
             if str(entry.get("model")) != dataset.model:
                 raise library.UserError("serve.config.model_changed", file=configs.CONFIG_NAME, model=dataset.model)
         except library.UserError as problem:
-            error = problem.line()
+            error = line(problem)
         else:
             dataset.config_yaml = text
             dataset.save()
@@ -180,7 +180,7 @@ def upload_mapping(request, upload):
         inspection = library.propose_mapping(Path(upload.stored_path), model, sheet=sheet, header_row=header_row,
                                              shown_name=upload.filename)
     except library.UserError as problem:
-        error = problem.line()
+        error = line(problem)
     rows = _mapping_rows(inspection, model, request.language, *_saved_mapping(dataset))
     if request.method == "POST" and request.POST.get("action") == "confirm" and inspection is not None:
         columns, values, own = {}, {}, []
@@ -203,7 +203,7 @@ def upload_mapping(request, upload):
             configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
             library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
         except library.UserError as problem:
-            error = problem.line()
+            error = line(problem)
         else:
             dataset.config_yaml = text
             dataset.save()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from isu_engine import library
 from isu_engine.serve import audit, storage
+from isu_engine.serve.language import current_language, line
 from isu_engine.serve.forms import DecisionForm, InterpretationForm, ReflectionImportForm
 from isu_engine.serve.jobs import reflection_entries
 from isu_engine.serve.models import Decision, Interpretation
@@ -108,12 +109,12 @@ def reflection_import(request, unit):
     if request.method == "POST" and form.is_valid():
         incoming = form.cleaned_data["file"]
         if incoming.size > MAX_LOG_BYTES:
-            error = "reflektion.yaml: " + library.UserError("serve.upload.too_large", mb=1).problem()
+            error = "reflektion.yaml: " + library.UserError("serve.upload.too_large", mb=1).problem(current_language())
         else:
             try:
                 imported = _import_log(unit, incoming.read(), request.user.get_username())
             except library.UserError as problem:
-                error = problem.line()
+                error = line(problem)
             else:
                 audit.record(request, "reflection_imported", unit=unit, detail=f"entries={imported}")
     return render(request, "isu/reflection_import.html", {"form": form, "unit": unit, "error": error,

@@ -17,7 +17,7 @@ RETENTION_EVERY = 24 * 3600
 
 
 def mark_cut_off() -> int:
-    from isu_engine.i18n import t
+    from isu_engine.serve.language import t
     from isu_engine.serve.models import Job
 
     return Job.objects.filter(state="running").update(state="failed", error=t("serve.job.cut_off"),

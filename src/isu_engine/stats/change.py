@@ -326,33 +326,6 @@ def analyse_change(
     )
 
 
-def change_figures(scale: str, result: ChangeResult) -> dict[str, float | int | None]:
-    """The report figures of one scale (DESIGN §5 names), e.g. `ors.jt_improved`.
-
-    A Jacobson–Truax count is None when the method has no such category, or when some
-    subjects could not be classified (threshold or cutoff not determinable).
-    """
-    figures: dict[str, float | int | None] = {
-        f"{scale}.n_paired": result.n_paired,
-        f"{scale}.mean_pre": result.mean_pre,
-        f"{scale}.mean_post": result.mean_post,
-        f"{scale}.sd_pre": result.sd_pre,
-        f"{scale}.effect_size": result.effect_size,
-        f"{scale}.effect_size_dz": result.effect_size_dz,
-        f"{scale}.reliable_change_points": result.reliable_change_points,
-        f"{scale}.cutoff": result.cutoff,
-    }
-    classified = not result.categories.isna().any()
-    jt_counts = result.method != "direction" and classified
-    for name in CATEGORIES_JT:
-        known = jt_counts and name in result.counts
-        figures[f"{scale}.jt_{name}"] = result.counts[name] if known else None
-    if result.method == "direction":
-        for name in CATEGORIES_DIRECTION:
-            figures[f"{scale}.{name}"] = result.counts[name]
-    return figures
-
-
 def effect_size_interval(pre: pd.Series, post: pd.Series, settings: ChangeSettings,
                          confidence: float = 0.95) -> tuple[float | None, float | None]:
     """The interval of the pre–post effect size d (standardized on the SD of the pre-scores), from the

@@ -2,7 +2,7 @@
 
 from django import template
 
-from isu_engine.i18n import t as message
+from isu_engine.serve.language import t as message
 
 register = template.Library()
 

@@ -353,7 +353,7 @@ def test_intake_bands_are_half_open_except_the_last():
     assert bands.tolist()[:5] == [0, 0, 1, 3, 3] and pd.isna(bands.iloc[5])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["", "1", "2"]), st.integers(0, 900),
                           st.one_of(st.none(), st.integers(0, 40))), max_size=40))
 def test_period_episodes_match_a_plain_count(draws):

@@ -46,7 +46,7 @@ def plain_key(client, episode) -> str:
     return f"{client}{KEY_SEPARATOR}{'' if pd.isna(episode) else episode}"
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(sessions_drawn, st.randoms(use_true_random=False))
 def test_date_order_is_the_sort_by_date_file_and_row(draws, random):
     frame = frame_of(draws, files=("b.csv", "a.csv"))
@@ -56,7 +56,7 @@ def test_date_order_is_the_sort_by_date_file_and_row(draws, random):
     assert in_date_order(expected).index.tolist() == expected.index.tolist()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(sessions_drawn)
 def test_episode_and_client_codes_follow_the_keys(draws):
     frame = frame_of(draws)
@@ -68,7 +68,7 @@ def test_episode_and_client_codes_follow_the_keys(draws):
     assert (same_client == (clients[:, None] == clients[None, :])).all()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(sessions_drawn)
 def test_ors_numbers_and_previous_srs_by_episode(draws):
     sessions = prepare_sessions(frame_of(draws), INSTRUMENT_AGES)
@@ -87,7 +87,7 @@ def test_ors_numbers_and_previous_srs_by_episode(draws):
         last_srs[key] = srs
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(sessions_drawn)
 def test_period_episodes_ends_and_clients_by_hand(draws):
     frame = frame_of(draws)
@@ -130,7 +130,7 @@ def test_codes_are_numbers_in_key_order():
     assert sessions[CLIENT_CODE].tolist()[1:3] == [sessions[CLIENT_CODE].iloc[1]] * 2
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-40 * 24, 420 * 24)), max_size=30),
        st.sampled_from(["month", "quarter"]))
 def test_step_index_matches_a_date_by_date_search(hours, step):
@@ -144,7 +144,7 @@ def test_step_index_matches_a_date_by_date_search(hours, step):
     assert step_index(dates, parts).tolist() == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.none(), st.floats(-5, 45, allow_nan=False)), max_size=30))
 def test_intake_band_is_the_first_band_holding_the_score(scores):
     bands = [[0, 15], [15, 20], [10, 25], [25, 40]]     # overlapping on purpose: the first band wins

@@ -285,6 +285,26 @@ def test_mistakes_in_the_idea_are_config_errors(tmp_path, registry, idea, words)
         assert word in line
 
 
+@pytest.mark.parametrize("language, line_word", [("sv", "rad"), ("en", "line")])
+def test_isu_validate_finds_a_mistake_in_the_idea_with_file_and_line(tmp_path, cli, language, line_word):
+    config = write_project(tmp_path, IDEA_CASES, idea={"target_group": {"agee": [0, 12]}}, language=language)
+    line = next(number for number, text in enumerate(config.read_text(encoding="utf-8").splitlines(), start=1)
+                if "agee:" in text)
+    result = cli("validate", config)
+    assert result.code == 2 and result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert "c.yaml" in result.err and f"{line_word} {line}" in result.err
+    assert "'agee'" in result.err and "age" in result.err.split("'agee'")[1]  # the known fields are listed
+
+
+def test_a_misspelt_idea_key_is_named_with_the_nearest_key(tmp_path, cli):
+    config = write_project(tmp_path, IDEA_CASES)
+    config.write_text(config.read_text(encoding="utf-8").replace("source:", "ideas: {}\n    source:"),
+                      encoding="utf-8")
+    result = cli("validate", config)
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "ideas" in result.err and "'idea'" in result.err and "c.yaml" in result.err
+
+
 def test_no_idea_says_so_and_gives_null_figures(tmp_path, registry):
     report = run(tmp_path, registry, IDEA_CASES)
     assert not report.failed_sections
@@ -384,7 +404,7 @@ def test_rating_change_with_the_units_reliable_change(tmp_path, registry):
 flag = st.sampled_from([True, False, None])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 20), flag), min_size=1, max_size=30))
 def test_every_criterion_means_all_met_and_a_missing_value_leaves_the_case_out(cases):
     ages = pd.Series([age for age, _ in cases], dtype="Int64")

@@ -1,0 +1,115 @@
+"""Test helpers shared by the core's tests and the plugins' tests: small projects on disk, the command line,
+the demo (written and run once per session) and the hypothesis profiles.
+
+`HYPOTHESIS_PROFILE=thorough` (the full run of scripts/test) tries many more examples than the
+default `quick` profile of a run while working.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from isu_engine.commands.cli import main
+
+settings.register_profile("quick", max_examples=10, deadline=None)
+settings.register_profile("thorough", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self, path: Path) -> dict:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write("name", text) -> path: a dedented text file in the test's folder."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def cli(capsys):
+    """cli("validate", "cfg.yaml", ...) -> CliResult with exit code and captured output."""
+
+    def _run(*args: str) -> CliResult:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture
+def pdf_fetches(monkeypatch) -> list[tuple[str, bool]]:
+    """Every URL WeasyPrint asks the PDF renderer's fetcher for, with whether it was served.
+
+    The bundled fonts are loaded once per process; the cache is cleared so that they are
+    fetched again, through this record, in the test that uses it.
+    """
+    import isu_engine.render.pdf as pdf_module
+
+    asked: list[tuple[str, bool]] = []
+    original = pdf_module.TemplateFolderFetcher.fetch
+
+    def recording(self, url, headers=None):
+        try:
+            response = original(self, url, headers)
+        except Exception:
+            asked.append((url, False))
+            raise
+        asked.append((url, True))
+        return response
+
+    monkeypatch.setattr(pdf_module.TemplateFolderFetcher, "fetch", recording)
+    pdf_module.bundled_fonts.cache_clear()
+    return asked
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The demo's config (with its data beside it) and its reports (html, json, xlsx; no PDF)."""
+
+    config: Path
+    reports: Path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """Every installed model's demo data, the demo config and all its reports, made once per session.
+
+    Treat the files as read-only: many tests share them.
+    """
+    from isu_engine.commands.demo import write_demo_config
+    from isu_engine.commands.run import report_and_compare
+    from isu_engine.configure.config import load_config
+    from isu_engine.configure.plugins import LOAD_PLUGINS_ENV, load_registry
+
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(LOAD_PLUGINS_ENV, raising=False)
+        registry = load_registry()
+    config_path = write_demo_config(registry, folder / "data")
+    code = report_and_compare(load_config(config_path), registry, folder / "reports", ("html", "json", "xlsx"),
+                              io.StringIO())
+    assert code == 0
+    return DemoRun(config=config_path, reports=folder / "reports")
