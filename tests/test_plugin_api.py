@@ -65,3 +65,8 @@ def test_every_name_of_the_interface_is_documented():
     reference = text[text.index("## What a plugin's code sees"):]
     missing = [name for name in api.__all__ if not re.search(rf"`{re.escape(name)}[`(]", reference)]
     assert missing == []
+
+
+def test_every_public_name_is_found_where_the_module_says():
+    assert set(api._WHERE) == set(api.__all__)
+    assert sorted(dir(api)) == sorted(api.__all__)

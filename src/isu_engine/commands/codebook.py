@@ -10,7 +10,6 @@ from isu_engine import numerals
 from isu_engine.i18n import t
 from isu_engine.configure.model import Field, Model
 from isu_engine.configure.plugins import Registry
-from isu_engine.analyse.methods import cutoff_text
 
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -50,6 +49,8 @@ def field_entry(field: Field, language: str) -> dict:
 
 def codebook(model: Model, language: str) -> dict:
     """A model's fields, scales and rules in plain data."""
+    from isu_engine.analyse.methods import cutoff_text  # the methods section's wording; loads the analyses
+
     return {
         "name": model.name, "title": model.title(language), "version": model.version, "format": model.format,
         "origin": model.origin,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from isu_engine.configure.model import Field, parse_fields
-from isu_engine.read.readers import ReadOptions
+from isu_engine.read.options import ReadOptions
 from isu_engine.configure.schema import Document, display_path
 from isu_engine.configure.yamlio import load_yaml_file
 

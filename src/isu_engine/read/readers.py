@@ -31,6 +31,7 @@ from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
 from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
+from isu_engine.read.options import ReadOptions
 from isu_engine.i18n import Message
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -90,18 +91,6 @@ _ODS_COLUMNS_REPEATED = f"{{{_ODS_TABLE}}}number-columns-repeated"
 _ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _TOTALS_WINDOW = 64  # bottom rows looked at for totals rows (more while they all are)
 _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How to read one data file (the `read:` key of a dataset in the config)."""
-
-    sheet: str | int | None = None  # sheet name, or 1-based index; None = the sheet whose headings match best
-    header_row: int | None = None  # 1-based row holding the headings; None = the row that matches best
-    header_rows: int = 1  # headings written on this many rows (merged cells above), joined with a space
-    encoding: str = "auto"  # auto | utf-8 | utf-8-sig | cp1252 | latin-1 ...
-    delimiter: str = "auto"  # auto | ";" | "," | "\t" | "|"
-    decimal: str = "auto"  # auto | "," | "." — for the coercion step; cells stay as read
 
 
 @dataclass
