@@ -20,7 +20,7 @@ from isu_engine.compare.comparison import Compared, build_comparison, comparabil
 from isu_engine.configure.config import Period, load_config
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.commands.demo import write_demo_config
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.compare.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
                                   validate_harmonized)
 from isu_engine.configure.plugins import load_registry
@@ -70,7 +70,7 @@ def harmonized_of(path: Path, registry, name: str = "x") -> pd.DataFrame:
     dataset = load_all(config, registry)[name]
     assert dataset.rows_quarantined == 0, dataset.issues.to_dict("records")
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=config.period,
-                         tally=Tally(Ledger(config.min_cell), name))
+                         tally=Tally(Records(), name))
     return harmonize_dataset(dataset, ctx, registry)
 
 
@@ -191,14 +191,14 @@ def _config(tmp_path: Path, min_cell: int = 1):
 
 def _compare_frames(tmp_path: Path, registry, frames: dict[str, tuple[str, pd.DataFrame]], min_cell: int = 1):
     config = _config(tmp_path, min_cell)
-    ledger = Ledger(config.min_cell)
+    records = Records()
     period = config.period
     compared = [Compared(name=name, title=name.upper(), model=registry.model(model), frame=frame,
                          ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], period=period,
-                                            tally=Tally(ledger, name)))
+                                            tally=Tally(records, name)))
                 for name, (model, frame) in frames.items()]
-    report = comparison_report(compared, config, ledger)
-    apply_disclosure([report], ledger, config)
+    report = comparison_report(compared, config, records)
+    apply_disclosure([report], records, config)
     return report, compared
 
 
@@ -269,14 +269,14 @@ def test_the_same_definitions_compare_and_get_one_chart(tmp_path, registry):
 
 def test_two_years_of_one_unit_compare_as_two_datasets(tmp_path, registry):
     config = _config(tmp_path)
-    ledger = Ledger(1)
+    records = Ledger(1)
     years = {"a": 2024, "c": 2025}
     compared = [Compared(name=name, title=str(year), model=registry.model("loke"), frame=_frame_a(),
-                         ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], tally=Tally(ledger, name),
+                         ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], tally=Tally(records, name),
                                             period=Period(dt.date(year, 1, 1), dt.date(year, 12, 31))))
                 for name, year in years.items()]
-    report = comparison_report(compared, config, ledger)
-    apply_disclosure([report], ledger, config)
+    report = comparison_report(compared, config, records)
+    apply_disclosure([report], records, config)
     assert not report.failed_sections
     assert (report.meta.period.start, report.meta.period.end) == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     periods = {row[0].value: row[3].value for row in _table(report, "comparison.datasets").rows}
@@ -676,10 +676,10 @@ def test_a_small_group_is_hidden_in_the_comparison_and_null_in_json(tmp_path, re
 def test_the_comparison_and_the_units_own_report_hide_the_same_cells(tmp_path, registry):
     rows = _loke_cases(12, "G") + _loke_cases(2, "O", gender="annat") + _loke_cases(9, "B", gender="pojke")
     config = load_config(project(tmp_path, {"x": ("loke", rows), "y": ("fit", VOLUME_ROWS)}, min_cell=5))
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(d, config, registry, ledger) for d in load_all(config, registry).values()]
-    result = build_comparison(reports, config, registry, ledger)
-    apply_disclosure([*reports, result.report], ledger, config)
+    records = Records()
+    reports = [build_report(d, config, registry, records) for d in load_all(config, registry).values()]
+    result = build_comparison(reports, config, registry, records)
+    apply_disclosure([*reports, result.report], records, config)
     own = {row[0].value: (row[1].hidden, row[2].hidden) for row in _table(reports[0], "x.gender_two_way").rows}
     compared = {row[0].value: (row[1].hidden, row[2].hidden)
                 for row in _table(result.report, "comparison.gender_two_way").rows}

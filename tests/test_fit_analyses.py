@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from isu_engine.commands.cli import main as cli_main
 from isu_engine.configure.config import Period, load_config
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import load_registry
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
@@ -60,9 +60,9 @@ def run(tmp_path: Path, rows: list[dict], *, min_cell: int = 1, step: str = "qua
     dataset = load_all(config, registry)["x"]
     if clean:
         assert dataset.rows_quarantined == 0, dataset.issues.to_dict("records")
-    ledger = Ledger(config.min_cell)
-    report = build_report(dataset, config, registry, ledger)
-    apply_disclosure([report], ledger, config)
+    records = Records()
+    report = build_report(dataset, config, registry, records)
+    apply_disclosure([report], records, config)
     assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
     return report
 

@@ -41,7 +41,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         outcome=outcome_from(result.categories, episodes.index),
         feedback=pd.Series(per_episode["srs_total"].mean().reindex(codes).to_numpy(), index=episodes.index),
     )
-    return describe(frame, **_description(fit), links=_links(fit))
+    return describe(frame, **_description(fit))
 
 
 def _description(fit: FitInputs) -> dict:
@@ -71,20 +71,6 @@ def _description(fit: FitInputs) -> dict:
         "respondents": {"outcome": "client", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.session_feedback", outcome=ors.title(ctx.language),
                                alliance=srs.title(ctx.language)),
-        "population": Populations.of(ctx.period).episodes,
+        "unit_kind": "episodes",
     }
 
-
-def _links(fit: FitInputs) -> dict[tuple, list]:
-    """The FIT report's counts of the same episodes (episode ends, Jacobson–Truax categories)."""
-    tally, pop = fit.tally, fit.populations
-    ends = {value: tally.key(pop.episodes, [("episode_end", value)]) for value in ("planned", "unplanned", OPEN)}
-    links: dict[tuple, list] = {
-        ("total", None): [tally.key(pop.episodes)],
-        ("status", "ended"): [ends["planned"], ends["unplanned"]],
-        ("status", "open"): [ends[OPEN]],
-        ("ended_planned", True): [ends["planned"]],
-    }
-    for outcome, categories in JT_PARTS.items():
-        links[("outcome", outcome)] = [tally.key(pop.jt, [(f"{fit.ors.name}.change", c)]) for c in categories]
-    return links

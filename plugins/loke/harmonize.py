@@ -34,7 +34,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         outcome=outcome_from(figures.rating.categories, frame.index),
         goal_attained=figures.goal_attained_flags, feedback=frame["satisfaction"].where(ended),
     )
-    return describe(frame_out, **_description(data, ctx, figures.rating), links=_links(ctx, figures))
+    return describe(frame_out, **_description(data, ctx, figures.rating))
 
 
 def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> dict:
@@ -75,28 +75,6 @@ def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> di
                                 high=max(satisfaction)),
         "respondents": {"outcome": "client", "goal": "staff", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.idea"),
-        "population": Populations.of(ctx.period).cases,
+        "unit_kind": "rows",
     }
 
-
-def _links(ctx: AnalysisConfig, figures: PeriodFigures) -> dict[tuple, list]:
-    """The LOKE report's counts of the same cases: gender, age group, status, results."""
-    tally, pop = ctx.tally, figures.populations
-    links: dict[tuple, list] = {("total", None): [tally.key(pop.cases)]}
-    labels = [ctx.t(key) for key in ("common.female", "common.male", "common.gender_other", "common.gender_unknown")]
-    for label in [*labels, None]:
-        links[("gender_two_way", label)] = [tally.key(pop.cases, [(GENDER_TWO_WAY, label)])]
-    for label in [*ctx.age_band_labels(), None]:
-        links[("age_group", label)] = [tally.key(pop.cases, [(AGE_GROUP, label)])]
-    for status in (ENDED, OPEN):
-        links[("status", status)] = [tally.key(pop.cases, [(STATUS, status)])]
-    links[("ended", None)] = [tally.key(pop.ended)]
-    links[("ended_planned", True)] = [tally.key(pop.ended, [("ended_as_planned", True)])]
-    links[("goal_attained", True)] = [tally.key(pop.ended, [("goal_attained", True)])]
-    links[("contacts", "present")] = [tally.key(pop.ended, [("n_contacts", "present")])]
-    links[("duration_days", "present")] = [tally.key(pop.ended, [(DURATION, "present")])]
-    categories = list(figures.rating.categories.cat.categories)
-    for outcome in ("improved", "unchanged", "deteriorated"):
-        parts = [c for c in categories if OUTCOME_OF.get(c) == outcome]
-        links[("outcome", outcome)] = [tally.key(pop.rated, [(f"{RATING}.change", c)]) for c in parts]
-    return links

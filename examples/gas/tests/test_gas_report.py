@@ -10,7 +10,7 @@ import pytest
 from isu_engine.commands.cli import main
 from isu_engine.configure.config import load_config
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.compare.harmonize import validate_harmonized
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
@@ -55,9 +55,9 @@ T_POST = {"C1": 50 + 10 / ROOT_62, "C2": 40.0, "C3": 50 - 50 / ROOT_48, "C4": 50
 def run(config_path, registry):
     config = load_config(config_path)
     datasets = load_all(config, registry)
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(dataset, config, registry, ledger) for dataset in datasets.values()]
-    apply_disclosure(reports, ledger, config)
+    records = Records()
+    reports = [build_report(dataset, config, registry, records) for dataset in datasets.values()]
+    apply_disclosure(reports, records, config)
     return reports[0]
 
 

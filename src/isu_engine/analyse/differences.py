@@ -15,6 +15,7 @@ import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.distinct import map_distinct
+from isu_engine.analyse.tabulate import Population, shown_test
 from isu_engine.analyse.results import Cell, Column, Comparison, Paragraph, Question, Section, Table, text
 from isu_engine.stats.groups import FlagRule, each_group_against_rest, flag_differences
 from isu_engine.stats.proportions import benjamini_hochberg
@@ -38,7 +39,7 @@ def two_way_gender_order(ctx: AnalysisConfig) -> list[str]:
     return [ctx.t("common.female"), ctx.t("common.male"), ctx.t("common.gender_other"), ctx.t("common.gender_unknown")]
 
 
-def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, indicator: str,
+def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Population, indicator: str,
                    indicator_label: str, flags: pd.Series, grouping: str, grouping_label: str,
                    groups: pd.Series, order: Iterable[str] | None = None) -> Comparison | None:
     """One indicator (yes/no/NA per unit) compared across groups; None when fewer than two groups."""
@@ -63,16 +64,11 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, 
     for group in order:
         inside = codes == code_of[group]
         yes, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        rest_yes, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
-                                                          [(grouping, ("not", group))])
-        tally.ledger.equation(overall_yes.count_key, [yes.count_key, rest_yes.count_key])
-        tally.ledger.equation(overall_assessed.count_key, [base.count_key, rest_base.count_key])
+        _, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
+                                                   [(grouping, ("not", group))])
         pct.append(share)
         pct_rest.append(rest_share)
-        diff = stats.loc[group, "diff"]
-        rows.append([text(group), base, share, rest_share,
-                     Cell(value=None if pd.isna(diff) else float(diff), kind="number",
-                          depends=share.keys + rest_share.keys, decimals=1),
+        rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats.loc[group, "diff"]),
                      Cell(value=None, kind="number", decimals=3), text("")])
     columns = [
         Column("group", grouping_label), Column("n", ctx.t("compare.n_assessed"), "count"),
@@ -105,7 +101,7 @@ def finalize(sections: list[Section], rule: FlagRule, language_t) -> int:
         comparison.flagged = [bool(f) for f in flag_differences(frame, comparison.q_values, rule)]
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
                                                        comparison.groups, comparison.pct, comparison.pct_rest):
-            row[5] = Cell(value=None if np.isnan(q) else q, kind="number", decimals=3, depends=row[4].depends)
+            row[5] = shown_test(None if np.isnan(q) else q, [row[4]], decimals=3)
             row[6] = text(language_t("compare.flagged") if flagged else "")
             if flagged:
                 flags += 1

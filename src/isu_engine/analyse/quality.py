@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset, issues_summary
+from isu_engine.analyse.tabulate import Population
 from isu_engine.analyse.results import Cell, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 
 QUALITY_ORDER = 95
@@ -66,7 +67,8 @@ def _missing_table(dataset: Dataset, ctx: AnalysisConfig) -> Table:
     """Missing values per field among the valid rows (fields present in the source only)."""
     frame = dataset.frame
     tally = ctx.tally
-    total = tally.total("valid_rows", len(frame))
+    valid = Population("rows", "valid_rows")
+    total = tally.total(valid, frame.index)
     rows = []
     for name, field in dataset.model.fields.items():
         if name in dataset.absent_fields or field.identifier:
@@ -74,9 +76,7 @@ def _missing_table(dataset: Dataset, ctx: AnalysisConfig) -> Table:
         missing = frame[name].isna()
         if field.type == "list":
             missing = missing | (frame[name] == "")
-        missing_cell = tally.count("valid_rows", int(missing.sum()), [(name, None)])
-        present_cell = tally.count("valid_rows", int((~missing).sum()), [(name, "present")], published=False)
-        tally.ledger.equation(total.count_key, [missing_cell.count_key, present_cell.count_key])
+        missing_cell = tally.count(valid, frame.index[missing.to_numpy(dtype=bool)], [(name, None)])
         rows.append([text(field.title(ctx.language)), missing_cell, tally.pct(missing_cell, total)])
     return Table(
         id=f"{dataset.name}.quality.missing",

@@ -86,6 +86,8 @@ class Config:
     period_step: str = "quarter"
     language: str = "sv"
     min_cell: int = 5
+    min_quantile_n: int = 10
+    all_or_none: bool = False
     groups: GroupSettings = field(default_factory=GroupSettings)
     age_bands: tuple[tuple[int, int], ...] = DEFAULT_AGE_BANDS
     internal: bool = False
@@ -131,8 +133,10 @@ def parse_config(raw: Any, doc: Document, path: Path) -> Config:
     config.period_step = doc.choice(raw, "period_step", ("month", "quarter", "none"), "config", "quarter")
     config.language = doc.choice(raw, "language", ("sv", "en"), "config", "sv")
     disclosure = doc.mapping(raw.get("disclosure"), "disclosure", raw, "disclosure")
-    doc.known_keys(disclosure, ("min_cell",), "disclosure")
+    doc.known_keys(disclosure, ("min_cell", "min_quantile_n", "all_or_none"), "disclosure")
     config.min_cell = _whole(doc, disclosure, "min_cell", "disclosure", 5, minimum=1)
+    config.min_quantile_n = _whole(doc, disclosure, "min_quantile_n", "disclosure", 10, minimum=1)
+    config.all_or_none = doc.boolean(disclosure, "all_or_none", "disclosure")
     groups = doc.mapping(raw.get("groups"), "groups", raw, "groups")
     doc.known_keys(groups, ("min_group", "min_difference", "max_q"), "groups")
     config.groups = GroupSettings(
