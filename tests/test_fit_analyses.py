@@ -181,16 +181,23 @@ def test_breakdowns_by_gender_age_and_unit(tmp_path):
     # Women and girls with a cutoff: a1–a6 (improved: a1 a2 a3 a4), t1 (improved), c2 -> 5 of 8.
     assert gender.pct[0].value == pytest.approx(100 * 5 / 8)
     charts = [item for item in outcome.items if getattr(item, "kind", None) == "stacked"]
-    assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart",
-                                              "x.ors.change.unit.chart"}
-    assert all("therapist_id" not in chart.id for chart in charts)
+    # Unit has no declared categories: its written values are never tabulated.
+    assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart"}
 
 
-def test_therapist_breakdown_only_when_internal(tmp_path):
-    rows = [dict(row, therapist_id="T1" if i % 4 < 2 else "T2") for i, row in enumerate(JT_ROWS)]
+def test_unit_and_therapist_are_never_tabulated_by_their_written_values(tmp_path):
+    """Unit and therapist are text without declared categories: no breakdown by them, not even internally."""
+    rows = [dict(row, therapist_id="T1" if i % 4 < 2 else "T2", unit="Väst" if i % 2 else "Öst")
+            for i, row in enumerate(JT_ROWS)]
     internal = run(tmp_path, rows, internal=True)
-    ids = {c.id for s in internal.sections for c in s.comparisons()}
-    assert "x.ors.improved.therapist_id" in ids
+    outcome = next(s for s in internal.sections if s.id == "fit.outcome")
+    ids = {c.id for s in internal.sections for c in s.comparisons()} | {item.id for item in outcome.items
+                                                                         if getattr(item, "kind", None) == "stacked"}
+    assert ids == {"x.ors.improved.gender", "x.ors.improved.age",
+                   "x.ors.change.gender.chart", "x.ors.change.age.chart"}
+    written = {str(cell.value) for s in internal.sections for item in s.items if hasattr(item, "cells")
+               for cell in item.cells()}
+    assert not written & {"T1", "T2", "Väst", "Öst"}
 
 
 def test_english_texts(tmp_path):
@@ -351,6 +358,32 @@ def test_small_counts_are_hidden_with_min_cell_5(tmp_path):
         assert figure(report, figure_id).hidden, figure_id
     assert figure(report, "n_clients").shown_value is None
     assert figure_id_values_hidden_in_json(tmp_path, ["n_clients", "n_clients_2plus", "srs.below_cutoff_pct"])
+
+
+@pytest.mark.parametrize("clients, hidden", [(4, True), (5, False)])
+def test_session_figures_need_sessions_of_min_cell_clients(tmp_path, clients, hidden):
+    """Twenty sessions are enough sessions, but from four clients they could single a client out."""
+    rows = [session(f"K{k}", f"2025-0{1 + i % 9}-0{1 + i // 9}", 20, 36) for i in range(20) for k in [i % clients]]
+    rows += [session(f"K{k}", "2024-12-01", 20, 36) for k in range(5)]   # the period's sessions are not every row
+    report = run(tmp_path, rows, min_cell=5)
+    n_sessions = figure(report, "n_sessions")
+    assert n_sessions.figure.value == 20 and n_sessions.figure.unit_kind == "rows"
+    assert n_sessions.hidden is hidden
+    assert figure(report, "fit.ors_completion_pct").hidden is hidden
+    if hidden:
+        assert n_sessions.figure.reason == "persons"
+
+
+def test_sessions_episodes_and_clients_are_counted_by_their_own_keys(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    kinds = {name: figure(report, name).figure.unit_kind for name in ("n_sessions", "fit.n_episodes", "n_clients",
+                                                                      "ors.n_paired")}
+    assert kinds == {"n_sessions": "rows", "fit.n_episodes": "episodes", "n_clients": "clients",
+                     "ors.n_paired": "episodes"}
+    sessions = figure(report, "n_sessions").figure
+    assert sorted(sessions.universe.index[sessions.units]) == [1, 2, 4, 5, 6, 7, 8, 9, 12]  # the row labels of 2025
+    episodes = figure(report, "fit.n_episodes").figure
+    assert sorted(key.split("\x1f")[0] for key in episodes.universe.index[episodes.units]) == ["A", "B", "C", "C", "E"]
 
 
 def figure_id_values_hidden_in_json(tmp_path: Path, figure_ids: list[str]) -> bool:

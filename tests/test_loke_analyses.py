@@ -313,6 +313,20 @@ def test_own_variables_appear_in_their_block(tmp_path, registry, language):
     assert row_values(attendance, "Närvaro" if language == "sv" else "Attendance")[:3] == [3, 70.0, 80.0]
 
 
+def test_fields_without_declared_categories_are_not_tabulated(tmp_path, registry):
+    report = run(tmp_path, registry, IDEA_CASES)
+    assert not report.failed_sections
+    ids = {t.id for t in report.tables()}
+    for name in ("referral", "problem_areas", "intervention", "method"):
+        assert f"x.{name}" not in ids, name
+    assert not any(t.id.startswith("x.compare.") and t.id.endswith(".intervention") for t in report.tables())
+    sentences = [item.fill(str) for s in report.sections for item in s.items if hasattr(item, "fill")]
+    for title in ("Aktualisering", "Problemområden", "Insats", "Metod"):
+        assert any(sentence.startswith(f"{title} redovisas inte") for sentence in sentences), title
+    written = {cell.value for t in report.tables() for row in t.rows for cell in row}
+    assert not written & {"Familjebehandling", "Föräldrastöd", "föräldraskap", "ekonomi"}
+
+
 # --- change in the client's own rating -----------------------------------------------------------
 
 RATINGS = [(3, 5), (5, 5), (6, 4), (2, 8), (4, 5)]

@@ -40,13 +40,12 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
     sessions_count = int(fit.parameters["trajectory_sessions"])
     section.intro = ctx.t("fit.trajectory.intro", end=ctx.period.end.isoformat())
     trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, ctx.min_cell)
-    outside = int(trajectory.bands.isna().sum())
-    if outside:
-        ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory, outside)
+    outside = trajectory.bands.isna().to_numpy()
+    ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory,
+                trajectory.bands.index[outside])
     labels = [band_label(ctx, bands, i) for i in range(len(bands))]
-    total = tally.total(pop.trajectory, int(trajectory.bands.notna().sum()))
+    total = tally.total(pop.trajectory, trajectory.bands.index[~outside])
     points = _point_cells(fit, trajectory, labels)
-    tally.ledger.equation(total.count_key, [points[(i, 1)]["n"].count_key for i in range(len(bands))])
     section.items.append(_chart(fit, trajectory, labels, points, total))
     section.items.append(_table(fit, trajectory, labels, points, total))
     flags = on_track(trajectory, fit.current.paired).dropna()
@@ -65,17 +64,16 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
 
 
 def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> dict[tuple[int, int], dict[str, Cell]]:
-    """Per (band, ORS number): the registered n and the median and quartiles, hidden with their n."""
+    """Per (band, ORS number): the episodes with that ORS (n), and the median and quartiles of their scores."""
     tally, pop = fit.tally, fit.populations
+    scores = trajectory.scores["score"]
+    positions = scores.groupby([trajectory.scores["band"], trajectory.scores["number"]]).indices
     cells = {}
-    for point in trajectory.points.itertuples(index=False):
-        n = tally.count(pop.trajectory, int(point.n), [("intake_band", labels[point.band]), ("ors_number", int(point.number))])
-        cells[(point.band, point.number)] = {
-            "n": n,
-            "median": tally.statistic(point.median, n),
-            "q1": tally.statistic(point.q1, n),
-            "q3": tally.statistic(point.q3, n),
-        }
+    for band, number in zip(trajectory.points["band"], trajectory.points["number"]):
+        values = scores.iloc[positions.get((band, number), [])]
+        n = tally.count(pop.trajectory, values.index, [("intake_band", labels[band]), ("ors_number", int(number))])
+        cells[(band, number)] = {"n": n, **{key: tally.quantile(values, n, q, variable="ors_total")
+                                            for key, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75))}}
     return cells
 
 

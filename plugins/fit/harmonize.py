@@ -13,15 +13,12 @@ import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, UNCHANGED, describe, harmonized_frame, outcome_from
+from isu_engine.compare.harmonize import describe, harmonized_frame, outcome_from
 
 from .change import jt_change
-from .episodes import EPISODE_CODE, OPEN
+from .episodes import EPISODE_CODE
 from .inputs import FitInputs
-from .populations import Populations
-
-JT_PARTS = {IMPROVED: ("recovered", "improved"), UNCHANGED: ("unchanged",), DETERIORATED: ("deteriorated", "harmed")}
-"""The FIT report's Jacobson–Truax categories behind each harmonized outcome."""
+from .populations import EPISODES
 
 
 def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
@@ -71,6 +68,6 @@ def _description(fit: FitInputs) -> dict:
         "respondents": {"outcome": "client", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.session_feedback", outcome=ors.title(ctx.language),
                                alliance=srs.title(ctx.language)),
-        "unit_kind": "episodes",
+        "unit_kind": EPISODES,
     }
 

@@ -30,8 +30,8 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     _, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
                                       below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])))
     return [
-        Headline("n_clients", tally.total(pop.clients, len(episodes.client_codes())), 0),
-        Headline("n_sessions", tally.total(pop.sessions, len(sessions)), 0),
+        Headline("n_clients", tally.total(pop.clients, episodes.client_codes()), 0),
+        Headline("n_sessions", tally.total(pop.sessions, sessions.index), 0),
         Headline("n_paired", cells["total"], 0),
         Headline("effect_size", tally.statistic(result.effect_size, cells["total"], decimals=2, kind="effect"), 2),
         Headline("improved_pct", cells["improved_pct"], 1),

@@ -46,20 +46,14 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
 def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
     as exclusions, and shown in their own table of reliable change only."""
-    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     rest = without_cutoff(paired)
     result = reliable_change(paired, ors)
     rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
-    ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).astype(bool)
+    ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).to_numpy(dtype=bool)
     analysis = ctx.t("fit.outcome.jt_analysis")
-    parts = []
-    for reason, n in ((ctx.t("fit.outcome.excluded_ycors"), int(ycors.sum())),
-                      (ctx.t("fit.outcome.excluded_no_cutoff"), int((~ycors).sum()))):
-        if n:
-            ctx.exclude(analysis, reason, pop.paired, n)
-            parts.append(tally.key(pop.paired, [("excluded", reason)]))
-    if parts:
-        tally.ledger.equation(rest_total.count_key, parts)
+    ctx.exclude(analysis, ctx.t("fit.outcome.excluded_ycors"), pop.paired, rest.index[ycors])
+    ctx.exclude(analysis, ctx.t("fit.outcome.excluded_no_cutoff"), pop.paired, rest.index[~ycors])
     if not len(rest):
         return
     section.items.append(Table(
@@ -78,11 +72,7 @@ def _points(value) -> str:
 
 def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,
                    result: ChangeResult, total) -> Chart:
-    """The Jacobson–Truax categories per group (missing group values as a group of their own).
-
-    Counts per group and category are registered with the margins: each category's overall count
-    is the sum over the groups, and so is the total.
-    """
+    """The Jacobson–Truax categories per group (missing group values as a group of their own)."""
     ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     missing = ctx.t("common.missing")
     groups = labels.astype(object).where(labels.notna(), missing)
@@ -97,10 +87,6 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
         inside = (groups == group).to_numpy()
         counted, _ = tally.distribution(pop.jt, variable, values[inside], categories, missing, [(name, group)])
         rows.append((group, [Bar(c.label, c.pct) for c in counted if c.value is not None]))
-    for value in [*(c for c, _ in categories), None]:
-        tally.ledger.equation(tally.key(pop.jt, [(variable, value)]),
-                              [tally.key(pop.jt, [(name, g), (variable, value)]) for g in ordered])
-    tally.ledger.equation(total.count_key, [tally.key(pop.jt, [(name, g)]) for g in ordered])
     return Chart(
         id=f"{fit.table_prefix}.ors.change.{name}.chart", kind="stacked",
         title=ctx.t("fit.outcome.by_group_title", grouping=label),

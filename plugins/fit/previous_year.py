@@ -5,6 +5,7 @@ from __future__ import annotations
 from isu_engine.configure.config import Period
 from isu_engine.analyse.context import in_period
 from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.analyse.tabulate import Tally
 
 from .headline import Headline, headline
 from .inputs import FitInputs
@@ -16,10 +17,10 @@ def period_name(period: Period) -> str:
     return str(period.start.year) if whole_year and period.start.year == period.end.year else period.label()
 
 
-def difference(current: Cell, previous: Cell, decimals: int) -> Cell:
+def difference(tally: Tally, current: Cell, previous: Cell, decimals: int) -> Cell:
     """Current minus previous; hidden when either is."""
     value = None if current.value is None or previous.value is None else float(current.value) - float(previous.value)
-    return Cell(value=value, kind="number", depends=current.keys + previous.keys, decimals=decimals)
+    return tally.difference(current, previous, value, decimals)
 
 
 def build_previous_year(section: Section, fit: FitInputs) -> None:
@@ -32,7 +33,7 @@ def build_previous_year(section: Section, fit: FitInputs) -> None:
         return
     now: list[Headline] = headline(fit, fit.current)
     before: list[Headline] = headline(fit, fit.episodes(previous))
-    rows = [[text(ctx.t(f"fit.headline.{a.key}")), a.cell, b.cell, difference(a.cell, b.cell, a.decimals)]
+    rows = [[text(ctx.t(f"fit.headline.{a.key}")), a.cell, b.cell, difference(fit.tally, a.cell, b.cell, a.decimals)]
             for a, b in zip(now, before)]
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.previous_year", title=ctx.t("fit.previous_year.table_title", previous=names[1]),

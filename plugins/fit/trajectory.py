@@ -1,10 +1,10 @@
 """The local expected trajectory: how the unit's own clients' ORS usually develops, by intake level.
 
 Episodes are grouped by their intake ORS (the first ORS) into bands [low, high), the last band
-including its upper end. For the n-th ORS of an episode (n = 1 … max_number) the median and the
-quartiles (linear interpolation) are taken per band, where at least `min_n` episodes have an
-n-th ORS. This is local evidence from the unit's own data, not a published expected-treatment-
-response table.
+including its upper end. For the n-th ORS of an episode (n = 1 … max_number) the median (linear
+interpolation) is the expected level per band, where at least `min_n` episodes have an n-th ORS;
+the report shows it with its quartiles, made from the same scores by the tabulation API. This is
+local evidence from the unit's own data, not a published expected-treatment-response table.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
 
 @dataclass
 class Trajectory:
-    """Per band and ORS number: episodes contributing (n), median and quartiles (NaN when too few)."""
+    """Per band and ORS number: episodes contributing (n) and the median (NaN when too few)."""
 
-    points: pd.DataFrame          # columns band, number, n, median, q1, q3
+    points: pd.DataFrame          # columns band, number, n, median
+    scores: pd.DataFrame          # the ORS behind the points: columns band, number, score (index: episode key)
     bands: pd.Series              # band index per episode with an intake ORS (NA outside every band)
     max_number: int
 
@@ -59,17 +60,14 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
         "band": band_by_code[codes],
         "number": measured[ORS_NUMBER].astype("int64").to_numpy(),
         "score": measured["ors_total"].to_numpy(),
-    })
+    }, index=pd.Index(measured[EPISODE].to_numpy(), name=EPISODE))
     rows = rows[rows["band"].notna() & (rows["number"] <= max_number)].astype({"band": "int64"})
     grouped = rows.groupby(["band", "number"])["score"]
     every = pd.MultiIndex.from_product([range(len(bands)), range(1, max_number + 1)], names=["band", "number"])
-    points = pd.DataFrame({
-        "n": grouped.size(), "median": grouped.median(),
-        "q1": grouped.quantile(0.25), "q3": grouped.quantile(0.75),
-    }).reindex(every)
+    points = pd.DataFrame({"n": grouped.size(), "median": grouped.median()}).reindex(every)
     points["n"] = points["n"].fillna(0).astype("int64")
-    points.loc[points["n"] < max(min_n, 1), ["median", "q1", "q3"]] = np.nan
-    return Trajectory(points=points.reset_index(), bands=band_of, max_number=max_number)
+    points.loc[points["n"] < max(min_n, 1), "median"] = np.nan
+    return Trajectory(points=points.reset_index(), scores=rows, bands=band_of, max_number=max_number)
 
 
 def on_track(trajectory: Trajectory, paired: pd.DataFrame) -> pd.Series:

@@ -1,8 +1,8 @@
 """The headline figures of one period, counted through the run's tally.
 
-Each figure is computed (and its counts registered) only when first asked for, so the
-previous period registers just the figures its comparison shows. Population strings come
-from `Cases.populations`, so the same set of cases has the same name everywhere.
+Each figure is computed (and its counts made from their cases) only when first asked for, so
+the previous period makes just the figures its comparison shows. Populations come from
+`Cases.populations`, so the same set of cases has the same name everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from isu_engine.analyse.generic import improved_flags, settings_for
 from isu_engine.configure.model import Model
 from isu_engine.analyse.results import Cell
 from isu_engine.stats.change import ChangeResult, analyse_change, pair_wide
-from isu_engine.analyse.tabulate import Category, Tally
+from isu_engine.analyse.tabulate import Category, Population, Tally
 
 from . import indicators
 from .cases import ENDED, OPEN, STATUS, Cases
@@ -57,7 +57,7 @@ class IdeaShare:
     """How many cases meet one block of the idea: every criterion together, and each on its own."""
 
     block: str
-    population: str
+    population: Population
     name: str
     flags: pd.Series
     every: Share
@@ -82,15 +82,12 @@ class PeriodFigures:
 
     @cached_property
     def case_counts(self) -> CaseCounts:
-        """The period's cases, ended and open, registered together: wherever two of them are shown,
-        disclosure control knows that the third follows."""
+        """The period's cases, ended and open, and the ended cases as a population of their own."""
         categories = [(ENDED, self.ctx.t("loke.status.ended")), (OPEN, self.ctx.t("loke.status.open"))]
         rows, total = self.tally.distribution(self.populations.cases, STATUS, self.cases.frame[STATUS], categories,
                                               self.ctx.t("common.missing"))
-        by_value = {row.value: row for row in rows}
-        n_ended = self.tally.total(self.populations.ended, len(self.cases.ended))
-        self.tally.ledger.equation(by_value[ENDED].count.count_key, [n_ended.count_key])
-        return CaseCounts(total=total, ended=n_ended, status=by_value)
+        n_ended = self.tally.total(self.populations.ended, self.cases.ended.index)
+        return CaseCounts(total=total, ended=n_ended, status={row.value: row for row in rows})
 
     @property
     def n_cases(self) -> Cell:
@@ -131,20 +128,14 @@ class PeriodFigures:
         flags = indicators.goal_share(self.cases.ended["goal_attainment"],
                                       self.parameters.get("goal_partly_values", []),
                                       self.parameters.get("goal_assessed_values", []))
-        share = self._share(self.populations.ended, "goal_partly", flags)
-        self.tally.ledger.equation(share.assessed.count_key, [self.goal_attained.assessed.count_key])
-        return share
+        return self._share(self.populations.ended, "goal_partly", flags)
 
     @cached_property
     def satisfaction(self) -> tuple[Cell, Cell]:
         """The number of ended cases that answered, and their mean satisfaction."""
-        values = self.cases.ended["satisfaction"]
-        answered = int(values.notna().sum())
-        population = self.populations.ended
-        n = self.tally.count(population, answered, [("satisfaction", "present")])
-        missing = self.tally.count(population, len(values) - answered, [("satisfaction", None)], published=False)
-        self.tally.ledger.equation(self.n_ended.count_key, [n.count_key, missing.count_key])
-        return n, self.tally.mean(values, n, decimals=1)
+        values = self.cases.ended["satisfaction"].dropna()
+        n = self.tally.count(self.populations.ended, values.index, [("satisfaction", "present")])
+        return n, self.tally.mean(values, n, decimals=1, variable="satisfaction")
 
     @cached_property
     def rating_pairs(self) -> pd.DataFrame:
@@ -190,10 +181,10 @@ class PeriodFigures:
         share = shares[figure_id]()
         return share.pct, share.assessed
 
-    def _share(self, population: str, name: str, flags: pd.Series) -> Share:
+    def _share(self, population: Population, name: str, flags: pd.Series) -> Share:
         return Share(*self.tally.indicator(population, name, flags))
 
-    def _idea_share(self, block: str, population: str, frame: pd.DataFrame) -> IdeaShare | None:
+    def _idea_share(self, block: str, population: Population, frame: pd.DataFrame) -> IdeaShare | None:
         criteria = self.idea.criteria(block) if self.idea is not None else ()
         if not criteria:
             return None

@@ -4,7 +4,8 @@ The cases, their status and the result indicators are those of the LOKE report
 (`cases.py`, `indicators.py`, `figures.py`): a case ended when its end date lies in the
 period; ended as planned, goal attainment, the change in the client's own rating and
 satisfaction are taken for the cases that ended in the period, as in the annual
-compilation (open cases: not yet assessed).
+compilation (open cases: not yet assessed). The frame keeps the cases' row labels as its
+index, the keys by which the LOKE report counts them, so the comparison counts the same units.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
-from isu_engine.compare.harmonize import OUTCOME_OF, describe, harmonized_frame, outcome_from
+from isu_engine.compare.harmonize import describe, harmonized_frame, outcome_from
 from isu_engine.stats.change import ChangeResult
 
-from .cases import DURATION, END, ENDED, OPEN, START, STATUS, Populations, period_cases
+from .cases import CASES, END, ENDED, START, STATUS, period_cases
 from .figures import RATING, SUBJECT, PeriodFigures
-from .target_group import AGE_GROUP, GENDER_TWO_WAY
 
 
 def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
@@ -75,6 +75,6 @@ def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> di
                                 high=max(satisfaction)),
         "respondents": {"outcome": "client", "goal": "staff", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.idea"),
-        "unit_kind": "rows",
+        "unit_kind": CASES,
     }
 

@@ -55,12 +55,8 @@ def _row(comp: Compilation, figure: str, now: PeriodFigures, before: PeriodFigur
     if figure.startswith("idea.") and comp.idea is None:
         return [label, *(text("–") for _ in range(5))]
     (current, current_n), (previous, previous_n) = now.figure(figure), before.figure(figure)
-    if current.value is None or previous.value is None:
-        change = None
-    else:
-        change = current.value - previous.value
-    decimals = 1 if current.kind == "pct" else 0
-    change_cell = Cell(change, "number", decimals=decimals, depends=current.keys + previous.keys)
+    change = None if current.value is None or previous.value is None else current.value - previous.value
+    change_cell = ctx.tally.difference(current, previous, change, decimals=1 if current.kind == "pct" else 0)
     blank = text("")
     return [label, current, current_n if current_n is not None else blank,
             previous, previous_n if previous_n is not None else blank, change_cell]

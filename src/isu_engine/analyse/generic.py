@@ -213,7 +213,7 @@ def improved_flags(result: ChangeResult) -> pd.Series:
     return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
 
 
-def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str] | None]]:
+def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
     """The groupings a model offers: (name, label, labels per row, order) — gender two ways, age bands, groups."""
     model = dataset.model
     groupings = []
@@ -306,7 +306,7 @@ def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd
     section.items.append(KeyFigures([KeyFigure("n_subjects", ctx.t("generic.n_subjects"), n,
                                                ctx.t("generic.n_subjects_definition"))]))
     for name, label, labels, order in group_columns(dataset, units, ctx):
-        categories = [(v, v) for v in (order or sorted(labels.dropna().unique(), key=str))]
+        categories = [(v, v) for v in order]
         section.items.extend(frequency_items(ctx, table_id=f"{dataset.name}.{name}", title=label, population=population,
                                              variable=name, values=labels, categories=categories))
 

@@ -19,7 +19,9 @@ def quality_section(dataset: Dataset, ctx: AnalysisConfig) -> Section:
     def build(section: Section) -> None:
         rows = KeyFigures([
             KeyFigure("rows_in", ctx.t("quality.rows_in"), Cell(dataset.rows_in, "number", decimals=0), in_json=False),
-            KeyFigure("rows_valid", ctx.t("quality.rows_valid"), Cell(dataset.rows_valid, "number", decimals=0), in_json=False),
+            KeyFigure("rows_valid", ctx.t("quality.rows_valid"),
+                      ctx.tally.count(Population("rows", "valid_rows"), dataset.frame.index, always_shown=True),
+                      in_json=False),
             KeyFigure("rows_quarantined", ctx.t("quality.rows_quarantined"),
                       Cell(dataset.rows_quarantined, "number", decimals=0), in_json=False),
             KeyFigure("rows_skipped", ctx.t("quality.rows_skipped"), Cell(dataset.rows_skipped, "number", decimals=0),

@@ -69,14 +69,21 @@ class Tally:
         """Say which person stands behind each unit of `kind` (e.g. the client of each session)."""
         self.records.universe(self.dataset, kind).set_persons(person_of_unit)
 
-    def count(self, population: Population, units: Any, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
-        """The number of `units` (the units of `population` that meet `conditions`)."""
+    def count(self, population: Population, units: Any, conditions: Iterable[tuple[str, Any]] = (),
+              always_shown: bool = False) -> Cell:
+        """The number of `units` (the units of `population` that meet `conditions`).
+
+        `always_shown` is for the few counts a contract publishes exactly whatever they are (the valid
+        rows of a dataset in report.json): disclosure control never hides them and protects the
+        other counts around them instead.
+        """
         universe = self.records.universe(self.dataset, population.kind)
         positions = universe.positions(unit_keys(units))
         conditions = conditions_key(conditions)
         figure = Figure(kind=COUNT, dataset=self.dataset, population=population.name, unit_kind=population.kind,
                         conditions=conditions, universe=universe, units=positions, value=len(positions),
-                        n_persons=universe.n_persons(positions), fingerprint=universe.fingerprint(positions))
+                        n_persons=universe.n_persons(positions), fingerprint=universe.fingerprint(positions),
+                        always_shown=always_shown)
         figure = self.records.add((self.dataset, population.kind, population.name, conditions), figure)
         return Cell(value=figure.value, kind="count", figure=figure)
 

@@ -6,13 +6,15 @@
 2. *Primary*: a count from 1 to ``min_cell − 1`` is hidden (zero is not sensitive); so is a
    count of sessions (or other units with a person behind them) from fewer than ``min_cell``
    persons; with ``all_or_none`` a share of 0 % or 100 % hides its numerator.
-3. *Targets*: every hidden count, every atom (units in exactly the same published counts)
-   and every difference of two nested published counts whose size is 1 … ``min_cell − 1``.
+3. *Targets*: every hidden count, and every difference of two nested published counts of one
+   population whose size is 1 … ``min_cell − 1`` (the "no" beside a "yes" and its total, the
+   rest of a group comparison, the units without a value).
    A target is protected when the reader's whole-number bounds over the visible equations
    neither pin it nor prove it to lie in 1 … ``min_cell − 1`` (a hidden count of few persons:
    when they do not pin it).
-4. *Secondary*: while a target is not protected, hide the visible count that touches it and
-   protects it at the least cost (the smallest count, then the stable id). Hiding only
+4. *Secondary*: while a target is not protected, hide the cheapest visible count among those
+   whose equations keep it inside its range (the binding equations of the reader's bounds) (the fewest figures resting on it, then the smallest count,
+   then the stable id); counts a contract publishes exactly (`always_shown`) are never chosen. Hiding only
    removes equations, so a protected target stays protected.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
    the solver stops) has every visible count that touches it hidden.
@@ -62,6 +64,11 @@ class CountClass:
     hidden: bool = False
     reason: str | None = None
     exact: bool = False            # protected by "not pinned" (few persons), not by a range
+    dependents: int = 0            # published figures resting on it: what hiding it costs
+
+    @property
+    def always_shown(self) -> bool:
+        return any(f.always_shown for f in self.figures)
 
     @property
     def order(self) -> str:
@@ -77,6 +84,7 @@ class Target:
     low: int
     high: int
     name: str
+    pair: tuple[int, int] | None = None     # a difference of two counts: (the larger, the smaller)
 
 
 @dataclass
@@ -118,7 +126,7 @@ def protect(records: Records, printed: Iterable[Figure], settings: Settings) -> 
         figure.published = True
     if settings.min_cell <= 1:
         return outcome
-    classes = _classes([f for f in published if f.kind == COUNT])
+    classes = _classes([f for f in published if f.kind == COUNT], published)
     by_universe: dict[int, list[CountClass]] = defaultdict(list)
     for count_class in classes:
         by_universe[id(count_class.universe)].append(count_class)
@@ -138,15 +146,22 @@ def protect(records: Records, printed: Iterable[Figure], settings: Settings) -> 
     return outcome
 
 
-def _classes(counts: list[Figure]) -> list[CountClass]:
+def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
     grouped: dict[tuple, list[Figure]] = defaultdict(list)
     for figure in counts:
         grouped[(id(figure.universe), figure.fingerprint)].append(figure)
     classes = []
+    class_of: dict[int, CountClass] = {}
     for figures in grouped.values():
         first = figures[0]
-        classes.append(CountClass(universe=first.universe, units=first.units, figures=figures,
-                                  value=int(first.value), n_persons=first.n_persons))
+        count_class = CountClass(universe=first.universe, units=first.units, figures=figures,
+                                 value=int(first.value), n_persons=first.n_persons, dependents=len(figures))
+        classes.append(count_class)
+        class_of.update((id(f), count_class) for f in figures)
+    for figure in published:
+        if figure.kind != COUNT:
+            for count_class in {id(class_of[id(c)]): class_of[id(c)] for c in figure.counts()}.values():
+                count_class.dependents += 1
     classes.sort(key=lambda c: c.order)
     return classes
 
@@ -154,6 +169,8 @@ def _classes(counts: list[Figure]) -> list[CountClass]:
 def _primary(classes: list[CountClass], published: list[Figure], settings: Settings) -> None:
     m = settings.min_cell
     for count_class in classes:
+        if count_class.always_shown:
+            continue
         if 1 <= count_class.value < m:
             count_class.hidden, count_class.reason = True, "small"
         elif count_class.value and count_class.n_persons is not None and count_class.n_persons < m:
@@ -170,73 +187,98 @@ def _primary(classes: list[CountClass], published: list[Figure], settings: Setti
 def _secondary(classes: list[CountClass], published: list[Figure], settings: Settings, deadline: float,
                outcome: Outcome) -> None:
     """Hide more counts of one universe until every target is protected (or fail closed)."""
-    m = settings.min_cell
     universe = classes[0].universe
     means = [f for f in published if f.kind == MEAN and f.levels and f.inputs
              and f.inputs[0].universe is universe and f.value is not None]
     refining = [positions for f in means for positions in f.levels.values()]
     seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode("utf-8"))
     system, _ = build(len(universe), [c.units for c in classes], refining, seed)
-    sizes = system.sizes
     class_atoms = [system.atoms_of(i) for i in range(len(classes))]
-    targets = _targets(classes, class_atoms, system, m)
+    targets = _targets(classes, class_atoms, system, settings.min_cell)
     outcome.targets += len(targets)
-    if not targets:
-        return
-    level_atoms = iter(system.refiners)
-    mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels]) for f in means]
-    touching: dict[int, list[int]] = defaultdict(list)
-    for number, atoms in enumerate(class_atoms):
-        for atom in atoms:
-            touching[int(atom)].append(number)
-    choices = 0
-    for target in targets:
-        while True:
-            bounds = _bounds(classes, class_atoms, mean_levels, len(sizes))
-            verdict = bounds.protected(target.atoms, target.low, target.high) if time.monotonic() < deadline else None
-            if verdict:
-                break
-            candidates = _candidates(target, classes, class_atoms, touching)
-            if verdict is None or not candidates or choices >= settings.max_secondary:
-                _fail_closed(classes, target, touching, outcome)
-                break
-            chosen = _cheapest_protecting(candidates, classes, class_atoms, mean_levels, len(sizes), target, deadline)
-            classes[chosen].hidden, classes[chosen].reason = True, "secondary"
-            choices += 1
+    if targets:
+        level_atoms = iter(system.refiners)
+        mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels]) for f in means]
+        _Search(classes, class_atoms, mean_levels, system.sizes, targets, settings, deadline, outcome).run()
 
 
-def _candidates(target: Target, classes: list[CountClass], class_atoms, touching) -> list[int]:
-    """The visible counts that take part in the equations around the target: those holding its units,
-    and those sharing units with them (the other cells of its row, column or total), cheapest first."""
-    holding = {n for atom in target.atoms for n in touching[int(atom)]}
-    near = {n for holder in holding if not classes[holder].hidden
-            for atom in class_atoms[holder] for n in touching[int(atom)]}
-    return sorted((n for n in holding | near if not classes[n].hidden), key=lambda n: (classes[n].value, classes[n].order))
+class _Search:
+    """Secondary suppression over one universe: the counts, their atoms, the targets and the reader's equations."""
+
+    def __init__(self, classes, class_atoms, mean_levels, sizes, targets, settings, deadline, outcome) -> None:
+        self.classes, self.class_atoms, self.mean_levels, self.sizes = classes, class_atoms, mean_levels, sizes
+        self.targets, self.settings, self.deadline, self.outcome = targets, settings, deadline, outcome
+        self.touching: dict[int, list[int]] = defaultdict(list)
+        for number, atoms in enumerate(class_atoms):
+            for atom in atoms:
+                self.touching[int(atom)].append(number)
+        self.holding = [sorted({n for atom in t.atoms for n in self.touching[int(atom)]}) for t in targets]
+        self.around = [sorted(set(holding) | {n for holder in holding for atom in class_atoms[holder]
+                                              for n in self.touching[int(atom)]}) for holding in self.holding]
+        self._bounds: dict[bytes, Bounds] = {}
+
+    def run(self) -> None:
+        choices = 0
+        for number, target in enumerate(self.targets):
+            while True:
+                verdict = self.check(number)
+                if verdict:
+                    break
+                candidates = self.candidates(number)
+                if verdict is None or not candidates or choices >= self.settings.max_secondary:
+                    self.fail_closed(number)
+                    break
+                chosen = candidates[0]
+                self.classes[chosen].hidden, self.classes[chosen].reason = True, "secondary"
+                choices += 1
+        for number in range(len(self.targets)):
+            if not self.check(number):
+                self.fail_closed(number)
+
+    def check(self, number: int) -> bool | None:
+        """Whether target `number` is protected by what is hidden now (None: out of time).
+
+        When it is not, `self.binding` holds the visible counts whose equations keep it inside.
+        """
+        self.binding: set[int] = set()
+        if time.monotonic() >= self.deadline:
+            return None
+        target = self.targets[number]
+        if target.pair is not None and not any(self.classes[n].hidden for n in target.pair):
+            self.binding = set(target.pair)
+            return False                      # the difference of two visible counts: known exactly
+        bounds = self.bounds()
+        verdict = bounds.protected(target.atoms, target.low, target.high)
+        self.binding = {self._owners[e] for e in bounds.binding if self._owners[e] is not None}
+        return verdict
+
+    def bounds(self) -> Bounds:
+        """The reader's equations for what is hidden now (kept while the hidden counts stay the same)."""
+        state = np.packbits([c.hidden for c in self.classes]).tobytes()
+        if state not in self._bounds:
+            self._bounds[state] = _bounds(self.classes, self.class_atoms, self.mean_levels, self.sizes)
+        visible = [n for n, c in enumerate(self.classes) if not c.hidden]
+        self._owners = visible + [None] * (len(self._bounds[state].values) - len(visible))
+        return self._bounds[state]
+
+    def candidates(self, number: int) -> list[int]:
+        """The visible counts whose equations keep target `number` inside its range (the reader's binding
+        equations, from the relaxation's dual values), else those around it; cheapest first."""
+        classes = self.classes
+        pool = self.binding or set(self.around[number])
+        return sorted((n for n in pool if not classes[n].hidden and not classes[n].always_shown),
+                      key=lambda n: (classes[n].dependents, classes[n].value, classes[n].order))
+
+    def fail_closed(self, number: int) -> None:
+        """Hide every visible count that holds the target's units: no equation bounds it any more."""
+        for n in self.holding[number]:
+            if not self.classes[n].hidden and not self.classes[n].always_shown:
+                self.classes[n].hidden, self.classes[n].reason = True, "unproven"
+        self.outcome.failed_closed += 1
+        self.outcome.unproven.append(self.targets[number].name)
 
 
-def _cheapest_protecting(candidates: list[int], classes: list[CountClass], class_atoms, mean_levels, n_atoms: int,
-                         target: Target, deadline: float) -> int:
-    """The first candidate (cheapest first) whose hiding protects the target; else the cheapest."""
-    for number in candidates[:12]:
-        if time.monotonic() >= deadline:
-            break
-        classes[number].hidden = True
-        verdict = _bounds(classes, class_atoms, mean_levels, n_atoms).protected(target.atoms, target.low, target.high)
-        classes[number].hidden = False
-        if verdict:
-            return number
-    return candidates[0]
-
-
-def _fail_closed(classes: list[CountClass], target: Target, touching, outcome: Outcome) -> None:
-    for number in sorted({n for atom in target.atoms for n in touching[int(atom)]}):
-        if not classes[number].hidden:
-            classes[number].hidden, classes[number].reason = True, "unproven"
-    outcome.failed_closed += 1
-    outcome.unproven.append(target.name)
-
-
-def _bounds(classes: list[CountClass], class_atoms, mean_levels, n_atoms: int) -> Bounds:
+def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarray) -> Bounds:
     """The reader's equations: every visible count, and every visible mean of a whole-number variable."""
     equations = [Equation(atoms, np.ones(len(atoms)), float(c.value))
                  for c, atoms in zip(classes, class_atoms) if not c.hidden]
@@ -247,40 +289,36 @@ def _bounds(classes: list[CountClass], class_atoms, mean_levels, n_atoms: int) -
         atoms = np.concatenate([a for _, a in levels])
         coefficients = np.concatenate([np.full(len(a), level) for level, a in levels])
         equations.append(Equation(atoms, coefficients, float(figure.value) * float(figure.inputs[0].value)))
-    return Bounds(n_atoms, equations)
+    return Bounds(sizes, equations, class_atoms)
 
 
 def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Target]:
-    """What must stay protected: hidden counts, small atoms, small differences of nested counts."""
+    """What must stay protected: hidden counts, and small differences of nested counts of one population."""
     sizes = system.sizes
     found: dict[bytes, Target] = {}
 
-    def add(atoms: np.ndarray, value: int, low: int, high: int, name: str) -> None:
+    def add(atoms: np.ndarray, value: int, low: int, high: int, name: str, pair=None) -> None:
         atoms = np.unique(atoms)
         key = atoms.tobytes() + bytes([low == high])
         if key not in found:
-            found[key] = Target(atoms, value, low, high, name)
+            found[key] = Target(atoms, value, low, high, name, pair)
 
     for count_class, atoms in zip(classes, class_atoms):
         if count_class.hidden:
             low, high = (count_class.value, count_class.value) if count_class.exact else (1, m - 1)
             add(atoms, count_class.value, low, high, count_class.order)
-    containing = system.membership.tocsr()
-    for atom in np.flatnonzero((sizes >= 1) & (sizes < m)):
-        inside = containing.indices[containing.indptr[atom]:containing.indptr[atom + 1]]
-        add(np.array([atom]), int(sizes[atom]), 1, m - 1,
-            "in " + " & ".join(sorted(classes[c].order for c in inside)))
     membership = system.membership
     weighted = membership.T @ (membership.multiply(sizes[:, None])).tocsc()
     weighted = weighted.toarray() if hasattr(weighted, "toarray") else np.asarray(weighted)
     values = np.array([c.value for c in classes])
+    populations = [{f.population for f in c.figures} for c in classes]
     for big in range(len(classes)):
         for small in np.flatnonzero((weighted[big] == values) & (values < values[big]) & (values[big] - values < m)):
-            if small == big:
+            if small == big or not populations[big] & populations[small]:
                 continue
             difference = np.setdiff1d(class_atoms[big], class_atoms[small])
             add(difference, int(values[big] - values[small]), 1, m - 1,
-                f"{classes[big].order} − {classes[small].order}")
+                f"{classes[big].order} − {classes[small].order}", (int(big), int(small)))
     return sorted(found.values(), key=lambda t: (t.name, t.atoms.tolist()))
 
 

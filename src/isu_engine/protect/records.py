@@ -148,7 +148,7 @@ class Figure:
     published: bool = True
     hidden: bool = False
     reason: str | None = None            # why hidden: "small", "secondary", "derived", "unproven" …
-    merge_into: Any = None                # a category this count may be merged into (named neighbour)
+    always_shown: bool = False            # a count a contract publishes exactly (never hidden)
     fingerprint: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
@@ -223,6 +223,7 @@ class Records:
             raise ValueError(f"the count {known.id} was made twice with different units "
                              f"({known.value} and {figure.value})")
         known.published = known.published or figure.published
+        known.always_shown = known.always_shown or figure.always_shown
         return known
 
     def counts(self) -> list[Figure]:

@@ -83,88 +83,84 @@ def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray], s
 
 
 class Bounds:
-    """A reader's integer bounds on sets of atoms, given the visible equations."""
+    """A reader's whole-number bounds on sets of atoms, given the visible equations.
 
-    def __init__(self, n_atoms: int, equations: list[Equation], time_limit: float = 5.0) -> None:
-        self.n_atoms = n_atoms
-        self.equations = equations
+    The engine knows one solution: the true atom sizes. To show that the reader cannot prove a
+    set's size to lie in a range, it is enough to find another whole-number solution that puts
+    it outside. `protected` looks for one near the set first — only the atoms of the small
+    counts around it may move, the rest keep their true sizes — and widens the search in
+    rounds. A solution found that way is a solution of the whole system, so a True answer is
+    always right; when no solution is found in the rounds, the answer is False and the caller
+    hides more (it errs on the side of hiding).
+    """
+
+    WHOLE_NUMBER_SEARCH = 60     # atoms up to which a fractional optimum is confirmed in whole numbers
+
+    def __init__(self, sizes: np.ndarray, equations: list[Equation], groups: list[np.ndarray],
+                 time_limit: float = 0.5) -> None:
+        self.sizes = sizes.astype(float)
+        self.groups = groups            # the atoms of every published count (visible or hidden)
         self.time_limit = time_limit
-        self._constrained = np.zeros(n_atoms, dtype=bool)
-        self._by_atom: list[list[int]] = [[] for _ in range(n_atoms)]
-        for number, equation in enumerate(equations):
-            self._constrained[equation.atoms] = True
-            for atom in equation.atoms:
-                self._by_atom[atom].append(number)
+        n_atoms = len(sizes)
+        rows = np.concatenate([np.full(len(e.atoms), i) for i, e in enumerate(equations)]) if equations else np.empty(0)
+        cols = np.concatenate([e.atoms for e in equations]) if equations else np.empty(0)
+        data = np.concatenate([e.coefficients for e in equations]) if equations else np.empty(0)
+        self.matrix = sparse.csc_matrix((data, (rows.astype(int), cols.astype(int))), shape=(len(equations), n_atoms))
+        self.values = np.array([e.value for e in equations], dtype=float)
+        self.constrained = np.diff(self.matrix.indptr) > 0
+        self._groups_of: list[list[int]] = [[] for _ in range(n_atoms)]
+        for number, atoms in enumerate(groups):
+            for atom in atoms:
+                self._groups_of[int(atom)].append(number)
 
-    def component(self, atoms: np.ndarray) -> tuple[np.ndarray, list[int]]:
-        """The atoms and equations linked to `atoms` through shared equations."""
-        seen_atoms = set(int(a) for a in atoms)
-        seen_equations: set[int] = set()
-        frontier = list(seen_atoms)
-        while frontier:
-            next_frontier = []
-            for atom in frontier:
-                for number in self._by_atom[atom]:
-                    if number in seen_equations:
-                        continue
-                    seen_equations.add(number)
-                    for other in self.equations[number].atoms:
-                        other = int(other)
-                        if other not in seen_atoms:
-                            seen_atoms.add(other)
-                            next_frontier.append(other)
-            frontier = next_frontier
-        return np.array(sorted(seen_atoms), dtype=np.int64), sorted(seen_equations)
+    def protected(self, target: np.ndarray, low: int, high: int) -> bool:
+        """Whether a whole-number solution puts the size of `target` outside [low, high].
 
-    def extreme(self, target: np.ndarray, maximize: bool) -> tuple[str, float | None]:
-        """The reader's least (or greatest) size of the atoms in `target`.
-
-        Returns ("optimal", value), ("unbounded", None) or ("unknown", None) when the solver
-        stops at its time limit or fails (callers treat that as not proven).
+        When it is not, `binding` holds the equations that keep it inside (by their number).
         """
-        from scipy.optimize import Bounds as VariableBounds, LinearConstraint, milp
+        self.binding: set[int] = set()
+        if not self.constrained[target].all():
+            return True                      # an atom no visible count holds: its size is anyone's guess
+        return self._search(np.arange(len(self.sizes)), target, low, high)
 
-        if maximize and not self._constrained[target].all():
-            return "unbounded", None
-        atoms, numbers = self.component(target)
-        position = {int(a): i for i, a in enumerate(atoms)}
-        objective = np.zeros(len(atoms))
-        objective[[position[int(a)] for a in target]] = -1.0 if maximize else 1.0
-        if not numbers:
-            return ("unbounded", None) if maximize else ("optimal", 0.0)
-        rows, cols, data, rhs = [], [], [], []
-        for row, number in enumerate(numbers):
-            equation = self.equations[number]
-            rows.extend([row] * len(equation.atoms))
-            cols.extend(position[int(a)] for a in equation.atoms)
-            data.extend(equation.coefficients.tolist())
-            rhs.append(equation.value)
-        matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(numbers), len(atoms)))
-        rhs = np.array(rhs, dtype=float)
-        result = milp(objective, integrality=np.ones(len(atoms)), bounds=VariableBounds(0, np.inf),
-                      constraints=LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6),
-                      options={"time_limit": self.time_limit, "presolve": True})
-        if result.status == 3:
-            return "unbounded", None
-        if result.status != 0 or result.x is None:
-            return "unknown", None
-        value = float(np.round(-result.fun if maximize else result.fun))
-        return "optimal", value
+    def _search(self, free: np.ndarray, target: np.ndarray, low: int, high: int) -> bool:
+        """Look for a solution outside [low, high] where only the `free` atoms move."""
+        moving = np.zeros(len(self.sizes), dtype=bool)
+        moving[free] = True
+        inside = self.matrix[:, moving]
+        rows = np.flatnonzero(inside.getnnz(axis=1) > 0)
+        fixed = self.matrix[:, ~moving] @ self.sizes[~moving]
+        matrix = inside[rows].tocsr()
+        rhs = self.values[rows] - fixed[rows]
+        objective = np.isin(free, target).astype(float)
+        self._rows = rows
+        return self._outside(matrix, rhs, objective, low, high)
 
-    def protected(self, target: np.ndarray, low: int, high: int) -> bool | None:
-        """Whether the reader cannot prove the size of `target` to lie in [low, high].
+    def _outside(self, matrix, rhs: np.ndarray, objective: np.ndarray, low: int, high: int) -> bool:
+        """Whether some x ≥ 0 with matrix·x = rhs puts objective·x below `low` or above `high`.
 
-        True: some whole-number solution puts it outside; False: every solution puts it inside;
-        None: not proven either way (solver limit).
+        The linear relaxation answers (as τ-ARGUS's audit computes feasibility intervals); when
+        its optimum is not whole and the system is small, a whole-number search must confirm it.
         """
-        status, least = self.extreme(target, maximize=False)
-        if status == "optimal" and least is not None and least < low - 0.5:
-            return True
-        if status == "unknown":
-            return None
-        status, most = self.extreme(target, maximize=True)
-        if status == "unbounded" or (status == "optimal" and most is not None and most > high + 0.5):
-            return True
-        if status == "unknown":
-            return None
+        from scipy.optimize import Bounds as VariableBounds, LinearConstraint, linprog, milp
+
+        n = len(objective)
+        for sign, outside in ((1.0, lambda v: v < low - 0.5), (-1.0, lambda v: v > high + 0.5)):
+            relaxed = linprog(sign * objective, A_eq=matrix if matrix.shape[0] else None,
+                              b_eq=rhs if matrix.shape[0] else None, bounds=(0, None), method="highs")
+            if relaxed.status == 3:
+                return True                              # unbounded: as large as anyone likes
+            if relaxed.status != 0:
+                continue
+            if not outside(sign * relaxed.fun):
+                marginals = np.abs(relaxed.eqlin.marginals) if matrix.shape[0] else np.empty(0)
+                self.binding.update(int(r) for r in self._rows[marginals > 1e-9])
+                continue
+            if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+                return True
+            result = milp(sign * objective, integrality=np.ones(n), bounds=VariableBounds(0, np.inf),
+                          constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
+                          options={"time_limit": self.time_limit})
+            if result.x is not None and outside(float(objective @ np.round(result.x))):
+                return True
         return False
