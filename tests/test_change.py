@@ -294,8 +294,8 @@ def test_figures_of_reliable_change_method():
 def test_figure_names():
     result = analyse_change(series([10, 20]), series([20, 20]), ChangeSettings(reliable_change=5, cutoff=25))
     names = {
-        "n_paired", "mean_pre", "mean_post", "sd_pre", "effect_size", "reliable_change_points", "cutoff",
-        "jt_recovered", "jt_improved", "jt_unchanged", "jt_deteriorated", "jt_harmed",
+        "n_paired", "mean_pre", "mean_post", "sd_pre", "effect_size", "effect_size_dz", "reliable_change_points",
+        "cutoff", "jt_recovered", "jt_improved", "jt_unchanged", "jt_deteriorated", "jt_harmed",
     }
     assert set(change_figures("ors", result)) == {f"ors.{name}" for name in names}
 
@@ -495,3 +495,17 @@ def test_pair_long_pre_is_earliest_and_post_latest(rows, until, min_measurements
         for row in pairs.itertuples()
     }
     assert got == expected
+
+
+def test_effect_size_on_the_sd_of_change_by_hand():
+    # pre 1, 2, 3, 4 and post 2, 4, 5, 5: changes 1, 2, 2, 1, mean 1.5, SD √(1/3) = 0.57735 → d_z = 2.598;
+    # d on the SD of the pre-scores (1.29099) = 1.1619. Lower is better flips both signs.
+    pre, post = pd.Series([1.0, 2, 3, 4]), pd.Series([2.0, 4, 5, 5])
+    result = analyse_change(pre, post, ChangeSettings())
+    assert result.effect_size_dz == pytest.approx(1.5 / math.sqrt(1 / 3))
+    assert result.effect_size == pytest.approx(1.5 / 1.2909944)
+    assert change_figures("s", result)["s.effect_size_dz"] == pytest.approx(2.598076, abs=1e-6)
+    lower = analyse_change(pre, post, ChangeSettings(direction="lower_is_better"))
+    assert lower.effect_size_dz == pytest.approx(-2.598076, abs=1e-6)
+    same = analyse_change(pre, pre + 1, ChangeSettings())                 # every change alike: no SD of change
+    assert same.effect_size_dz is None

@@ -451,15 +451,22 @@ def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
     assert unit["Väst"][:4] == pytest.approx([20, 30.0, 80.0, -50.0])
     gender = _rows(report, "comparison.a.ended_planned.gender")
     assert gender["Flickor och kvinnor"][:4] == pytest.approx([20, 55.0, 55.0, 0.0])
-    # One Benjamini–Hochberg adjustment over every group comparison of the comparison report.
+    # One Benjamini–Hochberg adjustment over the comparison's distinct contrasts with both sides at least
+    # min_group (20): a's gender split (11 of 20 against 11 of 20, p = 1) and a's unit split; each of the two
+    # counts once although both of its rows show it. Age bands of 10 and all of b stay out and get no q.
     comparisons = [c for s in report.sections for c in s.comparisons()]
     assert len(comparisons) >= 4
-    p_values = [p for c in comparisons for p in c.p_values]
-    q_values = [q for c in comparisons for q in c.q_values]
-    assert q_values == pytest.approx(_bh(p_values), nan_ok=True)
     by_unit = next(c for c in comparisons if c.id == "comparison.a.ended_planned.unit")
+    by_gender = next(c for c in comparisons if c.id == "comparison.a.ended_planned.gender")
     expected_p = chi2_contingency(np.array([[16, 4], [6, 14]]), correction=False)[1]
     assert by_unit.p_values == pytest.approx([expected_p, expected_p])
+    assert by_gender.p_values[:2] == pytest.approx([1.0, 1.0])
+    # m = 2; sorted p: expected_p, 1 → q = min(2·expected_p, 1) and min(1·2/2, 1) = 1
+    assert by_unit.q_values == pytest.approx([2 * expected_p, 2 * expected_p])
+    assert by_gender.q_values[:2] == pytest.approx([1.0, 1.0])
+    assert _bh([expected_p, 1.0]) == pytest.approx([2 * expected_p, 1.0])
+    others = [q for c in comparisons if c not in (by_unit, by_gender) for q in c.q_values]
+    assert others and all(np.isnan(q) for q in others + by_gender.q_values[2:])
     assert by_unit.flagged == [True, True]                  # 50 points, 20 against 20, q < 0.05
     assert all(not any(c.flagged) for c in comparisons if c is not by_unit)
 

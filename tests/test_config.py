@@ -96,3 +96,13 @@ def test_glob_without_match_is_an_error(write):
     with pytest.raises(UserError) as caught:
         load_config(write("c.yaml", "datasets:\n  a: {model: fit, source: 'data/*.xlsx'}\n"))
     assert caught.value.key == "config.no_match"
+
+
+@pytest.mark.parametrize(("name", "lock"), [("~$violalund.xlsx", True), (".~lock.violalund.xlsx#", True),
+                                            ("violalund.xlsx", False), ("~violalund.xlsx", False)])
+def test_owner_and_lock_files_of_office_programs_are_known(name, lock):
+    from pathlib import Path
+
+    from isu_engine.configure.config import is_lock_file
+
+    assert is_lock_file(Path(name)) is lock

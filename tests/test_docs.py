@@ -72,3 +72,35 @@ def test_the_signature_check_catches_a_wrong_signature():
 def test_every_model_key_and_choice_is_in_the_reference(text, keys):
     missing = [key for key in keys if f"`{key}`" not in text]
     assert not missing, f"docs/plugins.md does not mention {missing}"
+
+
+STATISTICS = Path(__file__).resolve().parents[1] / "docs" / "statistics.md"
+
+
+def test_statistics_md_defines_every_figure_and_setting_of_the_demo(tmp_path):
+    from isu_engine.analyse.report import apply_disclosure, build_report
+    from isu_engine.commands.demo import write_demo_config
+    from isu_engine.commands.run import load_all
+    from isu_engine.configure.config import load_config
+    from isu_engine.configure.plugins import load_registry
+    from isu_engine.protect.disclosure import Ledger
+
+    text = STATISTICS.read_text(encoding="utf-8")
+    registry = load_registry()
+    config = load_config(write_demo_config(registry, tmp_path))
+    ledger = Ledger(config.min_cell)
+    reports = [build_report(d, config, registry, ledger) for d in load_all(config, registry).values()]
+    apply_disclosure(reports, ledger, config)
+    undocumented = set()
+    for report in reports:
+        scales = set(report.dataset.model.scales)
+        for figure_id in report.figures():
+            scale, _, rest = figure_id.partition(".")
+            generic = f"`<scale>.{rest}`" in text or f"<scale>.{rest}" in text
+            if f"`{figure_id}`" not in text and not (scale in scales and generic) and report.meta.model != "gas":
+                undocumented.add(figure_id)
+    assert not undocumented
+    for model in ("fit", "loke"):
+        for name in registry.model(model).parameters:
+            if name not in ("planned_values", "goal_attained_values", "goal_partly_values", "goal_assessed_values"):
+                assert f"`{name}`" in text, name

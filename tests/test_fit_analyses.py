@@ -22,7 +22,7 @@ from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
 from isu_fit.episodes import EPISODE, KEY_SEPARATOR, assumed_instrument, period_episodes, prepare_sessions
 from isu_fit.steps import steps
-from isu_fit.trajectory import expected_trajectory, intake_band, on_track
+from isu_fit.trajectory import intake_band, leave_one_out_medians, median_interval_ranks
 
 from fit_sessions import VOLUME_ROWS, session
 
@@ -102,12 +102,38 @@ def test_alliance_figures_by_hand(tmp_path):
     # SRS in 2025: 35, 37, 40, 39, 30, 36, 34, 33 -> below 36: 35, 30, 34, 33 (36 itself is not below).
     assert figure(report, "srs.below_cutoff_pct").value == pytest.approx(50.0)
     assert figure(report, "fit.srs_mean").value == pytest.approx(284 / 8)
-    # Drops from the previous session of the same episode: A 38->35, B 40->39, C2 34->33, among
-    # A (2, the first with the 2024 session before it), B (1), C1 (1), C2 (1).
+    # Drops of at least 1 point (srs_drop_points, default 1) from the previous session of the same episode:
+    # A 38->35, B 40->39 (exactly 1 counts), C2 34->33, among A (2, the first with the 2024 session before
+    # it), B (1), C1 (1), C2 (1).
     assert figure(report, "fit.srs_drop_pct").value == pytest.approx(60.0)
     signals = rows_by_label(report, "x.fit.srs_signals")
     assert signals["SRS under 36"][:2] == [8, 4]
-    assert signals["SRS lägre än vid föregående session"][:2] == [5, 3]
+    assert signals["SRS minst 1 poäng lägre än vid föregående session"][:2] == [5, 3]
+    # Per episode: A1, B and C2 have a drop, C1 has none, E has no SRS at all: 3 of 4.
+    assert figure(report, "fit.srs_drop_episodes_pct").value == pytest.approx(75.0)
+
+
+def test_the_srs_drop_threshold_is_a_model_setting(tmp_path):
+    # With srs_drop_points 2 only A's 38 -> 35 counts: 1 of 5 sessions, 1 of 4 episodes.
+    report = run(tmp_path, VOLUME_ROWS, parameters={"srs_drop_points": 2})
+    assert figure(report, "fit.srs_drop_pct").value == pytest.approx(20.0)
+    assert figure(report, "fit.srs_drop_episodes_pct").value == pytest.approx(25.0)
+    assert "SRS minst 2 poäng lägre än vid föregående session" in rows_by_label(report, "x.fit.srs_signals")
+
+
+def test_session_shares_count_clients_through_the_design_effect(tmp_path):
+    # SRS under 36 per client in 2025: A (yes, no), B (no, no), C (yes, no, yes, yes): n = 8, 4 yes, p = 0.5.
+    # Client shares 0.5, 0, 0.75: MSB = (2·0 + 2·0.25 + 4·0.0625) / 2 = 0.375; SSW = 0.5 + 0.75 = 1.25,
+    # MSW = 1.25 / 5 = 0.25; m0 = (8 − 24/8) / 2 = 2.5; ρ = 0.125 / (0.375 + 1.5·0.25) = 1/6;
+    # m̃ = 24/8 = 3, deff = 1 + 2/6 = 4/3. The interval is Wilson's for 3 of 6 (4 of 8 divided by 4/3):
+    # 0.5 ± 1.96·√(0.25/6 + 3.8415/144) / (1 + 3.8415/6) = 0.5 ± 0.31239, i.e. 18.76–81.24 %
+    # (as if the sessions were independent, Wilson for 4 of 8: 21.52–78.48 %).
+    report = run(tmp_path, VOLUME_ROWS)
+    below = figure(report, "srs.below_cutoff_pct")
+    assert below.value == pytest.approx(50.0)
+    assert (below.low, below.high) == pytest.approx((18.761, 81.239), abs=1e-3)
+    signals = rows_by_label(report, "x.fit.srs_signals")
+    assert signals["SRS under 36"][3] == pytest.approx(4 / 3)
 
 
 def test_episode_logic(tmp_path):
@@ -171,6 +197,21 @@ def test_episodes_without_cutoff_are_excluded_and_shown_as_reliable_change(tmp_p
     assert reasons["ingen klinisk gräns kan väljas (formulär eller ålder saknas eller passar inte gränserna)"] == 1
 
 
+def test_ors_figures_cover_ors_and_cors_and_the_ycors_has_rows_of_its_own(tmp_path):
+    report = run(tmp_path, JT_ROWS)
+    # ors.*: a1–a6, t1, t2 on the ORS and c1–c3 on the CORS (c3 assumed from its age); the definition says so.
+    assert "ORS eller CORS" in report.figures()["ors.n_paired"].definition
+    # YCORS: y1 (15 -> 22) and y2 (20 -> 18, assumed from age 3): n 2, means 17.5 and 20; no JT categories.
+    assert figure(report, "ycors.n_paired").value == 2
+    assert figure(report, "ycors.mean_pre").value == pytest.approx(17.5)
+    assert figure(report, "ycors.mean_post").value == pytest.approx(20.0)
+    rows = rows_by_label(report, "x.ors.by_instrument")
+    assert rows["ORS"] == [8, pytest.approx(statistics.mean(JT_PRE[:8])), pytest.approx(statistics.mean(JT_POST[:8])), "ja"]
+    assert rows["CORS"] == [3, pytest.approx((28 + 33 + 25) / 3), pytest.approx((33 + 31 + 32) / 3), "ja"]
+    assert rows["YCORS"] == [2, 17.5, 20.0, "nej"]
+    assert set(rows) == {"ORS", "CORS", "YCORS"}                 # u1 (no form, no age) is in no row
+
+
 def test_breakdowns_by_gender_age_and_unit(tmp_path):
     report = run(tmp_path, JT_ROWS)
     outcome = next(s for s in report.sections if s.id == "fit.outcome")
@@ -227,36 +268,113 @@ TRAJECTORY_ROWS = [
     session("e5", "2025-05-22", 31),
     session("e6", "2026-02-01", 5), session("e6", "2026-02-08", 6),       # after the period end: not used
 ]
-TRAJECTORY_PARAMETERS = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 3}
+TRAJECTORY_PARAMETERS = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 3, "trajectory_min_per_cell": 1}
 
 
-def test_trajectory_medians_by_hand(tmp_path):
+def test_trajectory_without_history_leaves_each_episode_out(tmp_path):
+    # No episode ended before 2025, so every episode up to the period end is the reference (e6 comes later)
+    # and each is judged against the others only.
     report = run(tmp_path, TRAJECTORY_ROWS, parameters=TRAJECTORY_PARAMETERS)
     rows = table(report, "x.fit.trajectory").rows
-    values = {(str(r[0].value), r[1].value): [c.shown_value for c in r[2:]] for r in rows}
+    values = {(str(r[1].value), r[2].value): [c.shown_value for c in r[3:]] for r in rows if r[0].value == "ORS"}
     low, high = "Start 0 till under 20", "Start 20–40"
-    assert values[(low, 1)] == [3, 12, 11, 13]          # 10, 12, 14
-    assert values[(low, 2)] == [3, 16, 15, 18]          # 14, 16, 20
-    assert values[(low, 3)] == [2, 20, 19, 21]          # 18, 22
-    assert values[(high, 1)] == [2, 22.5, 21.25, 23.75]  # 25, 20
-    assert values[(high, 2)] == [2, 28.5, 27.75, 29.25]  # 27, 30 (e5's second ORS is at its third session)
-    assert values[(high, 3)] == [1, 31, 31, 31]
-    assert table(report, "x.fit.trajectory").n.value == 5
-    # On track (last ORS at or above the band's median at that ORS number): e1 18 < 20 no, e2 16 = 16 yes,
-    # e4 27 < 28.5 no, e5 31 >= 31 yes.
+    assert values[(low, 1)] == [3, 12, None, None]      # 10, 12, 14 (too few for an interval of the median)
+    assert values[(low, 2)] == [3, 16, None, None]      # 14, 16, 20
+    assert values[(low, 3)] == [2, 20, None, None]      # 18, 22
+    assert values[(high, 1)] == [2, 22.5, None, None]   # 25, 20
+    assert values[(high, 2)] == [2, 28.5, None, None]   # 27, 30 (e5's second ORS is at its third session)
+    assert values[(high, 3)] == [1, 31, None, None]
+    reference = rows_by_label(report, "x.fit.trajectory.reference")
+    assert reference["ORS"][1] == 5
+    # Expected level without the episode itself: e1 (18 at its 3rd ORS) against {22}: no; e2 (16 at its 2nd)
+    # against the median of {14, 20} = 17: no (against itself included, 16 ≥ 16, it would be on track);
+    # e4 (27 at its 2nd) against {30}: no; e5 (31 at its 3rd) is alone there: no expected level.
+    assert figure(report, "fit.on_track_pct").value == pytest.approx(0.0)
+    assert table(report, "x.fit.on_track").n.value == 3
+
+
+HISTORY_ROWS = [
+    # Ended in 2024, intake band [0, 20): the history the 2025 episodes are judged against.
+    session("h1", "2024-02-01", 10), session("h1", "2024-02-08", 14, end="planned"),
+    session("h2", "2024-03-01", 12), session("h2", "2024-03-08", 18, end="planned"),
+    session("h3", "2024-04-01", 14), session("h3", "2024-04-08", 20, end="unplanned"),
+    # 2025: c1 and c2 on the ORS; c3, a child on the CORS, has no history of its own form.
+    session("c1", "2025-02-01", 11), session("c1", "2025-02-08", 19),
+    session("c2", "2025-03-01", 13), session("c2", "2025-03-08", 15),
+    session("c3", "2025-03-01", 20, age=9, instrument="CORS"), session("c3", "2025-03-08", 30, age=9, instrument="CORS"),
+]
+
+
+def test_trajectory_from_episodes_that_ended_before_the_period(tmp_path):
+    parameters = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 3}
+    report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
+    rows = table(report, "x.fit.trajectory").rows
+    values = {(str(r[0].value), str(r[1].value), r[2].value): [c.shown_value for c in r[3:5]] for r in rows}
+    # ORS: h1–h3 only (10, 12, 14 and 14, 18, 20); the period's own episodes c1 and c2 are not in it.
+    assert values[("ORS", "Start 0 till under 20", 1)] == [3, 12]
+    assert values[("ORS", "Start 0 till under 20", 2)] == [3, 18]
+    # CORS: no ended history, so every CORS episode (c3 alone, too few for a point).
+    assert values[("CORS", "Start 20–40", 1)] == [1, None]
+    reference = rows_by_label(report, "x.fit.trajectory.reference")
+    assert reference["ORS"][0].startswith("Episoder som avslutades före 2025-01-01") and reference["ORS"][1] == 3
+    assert reference["CORS"][0].startswith("Färre än 3") and reference["CORS"][1] == 1
+    # c1: 19 at its 2nd ORS ≥ 18: on track; c2: 15 < 18: not; c3: no expected level. 1 of 2.
     assert figure(report, "fit.on_track_pct").value == pytest.approx(50.0)
+    charts = [item.id for s in report.sections if s.id == "fit.trajectory" for item in s.items
+              if getattr(item, "kind", None) == "line"]
+    assert charts == ["x.fit.trajectory.ORS.chart"]
 
 
-def test_trajectory_hides_thin_points():
-    sessions = prepare_sessions(pd.DataFrame([dict(row, session_date=pd.Timestamp(row["session_date"]), _row=i,
-                                                   _file="f") for i, row in enumerate(TRAJECTORY_ROWS[:14])]),
-                                INSTRUMENT_AGES)
-    trajectory = expected_trajectory(sessions, [[0, 20], [20, 40]], 3, min_n=2)
-    points = trajectory.points.set_index(["band", "number"])
-    assert points.loc[(1, 3), "n"] == 1 and np.isnan(points.loc[(1, 3), "median"])
-    assert points.loc[(0, 3), "median"] == 20
-    paired = pd.DataFrame({"post": [31.0], "n_ors": [3]}, index=[sessions.loc[sessions["client_id"] == "e5", "_episode"].iloc[0]])
-    assert on_track(trajectory, paired).isna().all()
+EIGHT_ENDED = [
+    # Eight episodes ended in 2024 with intake ORS 10, 12 … 24 (one band, one number); two more in 2025.
+    *(session(f"h{i}", f"2024-02-{10 + i}", 10 + 2 * i, end="planned") for i in range(8)),
+    *episode("c1", 11, 19), *episode("c2", 13, 15),
+]
+EIGHT_PARAMETERS = {"intake_bands": [[0, 40]], "trajectory_sessions": 1, "trajectory_min_per_cell": 6}
+
+
+@pytest.mark.parametrize("min_cell", [1, 5])
+def test_the_median_interval_is_hidden_with_its_median(tmp_path, min_cell):
+    # n = 8: the median is (16 + 18) / 2 = 17; its 95 % interval runs from the 1st to the 8th value, 10 to 24 —
+    # two clients' own scores. A median of fewer than min_quantile_n (10) values is hidden, and so is its interval.
+    report = run(tmp_path, EIGHT_ENDED, min_cell=min_cell, parameters=EIGHT_PARAMETERS)
+    row = next(r for r in table(report, "x.fit.trajectory").rows if r[0].value == "ORS")
+    n, median, low, high = row[3:7]
+    assert n.figure.value == 8
+    if min_cell == 1:
+        assert [median.value, low.value, high.value] == [17.0, 10.0, 24.0]
+    else:
+        assert median.hidden and median.figure.reason == "quantile"
+        assert low.hidden and high.hidden and low.shown_value is None and high.shown_value is None
+
+
+def test_median_interval_ranks_match_the_published_table():
+    # Distribution-free 95 % interval of a median (e.g. Conover, Practical Nonparametric Statistics, table A3):
+    # n = 6: 1st–6th, n = 10: 2nd–9th, n = 20: 6th–15th, n = 50: 18th–33rd; below 6 there is none.
+    lower, upper = median_interval_ranks(np.array([5, 6, 10, 20, 50]))
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    assert lower[1:].tolist() == [1, 2, 6, 18] and upper[1:].tolist() == [6, 9, 15, 33]
+
+
+def test_leave_one_out_medians_by_hand():
+    cells = pd.DataFrame({"cell": [0, 0, 0, 0, 1, 1, 2]})
+    scores = pd.Series([4.0, 1.0, 3.0, 2.0, 7.0, 5.0, 9.0])
+    # Cell 0 (1, 2, 3, 4): without 4 → 2, without 1 → 3, without 3 → 2, without 2 → 3; cell 1: the other one;
+    # cell 2: alone, no median.
+    result = leave_one_out_medians(cells, scores)
+    assert result[:6].tolist() == [2.0, 3.0, 2.0, 3.0, 5.0, 7.0] and np.isnan(result[6])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), min_size=1, max_size=40))
+def test_leave_one_out_medians_match_a_plain_count(rows):
+    cells = pd.DataFrame({"cell": [c for c, _ in rows]})
+    scores = pd.Series([float(v) for _, v in rows])
+    result = leave_one_out_medians(cells, scores)
+    for i, (cell, _) in enumerate(rows):
+        others = [float(v) for j, (c, v) in enumerate(rows) if c == cell and j != i]
+        expected = statistics.median(others) if others else None
+        assert (np.isnan(result[i]) if expected is None else result[i] == pytest.approx(expected))
 
 
 def test_intake_bands_are_half_open_except_the_last():
@@ -333,15 +451,38 @@ def test_previous_year_side_by_side(tmp_path):
     report = run(tmp_path, VOLUME_ROWS)
     rows = rows_by_label(report, "x.fit.previous_year")
     # 2024: clients A (one session, one ORS so far) and D (two sessions); D1 10 -> 20 is improved, not recovered.
-    assert rows["Klienter"] == [4, 2, 2]
-    assert rows["Sessioner"] == [9, 3, 6]
-    assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2]
+    assert rows["Klienter"] == [4, 2, 2, ""]                        # a count: every client, no interval
+    assert rows["Sessioner"] == [9, 3, 6, ""]
+    assert rows["Episoder som kan bedömas enligt Jacobson–Truax"] == [3, 1, 2, ""]
     improved = rows["Andel säkert förbättrade (%)"]
-    assert improved == [pytest.approx(200 / 3), 100.0, pytest.approx(200 / 3 - 100)]
-    assert rows["Andel återhämtade (%)"] == [0.0, 0.0, 0.0]
-    assert rows["Effektstorlek ORS (d)"][1:] == [None, None]          # one paired episode: no SD
-    assert rows["Andel sessioner med SRS under gränsen (%)"] == [50.0, pytest.approx(200 / 3),
-                                                                pytest.approx(50 - 200 / 3)]
+    assert improved == [pytest.approx(200 / 3), 100.0, pytest.approx(200 / 3 - 100), "inom slumpvariationen"]
+    assert rows["Andel återhämtade (%)"][:3] == [0.0, 0.0, 0.0]
+    assert rows["Effektstorlek ORS (d)"][1:3] == [None, None]          # one paired episode: no SD
+    assert rows["Andel sessioner med SRS under gränsen (%)"][:3] == [50.0, pytest.approx(200 / 3),
+                                                                    pytest.approx(50 - 200 / 3)]
+    # The difference's interval from the two Wilson intervals (Newcombe's method 10): 2 of 3 = 20.77–93.85 %,
+    # 1 of 1 = 20.65–100 %; d = −33.33, L = d − √((66.67 − 20.77)² + 0²) = −79.23,
+    # U = d + √((93.85 − 66.67)² + (100 − 20.65)²) = −33.33 + 83.88 = 50.54.
+    cells = {str(r[0].value): r for r in table(report, "x.fit.previous_year").rows}
+    change = cells["Andel säkert förbättrade (%)"][3]
+    assert (change.low, change.high) == pytest.approx((-79.23, 50.54), abs=0.01)
+
+
+def test_difference_interval_matches_newcombe():
+    from isu_engine.stats.proportions import difference_interval, wilson_interval
+
+    # Newcombe (1998), Stat Med 17:873, example (a): 56/70 against 48/80, method 10: 0.0524 to 0.3339.
+    (l1, u1), (l2, u2) = wilson_interval(56, 70), wilson_interval(48, 80)
+    assert difference_interval(0.8, l1, u1, 0.6, l2, u2) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+
+
+def test_effect_size_interval_by_hand():
+    from isu_engine.stats.change import ChangeSettings, effect_size_interval
+
+    # pre 1, 2, 3, 4 and post 2, 4, 5, 5: d = 1.5 / 1.29099 = 1.16190; r = 5 / √30 = 0.912871;
+    # var(d) = 2(1 − r)/4 + d²/8 = 0.0435645 + 0.168751 = 0.2123155; d ± 1.96·0.460777 = 0.2588 to 2.0650.
+    low, high = effect_size_interval(pd.Series([1.0, 2, 3, 4]), pd.Series([2.0, 4, 5, 5]), ChangeSettings())
+    assert (low, high) == pytest.approx((0.2588, 2.0650), abs=1e-4)
 
 
 def test_previous_year_without_data_says_so(tmp_path):
@@ -416,3 +557,12 @@ def test_realistic_demo_data(tmp_path):
             shares = [c for c in item.cells() if c.kind == "pct"]
             has_n = item.n is not None or any(c.kind == "count" for c in item.cells())
             assert not shares or has_n, item.id
+
+
+def test_intakes_outside_every_band_are_counted_as_left_out(tmp_path):
+    # Bands from 12: h1 (intake 10) and c1 (intake 11) are outside every band.
+    parameters = {"intake_bands": [[12, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 1}
+    report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
+    exclusions = {row[1].value: row[2].value for row in table(report, "x.quality.exclusions").rows
+                  if row[0].value == "Lokal förväntad utveckling"}
+    assert exclusions == {"ORS vid start ligger utanför alla startgrupper": 2}

@@ -122,8 +122,20 @@ def test_previous_year_side_by_side_when_the_data_covers_it(tmp_path, registry):
     previous = table(report, "x.previous_year")
     assert [c.label for c in previous.columns[1::2]] == ["2025", "2024", "Förändring"]
     # 2024: A (open at the end of 2024) and D (ended 2024-12-31) were active; D ended in 2024.
-    assert row_values(previous, "Ärenden i perioden") == [4, "", 2, "", 2]
-    assert row_values(previous, "Avslutade ärenden") == [2, "", 1, "", 1]
+    assert row_values(previous, "Ärenden i perioden") == [4, "", 2, "", 2, ""]   # counts: no interval
+    assert row_values(previous, "Avslutade ärenden") == [2, "", 1, "", 1, ""]
+
+
+def test_previous_year_differences_of_shares_have_intervals(tmp_path, registry):
+    # Ended as planned: 2025 A (planned) and F (moved): 1 of 2, Wilson 9.45–90.55 %; 2024 D (moved): 0 of 1,
+    # Wilson 0–79.34 %. The difference +50 points has the interval (Newcombe's method 10)
+    # 50 − √(40.55² + 79.34²) = −39.10 to 50 + √(40.55² + 0²) = 90.55: within chance variation.
+    reasons = {"A": "planerat avslut", "F": "flytt", "D": "flytt"}
+    rows = [dict(row, end_reason=reasons.get(row["case_id"], "")) for row in PERIOD_CASES]
+    report = run(tmp_path, registry, rows)
+    row = next(r for r in table(report, "x.previous_year").rows if r[0].value == "Avslutade enligt plan")
+    assert row[5].value == pytest.approx(50.0) and row[6].value == "inom slumpvariationen"
+    assert (row[5].low, row[5].high) == pytest.approx((-39.10, 90.55), abs=0.01)
 
 
 # --- result indicators ---------------------------------------------------------------------------
@@ -191,7 +203,7 @@ IDEA_CASES = [
 IDEA = {
     "target_group": {"age": [0, 12], "problem_areas": ["föräldraskap", "relationer"]},
     "intervention": {"intervention": ["Familjebehandling"], "n_contacts": [6, 20], "duration_days": [0, 180]},
-    "result": {"ended_as_planned_pct": 50, "goal_attained_pct": 90, "rating_improved_pct": 50,
+    "result": {"n_cases": 5, "ended_as_planned_pct": 20, "goal_attained_pct": 90, "rating_improved_pct": 50,
                "satisfaction_mean": 4},
 }
 
@@ -217,23 +229,44 @@ def test_idea_shares_by_hand(tmp_path, registry):
 def test_idea_result_criteria_by_hand(tmp_path, registry):
     report = run(tmp_path, registry, IDEA_CASES, idea=IDEA)
     result = table(report, "x.idea.result")
-    # ended as planned 3/5 = 60 ≥ 50: met; goal 1/3 ≈ 33 < 90: not met;
-    # rating better 2 of 4 pairs = 50 ≥ 50: met (the level itself counts); satisfaction (5+4+2)/3 < 4: not met.
-    assert [row[4].value for row in result.rows] == ["ja", "nej", "ja", "nej"]
-    assert [row[2].value for row in result.rows] == pytest.approx([60.0, 100 / 3, 50.0, 11 / 3])
-    assert [row[3].value for row in result.rows] == [5, 3, 4, 3]  # the n each value rests on
-    assert figure(report, "idea.result_pct") == pytest.approx(50.0)
+    # Judged on the 95 % interval (Wilson for shares, t for the mean; a count is the unit's own cases, no interval):
+    # n_cases 7 ≥ 5: met.
+    # ended as planned 3/5: Wilson (0.6 + 0.3841 ± 1.96·√(0.048 + 0.0384)) / 1.7683 = 23.1–88.2 %; 23.1 ≥ 20: met.
+    # goal attained 1/3: Wilson (0.3333 + 0.6403 ± 1.96·√(0.0741 + 0.1067)) / 2.2805 = 6.2–79.2 %; 79.2 < 90: not met.
+    # rating better 2 of 4: Wilson 15.0–85.0 % holds 50: cannot tell.
+    # satisfaction 5, 4, 2: mean 3.67, SD 1.528, t(2) = 4.303: 3.67 ± 3.79 holds 4: cannot tell.
+    assert [row[4].value for row in result.rows] == ["ja", "ja", "nej", "kan inte avgöras", "kan inte avgöras"]
+    assert [row[2].value for row in result.rows] == pytest.approx([7, 60.0, 100 / 3, 50.0, 11 / 3])
+    assert [(row[2].low, row[2].high) for row in result.rows[1:3]] == [
+        pytest.approx((23.07, 88.24), abs=0.01), pytest.approx((6.15, 79.23), abs=0.01)]
+    assert (result.rows[4][2].low, result.rows[4][2].high) == pytest.approx((11 / 3 - 3.7945, 11 / 3 + 3.7945), abs=1e-3)
+    assert [row[3].value for row in result.rows[1:]] == [5, 3, 4, 3]  # the n each value rests on
+    # met / (met + not met) = 2 / 3; the two that cannot be told apart are counted on their own.
+    assert figure(report, "idea.result_pct") == pytest.approx(200 / 3)
+    assert figure(report, "idea.result_undecided") == 2
+
+
+def test_a_criterion_reached_by_the_point_estimate_alone_cannot_be_told():
+    from isu_loke.idea import ResultCriterion
+
+    # The case: 41.8 % against a level of 40 %, interval 35.2–48.8 %.
+    criterion = ResultCriterion("goal_attained_pct", 40.0)
+    assert criterion.verdict(41.8, 35.2, 48.8) == "cannot_tell"
+    assert criterion.verdict(45.0, 40.0, 50.0) == "met"            # the lower bound reaching the level counts
+    assert criterion.verdict(35.0, 30.0, 39.9) == "not_met"
+    assert criterion.verdict(None) == "not_assessable"
+    assert criterion.verdict(40.0) == "met" and criterion.verdict(39.0) == "not_met"   # no interval: the value
 
 
 def test_result_pct_note_says_when_it_rests_on_hidden_figures(tmp_path, registry):
     report = run(tmp_path, registry, IDEA_CASES, idea=IDEA, min_cell=5)
     idea_section = section(report, "loke.idea")
     result = table(report, "x.idea.result")
-    assert result.rows[0][2].hidden  # 3 of 5
-    assert result.rows[0][4].value == "ja"  # still judged on the true value
+    assert result.rows[1][2].hidden  # 3 of 5
+    assert result.rows[1][4].value == "ja"  # still judged on the true value and its interval
     notes = [item.fill(str) for item in idea_section.items if hasattr(item, "fill")]
     assert any("dolda siffror" in note for note in notes)
-    assert figure(report, "idea.result_pct") == pytest.approx(50.0)
+    assert figure(report, "idea.result_pct") == pytest.approx(200 / 3)
 
 
 @pytest.mark.parametrize("idea, words", [
@@ -267,9 +300,10 @@ def test_minimal_data_runs_and_leaves_what_it_cannot_compute_empty(tmp_path, reg
     assert (figure(report, "n_cases"), figure(report, "n_cases_ended")) == (2, 1)
     # No end reasons in the data at all: the share cannot be computed (not 0 %).
     assert figure(report, "ended_as_planned_pct") is None
-    # No result criterion can be assessed, so there is no share of criteria met.
-    assert figure(report, "idea.result_pct") is None
-    assert {row[4].value for row in table(report, "x.idea.result").rows} == {"kan inte bedömas"}
+    # Only the count criterion can be assessed (2 cases < 5: not met); the four shares and the mean have no value.
+    assert figure(report, "idea.result_pct") == 0.0
+    assert figure(report, "idea.result_undecided") == 4
+    assert [row[4].value for row in table(report, "x.idea.result").rows] == ["nej"] + ["kan inte bedömas"] * 4
 
 
 # --- own variables -------------------------------------------------------------------------------
@@ -435,3 +469,14 @@ def test_demo_every_share_has_its_n_and_every_figure_a_definition(tmp_path, regi
             elif any(c.kind == "pct" for c in cells):
                 has_n = getattr(item, "n", None) is not None or any(c.kind == "count" for c in cells)
                 assert has_n, getattr(item, "id", s.id)
+
+
+def test_open_cases_past_the_intended_duration(tmp_path, registry):
+    # The intended duration is at most 180 days; on 2025-12-31 O1 (from 2025-07-04) has lasted 180 days,
+    # O2 (from 2025-07-03) 181 and O3 (from 2025-01-02) 363: two open cases past it. E1 ended after 300 days
+    # and counts in idea.intervention_pct instead.
+    rows = [case("O1", "2025-07-04"), case("O2", "2025-07-03"), case("O3", "2025-01-02"),
+            case("E1", "2025-01-02", "2025-10-29", intervention="Familjebehandling", n_contacts=10)]
+    report = run(tmp_path, registry, rows, idea=IDEA)
+    assert figure(report, "idea.open_past_duration") == 2
+    assert figure(report, "idea.intervention_pct") == 0.0

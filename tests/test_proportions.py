@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from isu_engine.stats.proportions import benjamini_hochberg, wilson_interval
+from isu_engine.stats.proportions import (benjamini_hochberg, design_effect, intra_cluster_correlation, wilson_interval,
+                                          wilson_interval_design)
 
 # Newcombe (1998), Statistics in Medicine 17:857–872, Table I, method 3 (score interval).
 NEWCOMBE_1998 = [
@@ -166,3 +167,41 @@ def test_bh_monotone_in_p(p):
     q = benjamini_hochberg(p)
     order = np.argsort(p, kind="stable")
     assert np.all(np.diff(q[order]) >= 0)
+
+
+def test_design_effect_by_hand():
+    # Clients A (4 sessions: yes, yes, yes, no), B (no, no), C (yes, yes), D (no, no): n = 10, k = 4, p = 0.5.
+    # Client shares 0.75, 0, 1, 0. MSB = [4·0.25² + 2·0.5² + 2·0.5² + 2·0.5²] / 3 = 1.75 / 3 = 7/12.
+    # SSW = 3·0.25² + 0.75² = 0.75, MSW = 0.75 / (10 − 4) = 1/8. m0 = (10 − 28/10) / 3 = 2.4.
+    # ρ = (7/12 − 1/8) / (7/12 + 1.4 · 1/8) = (11/24) / (91/120) = 55/91.
+    # m̃ = Σm² / Σm = 28/10 = 2.8; deff = 1 + 1.8 · 55/91 = 190/91 ≈ 2.0879.
+    values = pd.Series([1, 1, 1, 0, 0, 0, 1, 1, 0, 0], dtype="float64")
+    clients = pd.Series(list("AAAABBCCDD"))
+    assert intra_cluster_correlation(values, clients) == pytest.approx(55 / 91)
+    assert design_effect(values, clients) == pytest.approx(190 / 91)
+    # The Wilson interval for 5 of 10 at the effective size n/deff = 910/190 ≈ 4.789:
+    # centre 0.5, half-width z·√(0.25/n + z²/(4n²)) / (1 + z²/n) = 1.96·√(0.05220 + 0.04187) / 1.80206 ≈ 0.33357.
+    low, high = wilson_interval_design(5, 10, 190 / 91)
+    assert (low, high) == pytest.approx((0.16643, 0.83357), abs=1e-5)
+    plain_low, plain_high = wilson_interval(5, 10)
+    assert low < plain_low and high > plain_high
+
+
+def test_design_effect_is_one_without_clusters_or_correlation():
+    values = pd.Series([1, 0, 1, 0, 1, 0], dtype="float64")
+    assert design_effect(values, pd.Series(list("abcdef"))) == 1.0                 # one session per client
+    assert design_effect(values, pd.Series(list("aabbcc"))) == 1.0                 # negative correlation → 0
+    # Every client answers the same at every session but clients differ: ρ = 1, deff = m̃ = 2.
+    assert design_effect(pd.Series([1, 1, 0, 0, 1, 1], dtype="float64"), pd.Series(list("aabbcc"))) == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        wilson_interval_design(1, 2, 0.5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans()), min_size=2, max_size=60))
+def test_design_effect_lies_between_one_and_the_cluster_size(rows):
+    clients = pd.Series([c for c, _ in rows])
+    values = pd.Series([float(v) for _, v in rows])
+    sizes = clients.value_counts()
+    deff = design_effect(values, clients)
+    assert 1.0 <= deff <= (sizes**2).sum() / sizes.sum() + 1e-9

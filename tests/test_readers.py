@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.i18n import catalogue, set_language
-from isu_engine.read.readers import ReadOptions, read_table
+from isu_engine.read.readers import ReadOptions, column_decimal, read_table
 
 
 @pytest.fixture(autouse=True)
@@ -65,10 +65,31 @@ def test_explicit_utf8_with_a_bom_keeps_the_first_heading_clean(tmp_path):
     assert table.headings[0] == "Ärende"
 
 
-def test_cp1252_bytes_that_cp1252_cannot_decode_fall_back_to_latin1(tmp_path):
-    table = read_table(write(tmp_path, "data.csv", b"id;x\n1;a\x81b\n"))
-    assert table.encoding == "latin-1"
-    assert cells(table) == [["1", "a\x81b"]]
+UNIT = "Enhet;Besök\nÖppenvården Ängen;1\nSöder;2\n"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp850", "mac_roman"])
+def test_eight_bit_encodings_are_told_apart_by_their_swedish_letters(tmp_path, encoding):
+    table = read_table(write(tmp_path, "data.csv", UNIT, encoding))
+    assert table.encoding == encoding
+    assert table.headings == ["Enhet", "Besök"] and cells(table)[0] == ["Öppenvården Ängen", "1"]
+
+
+def test_utf8_with_one_stray_windows_byte_fits_no_encoding_and_stops(tmp_path):
+    content = "id;namn\n1;Åsa\n".encode("utf-8") + "2;Örjan\n".encode("cp1252")
+    error = read_error(write(tmp_path, "data.csv", content))
+    assert error.key == "read.no_encoding_fits" and "read.encoding" in error.line()
+
+
+def test_a_single_swedish_letter_in_cp850_reads_right(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "id;namn\n1;Ö\n", "cp850"))
+    assert (table.encoding, cells(table)) == ("cp850", [["1", "Ö"]])
+
+
+@pytest.mark.parametrize("content", [b"id;x\n1;a\x81b\n", "id;x\n1;a–b\n".encode("cp1252")])
+def test_bytes_that_several_encodings_read_as_plausible_text_stop_and_name_read_encoding(tmp_path, content):
+    error = read_error(write(tmp_path, "data.csv", content))
+    assert error.key == "read.unknown_encoding_auto" and "read.encoding" in error.line()
 
 
 def test_explicit_encoding_that_fails_names_the_line(tmp_path):
@@ -190,10 +211,13 @@ def test_a_row_with_content_only_beyond_the_headings_is_kept(tmp_path):
     assert table.row_problems["row"].tolist() == [3]
 
 
-def test_a_quote_that_is_never_closed_is_reported_on_its_row(tmp_path):
-    table = read_table(write(tmp_path, "data.csv", 'id;x\n1;a\n2;"öppen\n3;c\n4;d\n'))
-    assert table.row_numbers.tolist() == [2, 3]
-    assert table.row_problems[["row", "check"]].values.tolist() == [[3, "unclosed_quote"]]
+def test_a_quote_that_is_never_closed_gives_back_the_rows_it_swallowed_each_with_its_number(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", 'id;x\n1;a\n2;"öppen\n3;c\n\n4;d\n'))
+    assert table.row_numbers.tolist() == [2, 3, 4, 6] and table.rows_skipped == 1
+    assert cells(table) == [["1", "a"], ["2", "öppen"], ["3", "c"], ["4", "d"]]
+    assert table.row_problems[["row", "check"]].values.tolist() == [[3, "unclosed_quote"], [4, "unclosed_quote"],
+                                                                      [6, "unclosed_quote"]]
+    assert "row 3" in table.row_problems["detail"].iloc[-1]
 
 
 def test_problems_only_name_rows_in_the_frame(tmp_path):
@@ -260,10 +284,16 @@ def test_header_row_beyond_the_end(tmp_path):
 
 
 def test_empty_heading_row_names_the_first_row_with_content(tmp_path):
-    error = read_error(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"))
+    error = read_error(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"), header_row=1)
     assert error.key == "read.empty_header"
     assert error.place == row_place(1)
     assert error.params["first"] == 3
+
+
+def test_empty_rows_above_the_headings_are_passed_over_when_no_header_row_is_given(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "\n;\nid;x\n1;2\n"))
+    assert (table.header_row, table.found) == (3, True)
+    assert table.headings == ["id", "x"] and cells(table) == [["1", "2"]] and table.row_numbers.tolist() == [4]
 
 
 def test_xlsx_name_with_csv_content_is_read_as_csv(tmp_path):
@@ -366,10 +396,14 @@ def test_xlsx_rows_are_sheet_rows_and_cells_keep_their_types(workbook_path):
     assert table.frame.dtypes.eq(object).all()
 
 
-def test_formula_without_cached_value_is_empty(workbook_path):
+def test_formula_without_cached_value_is_empty_and_told_once_per_column(workbook_path):
     # openpyxl stores formulas without computing them, so the file has no cached value.
     table = read_table(workbook_path, ReadOptions(header_row=3))
     assert cells(table)[0][5:] == ["", ""]
+    assert len(table.notes) == 2
+    assert "'Kvot' has 1 formulas without a saved result" in table.notes[0] and "'Summa'" in table.notes[1]
+    patch_sheet(workbook_path, {'<c r="H4"><f>2+3</f><v /></c>': '<c r="H4"><f>2+3</f><v>5</v></c>'})
+    assert [note.split("'")[1] for note in read_table(workbook_path, ReadOptions(header_row=3)).notes] == ["Kvot"]
 
 
 def test_formula_gives_its_cached_value_and_errors_come_through_as_text(workbook_path):
@@ -522,3 +556,41 @@ def test_csv_written_by_csv_writer_reads_back(tmp_path, table):
     assert result.rows_skipped == (filled[:last].count(False) if last >= 0 else 0)
     assert result.row_problems.empty
     assert isinstance(result.row_numbers, np.ndarray)
+
+
+# --- what Excel and old systems write around the table --------------------------------------------
+
+
+def test_a_sep_line_names_the_delimiter_and_is_no_row(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", "sep=,\r\nid,x;y\r\n1,a;b\r\n"))
+    assert (table.delimiter, table.headings, cells(table)) == (",", ["id", "x;y"], [["1", "a;b"]])
+    assert table.row_numbers.tolist() == [2]  # as Excel shows the file: the sep= line is hidden
+
+
+def test_a_trailing_end_of_file_mark_is_no_row_and_a_nul_in_a_row_is_a_problem_of_that_row(tmp_path):
+    table = read_table(write(tmp_path, "data.csv", b"id;namn\r\n1;An\x00na\r\n2;Bo\r\n3;Cy\x1a1\r\n\x1a"))
+    assert table.row_numbers.tolist() == [2, 3, 4]
+    assert table.row_problems[["row", "check", "column"]].values.tolist() == [[2, "control_character", 1],
+                                                                                [4, "control_character", 1]]
+
+
+@pytest.mark.parametrize(
+    ("values", "mark"),
+    [(["1.250", "2.5"], "."), (["1,250", "12,5"], ","), (["1.234.567", "3"], ","), (["1,234.5", "2"], "."),
+     (["1.250", "2.500"], "?"), (["1,250", "12"], "?"), (["12", "7"], None), (["1.25", "3,5"], None)],
+)
+def test_the_decimal_mark_of_each_column_is_read_from_its_values(tmp_path, values, mark):
+    text = "id;v\n" + "".join(f'{n};"{v}"\n' for n, v in enumerate(values))
+    assert column_decimal(read_table(write(tmp_path, "data.csv", text)).frame[1]) == mark
+
+
+def test_an_ods_saved_with_a_password_is_named_as_such(tmp_path):
+    # LibreOffice keeps the archive readable and marks each encrypted part in the manifest
+    path = tmp_path / "data.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                         'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:'
+                         'encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>')
+        archive.writestr("content.xml", bytes(range(256)))
+    assert read_error(path).key == "read.password_protected"

@@ -56,12 +56,13 @@ P1 = math.erfc(math.sqrt(15 / 7))   # ≈ 0.03843
 P2 = math.erfc(math.sqrt(1.2))      # ≈ 0.12134
 # s3: 15 of 30 in both teams: chi2 = 0, p = 1.
 #
-# Each team is tested against the rest, so each scale gives two tests with the same p: m = 6.
-# Sorted p: P1, P1, P2, P2, 1, 1; p_(j)·6/j = 6·P1, 3·P1, 2·P2, 1.5·P2, 1.2, 1.
+# With two teams, "A against the rest" and "B against the rest" are one contrast: each scale is one test,
+# m = 3. Sorted p: P1, P2, 1; p_(j)·3/j = 3·P1, 1.5·P2, 1.
 # q_(i) = min over j >= i, capped at 1:
-#   q(P1) = min(3·P1 ≈ 0.1153, 2·P2 ≈ 0.2427, 1.5·P2 ≈ 0.1820, 1) = 3·P1
-#   q(P2) = min(2·P2, 1.5·P2, 1.2, 1) = 1.5·P2
+#   q(P1) = min(3·P1 ≈ 0.1153, 1.5·P2 ≈ 0.1820, 1) = 3·P1
+#   q(P2) = min(1.5·P2, 1) = 1.5·P2
 #   q(1)  = 1
+# (Counting each contrast twice, m = 6, would give the same q here only because every p appears twice.)
 Q_REPORT = {"s1": 3 * P1, "s2": 1.5 * P2, "s3": 1.0}
 
 
@@ -114,7 +115,7 @@ def test_q_values_are_benjamini_hochberg_over_every_comparison_of_the_report(run
 
 
 def test_the_same_difference_alone_in_its_report_keeps_its_p_and_is_flagged(run):
-    # Report "ett" holds only the s1 comparison: m = 2, both p = P1, so q = P1 < 0.05.
+    # Report "ett" holds only the s1 contrast: m = 1, so q = P1 < 0.05.
     # The comparisons of report "tre" in the same run do not count: the adjustment is per report.
     document, _ = run
     rows = comparison(document, "ett", "s1")
@@ -131,3 +132,60 @@ def test_only_the_flagged_report_asks_about_the_difference(run):
     assert len(asked) == 2
     assert asked[0].startswith("A: 66,7 %") and "40,0 %" in asked[0]
     assert asked[1].startswith("B: 40,0 %") and "66,7 %" in asked[1]
+
+
+def test_a_comparison_reprints_the_reports_q_for_the_contrasts_it_shares(tmp_path):
+    # The same data with the teams as units: the comparison splits each dataset by unit and compares
+    # improvement on the first scale, exactly the report's s1 contrast. It prints the report's q
+    # (P1 for "ett", 3·P1 for "tre") instead of adjusting again over its own two tables.
+    for name, scales in (("ett", ["s1"]), ("tre", ["s1", "s2", "s3"])):
+        (tmp_path / "models" / name).mkdir(parents=True)
+        model = MODEL.format(name=name).replace("name: team, type: string", "name: unit, type: string")
+        (tmp_path / "models" / name / "model.yaml").write_text(model + "".join(SCALES[s] for s in scales),
+                                                               encoding="utf-8")
+    (tmp_path / "data.csv").write_text(data_rows().replace("id;team;", "id;unit;", 1), encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(CONFIG + "compare: [ett, tre]\n", encoding="utf-8")
+    assert main(["compare", str(tmp_path / "config.yaml"), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
+    document = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
+    tables = {t["id"]: t for t in document["datasets"]["comparison"]["tables"]}
+    for dataset, q in (("ett", P1), ("tre", 3 * P1)):
+        table = tables[f"comparison.{dataset}.improved.unit"]
+        rows = [dict(zip(table["column_ids"], row)) for row in table["rows"]]
+        assert [row["q"] for row in rows] == pytest.approx([q, q], rel=1e-9)
+
+
+def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
+    from isu_engine.analyse.differences import finalize
+    from isu_engine.analyse.results import Cell, Column, Comparison, Section, Table, text
+    from isu_engine.stats.groups import FlagRule
+
+    def comparison(name: str, groups: list[str], k: list[int], n: list[int], p: list[float],
+                   hidden: tuple[str, ...] = ()) -> Comparison:
+        total_k, total_n = sum(k), sum(n)
+        share = [Cell(100 * a / b, "pct", count_key=("d", name, g), hidden=g in hidden) for g, a, b in zip(groups, k, n)]
+        rest = [Cell(100 * (total_k - a) / (total_n - b), "pct", count_key=("d", name, "rest", g)) for g, a, b in
+                zip(groups, k, n)]
+        rows = [[text(g), Cell(b, "count"), s, r, Cell(s.value - r.value, "number"), Cell(None, "number"), text("")]
+                for g, b, s, r in zip(groups, n, share, rest)]
+        table = Table(id=name, title=name, columns=[Column(c, c) for c in "abcdefg"], rows=rows)
+        return Comparison(id=name, indicator=name, grouping="g", table=table, groups=groups, pct=share,
+                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n],
+                          diff=[s.value - r.value for s, r in zip(share, rest)], p_values=p)
+
+    # "two": groups of 30 and 30, one contrast (p 0.01) read from both sides.
+    # "small": a group of 10 against 50 (p 0.001) is too small to be flagged: not in the family.
+    # "hidden": 25 against 35 (p 0.02), but its share is hidden by disclosure control: not in the family.
+    # "three": three groups of 30 (p 0.04, 0.5, 0.03): three distinct contrasts.
+    two = comparison("two", ["A", "B"], [20, 10], [30, 30], [0.01, 0.01])
+    small = comparison("small", ["S", "T"], [9, 20], [10, 50], [0.001, 0.001])
+    hidden = comparison("hidden", ["H", "I"], [20, 10], [25, 35], [0.02, 0.02], hidden=("H",))
+    three = comparison("three", ["X", "Y", "Z"], [20, 14, 8], [30, 30, 30], [0.04, 0.5, 0.03])
+    section = Section(id="s", title="s", items=[two, small, hidden, three])
+    known: dict = {}
+    finalize([section], FlagRule(min_group=20), lambda key, **params: key, known)
+    # Family: 0.01, 0.04, 0.5, 0.03 → m = 4; sorted 0.01, 0.03, 0.04, 0.5: p·4/rank = 0.04, 0.06, 0.0533, 0.5
+    # q = running minimum from the top: 0.04, 0.0533, 0.0533, 0.5.
+    assert two.q_values == pytest.approx([0.04, 0.04])
+    assert three.q_values == pytest.approx([0.16 / 3, 0.5, 0.16 / 3])
+    assert all(math.isnan(q) for q in small.q_values + hidden.q_values)
+    assert len(known) == 4

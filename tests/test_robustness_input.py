@@ -171,17 +171,19 @@ def test_two_headings_for_one_field_are_resolved_by_the_config(tmp_path, registr
     assert load(config, registry).frame["client_id"].tolist() == ["K9"]
 
 
-def test_a_heading_band_above_the_headings_asks_for_header_row(tmp_path, registry):
+def test_a_heading_band_above_the_headings_is_passed_over_and_the_summary_says_so(tmp_path, registry):
     rows = [["Bakgrund", None, "Insats", None],
             ["case_id", "start_date", "intervention", "n_contacts"],
             ["A1", dt.date(2025, 1, 7), "Föräldrastöd", 6]]
     config = project(tmp_path, {"data.xlsx": workbook(rows)}, "{model: loke, source: data.xlsx}")
-    error = user_error(config, registry)
+    dataset = load(config, registry)
+    assert dataset.frame["_row"].tolist() == [3] and dataset.frame["n_contacts"].tolist() == [6]
+    assert dataset.notes == ["data.xlsx: läste bladet Data, rubriker på rad 2 (hittade genom modellens fält; "
+                             "ange read.sheet och read.header_row för att välja själv)"]
+    told = project(tmp_path, {}, "{model: loke, source: data.xlsx, read: {header_row: 1}}")
+    error = user_error(told, registry)
     assert error.key == "map.headings_on_two_rows" and error.place == "rad 2"
     assert "'case_id', 'start_date'" in error.line() and "read.header_row" in error.line()
-    fixed = project(tmp_path, {}, "{model: loke, source: data.xlsx, read: {header_row: 2}}")
-    dataset = load(fixed, registry)
-    assert dataset.frame["_row"].tolist() == [3] and dataset.frame["n_contacts"].tolist() == [6]
 
 
 def test_headings_split_over_two_rows_by_merged_cells_are_one_error(tmp_path, registry):
@@ -230,8 +232,11 @@ def test_formulas_give_their_stored_result_and_error_cells_are_issues(tmp_path, 
     assert dataset.frame["_row"].tolist() == [2, 3]  # =1/0 without a stored result reads as empty
     assert dataset.frame["n_contacts"].tolist()[0] == 6
     issues = dataset.issues.set_index("row")
-    assert issues.loc[4, "message"] == "Rad 4: Egen skattning vid start är '#N/A', inte ett heltal."
-    assert issues.loc[5, "field"] == "n_contacts" and issues.loc[5, "value"] == "#VALUE!"
+    assert dataset.issues["row"].tolist() == [4, 5]  # one issue for each error value, not a type issue besides
+    assert issues.loc[4, "message"] == ("Rad 4: kolumnen 'rating_start' innehåller felvärdet #N/A (en formel som "
+                                        "inte gick att räkna ut); rätta formeln eller töm cellen i källfilen.")
+    assert (issues.loc[5, "field"], issues.loc[5, "check"]) == ("n_contacts", "error_cell")
+    assert "#VALUE!" in issues.loc[5, "message"]
 
 
 def test_dates_as_excel_serials_text_and_impossible_dates(tmp_path, registry):

@@ -3,6 +3,7 @@
 import pytest
 
 from isu_engine.errors import UserError
+from isu_engine.i18n import set_language
 from isu_engine.configure.yamlio import MAX_ALIASES, load_yaml_file, load_yaml_text
 
 
@@ -20,7 +21,7 @@ def test_lines_are_remembered():
 @pytest.mark.parametrize("text, key, line", [
     ("a: !!python/object/apply:os.system [echo hi]\n", "yaml.tag_not_allowed", 1),
     ("a: 1\nb: 2\na: 3\n", "yaml.duplicate_key", 3),
-    ("a: [1, 2\nb: 3\n", "yaml.syntax", None),
+    ("a: [1, 2\nb: 3\n", "yaml.structure", 2),
     ("a: " + "[" * 60 + "]" * 60 + "\n", "yaml.too_deep", 1),
 ])
 def test_unsafe_or_broken_yaml_is_a_user_error(text, key, line):
@@ -48,3 +49,24 @@ def test_missing_and_non_utf8_files(tmp_path):
     with pytest.raises(UserError) as caught:
         load_yaml_file(path)
     assert caught.value.key == "yaml.not_utf8" and caught.value.place == "rad 2"
+
+
+CONFIG_MISTAKES = [  # (what a person writes, line, Swedish advice, English advice)
+    ("datasets:\n  a:\n\tmodel: fit\n", 3, "byt tabben mot mellanslag", "replace the tab with spaces"),
+    ('datasets:\n  a: {model: fit, source: "C:\\data\\sessioner.csv"}\n', 2, "skriv sökvägar med /",
+     "write paths with /"),
+    ("unit: Öppenvården: Violalund\n", 1, "sätt värdet inom citattecken", "put the value in quotes"),
+    ('unit: "Öppenvården\nlanguage: sv\n', 1, "stängs aldrig", "never closed"),
+    ("datasets:\n  a:\n    model: fit\n   source: x.csv\n", 4, "indraget", "indentation"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "swedish", "english"), CONFIG_MISTAKES)
+def test_yaml_mistakes_are_one_line_in_the_users_language_with_what_to_do(text, line, swedish, english):
+    for language, advice, place in (("sv", swedish, f"rad {line}"), ("en", english, f"line {line}")):
+        set_language(language)
+        with pytest.raises(UserError) as caught:
+            load_yaml_text(text, "config.yaml")
+        message = caught.value.line()
+        assert message.startswith(f"config.yaml:{place}: ") and advice in message and "\n" not in message
+        assert "found" not in message and "scanning" not in message  # no parser English

@@ -1,4 +1,5 @@
-"""Allians: the SRS per session in the period, drops from the previous session, and SRS at intake vs outcome."""
+"""Allians: the SRS per session in the period, drops of at least `srs_drop_points` from the previous session
+(per session and per episode), and SRS at intake vs outcome."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from isu_engine.analyse.generic import improved_flags
 from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 
 from .change import jt_change
-from .episodes import PREVIOUS_SRS
+from .episodes import EPISODE_CODE, PREVIOUS_SRS
 from .inputs import FitInputs
+from .session_shares import session_share
 
 TOLERANCE = 1e-9
+DROP_POINTS = 1.0   # the default of the model setting srs_drop_points
 
 
 def below_cutoff(srs: pd.Series, cutoff: float) -> pd.Series:
@@ -20,9 +23,19 @@ def below_cutoff(srs: pd.Series, cutoff: float) -> pd.Series:
     return (srs < cutoff - TOLERANCE).astype("boolean").where(srs.notna())
 
 
-def dropped(srs: pd.Series, previous: pd.Series) -> pd.Series:
-    """True where the SRS total is lower than at the previous session; NA where either is missing."""
-    return (srs < previous - TOLERANCE).astype("boolean").where(srs.notna() & previous.notna())
+def dropped(srs: pd.Series, previous: pd.Series, points: float) -> pd.Series:
+    """True where the SRS total is at least `points` lower than at the previous session (within 1e-9, so a
+    drop of exactly `points` counts); NA where either is missing."""
+    return (srs <= previous - points + TOLERANCE).astype("boolean").where(srs.notna() & previous.notna())
+
+
+def any_per_episode(flags: pd.Series, sessions: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
+    """Per episode: True when any of its sessions is True, False when some are assessed and none is True,
+    NA when none of its sessions in `sessions` can be assessed."""
+    codes = sessions[EPISODE_CODE].to_numpy()
+    grouped = flags.astype("Float64").groupby(codes)
+    per_code = grouped.max().where(grouped.count() > 0)
+    return episodes[EPISODE_CODE].map(per_code).astype("Float64").astype("boolean")
 
 
 def build_alliance(section: Section, fit: FitInputs) -> None:
@@ -30,26 +43,34 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     sessions = fit.current.sessions
     cutoff = float(fit.parameters["srs_cutoff"])
     cutoff_text = f"{cutoff:g}"
-    section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text)
-    below, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
-                                                 below_cutoff(sessions["srs_total"], cutoff))
-    drops, with_previous, drop_pct = tally.indicator(pop.sessions, "srs_drop",
-                                                     dropped(sessions["srs_total"], sessions[PREVIOUS_SRS]))
-    mean = tally.mean(sessions["srs_total"], with_srs)
+    section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text,
+                          points=f"{float(fit.parameters.get('srs_drop_points', DROP_POINTS)):g}")
+    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), sessions)
+    points = float(fit.parameters.get("srs_drop_points", DROP_POINTS))
+    points_text = f"{points:g}"
+    drop_flags = dropped(sessions["srs_total"], sessions[PREVIOUS_SRS], points)
+    drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, sessions)
+    _, _, drop_episodes_pct = tally.indicator(pop.episodes, "srs_drop_any",
+                                              any_per_episode(drop_flags, sessions, fit.current.episodes))
+    mean = tally.mean(sessions["srs_total"], below.assessed)
     section.items.append(KeyFigures([
         KeyFigure("fit.srs_mean", ctx.t("fit.alliance.mean"), mean, ctx.t("fit.alliance.mean_definition")),
-        KeyFigure("srs.below_cutoff_pct", ctx.t("fit.alliance.below_pct", cutoff=cutoff_text), below_pct,
+        KeyFigure("srs.below_cutoff_pct", ctx.t("fit.alliance.below_pct", cutoff=cutoff_text), below.pct,
                   ctx.t("fit.alliance.below_pct_definition", cutoff=cutoff_text)),
-        KeyFigure("fit.srs_drop_pct", ctx.t("fit.alliance.drop_pct"), drop_pct,
-                  ctx.t("fit.alliance.drop_pct_definition")),
+        KeyFigure("fit.srs_drop_pct", ctx.t("fit.alliance.drop_pct", points=points_text), drops.pct,
+                  ctx.t("fit.alliance.drop_pct_definition", points=points_text)),
+        KeyFigure("fit.srs_drop_episodes_pct", ctx.t("fit.alliance.drop_episodes_pct", points=points_text),
+                  drop_episodes_pct, ctx.t("fit.alliance.drop_episodes_pct_definition", points=points_text)),
     ]))
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.srs_signals", title=ctx.t("fit.alliance.table_title"),
         columns=[Column("signal", ctx.t("fit.alliance.signal")), Column("base", ctx.t("fit.alliance.base"), "count"),
-                 Column("n", ctx.t("common.count"), "count"), Column("pct", ctx.t("common.share"), "pct")],
-        rows=[[text(ctx.t("fit.alliance.below_row", cutoff=cutoff_text)), with_srs, below, below_pct],
-              [text(ctx.t("fit.alliance.drop_row")), with_previous, drops, drop_pct]],
-        definition=ctx.t("fit.alliance.table_definition", cutoff=cutoff_text),
+                 Column("n", ctx.t("common.count"), "count"), Column("pct", ctx.t("common.share"), "pct"),
+                 Column("design_effect", ctx.t("fit.design_effect"), "number")],
+        rows=[[text(ctx.t("fit.alliance.below_row", cutoff=cutoff_text)), below.assessed, below.yes, below.pct,
+               below.design_effect],
+              [text(ctx.t("fit.alliance.drop_row", points=points_text)), drops.assessed, drops.yes, drops.pct, drops.design_effect]],
+        definition=ctx.t("fit.alliance.table_definition", cutoff=cutoff_text, points=points_text),
     ))
     _first_srs_comparison(section, fit, cutoff, cutoff_text)
 

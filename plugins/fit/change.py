@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.analyse.generic import improved_flags, settings_for
+from isu_engine.analyse.generic import change_categories, improved_flags, settings_for
 from isu_engine.analyse.results import Cell
 from isu_engine.analyse.tabulate import Population
 from isu_engine.configure.model import Scale
@@ -37,9 +37,8 @@ def reliable_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
 
 def category_counts(ctx: AnalysisConfig, population: Population, variable: str, result: ChangeResult):
     """The change categories as a distribution: (rows, total cell)."""
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
-    return ctx.tally.distribution(population, variable, result.categories.astype(object), categories,
-                                  ctx.t("change.not_classified"))
+    values, categories = change_categories(ctx, result)
+    return ctx.tally.distribution(population, variable, values, categories, ctx.t("change.not_classified"))
 
 
 def improvement_cells(ctx: AnalysisConfig, population: Population, ors: Scale, result: ChangeResult) -> dict[str, Cell]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
+from isu_engine.analyse.generic import settings_for
 from isu_engine.analyse.results import Cell
+from isu_engine.stats.change import effect_size_interval
 
 from .alliance import below_cutoff
-from .change import jt_change, improvement_cells
+from .change import improvement_cells, jt_change, with_cutoff
 from .episodes import PeriodEpisodes
 from .inputs import FitInputs
 from .populations import Populations
+from .session_shares import session_share
 
 
 @dataclass(frozen=True)
@@ -27,15 +32,24 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     result = jt_change(episodes.paired, fit.ors)
     cells = improvement_cells(ctx, pop.jt, fit.ors, result)
     sessions = episodes.sessions
-    _, with_srs, below_pct = tally.indicator(pop.sessions, "srs_below_cutoff",
-                                      below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])))
+    below = session_share(fit, pop.sessions, "srs_below_cutoff",
+                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])), sessions)
     return [
         Headline("n_clients", tally.total(pop.clients, episodes.client_codes()), 0),
         Headline("n_sessions", tally.total(pop.sessions, sessions.index), 0),
         Headline("n_paired", cells["total"], 0),
-        Headline("effect_size", tally.statistic(result.effect_size, cells["total"], decimals=2, kind="effect"), 2),
+        Headline("effect_size", _effect_size(result.effect_size, with_cutoff(episodes.paired), fit, cells["total"]), 2),
         Headline("improved_pct", cells["improved_pct"], 1),
         Headline("recovered_pct", cells["recovered_pct"], 1),
-        Headline("srs_sessions", with_srs, 0),
-        Headline("srs_below_pct", below_pct, 1),
+        Headline("srs_sessions", below.assessed, 0),
+        Headline("srs_below_pct", below.pct, 1),
     ]
+
+
+def _effect_size(value: float | None, paired: pd.DataFrame, fit: FitInputs, n: Cell) -> Cell:
+    """The ORS effect size of the Jacobson–Truax episodes, with its interval (for the year-on-year difference)."""
+    low, high = effect_size_interval(paired["pre"], paired["post"], settings_for(fit.ors))
+    cell = fit.tally.statistic(value, n, decimals=2, kind="effect", name="effect_size")
+    if cell.value is None:
+        return cell
+    return Cell(cell.value, cell.kind, decimals=cell.decimals, low=low, high=high, figure=cell.figure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from isu_engine.analyse.differences import compare_groups
-from isu_engine.analyse.generic import change_items, group_columns, improved_flags
+from isu_engine.analyse.generic import change_categories, change_items, group_columns, improved_flags
 from isu_engine.analyse.results import Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
 from isu_engine.stats.change import ChangeResult
 
@@ -13,6 +13,8 @@ from .change import category_counts, improvement_cells, reliable_change, with_cu
 from .inputs import FitInputs
 
 YCORS = "YCORS"
+OWN_DEFINITIONS = {"ors.n_paired": "n_paired_definition", "ors.mean_pre": "mean_pre_definition",
+                   "ors.mean_post": "mean_post_definition", "ors.effect_size": "effect_size_definition"}
 
 
 def build_outcome(section: Section, fit: FitInputs) -> None:
@@ -23,6 +25,9 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     jt = with_cutoff(paired)
     items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
                                  cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
+    for figure in items[0].figures:  # ors.* are the ORS and CORS episodes with a cutoff: say so
+        if figure.id in OWN_DEFINITIONS:
+            figure.definition = ctx.t(f"fit.outcome.{OWN_DEFINITIONS[figure.id]}")
     section.items.extend(items)
     cells = improvement_cells(ctx, pop.jt, ors, result)
     section.items.insert(1, KeyFigures([
@@ -32,6 +37,9 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
     _no_cutoff_items(section, fit, paired)
+    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired))
+    section.items.append(KeyFigures(ycors))
+    section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
     flags = improved_flags(result)
     for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
@@ -66,6 +74,43 @@ def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> 
     ))
 
 
+def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame) -> tuple[Table, list[KeyFigure]]:
+    """Paired episodes per form (ORS, CORS, YCORS: their norms differ): n and means, and whether they are
+    judged by Jacobson–Truax; and the YCORS figures (`ycors.n_paired`, `ycors.mean_pre`, `ycors.mean_post`)."""
+    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
+    forms = [c.value for c in fit.dataset.model.fields["instrument"].categories]
+    instrument = fit.current.episodes["instrument"]
+    rows, ycors = [], {}
+    for population, episodes, judged in ((pop.jt, jt, True), (pop.no_cutoff, rest, False)):
+        form_of = instrument.reindex(episodes.index)
+        for form in forms:
+            inside = (form_of == form).fillna(False).to_numpy(dtype=bool)
+            if not inside.any():
+                continue
+            cell = tally.count(population, episodes.index[inside], [("instrument", form)])
+            means = [tally.mean(episodes.loc[inside, column], cell) for column in ("pre", "post")]
+            rows.append([text(form), cell, *means, text(ctx.t("common.yes" if judged else "common.no"))])
+            if form == YCORS:
+                ycors = {"n": cell, "pre": means[0], "post": means[1]}
+    table = Table(
+        id=f"{fit.table_prefix}.ors.by_instrument", title=ctx.t("fit.outcome.by_instrument_title"),
+        columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
+                 Column("n", ctx.t("fit.outcome.n_paired_column"), "count"),
+                 Column("mean_pre", ctx.t("change.mean_pre"), "mean"), Column("mean_post", ctx.t("change.mean_post"), "mean"),
+                 Column("jt", ctx.t("fit.outcome.jt_column"))],
+        rows=rows, definition=ctx.t("fit.outcome.by_instrument_definition"),
+    )
+    figures = [] if not ycors else [
+        KeyFigure("ycors.n_paired", ctx.t("fit.outcome.ycors_n_paired"), ycors["n"],
+                  ctx.t("fit.outcome.ycors_n_paired_definition"), shown=False),
+        KeyFigure("ycors.mean_pre", ctx.t("fit.outcome.ycors_mean_pre"), ycors["pre"],
+                  ctx.t("fit.outcome.ycors_mean_definition"), shown=False),
+        KeyFigure("ycors.mean_post", ctx.t("fit.outcome.ycors_mean_post"), ycors["post"],
+                  ctx.t("fit.outcome.ycors_mean_definition"), shown=False),
+    ]
+    return table, figures
+
+
 def _points(value) -> str:
     return "–" if value is None else f"{value:g}"
 
@@ -80,8 +125,7 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
     ordered = [g for g in (order or sorted((g for g in present if g != missing), key=str)) if g in present]
     ordered += [missing] if missing in present and missing not in ordered else []
     variable = f"{ors.name}.change"
-    values = result.categories.astype(object)
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
+    values, categories = change_categories(ctx, result)
     rows = []
     for group in ordered:
         inside = (groups == group).to_numpy()

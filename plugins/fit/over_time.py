@@ -10,6 +10,7 @@ from isu_engine.analyse.results import Chart, Column, Section, Table, text
 from .alliance import below_cutoff
 from .episodes import CLIENT_CODE, OPEN
 from .inputs import FitInputs
+from .session_shares import session_share
 from .populations import StepPopulations
 from .steps import step_index, steps
 
@@ -40,7 +41,8 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
         intake = episodes.loc[start_step == index, "ors_total"].dropna()
         with_intake = tally.count(names.started, intake.index, [("intake_ors", "present")])
         mean_intake = tally.mean(intake, with_intake)
-        _, with_srs, below_pct = tally.indicator(names.sessions, SRS_FLAG, below[in_step])
+        srs = session_share(fit, names.sessions, SRS_FLAG, below[in_step], sessions[in_step])
+        with_srs, below_pct = srs.assessed, srs.pct
         closing = ended[end_step == index]
         _, n_ended, planned_pct = tally.indicator(names.ended, PLANNED_FLAG, closing["end"] == "planned")
         rows.append([text(part.label), n_clients, n_sessions, with_intake, mean_intake, with_srs, below_pct,

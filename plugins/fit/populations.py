@@ -31,7 +31,8 @@ class Populations:
     jt: Population              # paired episodes with a clinical cutoff (Jacobson–Truax)
     no_cutoff: Population       # paired episodes without a clinical cutoff (YCORS and unknown)
     on_track: Population        # paired episodes for which the local expected trajectory gives a level
-    trajectory: Population      # episodes with intake on or before the period end (local expected trajectory)
+    trajectory: Population      # episodes with intake on or before the period end (trajectory, leave-one-episode-out)
+    trajectory_history: Population  # episodes that ended before the period began (trajectory from history)
 
     @classmethod
     def of(cls, period: Period) -> "Populations":
@@ -42,6 +43,7 @@ class Populations:
             jt=Population(EPISODES, f"ors_jt@{tag}"), no_cutoff=Population(EPISODES, f"ors_no_cutoff@{tag}"),
             on_track=Population(EPISODES, f"ors_on_track@{tag}"),
             trajectory=Population(EPISODES, f"trajectory_episodes@≤{period.end.isoformat()}"),
+            trajectory_history=Population(EPISODES, f"trajectory_ended@<{period.start.isoformat()}"),
         )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from isu_engine.configure.config import Period
 from isu_engine.analyse.context import in_period
-from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
-from isu_engine.analyse.tabulate import Tally
+from isu_engine.analyse.results import Column, Paragraph, Section, Table, text
+from isu_engine.analyse.year_on_year import difference, noise
 
 from .headline import Headline, headline
 from .inputs import FitInputs
@@ -15,12 +15,6 @@ def period_name(period: Period) -> str:
     """"2025" for a calendar year, else the period's dates."""
     whole_year = (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31)
     return str(period.start.year) if whole_year and period.start.year == period.end.year else period.label()
-
-
-def difference(tally: Tally, current: Cell, previous: Cell, decimals: int) -> Cell:
-    """Current minus previous; hidden when either is."""
-    value = None if current.value is None or previous.value is None else float(current.value) - float(previous.value)
-    return tally.difference(current, previous, value, decimals)
 
 
 def build_previous_year(section: Section, fit: FitInputs) -> None:
@@ -33,11 +27,14 @@ def build_previous_year(section: Section, fit: FitInputs) -> None:
         return
     now: list[Headline] = headline(fit, fit.current)
     before: list[Headline] = headline(fit, fit.episodes(previous))
-    rows = [[text(ctx.t(f"fit.headline.{a.key}")), a.cell, b.cell, difference(fit.tally, a.cell, b.cell, a.decimals)]
-            for a, b in zip(now, before)]
+    rows = []
+    for a, b in zip(now, before):
+        change = difference(a.cell, b.cell, a.decimals)
+        rows.append([text(ctx.t(f"fit.headline.{a.key}")), a.cell, b.cell, change, noise(change, ctx.t)])
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.previous_year", title=ctx.t("fit.previous_year.table_title", previous=names[1]),
         columns=[Column("figure", ctx.t("fit.previous_year.figure")), Column("current", names[0], "number"),
-                 Column("previous", names[1], "number"), Column("difference", ctx.t("fit.previous_year.difference"), "number")],
-        rows=rows, definition=ctx.t("fit.previous_year.definition"),
+                 Column("previous", names[1], "number"), Column("difference", ctx.t("fit.previous_year.difference"), "number"),
+                 Column("noise", ctx.t("year_on_year.column"))],
+        rows=rows, definition=ctx.t("fit.previous_year.definition") + " " + ctx.t("year_on_year.definition"),
     ))

@@ -10,6 +10,7 @@ from isu_engine.analyse.results import Column, KeyFigure, KeyFigures, Section, T
 
 from .episodes import CLIENT_CODE, END_VALUES
 from .inputs import FitInputs
+from .session_shares import SessionShare, session_share
 
 # Sessions per client: (upper bound of the band, code); the bands are 1, 2, 3–5, 6–10, 11–20, 21+.
 SESSION_BANDS = ((1, "1"), (2, "2"), (5, "3–5"), (10, "6–10"), (20, "11–20"), (np.inf, "21+"))
@@ -35,8 +36,9 @@ def build_volume(section: Section, fit: FitInputs) -> None:
     two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus",
                                                 pd.Series(clients.isin(paired_clients), index=clients))
     median = tally.quantile(per_client, n_clients, 0.5, variable="sessions_per_client")
-    _, _, ors_pct = tally.indicator(pop.sessions, "has_ors", sessions["ors_total"].notna())
-    _, _, srs_pct = tally.indicator(pop.sessions, "has_srs", sessions["srs_total"].notna())
+    completion = {name: session_share(fit, pop.sessions, name, sessions[column].notna(), sessions)
+                  for name, column in (("has_ors", "ors_total"), ("has_srs", "srs_total"))}
+    ors_pct, srs_pct = completion["has_ors"].pct, completion["has_srs"].pct
     section.items.append(KeyFigures([
         KeyFigure("n_clients", ctx.t("fit.volume.n_clients"), n_clients, ctx.t("fit.volume.n_clients_definition")),
         KeyFigure("n_sessions", ctx.t("fit.volume.n_sessions"), n_sessions, ctx.t("fit.volume.n_sessions_definition")),
@@ -53,7 +55,7 @@ def build_volume(section: Section, fit: FitInputs) -> None:
         KeyFigure("fit.srs_completion_pct", ctx.t("fit.volume.srs_completion"), srs_pct,
                   ctx.t("fit.volume.srs_completion_definition"), shown=False),
     ]))
-    section.items.append(_completion_table(fit, sessions, n_sessions))
+    section.items.append(_completion_table(fit, completion, n_sessions))
     prefix = fit.table_prefix
     section.items.extend(frequency_items(
         ctx, table_id=f"{prefix}.fit.episode_end", title=ctx.t("fit.volume.episode_end_title"),
@@ -67,16 +69,15 @@ def build_volume(section: Section, fit: FitInputs) -> None:
         definition=ctx.t("fit.volume.sessions_per_client_definition")))
 
 
-def _completion_table(fit: FitInputs, sessions: pd.DataFrame, n_sessions) -> Table:
+def _completion_table(fit: FitInputs, completion: dict[str, SessionShare], n_sessions) -> Table:
     """Sessions with an ORS and with an SRS total (the same cells as the completion figures)."""
-    ctx, tally, pop = fit.ctx, fit.tally, fit.populations
-    rows = []
-    for name, column in (("has_ors", "ors_total"), ("has_srs", "srs_total")):
-        yes, _, pct = tally.indicator(pop.sessions, name, sessions[column].notna())
-        rows.append([text(ctx.t(f"fit.volume.{name}")), yes, pct])
+    ctx = fit.ctx
+    rows = [[text(ctx.t(f"fit.volume.{name}")), share.yes, share.pct, share.design_effect]
+            for name, share in completion.items()]
     return Table(
         id=f"{fit.table_prefix}.fit.completion", title=ctx.t("fit.volume.completion_title"),
         columns=[Column("measure", ctx.t("common.measure")), Column("n", ctx.t("fit.volume.sessions_with"), "count"),
-                 Column("pct", ctx.t("fit.volume.share_of_sessions"), "pct")],
+                 Column("pct", ctx.t("fit.volume.share_of_sessions"), "pct"),
+                 Column("design_effect", ctx.t("fit.design_effect"), "number")],
         rows=rows, n=n_sessions, definition=ctx.t("fit.volume.completion_definition"),
     )

@@ -18,10 +18,11 @@ from isu_engine.analyse.generic import improved_flags, settings_for
 from isu_engine.configure.model import Model
 from isu_engine.analyse.results import Cell
 from isu_engine.stats.change import ChangeResult, analyse_change, pair_wide
+from isu_engine.stats.means import mean_interval
 from isu_engine.analyse.tabulate import Category, Population, Tally
 
 from . import indicators
-from .cases import ENDED, OPEN, STATUS, Cases
+from .cases import DURATION, ENDED, OPEN, START, STATUS, Cases
 from .idea import Criterion, Idea, block_flags
 
 SUBJECT = "case_id"
@@ -132,10 +133,12 @@ class PeriodFigures:
 
     @cached_property
     def satisfaction(self) -> tuple[Cell, Cell]:
-        """The number of ended cases that answered, and their mean satisfaction."""
+        """The number of ended cases that answered, and their mean satisfaction with its t interval."""
         values = self.cases.ended["satisfaction"].dropna()
         n = self.tally.count(self.populations.ended, values.index, [("satisfaction", "present")])
-        return n, self.tally.mean(values, n, decimals=1, variable="satisfaction")
+        mean = self.tally.mean(values, n, decimals=1, variable="satisfaction")
+        low, high = mean_interval(values)
+        return n, Cell(mean.value, mean.kind, decimals=mean.decimals, low=low, high=high, figure=mean.figure)
 
     @cached_property
     def rating_pairs(self) -> pd.DataFrame:
@@ -160,6 +163,20 @@ class PeriodFigures:
     @cached_property
     def intervention(self) -> IdeaShare | None:
         return self._idea_share("intervention", self.populations.ended, self.cases.ended)
+
+    @cached_property
+    def open_past_duration(self) -> Cell | None:
+        """Open cases that at the period's end have lasted longer than the intended duration's upper bound
+        (`idea.intervention.duration_days`); None when the idea names no such bound. `idea.intervention_pct`
+        counts ended cases only, so these are the cases it cannot yet see."""
+        criterion = next((c for c in (self.idea.intervention if self.idea is not None else ())
+                          if c.field == DURATION and c.high is not None), None)
+        if criterion is None:
+            return None
+        open_cases = self.cases.frame[self.cases.frame[STATUS] == OPEN]
+        days = (pd.Timestamp(self.cases.period.end) - open_cases[START]).dt.days
+        past = open_cases.index[(days > criterion.high).to_numpy(dtype=bool)]
+        return self.tally.count(self.populations.cases, past, [(STATUS, OPEN), ("past_intended_duration", True)])
 
     def figure(self, figure_id: str) -> tuple[Cell, Cell | None]:
         """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on

@@ -5,7 +5,8 @@ start to end of an ended case). For numbers and dates it is a range [min, max], 
 where a bound may be null (no limit); for other fields it is a list of accepted values (one
 value alone is a list of one), and a case with several values (problem areas) meets it when
 at least one of them is accepted. A case missing the field is neither inside nor outside
-(NA). A result criterion names a figure and the level the figure should reach at least.
+(NA). A result criterion names a figure and the level the figure should reach at least; it is
+judged on the figure's interval (`ResultCriterion.verdict`).
 
 Names, values and levels are checked against the model: every mistake is a UserError that
 names the config file and line.
@@ -69,6 +70,9 @@ class Criterion:
         return t("loke.idea.at_most", field=self.title, high=high)
 
 
+MET, NOT_MET, CANNOT_TELL, NOT_ASSESSABLE = "met", "not_met", "cannot_tell", "not_assessable"
+
+
 @dataclass(frozen=True)
 class ResultCriterion:
     """An intended result: a figure and the level it should reach at least."""
@@ -76,9 +80,18 @@ class ResultCriterion:
     figure: str
     level: float
 
-    def met(self, value: float | None) -> bool | None:
-        """Whether `value` reaches the level; None when there is no value."""
-        return None if value is None else bool(value >= self.level - TOLERANCE)
+    def verdict(self, value: float | None, low: float | None = None, high: float | None = None) -> str:
+        """Judged on the figure's 95 % interval: met when its lower bound reaches the level, not met when
+        its upper bound is below it, cannot tell otherwise. A figure without an interval (a count of the
+        unit's own cases) is judged on its value; without a value it cannot be assessed."""
+        if value is None:
+            return NOT_ASSESSABLE
+        level = self.level - TOLERANCE
+        if low is None or high is None:
+            return MET if value >= level else NOT_MET
+        if low >= level:
+            return MET
+        return NOT_MET if high < level else CANNOT_TELL
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,13 @@ Target group: every case of the period. Intervention: the cases that ended in th
 since only then is the intervention complete (all contacts, the whole duration). Result:
 each intended result against the figure of the period.
 
-Whether a result criterion is met is decided on the true value, also when disclosure
-control hides that value; the table then hides the value but still says met or not, and
-a note says that `idea.result_pct` rests on hidden figures. Saying "met" reveals only
-that a hidden share lies above a level, a bound, which disclosure control does not
-protect (DESIGN §2).
+A result criterion is judged on the figure's 95 % interval: met when the whole interval
+reaches the level, not met when the whole interval lies below it, cannot tell otherwise
+(`ResultCriterion.verdict`). This is decided on the true values, also when disclosure
+control hides them; the table then hides the value but still gives the verdict, and a note
+says that `idea.result_pct` rests on hidden figures. A verdict reveals only that a hidden
+share lies above or below a level, a bound, which disclosure control does not protect
+(DESIGN §2).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyF
 
 from .compilation import Compilation
 from .figures import IdeaShare, PeriodFigures
-from .idea import Idea
+from .idea import CANNOT_TELL, MET, NOT_ASSESSABLE, NOT_MET, Idea
 
 BLOCKS = ("target_group", "intervention")
 
@@ -35,26 +37,31 @@ def build_idea(section: Section, comp: Compilation) -> None:
     shares = {block: getattr(now, block) for block in BLOCKS}
     for block in BLOCKS:
         section.items.extend(_block_items(comp, block, shares[block]))
-    result_pct, result_items = _result_items(comp, idea, now)
-    section.items.insert(0, _figures(comp, shares["target_group"], shares["intervention"], result_pct))
+    result, result_items = _result_items(comp, idea, now)
+    section.items.insert(0, _figures(comp, shares["target_group"], shares["intervention"], result))
     section.items.extend(result_items)
 
 
 def _figures(comp: Compilation, target: IdeaShare | None, intervention: IdeaShare | None,
-             result_pct: Cell | None) -> KeyFigures:
+             result: tuple[Cell, Cell] | None) -> KeyFigures:
     ctx = comp.ctx
+    past = comp.current.open_past_duration if intervention is not None else None
 
     def pct(share: IdeaShare | None) -> Cell:
         return share.every.pct if share is not None else Cell(None, "pct", decimals=1)
 
+    result_pct, undecided = result if result is not None else (Cell(None, "pct", decimals=1), Cell(None, "count"))
     return KeyFigures([
         KeyFigure("idea.target_group_pct", ctx.t("loke.figure.idea_target_group_pct"), pct(target),
                   ctx.t("loke.definition.idea_target_group_pct"), shown=target is not None),
         KeyFigure("idea.intervention_pct", ctx.t("loke.figure.idea_intervention_pct"), pct(intervention),
                   ctx.t("loke.definition.idea_intervention_pct"), shown=intervention is not None),
-        KeyFigure("idea.result_pct", ctx.t("loke.figure.idea_result_pct"),
-                  result_pct if result_pct is not None else Cell(None, "pct", decimals=1),
-                  ctx.t("loke.definition.idea_result_pct"), shown=result_pct is not None),
+        KeyFigure("idea.result_pct", ctx.t("loke.figure.idea_result_pct"), result_pct,
+                  ctx.t("loke.definition.idea_result_pct"), shown=result is not None),
+        KeyFigure("idea.result_undecided", ctx.t("loke.figure.idea_result_undecided"), undecided,
+                  ctx.t("loke.definition.idea_result_undecided"), shown=result is not None),
+        *([] if past is None else [KeyFigure("idea.open_past_duration", ctx.t("loke.figure.idea_open_past_duration"),
+                                             past, ctx.t("loke.definition.idea_open_past_duration"))]),
     ])
 
 
@@ -109,11 +116,11 @@ def _chart(comp: Compilation, block: str, share: IdeaShare) -> Chart:
     )
 
 
-def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[Cell | None, list]:
-    """The intended results against the period's figures.
+def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[tuple[Cell, Cell] | None, list]:
+    """The intended results against the period's figures, each judged on the figure's interval.
 
-    idea.result_pct = criteria met / criteria that can be assessed; a criterion whose figure has
-    no value (no data) is shown as not assessable and left out, as missing values are elsewhere.
+    idea.result_pct = criteria met / (met + not met); idea.result_undecided = the criteria that are
+    neither: the interval holds the level (cannot tell), or the figure has no value (no data).
     """
     ctx = comp.ctx
     if not idea.result:
@@ -123,23 +130,26 @@ def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[Ce
     for index, criterion in enumerate(idea.result):
         label = ctx.t(f"loke.figure.{criterion.figure.replace('.', '_')}")
         actual, base = now.figure(criterion.figure)
-        met = criterion.met(actual.value)
-        verdicts.append(met)
+        verdict = criterion.verdict(actual.value, actual.low, actual.high)
+        verdicts.append(verdict)
         level = _level_text(criterion.figure, criterion.level, ctx)
-        verdict = ctx.t("loke.idea.not_assessable") if met is None else ctx.t("common.yes" if met else "common.no")
-        rows.append([text(label), text(level), actual, base if base is not None else text(""), text(verdict)])
+        rows.append([text(label), text(level), actual, base if base is not None else text(""),
+                     text(ctx.t(f"loke.idea.verdict.{verdict}"))])
         actual_cells[f"actual{index}"] = actual
         if base is not None:
             actual_cells[f"n{index}"] = base
         if criterion.figure.endswith("_pct"):
             bars.append(Bar(ctx.t("loke.idea.bar_intended", label=label), Cell(criterion.level, "pct", decimals=1)))
             bars.append(Bar(ctx.t("loke.idea.bar_actual", label=label), actual))
-    met_count = sum(bool(met) for met in verdicts)
-    assessed = sum(met is not None for met in verdicts)
-    result_pct = Cell(100.0 * met_count / assessed if assessed else None, "pct", decimals=1)
-    summary = ctx.t("loke.idea.result_summary", met=met_count, total=assessed)
-    if assessed < len(verdicts):
-        summary += " " + ctx.t("loke.idea.result_not_assessable", n=len(verdicts) - assessed)
+    met, not_met = verdicts.count(MET), verdicts.count(NOT_MET)
+    decided = met + not_met
+    result_pct = Cell(100.0 * met / decided if decided else None, "pct", decimals=1)
+    undecided = Cell(len(verdicts) - decided, "count")
+    summary = ctx.t("loke.idea.result_summary", met=met, not_met=not_met, total=len(verdicts))
+    if verdicts.count(CANNOT_TELL):
+        summary += " " + ctx.t("loke.idea.result_cannot_tell", n=verdicts.count(CANNOT_TELL))
+    if verdicts.count(NOT_ASSESSABLE):
+        summary += " " + ctx.t("loke.idea.result_not_assessable", n=verdicts.count(NOT_ASSESSABLE))
     table = Table(
         id=f"{comp.name}.idea.result", title=ctx.t("loke.idea.table_result"),
         columns=[Column("figure", ctx.t("loke.idea.intended_result")), Column("level", ctx.t("loke.idea.level")),
@@ -156,7 +166,7 @@ def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[Ce
             description=ctx.t("loke.idea.result_chart_description"), axis_label=ctx.t("common.share_axis"),
             bars=bars, max_value=100.0, n=now.n_ended, note=ctx.t("loke.idea.result_chart_note"),
         ))
-    return result_pct, items
+    return (result_pct, undecided), items
 
 
 def _level_text(figure: str, level: float, ctx: AnalysisConfig) -> str:

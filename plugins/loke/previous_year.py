@@ -9,6 +9,7 @@ import pandas as pd
 
 from isu_engine.configure.config import Period
 from isu_engine.analyse.results import Cell, Column, Paragraph, Section, Table, text
+from isu_engine.analyse.year_on_year import difference, noise
 
 from .cases import START
 from .compilation import Compilation
@@ -41,8 +42,9 @@ def build_previous_year(section: Section, comp: Compilation) -> None:
                  Column("current_n", ctx.t("loke.previous.n", period=period_label(ctx.period)), "count"),
                  Column("previous", period_label(previous_period), "number"),
                  Column("previous_n", ctx.t("loke.previous.n", period=period_label(previous_period)), "count"),
-                 Column("change", ctx.t("loke.previous.change"), "number")],
-        rows=rows, note=ctx.t("loke.previous.note"),
+                 Column("change", ctx.t("loke.previous.change"), "number"),
+                 Column("noise", ctx.t("year_on_year.column"))],
+        rows=rows, note=ctx.t("loke.previous.note") + " " + ctx.t("year_on_year.definition"),
     ))
     first_start = comp.data.frame[START].min()
     if first_start > pd.Timestamp(previous_period.start):
@@ -53,10 +55,9 @@ def _row(comp: Compilation, figure: str, now: PeriodFigures, before: PeriodFigur
     ctx = comp.ctx
     label = text(ctx.t(f"loke.figure.{figure.replace('.', '_')}"))
     if figure.startswith("idea.") and comp.idea is None:
-        return [label, *(text("–") for _ in range(5))]
+        return [label, *(text("–") for _ in range(6))]
     (current, current_n), (previous, previous_n) = now.figure(figure), before.figure(figure)
-    change = None if current.value is None or previous.value is None else current.value - previous.value
-    change_cell = ctx.tally.difference(current, previous, change, decimals=1 if current.kind == "pct" else 0)
+    change = difference(current, previous, 1 if current.kind == "pct" else 0)
     blank = text("")
     return [label, current, current_n if current_n is not None else blank,
-            previous, previous_n if previous_n is not None else blank, change_cell]
+            previous, previous_n if previous_n is not None else blank, change, noise(change, ctx.t)]

@@ -10,6 +10,7 @@ from isu_engine.i18n import t
 EXIT_OK = 0
 EXIT_FINISHED_WITH_PROBLEMS = 1
 EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3  # a bug in the engine or a plugin: one line, the traceback only with --debug
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 

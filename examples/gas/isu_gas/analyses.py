@@ -78,7 +78,7 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     items, _ = change_items(ctx, scale=t_scale(ctx), paired=pairs, population=pop.paired,
                             unit_label=ctx.t("gas.units"))
     for figure in items[0].figures:
-        if figure.id == f"{SCALE_NAME}.effect_size":   # baselines sit at −1/−2 by design: their SD says little
+        if figure.id in (f"{SCALE_NAME}.effect_size", f"{SCALE_NAME}.effect_size_dz"):  # baselines at −1/−2 by design
             figure.shown = False
     yes, assessed, share = tally.indicator(pop.paired, "t50", cases.reached)
     change = (pairs["post"] - pairs["pre"]).mean() if len(pairs) else None

@@ -20,9 +20,11 @@ from isu_engine.analyse.distinct import list_item_rows, map_distinct
 from isu_engine.configure.model import DEFAULT_ANALYSES, Cutoff, Field, Scale
 from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 from isu_engine.analyse.tabulate import Population
-from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change, pair_long, pair_wide
+from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change
+from isu_engine.stats.pairing import pair_scale
 
 IMPROVED = ("recovered", "improved", "better")
+WORSE = ("deteriorated", "harmed")
 MAX_CATEGORIES = 20
 
 
@@ -153,9 +155,9 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
     result = analyse_change(paired["pre"], paired["post"], settings_for(scale), cutoffs=cutoffs)
     ctx.exclude(label, ctx.t("change.excluded_no_cutoff"), population,
                 paired.index[~paired.index.isin(result.categories.index)])
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
-    rows, n_cell = tally.distribution(population, f"{name}.change", result.categories.astype(object),
-                                      categories, ctx.t("change.not_classified"))
+    values, categories = change_categories(ctx, result)
+    merged = len(categories) < len(result.categories.cat.categories)
+    rows, n_cell = tally.distribution(population, f"{name}.change", values, categories, ctx.t("change.not_classified"))
     included = paired.loc[result.categories.index]
     mean_pre = tally.mean(included["pre"], n_cell)
     mean_post = tally.mean(included["post"], n_cell)
@@ -168,6 +170,9 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
         KeyFigure(f"{name}.effect_size", ctx.t("change.effect_size"),
                   tally.statistic(result.effect_size, n_cell, decimals=2, kind="effect"),
                   ctx.t("change.effect_size_definition")),
+        KeyFigure(f"{name}.effect_size_dz", ctx.t("change.effect_size_dz"),
+                  tally.statistic(result.effect_size_dz, n_cell, decimals=2, kind="effect"),
+                  ctx.t("change.effect_size_dz_definition")),
         KeyFigure(f"{name}.reliable_change_points", ctx.t("change.reliable_change_points"),
                   _from_data_unless(scale.reliable_change is not None, tally, result.reliable_change_points, n_cell,
                                     1, "reliable_change_points"), ctx.t("change.rc_definition"), shown=False),
@@ -179,7 +184,12 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
     for category in ("recovered", "improved", "unchanged", "deteriorated", "harmed"):
         row = by_category.get(category)
         cell = row.count if row is not None and result.method != "direction" else Cell(None, "count")
+        if merged and category in WORSE:
+            cell = Cell(None, "count")
         figures.append(KeyFigure(f"{name}.jt_{category}", ctx.t(f"change.category.{category}"), cell, shown=False))
+    if merged:
+        figures.append(KeyFigure(f"{name}.jt_deteriorated_or_harmed", ctx.t("change.category.deteriorated_or_harmed"),
+                                 by_category["deteriorated"].count, shown=False))
     if result.method == "direction":
         for category in ("better", "same", "worse"):
             figures.append(KeyFigure(f"{name}.{category}", ctx.t(f"change.category.{category}"),
@@ -208,6 +218,25 @@ def _from_data_unless(setting: bool, tally, value, n_cell: Cell, decimals: int, 
     return tally.statistic(value, n_cell, decimals=decimals, name=name)
 
 
+def change_categories(ctx: AnalysisConfig, result: ChangeResult) -> tuple[pd.Series, list[tuple[str, str]]]:
+    """Each unit's change category and the categories to show.
+
+    "Harmed" joins its named neighbour "deteriorated" when it holds 1 … min_cell − 1 units
+    (DESIGN §2), so that the table can still show how many got worse instead of hiding a large
+    row to protect a small one. The decision rests on the whole set of units, so every table
+    and chart of these units shows the same categories.
+    """
+    values = result.categories.astype(object)
+    order = list(result.categories.cat.categories)
+    harmed = int((values == "harmed").sum())
+    labels = {c: ctx.t(f"change.category.{c}") for c in order}
+    if "harmed" in order and 1 <= harmed < ctx.min_cell:
+        values = values.where(values != "harmed", "deteriorated")
+        order.remove("harmed")
+        labels["deteriorated"] = ctx.t("change.category.deteriorated_or_harmed")
+    return values, [(c, labels[c]) for c in order]
+
+
 def improved_flags(result: ChangeResult) -> pd.Series:
     """True for reliable improvement (recovered included) or 'better'; False otherwise; per paired unit."""
     return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
@@ -223,8 +252,8 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
         if field.role == "age":
             groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]), ctx.age_band_labels()))
         elif field.role == "group" and field.name == "gender":
-            groupings.append((field.name, field.title(ctx.language), two_way_gender(frame[field.name], ctx),
-                              two_way_gender_order(ctx)))
+            labels = two_way_gender(frame[field.name], ctx)
+            groupings.append((field.name, field.title(ctx.language), labels, two_way_gender_order(ctx, labels)))
         elif field.role == "group":
             categories = categories_of(field, ctx.language)
             if categories is None:
@@ -315,17 +344,11 @@ def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, sca
     model = dataset.model
     subject = model.field_with_role("subject")
     key = subject.name if subject is not None else ROW
+    paired = pair_scale(frame, subject=key, scale=scale, occasion=model.field_with_role("occasion"),
+                        order_column=ROW, until=ctx.period.end)
     if scale.pre and scale.post:
-        paired = pair_wide(frame, key, scale.pre, scale.post)
         units = frame.loc[paired.index]
     else:
-        occasion = model.field_with_role("occasion")
-        order = occasion.name if occasion is not None else ROW
-        if occasion is not None and occasion.categories:
-            ranks = {c.value: i for i, c in enumerate(occasion.categories)}
-            frame = frame.assign(**{order: frame[order].map(ranks)})
-        until = pd.Timestamp(ctx.period.end) if occasion is not None and occasion.type in ("date", "datetime") else None
-        paired = pair_long(frame, key, order, scale.score_field, until=until)
         units = frame.sort_values(ROW).drop_duplicates(key).set_index(key).loc[paired["subject"]].reset_index()
         units.index = pd.Index(paired["subject"].to_numpy())
         paired = paired.set_axis(units.index)

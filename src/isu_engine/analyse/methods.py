@@ -15,7 +15,7 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
     """Every setting that shapes the figures, as (name, value) text."""
     config = ctx.config
     rows = [
-        (ctx.t("methods.period"), ctx.period.label() + ("" if ctx.period.explicit else " " + ctx.t("methods.period_default"))),
+        (ctx.t("methods.period"), ctx.period.label() + _period_note(dataset, ctx)),
         (ctx.t("methods.min_cell"), str(config.min_cell) if config.min_cell > 1 else ctx.t("methods.disclosure_off")),
         (ctx.t("methods.min_group"), str(config.groups.min_group)),
         (ctx.t("methods.min_difference"), ctx.t("methods.points", value=f"{config.groups.min_difference:g}")),
@@ -35,8 +35,30 @@ def parameter_rows(dataset: Dataset, ctx: AnalysisConfig) -> list[tuple[str, str
             parts.append(ctx.t("methods.cutoff", value=_cutoff_text(scale, ctx)))
         rows.append((scale.title(ctx.language), "; ".join(parts)))
     for key, value in dataset.model.parameters.items():
-        rows.append((key, str(value)))
+        rows.append((key, _parameter_text(value, ctx)))
     return rows
+
+
+def _period_note(dataset: Dataset, ctx: AnalysisConfig) -> str:
+    """How the period was chosen when the config names none: the latest calendar year of the data's dates,
+    or, without any date in the data, a period that selects nothing."""
+    if ctx.period.explicit:
+        return ""
+    dated = [f.name for f in dataset.model.fields.values() if f.type in ("date", "datetime") and f.name in dataset.frame]
+    has_dates = any(dataset.frame[name].notna().any() for name in dated)
+    return " " + ctx.t("methods.period_default" if has_dates else "methods.period_no_dates")
+
+
+def _parameter_text(value, ctx: AnalysisConfig) -> str:
+    """A parameter as text; bands that follow on each other ([0, 15], [15, 20] …) as the half-open
+    bands they are (0 till under 15, 15 till under 20 …, the last with its upper end)."""
+    pairs = isinstance(value, list) and len(value) > 1 and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in value)
+    if not pairs or any(a[1] != b[0] for a, b in zip(value, value[1:])):
+        return str(value)
+    parts = [ctx.t("methods.band_half_open", low=f"{low:g}", high=f"{high:g}") for low, high in value[:-1]]
+    low, high = value[-1]
+    return ", ".join([*parts, ctx.t("methods.band_closed", low=f"{low:g}", high=f"{high:g}")])
 
 
 def _cutoff_text(scale, ctx: AnalysisConfig) -> str:

@@ -136,8 +136,9 @@ def apply_disclosure(reports: list[Report], records: Records, config: Config) ->
                       disclosure_settings(config))
     rule = FlagRule(min_difference=config.groups.min_difference, max_q=config.groups.max_q,
                     min_group=config.groups.min_group)
+    adjusted: dict = {}  # contrast -> q; a comparison reprints the q of a contrast its dataset's report holds
     for report in reports:
-        report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p))
+        report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p), adjusted)
         report.hidden_cells = sum(1 for cell in report.cells() if cell.hidden)
         report.suppressed = suppressed_ids(report)
     return outcome

@@ -82,7 +82,7 @@ class Tally:
         conditions = conditions_key(conditions)
         figure = Figure(kind=COUNT, dataset=self.dataset, population=population.name, unit_kind=population.kind,
                         conditions=conditions, universe=universe, units=positions, value=len(positions),
-                        n_persons=universe.n_persons(positions), fingerprint=universe.fingerprint(positions),
+                        fingerprint=universe.fingerprint(positions),
                         always_shown=always_shown)
         figure = self.records.add((self.dataset, population.kind, population.name, conditions), figure)
         return Cell(value=figure.value, kind="count", figure=figure)
@@ -174,9 +174,7 @@ class Tally:
 
     def difference(self, first: Cell, second: Cell, value: float | None, decimals: int = 1) -> Cell:
         """A difference between two figures (e.g. percentage points between a group and the rest)."""
-        value = None if value is None or pd.isna(value) else float(value)
-        figure = self._derived(DIFFERENCE, (first.figure, second.figure), None, "difference", value)
-        return Cell(value=value, kind="number", decimals=decimals, figure=figure)
+        return difference(first, second, value, decimals)
 
     def test(self, value: float | None, counts: Iterable[Cell], name: str, decimals: int = 3) -> Cell:
         """A test result (a p- or q-value) computed from the given counts."""
@@ -225,3 +223,17 @@ def shown_test(value: float | None, based_on: Iterable[Cell], decimals: int = 3)
     figure.published = True
     figure.hidden = any(f.hidden for f in inputs)
     return Cell(value=value, kind="number", decimals=decimals, figure=figure)
+
+
+def difference(first: Cell, second: Cell, value: float | None, decimals: int = 1, low: float | None = None,
+               high: float | None = None) -> Cell:
+    """A difference between two figures (a group and the rest, this year and the last), hidden with either."""
+    value = None if value is None or pd.isna(value) else float(value)
+    inputs = tuple(c.figure for c in (first, second) if c.figure is not None)
+    first_figure = inputs[0] if inputs else None
+    figure = Figure(kind=DIFFERENCE, dataset=first_figure.dataset if first_figure else "",
+                    population=first_figure.population if first_figure else "",
+                    unit_kind=first_figure.unit_kind if first_figure else "",
+                    conditions=first_figure.conditions if first_figure else (), statistic="difference",
+                    inputs=inputs, value=value)
+    return Cell(value=value, kind="number", decimals=decimals, low=low, high=high, figure=figure)

@@ -19,10 +19,11 @@ from isu_engine.configure.config import Config, DatasetConfig
 from isu_engine.errors import UserError, line_place
 from isu_engine.protect.identifiers import load_key, mask_personal_numbers, personal_number_mask, pseudonymize
 from isu_engine.i18n import t
+from isu_engine.read.headings import heading_row_score
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.model import Model, parse_cutoff
 from isu_engine.configure.plugins import Registry
-from isu_engine.read.readers import RawTable, read_table
+from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import line_of
 from isu_engine.check.validate import IssueLog, check_rules, coerce_and_check, complete_totals
@@ -49,6 +50,7 @@ class Dataset:
     absent_fields: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     identifier_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader chose or passed over, one line each
 
     @property
     def rows_quarantined(self) -> int:
@@ -64,6 +66,8 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
     try:
         model = registry.model(dataset.model)
     except UserError as error:
+        if error.key != "plugins.unknown_model":
+            raise
         raise UserError(error.key, file=config.doc.file, place=line_place(line_of(dataset.raw, "model")),
                         **error.params) from None
     clash = [f.name for f in dataset.fields if f.name in model.fields]
@@ -121,17 +125,19 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         if not path.exists():
             raise UserError("config.missing_source", file=config.doc.file,
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
-        tables.append(read_table(path, dataset.read, shown))
+        tables.append(read_table(path, dataset.read, shown,
+                                 score_headings=lambda headings: heading_row_score(headings, model, dataset.columns)))
         files[shown] = file_sha256(path)
-    pieces_raw, ignored, unmapped_positions = [], [], []
-    header_row = dataset.read.header_row
+    pieces_raw, ignored, unmapped_positions, used_columns = [], [], [], []
     present_fields: set[str] = set()
     for table in tables:
+        header_row = table.header_row
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
         columns = map_columns(table.headings, model, dataset.columns, table.file, t("place.row", row=header_row),
                               next_row=table.frame.iloc[0].tolist() if follows else None,
                               next_place=t("place.row", row=header_row + 1))
         present_fields.update(columns.positions)
+        used_columns.append({position: field_name for field_name, position in columns.positions.items()})
         ignored.extend(h for _, h in columns.unmapped if h)
         unmapped_positions.append(columns.unmapped)
         raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
@@ -144,7 +150,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows)
-    _structural_issues(tables, raw, log)
+    _structural_issues(tables, used_columns, raw, log)
     text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
@@ -153,7 +159,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         if spec.categories or local:
             text[field_name] = recode(text[field_name], spec, local)
     decimal = tables[0].decimal if tables else "auto"
-    typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language)
+    typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,
+                             _field_decimals(tables, used_columns, model, dataset.read.decimal))
     complete_totals(typed, text, model, log, language)
     check_rules(typed, text, model, registry.rule_kinds, log, language)
     issues = log.frame()
@@ -175,7 +182,19 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
         identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
+        notes=[*(t("validate.lock_file_skipped", file=_masked([config.display(path)])[0])
+                 for path in dataset.skipped_sources),
+               *(layout_note(table) for table in tables if table.found),
+               *(_masked([note])[0] for table in tables for note in table.notes)],
     )
+
+
+def layout_note(table: RawTable) -> str:
+    """Where the reader found the table: "read the sheet Data, headings on row 4" (file and sheet names masked)."""
+    file, sheet = _masked([table.file, table.sheet or ""])
+    if table.sheet is None:
+        return t("validate.layout_rows", file=file, row=table.header_row)
+    return t("validate.layout_sheet", file=file, sheet=sheet, row=table.header_row)
 
 
 def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -226,18 +245,56 @@ def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, s
     return list(dict.fromkeys(found))
 
 
-def _structural_issues(tables: list[RawTable], raw: pd.DataFrame, log: IssueLog) -> None:
-    """Problems the reader found in a row's shape (too many fields, an unclosed quotation mark)."""
+def _field_decimals(tables: list[RawTable], used: list[dict[int, str]], model: Model,
+                    decimal: str) -> dict[str, str]:
+    """The decimal mark of each number field whose column shows one (the first file that does decides).
+
+    A number field whose numbers all read both ways ("1.250": 1.25 or 1250) stops the run,
+    unless the field says its `decimalChar` or `groupChar` (or the config its `read.decimal`).
+    """
+    if decimal != "auto":
+        return {}
+    marks: dict[str, str] = {}
+    for table, fields in zip(tables, used):
+        for position, field_name in fields.items():
+            spec = model.fields[field_name]
+            if spec.type not in ("number", "integer") or spec.decimal_char or spec.group_char:
+                continue
+            mark = column_decimal(table.frame[position])
+            if mark == AMBIGUOUS and spec.type == "number":
+                raise UserError("read.ambiguous_decimal", file=table.file, column=table.headings[position],
+                                field=field_name, example=_example_of_both(table.frame[position]))
+            if mark in (",", ".") and field_name not in marks:
+                marks[field_name] = mark
+    return marks
+
+
+def _example_of_both(cells: pd.Series) -> str:
+    """One number of the column that reads both ways (shown in the error; numbers only, never text)."""
+    text = coerce.as_text(cells)
+    found = text[text.str.fullmatch(r"[+-]?[1-9]\d{0,2}[.,]\d{3}").fillna(False).astype(bool)]
+    return str(found.iloc[0]) if len(found) else ""
+
+
+def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: pd.DataFrame, log: IssueLog) -> None:
+    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a used column).
+
+    An error value's cell is emptied in `raw`, so that it is told once, as what it is.
+    """
     offset = 0
-    for table in tables:
+    for table, fields in zip(tables, used):
         problems = table.row_problems
-        for check, group in problems.groupby("check", sort=True) if len(problems) else ():
+        problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
+        for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
             positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
             mask = pd.Series(False, index=raw.index)
             mask[positions] = True
             detail = pd.Series("", index=raw.index, dtype=object)
             detail[positions] = group["detail"].astype(str).to_numpy()
-            log.add(mask, "", str(check), detail, f"issue.{check}", detail=detail)
+            field_name = fields.get(column, "")
+            log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
+            if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
+                raw.loc[positions, field_name] = ""
         offset += len(table.frame)
 
 

@@ -51,14 +51,20 @@ class IssueLog:
 
 
 def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decimal: str,
-                     missing_values: tuple[str, ...], log: IssueLog, language: str) -> pd.DataFrame:
-    """Typed columns for every field, with type and constraint issues logged."""
+                     missing_values: tuple[str, ...], log: IssueLog, language: str,
+                     field_decimals: dict[str, str] | None = None) -> pd.DataFrame:
+    """Typed columns for every field, with type and constraint issues logged.
+
+    `field_decimals` gives a field's decimal mark where its column showed one; `decimal` is for the others.
+    """
+    field_decimals = field_decimals or {}
     typed = {}
     for field in model.fields.values():
         field_missing = field.missing_values if field.missing_values is not None else model.missing_values
         column_text = text[field.name]
         present = ~coerce.missing_mask(column_text, tuple(field_missing) + missing_values)
-        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present, decimal, log, language)
+        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present,
+                                          field_decimals.get(field.name, decimal), log, language)
         if field.required:
             log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
     frame = pd.DataFrame(typed, index=text.index)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isu_engine import __version__
-from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_USER_ERROR, UserError
-from isu_engine.i18n import set_language, t
+from isu_engine.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError
+from isu_engine.i18n import DEFAULT_LANGUAGE, set_language, t
+from isu_engine.render.atomic import write_error
 
 if TYPE_CHECKING:
     from isu_engine.configure.plugins import Registry
+
+
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program ended by SIGPIPE
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -69,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("dataset")
     template.add_argument("--out", type=Path, required=True, metavar="F.xlsx")
     template.set_defaults(handler=_template)
+
+    inspect = commands.add_parser("inspect", parents=[common],
+                                  help="what the reader detects in an unknown export; writes a starting config")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--model", metavar="M", help="the model whose fields the headings are matched to")
+    inspect.add_argument("--out", type=Path, metavar="CONFIG", help="write a starting config here")
+    inspect.set_defaults(handler=_inspect)
+    audit = commands.add_parser("audit", parents=[common],
+                                help="what a reader of the published files can learn about hidden cells")
+    audit.add_argument("out", type=Path, nargs="+", metavar="OUT", help="the output folder of a run (several: together)")
+    audit.add_argument("--min-cell", type=int, metavar="N", help="judge against this min_cell (default: the runs')")
+    audit.set_defaults(handler=_audit)
     return parser
 
 
@@ -83,6 +100,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_language(os.environ.get("ISU_LANGUAGE", DEFAULT_LANGUAGE))  # until a config says `language:`
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -98,11 +116,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a program that stopped reading (`| head`): no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if args.debug:
+            traceback.print_exc()
+        if error.filename is None:
+            print(_internal_line(error), file=sys.stderr)
+            return EXIT_INTERNAL_ERROR
+        print(write_error(Path(error.filename), error).line(), file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as error:  # a bug: one line, traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        print(t("cli.internal_error", error=f"{type(error).__name__}: {error}"), file=sys.stderr)
-        return EXIT_FINISHED_WITH_PROBLEMS
+        print(_internal_line(error), file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+def _internal_line(error: BaseException) -> str:
+    return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line()
 
 
 def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
@@ -159,6 +192,12 @@ def _validate(args) -> int:
     return validate_config(config, registry, args.out, sys.stdout)
 
 
+def _audit(args) -> int:
+    from isu_engine.commands.audit import audit_runs
+
+    return audit_runs(args.out, args.min_cell, sys.stdout)
+
+
 def _new_model(args) -> int:
     from isu_engine.commands.scaffold import scaffold
 
@@ -175,3 +214,10 @@ def _template(args) -> int:
     path = write_template(config, args.dataset, registry, args.out)
     print(t("template.wrote", path=path))
     return 0
+
+
+def _inspect(args) -> int:
+    from isu_engine.commands.inspect import run_inspect
+
+    registry = registry_for(args) if args.model else None
+    return run_inspect(registry, args.file, args.model, args.out, sys.stdout)

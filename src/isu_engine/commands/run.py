@@ -13,6 +13,7 @@ from isu_engine.configure.config import Config
 from isu_engine.check.dataset import Dataset, issues_summary, load_dataset
 from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_OK
 from isu_engine.i18n import t
+from isu_engine.protect.protection import Outcome
 from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import Registry, plugin_versions
 
@@ -68,6 +69,7 @@ def write_validation_files(datasets: dict[str, Dataset], out: Path) -> list[Path
 def summary_lines(dataset: Dataset) -> list[str]:
     lines = [t("validate.summary", dataset=dataset.name, model=dataset.model.name, rows_in=dataset.rows_in,
                valid=dataset.rows_valid, quarantined=dataset.rows_quarantined, skipped=dataset.rows_skipped)]
+    lines.extend(f"  {note}" for note in dataset.notes)
     for entry in issues_summary(dataset)[:10]:
         lines.append(t("validate.issue_line", field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
     if dataset.absent_fields:
@@ -104,6 +106,7 @@ class Run:
     datasets: dict[str, Dataset]
     reports: list
     comparison: object | None
+    protection: Outcome | None = None
 
 
 def build_run(config: Config, registry: Registry) -> Run:
@@ -118,8 +121,8 @@ def build_run(config: Config, registry: Registry) -> Run:
         compared = [report for report in reports if report.meta.dataset in config.compare]
         compared.sort(key=lambda report: config.compare.index(report.meta.dataset))
         comparison = build_comparison(compared, config, registry, records)
-    apply_disclosure([*reports, *([comparison.report] if comparison else [])], records, config)
-    return Run(datasets=datasets, reports=reports, comparison=comparison)
+    protection = apply_disclosure([*reports, *([comparison.report] if comparison else [])], records, config)
+    return Run(datasets=datasets, reports=reports, comparison=comparison, protection=protection)
 
 
 def write_reports(run: Run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...],
@@ -168,6 +171,10 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
 
 def finish(run: Run, written: list[Path], strict: bool, stream: TextIO, with_reports: bool, with_comparison: bool) -> int:
     """List what was written and choose the exit code (DESIGN §5)."""
+    if run.protection is not None and run.protection.hidden_counts:
+        outcome = run.protection
+        stream.write(t("report.protection", hidden=outcome.hidden_counts, primary=outcome.primary,
+                       secondary=outcome.hidden_counts - outcome.primary, unproven=outcome.failed_closed) + "\n")
     for path in written:
         stream.write(t("validate.wrote", path=path) + "\n")
     failed = (with_reports and any(r.failed_sections for r in run.reports)) or \

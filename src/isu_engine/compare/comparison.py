@@ -287,7 +287,7 @@ def _reached(section: Section, ctx: AnalysisConfig, compared: list[Compared]) ->
     missing = ctx.t("common.missing")
     for variable, title_key, labels_of, order in (
             (GENDER, "comparison.reached.gender_title", lambda c: two_way_gender(c.frame["gender"], c.ctx),
-             two_way_gender_order(ctx)),
+             two_way_gender_order(ctx)),     # categories no dataset has are left out of the table
             (AGE, "comparison.reached.age_title", lambda c: c.ctx.age_bands(c.frame["age"]), ctx.age_band_labels())):
         categories = [(label, label) for label in order]
         counted = {c.name: _distribution(c, variable, labels_of(c).astype(object), categories, missing)

@@ -4,7 +4,7 @@ Each dataset's yes/no indicators (ended as planned; improved by the dataset's ow
 are compared group against rest with `comparisons.compare_groups`, on the dataset's own
 counts, so disclosure control treats them like every other count of the run. The comparison report's `finalize` adjusts the p-values of all these tables together
 (Benjamini–Hochberg), flags and asks. Units are compared only within a dataset that has more
-than one. Differences are never compared between datasets.
+than one and whose model declares them (unit names are never tabulated from the data). Differences are never compared between datasets.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from isu_engine.analyse.differences import compare_groups, two_way_gender, two_way_gender_order
+from isu_engine.analyse.distinct import map_distinct
+from isu_engine.analyse.generic import categories_of
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.results import Comparison
 from isu_engine.analyse.tabulate import Population
@@ -48,11 +50,14 @@ class Grouping:
 
 def groupings(ctx: AnalysisConfig, c: Compared, units: pd.DataFrame) -> list[Grouping]:
     """Gender two ways and age bands, and units when the dataset has more than one."""
-    found = [Grouping(GENDER, "gender", ctx.t("comparison.groups.gender"), two_way_gender(units["gender"], c.ctx),
-                      two_way_gender_order(ctx)),
+    gender = two_way_gender(units["gender"], c.ctx)
+    found = [Grouping(GENDER, "gender", ctx.t("comparison.groups.gender"), gender, two_way_gender_order(ctx, gender)),
              Grouping(AGE, AGE, ctx.t("common.age_group"), c.ctx.age_bands(units["age"]), ctx.age_band_labels())]
-    if c.frame["unit"].nunique() > 1:
-        found.append(Grouping(UNIT, UNIT, ctx.t("comparison.groups.unit"), units["unit"], None))
+    unit_field = c.model.fields.get("unit")
+    categories = categories_of(unit_field, c.ctx.language) if unit_field is not None else None
+    if categories and c.frame["unit"].nunique() > 1:     # unit names only when the model declares them
+        labels = map_distinct(units["unit"], dict(categories).get)
+        found.append(Grouping(UNIT, UNIT, ctx.t("comparison.groups.unit"), labels, [label for _, label in categories]))
     return found
 
 

@@ -40,7 +40,8 @@ from isu_engine.check.dataset import ROW, Dataset
 from isu_engine.errors import UserError
 from isu_engine.analyse.generic import cutoffs_by_rules, settings_for
 from isu_engine.configure.model import Model
-from isu_engine.stats.change import analyse_change, pair_long, pair_wide
+from isu_engine.stats.change import analyse_change
+from isu_engine.stats.pairing import pair_scale
 
 if TYPE_CHECKING:
     from isu_engine.configure.plugins import Registry
@@ -236,10 +237,10 @@ def _harmonize_field(model: Model, common: str) -> str | None:
 def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     """A harmonized frame from a model's roles and scales alone (no plugin code).
 
-    Long data with dated occasions: one row per subject with an occasion in the period;
-    start/end = its first/last occasion up to the period end, contacts = its rows in the
-    period. Wide data: one row per row of the file (active in the period when `harmonize:`
-    maps start and end). Outcome: change on the model's first scale. Endings, goal
+    Long data: one row per subject; with dated occasions, per subject with an occasion in the
+    period, start/end = its first/last occasion up to the period end and contacts = its rows
+    in the period (undated: every subject, contacts = its rows). Wide data: one row per row of
+    the file (active in the period when `harmonize:` maps start and end). Outcome: change on the model's first scale. Endings, goal
     attainment and feedback are not known without a plugin.
     """
     model = dataset.model
@@ -250,9 +251,9 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     field = {common: _harmonize_field(model, common) for common in HARMONIZE_KEYS}
     occasion = model.field_with_role("occasion")
     dated = occasion is not None and occasion.type in ("date", "datetime")
-    long = model.format == "long" and dated and field["subject"] is not None
+    long = model.format == "long" and field["subject"] is not None
     if long:
-        units, rows, columns = _long_units(dataset.frame, field["subject"], occasion.name, ctx)
+        units, rows, columns = _long_units(dataset.frame, field["subject"], occasion.name if dated else None, ctx)
     else:
         units, rows, columns = _wide_units(dataset.frame, field, occasion.name if dated else None, ctx)
     unit_word, units_word = ctx.t("comparison.unit.subject"), ctx.t("comparison.unit.subjects")
@@ -265,9 +266,9 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         contacts=columns.get("contacts"), outcome=outcome)
     title = {name: model.fields[name].title(ctx.language) for name in filter(None, field.values())}
     if long:
-        target = ctx.t("comparison.target.with_occasion", units=units_word)
-        contacts = ctx.t("comparison.contacts.rows", unit=unit_word)
-        duration = ctx.t("comparison.duration.occasions")
+        target = ctx.t("comparison.target.with_occasion" if dated else "comparison.target.all_rows", units=units_word)
+        contacts = ctx.t("comparison.contacts.rows" if dated else "comparison.contacts.rows_all", unit=unit_word)
+        duration = ctx.t("comparison.duration.occasions") if dated else None
     else:
         dates = field["start"] is not None and field["end"] is not None
         target = ctx.t("comparison.target.active" if dates else "comparison.target.all_rows", units=units_word)
@@ -281,8 +282,14 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
                     measures_only=model.description.get(ctx.language) or model.description.get("sv", ""))
 
 
-def _long_units(frame: pd.DataFrame, subject: str, occasion: str, ctx: AnalysisConfig):
-    """Subjects with an occasion in the period: first row each, rows up to the period end, and columns."""
+def _long_units(frame: pd.DataFrame, subject: str, occasion: str | None, ctx: AnalysisConfig):
+    """Subjects with an occasion in the period (every subject when the occasion is not a date): first row
+    each, rows up to the period end, and columns (start and end only for dated occasions)."""
+    if occasion is None:
+        rows = frame.sort_values(ROW, kind="stable")
+        units = rows.drop_duplicates(subject, keep="first").set_index(subject, drop=False)
+        return units, rows, {"subject": units[subject].astype(str),
+                             "contacts": rows.groupby(subject).size().astype("float64")}
     rows = frame[(frame[occasion] <= pd.Timestamp(ctx.period.end)).fillna(False)]
     inside = in_period(rows[occasion], ctx.period).fillna(False)
     rows = rows[rows[subject].isin(pd.unique(rows.loc[inside, subject]))].sort_values([occasion, ROW], kind="stable")
@@ -318,16 +325,14 @@ def _generic_outcome(dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame,
     if not model.scales:
         return None, None, None
     scale = next(iter(model.scales.values()))
-    if scale.pre and scale.post:
-        paired = pair_wide(units, subject or ROW, scale.pre, scale.post)
-        paired_units = units.loc[paired.index]
-    else:
-        occasion = model.field_with_role("occasion")
-        if subject is None or occasion is None or scale.score_field is None:
-            return None, None, None
-        paired = pair_long(rows, subject, occasion.name, scale.score_field,
-                           until=pd.Timestamp(ctx.period.end)).set_index("subject")
-        paired_units = units.loc[paired.index]
+    long = not (scale.pre and scale.post)
+    if long and (subject is None or scale.score_field is None):
+        return None, None, None
+    paired = pair_scale(units if not long else rows, subject=subject or ROW, scale=scale,
+                        occasion=model.field_with_role("occasion"), order_column=ROW, until=ctx.period.end)
+    if long:
+        paired = paired.set_index("subject")
+    paired_units = units.loc[paired.index]
     cutoffs = None
     if scale.cutoff is not None and scale.cutoff.kind == "rules":
         cutoffs = cutoffs_by_rules(scale.cutoff, paired_units)

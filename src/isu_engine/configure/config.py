@@ -26,7 +26,7 @@ TOP_KEYS = (
 )
 DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales",
                 "period")
-READ_KEYS = ("sheet", "header_row", "encoding", "delimiter", "decimal", "missing_values")
+READ_KEYS = ("sheet", "header_row", "header_rows", "encoding", "delimiter", "decimal", "missing_values")
 IDEA_KEYS = ("target_group", "intervention", "result")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
 DEFAULT_REFLECTION_LOG = "reflektion.yaml"
@@ -73,6 +73,7 @@ class DatasetConfig:
     missing_values: tuple[str, ...] = ()
     period: Period | None = None
     raw: Any = None
+    skipped_sources: list[Path] = field(default_factory=list)  # owner and lock files a glob matched
 
 
 @dataclass
@@ -258,10 +259,16 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     if source is None:
         raise doc.error("schema.missing_key", container, name, name="source", where=where)
     patterns = source if isinstance(source, list) else [source]
-    sources = []
+    sources, skipped = [], []
     for index, pattern in enumerate(patterns):
         line_container, line_key = (source, index) if isinstance(source, list) else (raw, "source")
-        sources.extend(_expand_source(config, pattern, line_container, line_key))
+        found = _expand_source(config, pattern, line_container, line_key)
+        if glob.has_magic(pattern):
+            skipped.extend(path for path in found if is_lock_file(path))
+            found = [path for path in found if not is_lock_file(path)]
+            if not found:
+                raise doc.error("config.only_lock_files", line_container, line_key, pattern=pattern)
+        sources.extend(found)
     read = doc.mapping(raw.get("read"), f"{where}.read", raw, "read")
     doc.known_keys(read, READ_KEYS, f"{where}.read")
     sheet = read.get("sheet")
@@ -269,7 +276,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         raise doc.error("schema.not_text", read, "sheet", name="sheet", where=f"{where}.read")
     options = ReadOptions(
         sheet=sheet,
-        header_row=_whole(doc, read, "header_row", f"{where}.read", 1, minimum=1),
+        header_row=_whole(doc, read, "header_row", f"{where}.read", 1, minimum=1) if "header_row" in read else None,
+        header_rows=_whole(doc, read, "header_rows", f"{where}.read", 1, minimum=1),
         encoding=doc.text(read, "encoding", f"{where}.read", "auto"),
         delimiter=_delimiter(doc, read, where),
         decimal=doc.choice(read, "decimal", ("auto", ",", "."), f"{where}.read", "auto"),
@@ -302,7 +310,14 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values", read, "missing_values")),
         period=_period(raw, doc),
         raw=raw,
+        skipped_sources=skipped,
     )
+
+
+def is_lock_file(path: Path) -> bool:
+    """An office program's owner or lock file beside an open workbook (Excel's ~$name.xlsx, LibreOffice's .~lock.name#)."""
+    name = path.name
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
 
 
 def _delimiter(doc: Document, read: dict, where: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from isu_engine.stats.pairing import occasion_without_order
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import load_yaml_file
 
@@ -243,6 +244,11 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
     if not fields:
         raise doc.error("model.no_fields", raw)
     fmt = doc.choice(raw, "format", FORMATS, "model", default="wide")
+    unordered = occasion_without_order(fmt, fields)
+    if unordered is not None:
+        items = raw["fields"]
+        place = next(i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == unordered.name)
+        raise doc.error("model.occasion_order", items[place], "type", name=unordered.name, type=unordered.type)
     scales_raw = doc.mapping(raw.get("scales"), "scales", raw, "scales")
     scales = {key: parse_scale(key, value, doc, scales_raw, fields) for key, value in scales_raw.items()}
     rules = parse_rules(doc.sequence(raw.get("rules"), "rules", raw, "rules"), doc, fields, rule_kinds)

@@ -54,10 +54,13 @@ class Registry:
     models: dict[str, ModelEntry] = field(default_factory=dict)
     rule_kinds: dict[str, RuleKind] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
+    broken_models: dict[str, UserError] = field(default_factory=dict)
     plugin_versions: dict[str, str] = field(default_factory=dict)
     plugin_origins: dict[str, str] = field(default_factory=dict)
 
     def model(self, name: str) -> Model:
+        if name not in self.models and name in self.broken_models:
+            raise self.broken_models[name]  # the model's own error, at its line, rather than "unknown model"
         if name not in self.models:
             raise UserError("plugins.unknown_model", name=name, known=", ".join(sorted(self.models)) or "–")
         return self.models[name].model
@@ -195,6 +198,8 @@ def _add_model(registry: Registry, plugin: str, path: Path, origin: str, version
         model = load_model(path, display_path(path), registry.rule_kinds, origin=origin)
     except Exception as error:
         _problem(registry, plugin, origin, error)
+        if isinstance(error, UserError):
+            registry.broken_models[plugin] = error
         return
     if model.name in registry.models:
         first = registry.models[model.name]

@@ -119,6 +119,16 @@ for _tag in ("str", "int", "float", "bool", "null"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
 
 
+_SYNTAX_PROBLEMS = (  # what the YAML parser found -> the message that says what to do
+    (re.compile(r"found character '\\t'"), "yaml.tab"),
+    (re.compile(r"unknown escape character|expected escape sequence"), "yaml.backslash"),
+    (re.compile(r"mapping values are not allowed"), "yaml.colon"),
+    (re.compile(r"unexpected end of stream"), "yaml.unclosed_quote"),
+    (re.compile(r"expected <block end>|did not find expected|expected ',' or"), "yaml.structure"),
+    (re.compile(r"undefined alias"), "yaml.undefined_alias"),
+)
+
+
 class _LimitError(Exception):
     def __init__(self, key: str, line: int, **params):
         self.key, self.line, self.params = key, line, params
@@ -134,12 +144,12 @@ def load_yaml_text(text: str, file: str | Path) -> Any:
     except _LimitError as error:
         raise UserError(error.key, file=file, place=line_place(error.line), **error.params) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = " ".join(part for part in (error.context, error.problem) if part)
-        raise UserError("yaml.syntax", file=file, place=line_place(mark.line + 1 if mark else None),
-                        problem=problem) from None
-    except yaml.YAMLError as error:
-        raise UserError("yaml.syntax", file=file, problem=str(error).splitlines()[0]) from None
+        key = next((key for pattern, key in _SYNTAX_PROBLEMS if pattern.search(error.problem or "")), "yaml.syntax")
+        at_start = key == "yaml.unclosed_quote" and error.context_mark is not None
+        mark = error.context_mark if at_start else error.problem_mark or error.context_mark
+        raise UserError(key, file=file, place=line_place(mark.line + 1 if mark else None)) from None
+    except yaml.YAMLError:
+        raise UserError("yaml.syntax", file=file) from None
     except RecursionError:
         raise UserError("yaml.too_deep", file=file, limit=MAX_DEPTH) from None
     finally:

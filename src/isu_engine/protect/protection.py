@@ -13,11 +13,14 @@
    neither pin it nor prove it to lie in 1 … ``min_cell − 1`` (a hidden count of few persons:
    when they do not pin it).
 4. *Secondary*: while a target is not protected, hide the cheapest visible count among those
-   whose equations keep it inside its range (the binding equations of the reader's bounds) (the fewest figures resting on it, then the smallest count,
-   then the stable id); counts a contract publishes exactly (`always_shown`) are never chosen. Hiding only
-   removes equations, so a protected target stays protected.
+   whose equations keep it inside its range (the binding equations of the reader's bounds,
+   else the counts around it). Cheapest: the fewest shown figures it would take with it
+   (a count whose share is already hidden costs only itself), then the smallest count, then
+   the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
+   Hiding only removes equations, so a protected target stays protected.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
-   the solver stops) has every visible count that touches it hidden.
+   the solver stops) has every visible count around it hidden (those holding its units and
+   those sharing units with them).
 6. *Derived figures*: a share, mean, quantile, statistic, difference or test is hidden when a
    count it rests on is hidden; a mean, quantile or statistic also when its n is below
    ``min_cell``, a quantile when its n is below ``min_quantile_n``, a session-level figure
@@ -64,7 +67,15 @@ class CountClass:
     hidden: bool = False
     reason: str | None = None
     exact: bool = False            # protected by "not pinned" (few persons), not by a range
-    dependents: int = 0            # published figures resting on it: what hiding it costs
+    resting: list = field(default_factory=list)   # for each figure computed from it: the classes it rests on
+
+    def cost(self) -> int:
+        """How many shown figures hiding it would hide: its own names, and what is computed from it
+        and not already hidden through another count."""
+        if self.hidden:
+            return 0
+        return len(self.figures) + sum(1 for rests_on in self.resting
+                                       if not any(c.hidden for c in rests_on if c is not self))
 
     @property
     def always_shown(self) -> bool:
@@ -155,13 +166,14 @@ def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
     for figures in grouped.values():
         first = figures[0]
         count_class = CountClass(universe=first.universe, units=first.units, figures=figures,
-                                 value=int(first.value), n_persons=first.n_persons, dependents=len(figures))
+                                 value=int(first.value), n_persons=first.universe.n_persons(first.units))
         classes.append(count_class)
         class_of.update((id(f), count_class) for f in figures)
     for figure in published:
         if figure.kind != COUNT:
-            for count_class in {id(class_of[id(c)]): class_of[id(c)] for c in figure.counts()}.values():
-                count_class.dependents += 1
+            rests_on = list({id(class_of[id(c)]): class_of[id(c)] for c in figure.counts()}.values())
+            for count_class in rests_on:
+                count_class.resting.append(rests_on)
     classes.sort(key=lambda c: c.order)
     return classes
 
@@ -265,13 +277,17 @@ class _Search:
         """The visible counts whose equations keep target `number` inside its range (the reader's binding
         equations, from the relaxation's dual values), else those around it; cheapest first."""
         classes = self.classes
-        pool = self.binding or set(self.around[number])
-        return sorted((n for n in pool if not classes[n].hidden and not classes[n].always_shown),
-                      key=lambda n: (classes[n].dependents, classes[n].value, classes[n].order))
+
+        def cost(n: int) -> tuple:
+            return classes[n].cost(), classes[n].value, classes[n].order
+
+        eligible = [n for n in self.around[number] if not classes[n].hidden and not classes[n].always_shown]
+        binding = sorted((n for n in eligible if n in self.binding), key=cost)
+        return binding + sorted((n for n in eligible if n not in self.binding), key=cost)
 
     def fail_closed(self, number: int) -> None:
-        """Hide every visible count that holds the target's units: no equation bounds it any more."""
-        for n in self.holding[number]:
+        """Hide every visible count around the target (those holding its units and their neighbours)."""
+        for n in self.around[number]:
             if not self.classes[n].hidden and not self.classes[n].always_shown:
                 self.classes[n].hidden, self.classes[n].reason = True, "unproven"
         self.outcome.failed_closed += 1
@@ -319,7 +335,8 @@ def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Tar
             difference = np.setdiff1d(class_atoms[big], class_atoms[small])
             add(difference, int(values[big] - values[small]), 1, m - 1,
                 f"{classes[big].order} − {classes[small].order}", (int(big), int(small)))
-    return sorted(found.values(), key=lambda t: (t.name, t.atoms.tolist()))
+    # differences first: protecting "the rest" of a row inside its own table costs least
+    return sorted(found.values(), key=lambda t: (t.pair is None, t.name, t.atoms.tolist()))
 
 
 def _derived(published: list[Figure], settings: Settings) -> None:
@@ -332,11 +349,12 @@ def _derived(published: list[Figure], settings: Settings) -> None:
             reason = "derived"
         elif figure.kind != SHARE and figure.inputs and figure.inputs[0].kind == COUNT:
             n = figure.inputs[0]
+            persons = n.universe.n_persons(n.units)
             if n.value < m:
                 reason = "few"
             elif figure.kind == QUANTILE and n.value < settings.min_quantile_n:
                 reason = "quantile"
-            elif n.n_persons is not None and n.n_persons < m:
+            elif persons is not None and persons < m:
                 reason = "persons"
         elif figure.kind == SHARE and settings.all_or_none and figure.value in (0.0, 100.0):
             reason = "all_or_none"

@@ -143,7 +143,6 @@ class Figure:
     universe: Universe | None = None
     units: np.ndarray | None = None
     value: Any = None
-    n_persons: int | None = None
     levels: dict | None = None           # a mean of a whole-number variable: value -> unit positions
     published: bool = True
     hidden: bool = False

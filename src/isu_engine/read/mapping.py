@@ -68,7 +68,7 @@ def map_columns(headings: list[str], model: Model, explicit: dict[str, str], fil
         if field.name in positions or field.name in explicit_targets:
             continue
         taken = set(positions.values())
-        for candidate in _names_of(field):
+        for candidate in names_of(field):
             found = [p for p in single(by_heading.get(candidate, [])) if p not in taken]
             if found:
                 take(field.name, found[0])
@@ -88,7 +88,7 @@ def map_columns(headings: list[str], model: Model, explicit: dict[str, str], fil
 
 def _headings_below(next_row: list, headings: list[str], model: Model, positions: dict[str, int]) -> list[str]:
     """Cells of the row under the headings that name a field not yet found, under an empty heading or for a required field."""
-    names = {name: field for field in model.fields.values() if field.name not in positions for name in _names_of(field)}
+    names = {name: field for field in model.fields.values() if field.name not in positions for name in names_of(field)}
     found = []
     for position, cell in enumerate(next_row[: len(headings)]):
         field = names.get(normalise_heading(cell)) if isinstance(cell, str) and cell.strip() else None
@@ -97,7 +97,7 @@ def _headings_below(next_row: list, headings: list[str], model: Model, positions
     return found
 
 
-def _names_of(field: Field) -> list[str]:
+def names_of(field: Field) -> list[str]:
     names = [field.name, *field.titles.values()]
     return list(dict.fromkeys(normalise_heading(n) for n in names))
 

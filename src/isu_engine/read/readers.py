@@ -10,45 +10,82 @@ import codecs
 import csv
 import io
 import re
+import struct
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice, zip_longest
 from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import xlrd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from isu_engine.check.coerce import STRINGS
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
+from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
 from isu_engine.i18n import t
 
 DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t"}
 DECIMALS = (",", ".")
+ERROR_VALUES = frozenset(
+    ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!",
+     "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#NV", "#WERT!", "#BEZUG!",
+     "#ZAHL!", "#NAMN?", "#SAKNAS!", "#VÄRDEFEL!", "#REFERENS!", "#DIVISION/0!", "#OGILTIGT!", "#SKÄRNING!"]
+    + [f"Err:{code}" for code in range(501, 540)]
+)  # a spreadsheet's error values, also as Excel and LibreOffice write them in CSV (English, Swedish, German)
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODS_MANIFEST = "META-INF/manifest.xml"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SNIFF_CHARS = 65536
 _SNIFF_RECORDS = 50
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+EIGHT_BIT_ENCODINGS = ("cp1252", "cp850", "mac_roman")  # Windows, Excel's "CSV (MS-DOS)", the old Mac
+_UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
+_SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
+_COMMON_SIGNS = frozenset("–—‘’‚“”„…€£§°«»´·¹²³½¼¾×±\u00a0")
+_CONTROL_IN_CELL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # for RE2: tab, line feed and carriage return are text
+_CONTROL_TEXT = re.compile(_CONTROL_IN_CELL)
+_NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte >= 0x20 and byte != 0x7F)
+_TEXT_CONTROL_BYTES = (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1A)  # tab, line breaks, form feed, end-of-file mark
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SEP_LINE = re.compile(r"sep=(\\t|\t|.)[ \t]*(?:\r\n|\r|\n)", re.I)
+_DECLARED = {"\\t": "\t"}
+_END_OF_FILE = "\x1a"
 _BREAK_IN_TEXT = re.compile(r"[ \t]*[\r\n\x0b\x0c\x85\u2028\u2029]+[ \t]*")
 _HTML_START = re.compile(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta)\b", re.I | re.S)
+AMBIGUOUS = "?"  # a column whose numbers read both with a decimal comma and with a decimal point
+_DECIMAL_SAYS = {  # numbers that can only be read with this decimal mark
+    ",": r"^\s*[+-]?(?:\d+,(?:\d{1,2}|\d{4,})|\d{4,},\d+|0,\d+|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,})\s*$",
+    ".": r"^\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+|0\.\d+|\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,})\s*$",
+}
+_EITHER_MARK = r"^\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*$"  # 1.250 or 1,250: a decimal or a thousands separator
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$", re.M)
 _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$", re.M)
 _ERROR_CELL = re.compile(
     rb"<(?:[\w.-]+:)?c\b(?=[^>]*\bt=[\"']e[\"'])([^>]*?)(?<!/)>(.*?)</(?:[\w.-]+:)?c>", re.S
 )
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<(?:[\w.-]+:)?c\b([^>]*?)(?<!/)>\s*<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>)"
+    rb"\s*(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>"
+)
 _CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_ROWS_REPEATED = f"{{{_ODS_TABLE}}}number-rows-repeated"
+_ODS_COLUMNS_REPEATED = f"{{{_ODS_TABLE}}}number-columns-repeated"
+_ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _TOTALS_WINDOW = 64  # bottom rows looked at for totals rows (more while they all are)
 _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
 
@@ -57,8 +94,9 @@ _TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|a
 class ReadOptions:
     """How to read one data file (the `read:` key of a dataset in the config)."""
 
-    sheet: str | int | None = None  # xlsx: sheet name, or 1-based index; None = first sheet
-    header_row: int = 1  # 1-based row holding the headings; data starts on the next row
+    sheet: str | int | None = None  # sheet name, or 1-based index; None = the sheet whose headings match best
+    header_row: int | None = None  # 1-based row holding the headings; None = the row that matches best
+    header_rows: int = 1  # headings written on this many rows (merged cells above), joined with a space
     encoding: str = "auto"  # auto | utf-8 | utf-8-sig | cp1252 | latin-1 ...
     delimiter: str = "auto"  # auto | ";" | "," | "\t" | "|"
     decimal: str = "auto"  # auto | "," | "." — for the coercion step; cells stay as read
@@ -78,18 +116,31 @@ class RawTable:
     delimiter: str | None
     kind: str  # csv | xlsx | xls | ods
     decimal: str
+    header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
+    sheet: str | None = None  # the sheet read, for workbooks
+    found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
+    notes: list[str] = field(default_factory=list)  # what the person should know about the whole file, one line each
 
 
-def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_name: str | None = None) -> RawTable:
-    """Read a data file into a RawTable; a problem the user must fix raises UserError."""
+ScoreHeadings = Callable[[list], float]
+
+
+def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_name: str | None = None,
+               score_headings: ScoreHeadings | None = None) -> RawTable:
+    """Read a data file into a RawTable; a problem the user must fix raises UserError.
+
+    Without `header_row` (or `sheet`) in `options`, the heading row (and sheet) is the one
+    `score_headings` rates highest among the first rows (see read/layout.py); the first
+    row among equals.
+    """
     path = Path(path)
     name = display_name or str(path)
     options = _checked_options(options, name)
     data = _read_bytes(path, name)
     kind = _sniff_kind(data, name)
     if kind == "csv":
-        return _read_text_table(data, path, options, name)
-    return _read_workbook(data, kind, options, name)
+        return _read_text_table(data, path, options, name, score_headings)
+    return _read_workbook(data, kind, options, name, score_headings)
 
 
 # --- options and bytes -------------------------------------------------------------------
@@ -97,9 +148,12 @@ def read_table(path: Path | str, options: ReadOptions = ReadOptions(), display_n
 
 def _checked_options(options: ReadOptions, name: str) -> ReadOptions:
     """The options with aliases resolved; UserError for a value the reader cannot use."""
-    header_row = options.header_row
-    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
-        raise UserError("read.bad_option", file=name, option="header_row", value=header_row, allowed="1, 2, 3, …")
+    for option in ("header_row", "header_rows"):
+        value = getattr(options, option)
+        if option == "header_row" and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UserError("read.bad_option", file=name, option=option, value=value, allowed="1, 2, 3, …")
     sheet = options.sheet
     if isinstance(sheet, bool) or (isinstance(sheet, int) and sheet < 1):
         raise UserError("read.bad_option", file=name, option="sheet", value=sheet, allowed="1, 2, 3, …")
@@ -127,6 +181,8 @@ def _read_bytes(path: Path, name: str) -> bytes:
 def _sniff_kind(data: bytes, name: str) -> str:
     """csv | xlsx | xls | ods, from the first bytes (and a zip archive's member names)."""
     if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_PACKAGE in data:  # an xlsx saved with a password is an encrypted package in this container
+            raise UserError("read.password_protected", file=name)
         return "xls"
     if not data.startswith(_ZIP_MAGIC):
         return "csv"
@@ -134,6 +190,8 @@ def _sniff_kind(data: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = set(archive.namelist())
             if "mimetype" in members and archive.read("mimetype").startswith(_ODS_MIMETYPE):
+                if _ODS_MANIFEST in members and b"encryption-data" in archive.read(_ODS_MANIFEST):
+                    raise UserError("read.password_protected", file=name)
                 return "ods"
     except zipfile.BadZipFile as error:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
@@ -145,31 +203,51 @@ def _sniff_kind(data: bytes, name: str) -> str:
 # --- text files --------------------------------------------------------------------------
 
 
-def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -> RawTable:
+def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     if data.startswith(b"%PDF-"):
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.pdf"))
+    if _looks_binary(data):
+        raise UserError("read.not_a_table", file=name, what=t("read.looks_like.binary"))
     text, encoding = _decode(data, options.encoding, name)
+    marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
+    text = text[: len(text) - marks]
     if not text.strip():
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
         raise UserError("read.not_a_table", file=name, what=t(f"read.looks_like.{looks_like}"))
-    delimiter = options.delimiter if options.delimiter != "auto" else _detect_delimiter(text, options.header_row)
+    declared = _SEP_LINE.match(text)
+    if declared:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
+        text = text[declared.end():]
+    delimiter = options.delimiter if options.delimiter != "auto" else (
+        _DECLARED.get(declared.group(1), declared.group(1)) if declared else _detect_delimiter(text, options.header_row))
 
+    header_row, found = options.header_row, False
+    if header_row is None:
+        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be as long as the file
+        try:
+            top = [record for record, _ in islice(_records_with_ends(text, delimiter, name),
+                                                   SEARCH_ROWS + options.header_rows)]
+        finally:
+            csv.field_size_limit(limit)
+        header_row, _ = choose_heading_row(top, score, options.header_rows)
+        found = header_row != options.header_rows
     records = _records_with_ends(text, delimiter, name)
-    leading = list(islice(records, options.header_row))
-    if len(leading) < options.header_row:
-        raise UserError("read.header_beyond_end", file=name, row=options.header_row, rows=len(leading))
+    leading = list(islice(records, header_row))
+    if len(leading) < header_row:
+        raise UserError("read.header_beyond_end", file=name, row=header_row, rows=len(leading))
     header_start = leading[-2][1] if len(leading) > 1 else 0
-    headings = [_heading(cell) for cell in leading[-1][0]]
+    headings = _headings([record for record, _ in leading[max(header_row - options.header_rows, 0):]])
     if not any(headings):
         filled = (any(cell.strip() for cell in record) for record, _ in chain(leading, records))
-        raise _empty_header_error(name, options.header_row, filled)
+        raise _empty_header_error(name, header_row, filled)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES and len(headings) < 2:
         raise UserError("read.not_a_table", file=name, what=t("read.looks_like.text"))
+    options = replace(options, header_row=header_row)
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
-    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding), delimiter, len(headings))
+    prefix = declared.group(0) if declared else ""
+    cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter, len(headings))
     if cells is not None:
         problems = _problem_frame([], [], [])
     else:
@@ -181,13 +259,17 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str) -
             cells[position] = cells[position].where(~blank, "")
     mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
-    return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter)
+    look_for = frozenset(
+        [*(["error values"] if "#" in text or "Err:" in text else []),
+         *(["control characters"] if _has_control_characters(data, text, encoding, marks) else [])])
+    return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
+                   found=found, look_for=look_for)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     """The text of the file and the encoding used (detected when `encoding` is auto)."""
     if encoding == "auto":
-        encoding = _detect_encoding(data)
+        encoding = _detect_encoding(data, name)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -202,18 +284,68 @@ def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), encoding
 
 
-def _detect_encoding(data: bytes) -> str:
+def _detect_encoding(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM when the bytes say so; else the one 8-bit
+    encoding of Windows, MS-DOS or the old Mac whose letters make Swedish text.
+
+    Only the distinct bytes above 127 are looked at: an encoding is plausible when each is a
+    letter or a common sign in it (no box drawing, control or mathematical characters), and
+    the plausible one with the most Swedish letters (å ä ö é ü) wins. A tie stops the run:
+    a text is never read in an encoding that only might be right.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "cp1252"):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    distinct = np.unique(np.frombuffer(data, dtype=np.uint8))
+    high = distinct[distinct >= 0x80].tobytes()
+    utf8_letters = _UTF8_LATIN_LETTER.search(data) is not None  # "Ã…", "Ã–": UTF-8 letters read as Windows text
+    scores = {}
+    for encoding in EIGHT_BIT_ENCODINGS:
         try:
-            data.decode(encoding)
+            characters = high.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return encoding
-    return "latin-1"
+        if all(_plausible(character) for character in characters) and not (encoding == "cp1252" and utf8_letters):
+            scores[encoding] = sum(character in _SWEDISH_LETTERS for character in characters)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked:
+        raise UserError("read.no_encoding_fits", file=name, candidates=", ".join(EIGHT_BIT_ENCODINGS))
+    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+        return ranked[0][0]
+    raise UserError("read.unknown_encoding_auto", file=name, candidates=", ".join(encoding for encoding, _ in ranked))
+
+
+def _plausible(character: str) -> bool:
+    """A character that text from a Swedish unit may hold: a letter, or a common sign."""
+    return character in _COMMON_SIGNS or unicodedata.category(character).startswith("L")
+
+
+def _has_control_characters(data: bytes, text: str, encoding: str, end_marks: int) -> bool:
+    """Whether the text holds a control character other than tab and line breaks (end-of-file marks at the end aside).
+
+    Counted on the bytes where one byte below 32 is one character (all but UTF-16): two
+    passes of bytes.translate, no search.
+    """
+    if encoding.startswith("utf-16"):
+        return _CONTROL_TEXT.search(text) is not None
+    controls = data.translate(None, _NOT_CONTROL_BYTES).translate(None, b"\t\n\r")
+    return len(controls) > end_marks
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Whether the first bytes hold more control bytes than a text file has (UTF-16 with a BOM aside)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    sample = np.frombuffer(data[:_SNIFF_CHARS], dtype=np.uint8)
+    control = np.count_nonzero((sample < 0x20) & ~np.isin(sample, _TEXT_CONTROL_BYTES))
+    return control > max(2, len(sample) // 100)
 
 
 def _non_table_text(text: str) -> str | None:
@@ -226,14 +358,23 @@ def _non_table_text(text: str) -> str | None:
         return "html" if "<html" in lowered else "xml"
     if _HTML_START.match(head):
         return "html"
-    sample = text[:_SNIFF_CHARS]
-    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > max(2, len(sample) // 100):
-        return "binary"
     return None
 
 
-def _detect_delimiter(text: str, header_row: int) -> str:
-    """The delimiter that splits the header record most consistently with the records below it."""
+def _detect_delimiter(text: str, header_row: int | None) -> str:
+    """The delimiter that splits the header record most consistently with the records below it.
+
+    Without a known header row the first record is tried as the header; when no delimiter
+    splits it (a title line), the delimiter that gives most records one and the same number
+    of fields (more than one) wins.
+    """
+    if header_row is None:
+        chosen = _detect_delimiter(text, 1)
+        if len(next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=chosen), [])) > 1:
+            return chosen
+        modal = max(DELIMITERS, key=lambda delimiter: _modal_width(text, delimiter))
+        share, width, records = _modal_width(text, modal)
+        return modal if width > 1 and share > 0.5 and records > 2 else chosen
     sample = text[:_SNIFF_CHARS]
     truncated = len(text) > len(sample)
     wanted = header_row + _SNIFF_RECORDS
@@ -253,6 +394,20 @@ def _detect_delimiter(text: str, header_row: int) -> str:
         return (width > 1, consistency, width)
 
     return max(DELIMITERS, key=score)
+
+
+def _modal_width(text: str, delimiter: str) -> tuple[float, int, int]:
+    """(share of the first records with the most common number of fields, that number, records looked at)."""
+    try:
+        records = list(islice(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delimiter),
+                              _SNIFF_RECORDS))
+    except csv.Error:
+        return (0.0, 0, 0)
+    counts = [len(record) for record in records if record]
+    if not counts:
+        return (0.0, 0, 0)
+    width = max(set(counts), key=lambda n: (counts.count(n) * (n > 1), n))
+    return (counts.count(width) / len(counts), width, len(counts))
 
 
 def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[list[str], int]]:
@@ -276,11 +431,16 @@ def _records_with_ends(text: str, delimiter: str, name: str) -> Iterator[tuple[l
         raise UserError("read.bad_csv", file=name, place=line_place(reader.line_num)) from None
 
 
-def _utf8_body(data: bytes, text: str, header_start: int, encoding: str) -> memoryview | bytes:
-    """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8)."""
+def _utf8_body(data: bytes, text: str, header_start: int, encoding: str, prefix: str = "",
+               end_marks: int = 0) -> memoryview | bytes:
+    """The file from the header record on, as UTF-8 bytes (a slice of the file when it is UTF-8).
+
+    `text` is the file's text after `prefix` (a "sep=" line) and without `end_marks` end-of-file marks.
+    """
     if encoding in ("utf-8", "utf-8-sig"):
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        return memoryview(data)[bom + len(text[:header_start].encode("utf-8")):]
+        start = bom + len(prefix.encode("utf-8")) + len(text[:header_start].encode("utf-8"))
+        return memoryview(data)[start: len(data) - end_marks]
     return text[header_start:].encode("utf-8")
 
 
@@ -348,6 +508,9 @@ def _parse_ragged_records(
         raise UserError("read.bad_csv", file=name, place=line_place(lines_above + reader.line_num)) from None
     finally:
         csv.field_size_limit(limit)
+    broken = len(records) if records and _ends_inside_quotes(text, records[-1]) else None
+    if broken is not None:
+        records = _unswallowed(records, delimiter)
     counts = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     columns = list(zip_longest(*records, fillvalue=""))
     columns += [("",) * len(records)] * (width - len(columns))
@@ -360,11 +523,23 @@ def _parse_ragged_records(
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
     details = [t("read.detail.field_count", fields=int(count), headings=width) for count in counts[too_many]]
-    if records and _ends_inside_quotes(text, records[-1]):
-        rows.append(numbers[-1])
-        checks.append("unclosed_quote")
-        details.append(t("read.detail.unclosed_quote"))
+    if broken is not None:  # the row that opened the quotation mark and every line it swallowed
+        rows.extend(numbers[broken - 1:])
+        checks.extend(["unclosed_quote"] * (len(records) - broken + 1))
+        details.extend([t("read.detail.unclosed_quote", row=int(numbers[broken - 1]))] * (len(records) - broken + 1))
     return frame, _problem_frame(rows, checks, details)
+
+
+def _unswallowed(records: list[list[str]], delimiter: str) -> list[list[str]]:
+    """The records with the lines that an unclosed quotation mark swallowed into the last one given back as records.
+
+    The last field of the last record holds the rest of its own line and then every line
+    after it; each such line becomes a record again (read without quotation marks).
+    """
+    *first, last = records
+    own_line, *swallowed = _LINE_BREAK.split(last[-1])
+    lines = csv.reader(swallowed, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    return [*first, [*last[:-1], own_line], *(line or [""] for line in lines)]
 
 
 def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
@@ -410,30 +585,83 @@ def _ends_inside_quotes(text: str, last_record: list[str]) -> bool:
 # --- workbooks ---------------------------------------------------------------------------
 
 
-def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str) -> RawTable:
+def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, score: ScoreHeadings | None) -> RawTable:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            index = _sheet_index(workbook.sheet_names, options.sheet, name)
-            sheet_name = workbook.sheet_names[index]
-            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            names = workbook.sheet_names
+            if options.sheet is not None or options.header_row is None or len(names) > 1:
+                index, header_row, sheet = _choose_sheet(workbook, options, score, name)
+            else:
+                index, header_row, sheet = 0, options.header_row, workbook.get_sheet_by_index(0)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(a, b, c, d) for (a, b), (c, d) in sheet.merged_cell_ranges or ()]
     except PasswordError:
         raise UserError("read.password_protected", file=name) from None
     except (CalamineError, ValueError, OSError) as error:
         raise UserError("read.bad_workbook", file=name, reason=str(error)) from None
+    sheet_name = names[index]
     if not rows:
         raise UserError("read.empty_sheet", file=name, sheet=sheet_name)
+    unsaved = []
     if kind == "xlsx":
-        _put_error_cells(rows, _xlsx_error_cells(data, index))
+        errors, unsaved = _xlsx_error_cells(data, index)
+    else:
+        errors = _ods_error_cells(data, index) if kind == "ods" else _xls_error_cells(data, index)
+    _put_error_cells(rows, errors)
 
     grid = _typed_grid(rows)
-    header_row = options.header_row
     if header_row > len(grid):
         raise UserError("read.header_beyond_end", file=name, row=header_row, rows=len(grid))
-    headings = [_heading(value) for value in grid[header_row - 1]]
+    top = header_row - options.header_rows
+    headings = _headings(grid[max(top, 0):header_row], [(a - top, b, c - top, d) for a, b, c, d in merged])
     if not any(headings):
         raise _empty_header_error(name, header_row, (grid != "").any(axis=1))
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
-    return _finish(name, headings, cells, options, _problem_frame([], [], []), kind=kind, encoding=None, delimiter=None)
+    found = options.header_row is None or (options.sheet is None and len(names) > 1 and score is not None)
+    table = _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
+                    kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found,
+                    look_for=frozenset(["error values"] if errors else []))
+    table.notes.extend(_unsaved_formula_notes(unsaved, header_row, headings, name))
+    return table
+
+
+def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: ScoreHeadings | None,
+                  name: str) -> tuple[int, int, CalamineSheet]:
+    """(sheet index, heading row, sheet): the given ones, or the sheet and row whose headings match best.
+
+    Hidden sheets are looked at only when no sheet is visible; the first sheet wins a tie. Without
+    a scorer (no model to match) the first sheet is read.
+    """
+    names = workbook.sheet_names
+    if not names:
+        raise UserError("read.bad_workbook", file=name, reason=t("read.no_sheets"))
+    if options.sheet is not None:
+        candidates = [_sheet_index(names, options.sheet, name)]
+    else:
+        visible = [i for i, meta in enumerate(workbook.sheets_metadata) if meta.visible == SheetVisibleEnum.Visible]
+        candidates = (visible or list(range(len(names))))[: None if score else 1]
+    best: tuple[float, int, int, CalamineSheet] | None = None
+    for index in candidates:
+        sheet = workbook.get_sheet_by_index(index)
+        if options.header_row is not None:
+            top = sheet.to_python(skip_empty_area=False, nrows=options.header_row)
+            row = options.header_row
+            headings = _headings(top[max(row - options.header_rows, 0):row])
+            value = score(headings) if score else float(sum(map(bool, headings)))
+        else:
+            top = sheet.to_python(skip_empty_area=False, nrows=SEARCH_ROWS + options.header_rows)
+            merged = [(a, b, c, d) for (a, b), (c, d) in sheet.merged_cell_ranges or ()]
+            texts = [[_heading(cell) for cell in row] for row in top]
+            row, value = choose_heading_row(texts, score, options.header_rows, merged)
+        if best is None or value > best[0]:
+            best = (value, index, row, sheet)
+    return best[1], best[2], best[3]
+
+
+def _headings(rows, merged=()) -> list[str]:
+    """The heading of each column from the heading row(s): one line of text per column."""
+    texts = [[_heading(cell) for cell in row] for row in rows]
+    return texts[0] if len(texts) == 1 else [_heading(text) for text in joined_headings(texts, merged)]
 
 
 def _sheet_index(names: list[str], sheet: str | int | None, name: str) -> int:
@@ -479,21 +707,92 @@ def _put_error_cells(rows: list[list], errors: list[tuple[int, int, str]]) -> No
             rows[row][column] = value
 
 
-def _xlsx_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
-    """(row, column, error text), 0-based, of the error cells in the index-th sheet of an xlsx file."""
+def _xlsx_error_cells(data: bytes, index: int) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Of the index-th sheet of an xlsx file, 0-based: the error cells (row, column, error text), and the
+    formula cells without a stored result (row, column) – a program that does not calculate wrote them."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _xlsx_sheet_part(archive, index)
         if part is None:
-            return []
+            return [], []
         xml = archive.read(part)
-    if b't="e"' not in xml and b"t='e'" not in xml:
-        return []
+    errors, unsaved = [], []
+    if b't="e"' in xml or b"t='e'" in xml:
+        for match in _ERROR_CELL.finditer(xml):
+            ref = _CELL_REF.search(match.group(1))
+            value = _CELL_VALUE.search(match.group(2))
+            if ref and value:
+                errors.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode()), value.group(1).decode()))
+    if b"<f" in xml:
+        for match in _FORMULA_WITHOUT_VALUE.finditer(xml):
+            ref = _CELL_REF.search(match.group(1))
+            if ref:
+                unsaved.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
+    return errors, unsaved
+
+
+def _unsaved_formula_notes(unsaved: list[tuple[int, int]], header_row: int, headings: list[str], name: str) -> list[str]:
+    """One note per column whose formulas below the headings have no stored result (their cells read as empty)."""
+    counts: dict[int, int] = {}
+    for row, column in unsaved:
+        if row >= header_row:
+            counts[column] = counts.get(column, 0) + 1
+    return [t("read.unsaved_formulas", file=name, column=(headings[column] if column < len(headings) else "")
+              or _column_letters(column), count=count) for column, count in sorted(counts.items())]
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _xls_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
+    """(row, column, error text), 0-based, of the error cells in the index-th sheet of an xls file.
+
+    calamine leaves them empty; xlrd knows each cell's type, column by column.
+    """
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = book.sheet_by_index(index)
+    except (xlrd.XLRDError, ValueError, IndexError, KeyError, AssertionError, struct.error):
+        return []  # calamine opened it: nothing more to learn here
     errors = []
-    for match in _ERROR_CELL.finditer(xml):
-        ref = _CELL_REF.search(match.group(1))
-        value = _CELL_VALUE.search(match.group(2))
-        if ref and value:
-            errors.append((int(ref.group(2)) - 1, _column_index(ref.group(1).decode()), value.group(1).decode()))
+    for column in range(sheet.ncols):
+        types = np.asarray(sheet.col_types(column))
+        for row in np.flatnonzero(types == xlrd.XL_CELL_ERROR):
+            errors.append((int(row), column, xlrd.error_text_from_code.get(sheet.cell_value(int(row), column), "#ERR")))
+    book.release_resources()
+    return errors
+
+
+def _ods_error_cells(data: bytes, index: int) -> list[tuple[int, int, str]]:
+    """(row, column, error text), 0-based, of the error cells in the index-th table of an ods file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "content.xml" not in archive.namelist():
+            return []
+        xml = archive.read("content.xml")
+    if b'value-type="error"' not in xml:
+        return []
+    errors, table, row, column, inside = [], -1, 0, 0, False
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start" and tag == "table" and _ODS_TABLE in element.tag:
+            table, row, inside = table + 1, 0, table + 1 == index
+        elif not inside or event != "end":
+            continue
+        elif tag == "table-row":
+            row += int(element.get(_ODS_ROWS_REPEATED, 1))
+            column = 0
+            element.clear()
+        elif tag in ("table-cell", "covered-table-cell"):
+            if element.get(_ODS_VALUE_TYPE) == "error":
+                errors.append((row, column, "".join(element.itertext()).strip() or "#ERR"))
+            column += int(element.get(_ODS_COLUMNS_REPEATED, 1))
+        elif tag == "table" and _ODS_TABLE in element.tag:
+            break
     return errors
 
 
@@ -552,12 +851,17 @@ def _finish(
     kind: str,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None = None,
+    found: bool = False,
+    look_for: frozenset[str] = frozenset(),
 ) -> RawTable:
     """Drop empty rows and empty unnamed columns, number the rows, and pack the RawTable.
 
     `cells` holds every record after the header ("" for empty); columns beyond the
     headings keep a row that has content only there, and are then left out. Problems
-    are kept only for rows that stay in the frame.
+    are kept only for rows that stay in the frame. `look_for` names the cells worth
+    looking for, cell by cell ("error values", "control characters"): the caller knows
+    from the whole file whether there can be any.
     """
     width = len(headings)
     if cells.shape[1] < width:
@@ -576,7 +880,12 @@ def _finish(
 
     row_numbers = numbers[non_empty]
     problems = problems[problems["row"].isin(row_numbers)]
-    problems = pd.concat([problems, _totals_rows(frame, row_numbers)], ignore_index=True)
+    noted = [_totals_rows(frame, row_numbers)]
+    if "error values" in look_for:
+        noted.append(_error_cells(frame, row_numbers, headings, keep))
+    if "control characters" in look_for:
+        noted.append(_control_characters(frame, row_numbers, headings, keep))
+    problems = pd.concat([problems, *noted], ignore_index=True)
     problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
     decimal = options.decimal
     if decimal == "auto":
@@ -592,6 +901,9 @@ def _finish(
         delimiter=delimiter,
         kind=kind,
         decimal=decimal,
+        header_row=options.header_row,
+        sheet=sheet,
+        found=found,
     )
 
 
@@ -628,6 +940,29 @@ def _empty_header_error(name: str, header_row: int, filled_rows: Iterable[bool])
     return UserError("read.empty_header", file=name, place=row_place(header_row), first=first)
 
 
+def column_decimal(cells: pd.Series) -> str | None:
+    """The decimal mark a text column's numbers are written with, decided from its distinct values.
+
+    "12,5" or "1.234,5" say comma and "12.5" or "1,234.5" say point. A column whose only
+    numbers with a mark look like "1.250" or "1,250" (either a decimal or a thousands
+    separator) is AMBIGUOUS; a column with both readings, with no mark or not text is None.
+    """
+    if not isinstance(cells.dtype, pd.StringDtype):
+        return None
+    values = pa.array(cells.array, type=pa.string())
+    if not (pc.any(pc.match_substring(values, ",")).as_py() or pc.any(pc.match_substring(values, ".")).as_py()):
+        return None
+    values = pc.unique(values)
+    if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
+        return None
+    says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
+    if says[","] != says["."]:
+        return "," if says[","] else "."
+    if not says[","] and pc.any(pc.match_substring_regex(values, _EITHER_MARK)).as_py():
+        return AMBIGUOUS
+    return None
+
+
 def _detect_decimal(frame: pd.DataFrame) -> str:
     """"," when text cells hold numbers like 12,5 and none like 12.5, else "."."""
     values = frame.to_numpy(dtype=object).ravel()
@@ -636,13 +971,47 @@ def _detect_decimal(frame: pd.DataFrame) -> str:
     return "," if _COMMA_NUMBER.search(joined) and not _DOT_NUMBER.search(joined) else "."
 
 
-def _problem_frame(rows: list[int], checks: list[str], details: list[str]) -> pd.DataFrame:
-    """The row_problems frame (columns row, check, detail), in row order."""
+def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
+    """The cells that hold a spreadsheet's error value (#N/A, #DIV/0!, Err:502 …), one problem each, with its column."""
+    rows, details, columns = [], [], []
+    for position in frame.columns:
+        found = frame[position].isin(ERROR_VALUES).to_numpy(dtype=bool)
+        if found.any():
+            heading = headings[keep[position]] or str(position + 1)
+            rows.extend(row_numbers[found])
+            details.extend(t("read.detail.error_cell", column=heading, value=value) for value in frame[position][found])
+            columns.extend([position] * int(found.sum()))
+    return _problem_frame(rows, ["error_cell"] * len(rows), details, columns)
+
+
+def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
+    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with its column."""
+    rows, details, columns = [], [], []
+    for position in frame.columns:
+        column = frame[position]
+        if not isinstance(column.dtype, pd.StringDtype):
+            continue
+        found = pc.match_substring_regex(pa.array(column.array, type=pa.string()), _CONTROL_IN_CELL)
+        found = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+        if found.any():
+            rows.extend(row_numbers[found])
+            details.extend([t("read.detail.control_character", column=headings[keep[position]] or str(position + 1))]
+                           * int(found.sum()))
+            columns.extend([position] * int(found.sum()))
+    return _problem_frame(rows, ["control_character"] * len(rows), details, columns)
+
+
+def _problem_frame(rows: list[int], checks: list[str], details: list[str], columns: list[int] | None = None) -> pd.DataFrame:
+    """The row_problems frame (columns row, check, detail, column), in row order.
+
+    `column` is the position in the table's frame of the cell with the problem, -1 for the whole row.
+    """
     frame = pd.DataFrame(
         {
             "row": np.asarray(rows, dtype=np.int64),
             "check": pd.Series(checks, dtype=object),
             "detail": pd.Series(details, dtype=object),
+            "column": np.asarray(columns if columns is not None else [-1] * len(rows), dtype=np.int64),
         }
     )
     return frame.sort_values("row", kind="stable").reset_index(drop=True)

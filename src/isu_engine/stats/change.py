@@ -148,6 +148,8 @@ class ChangeResult:
     sd_post: float | None
     mean_change: float | None
     effect_size: float | None
+    sd_change: float | None
+    effect_size_dz: float | None
     reliable_change_points: float | None
     cutoff: float | None
     n_excluded_no_cutoff: int
@@ -258,7 +260,12 @@ def analyse_change(
     settings: ChangeSettings,
     cutoffs: pd.Series | None = None,
 ) -> ChangeResult:
-    """Means, SD, effect size, reliable-change threshold and categories for paired scores.
+    """Means, SD, effect sizes, reliable-change threshold and categories for paired scores.
+
+    `effect_size` is the uncontrolled pre–post d: the change in the mean over the SD of the
+    pre-scores; `effect_size_dz` the same change over the SD of the changes (d_z). Both carry
+    the sign of improvement, and neither is an effect of treatment: without a comparison
+    group they include regression to the mean.
 
     `cutoffs`, when given, holds each subject's own cutoff (same index as `pre`); it replaces
     `settings.cutoff`, and subjects whose cutoff is missing are left out and counted in
@@ -286,6 +293,11 @@ def analyse_change(
     if sd_pre is not None and sd_pre > 0:
         effect_size = settings.sign * (mean_post - mean_pre) / sd_pre + 0.0
 
+    sd_change = _sd(change)
+    effect_size_dz = None
+    if sd_change is not None and sd_change > 0:
+        effect_size_dz = settings.sign * float(change.mean()) / sd_change + 0.0
+
     method = _method(settings, cutoffs is not None or settings.cutoff is not None)
     cutoff = None if cutoffs is not None else _single_cutoff(settings, mean_pre, sd_pre)
     if cutoff_values is None and cutoff is not None:
@@ -304,6 +316,8 @@ def analyse_change(
         sd_post=sd_post,
         mean_change=_mean(change),
         effect_size=effect_size,
+        sd_change=sd_change,
+        effect_size_dz=effect_size_dz,
         reliable_change_points=_reliable_change_points(settings, sd_pre) if settings.has_threshold else None,
         cutoff=cutoff,
         n_excluded_no_cutoff=n_excluded,
@@ -324,6 +338,7 @@ def change_figures(scale: str, result: ChangeResult) -> dict[str, float | int | 
         f"{scale}.mean_post": result.mean_post,
         f"{scale}.sd_pre": result.sd_pre,
         f"{scale}.effect_size": result.effect_size,
+        f"{scale}.effect_size_dz": result.effect_size_dz,
         f"{scale}.reliable_change_points": result.reliable_change_points,
         f"{scale}.cutoff": result.cutoff,
     }
@@ -336,3 +351,21 @@ def change_figures(scale: str, result: ChangeResult) -> dict[str, float | int | 
         for name in CATEGORIES_DIRECTION:
             figures[f"{scale}.{name}"] = result.counts[name]
     return figures
+
+
+def effect_size_interval(pre: pd.Series, post: pd.Series, settings: ChangeSettings,
+                         confidence: float = 0.95) -> tuple[float | None, float | None]:
+    """The interval of the pre–post effect size d (standardized on the SD of the pre-scores), from the
+    large-sample variance of a standardized mean change (Becker 1988): var(d) = 2(1 − r)/n + d²/(2n),
+    r the correlation of pre and post. None, None with fewer than three pairs or no spread."""
+    from scipy.special import ndtri  # imported here: scipy takes a while to load
+
+    pre_values, post_values = _as_float(pre, "pre"), _as_float(post, "post")
+    n = len(pre_values)
+    sd_pre = _sd(pre_values)
+    if n < 3 or not sd_pre or not _sd(post_values):
+        return None, None
+    d = settings.sign * (post_values.mean() - pre_values.mean()) / sd_pre
+    r = float(np.corrcoef(pre_values, post_values)[0, 1])
+    half = float(ndtri(0.5 + confidence / 2.0)) * math.sqrt(2.0 * (1.0 - r) / n + d**2 / (2.0 * n))
+    return float(d - half), float(d + half)

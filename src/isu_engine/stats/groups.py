@@ -8,6 +8,12 @@ table is at least 5, and Fisher's exact test (two-sided) otherwise, where the
 chi-square approximation is poor. The p-values of one report are adjusted together
 with Benjamini–Hochberg; a difference is flagged when it is large, clear after that
 adjustment, and both sides hold enough cases for the comparison to mean something.
+
+The family adjusted together is the report's distinct *contrasts* (`contrast_key`): with
+two groups, "A against the rest" and "B against the rest" are one test and count once.
+Only contrasts that could be flagged belong to it — both sides at least `min_group` and
+shown after disclosure control — so groups too small to matter do not raise the q of
+the others (`family_q_values`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from isu_engine.stats.proportions import wilson_interval
+from isu_engine.stats.proportions import benjamini_hochberg, wilson_interval
 
 MIN_EXPECTED_FOR_CHI2 = 5.0
 DIFFERENCE_TOLERANCE = 1e-9
@@ -130,3 +136,19 @@ def chi_square_p(table: np.ndarray) -> float:
     expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True) / observed.sum()
     statistic = ((observed - expected) ** 2 / expected).sum()
     return float(chdtrc(1, statistic))
+
+
+def contrast_key(dataset: str, groups: list, group: object, k: int, n: int, k_rest: int, n_rest: int) -> tuple:
+    """What a group-against-rest test compares, whatever side it is read from: the dataset and the two
+    sides as (groups, yes, assessed). With two groups, A against the rest and B against the rest give
+    the same key; the same split of the same dataset in a report and in a comparison does too."""
+    side = (frozenset([group]), int(k), int(n))
+    rest = (frozenset(g for g in groups if g != group), int(k_rest), int(n_rest))
+    return dataset, frozenset([side, rest])
+
+
+def family_q_values(p_values: dict) -> dict:
+    """Benjamini–Hochberg q per contrast, over the given contrasts (one p-value each)."""
+    keys = list(p_values)
+    q = benjamini_hochberg([p_values[key] for key in keys]) if keys else []
+    return {key: float(value) for key, value in zip(keys, q)}

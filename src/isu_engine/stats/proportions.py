@@ -7,12 +7,21 @@ for small n and for proportions near 0 or 1, never leaves [0, 1], and does not c
 to a single point when k = 0 or k = n (Newcombe 1998; Brown, Cai & DasGupta 2001).
 Unit-level ISU groups are often small, so this is the interval the engine reports.
 
+Shares of sessions are not shares of people: one client fills in many sessions, and their
+answers resemble each other. `design_effect` measures how much that widens the interval —
+Kish's design effect for clusters of unequal size, deff = 1 + (m′ − 1)·ρ, with m′ = Σm²/Σm
+from the clients' numbers of sessions and ρ the intra-client correlation of the yes/no
+answers (one-way ANOVA estimator, Donner 1986; a negative estimate counts as 0) — and
+`wilson_interval_design` gives the Wilson interval for the effective sample size n/deff
+(the same share, k/deff of n/deff).
+
 Benjamini–Hochberg (1995) adjusts the p-values of the m tests in one report so that
 flagging every q < α keeps the expected share of false flags at or below α.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +58,66 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     low = np.where(np.isnan(share), np.nan, low)
     high = np.where(np.isnan(share), np.nan, high)
     return _shaped_like_input(low, k, n), _shaped_like_input(high, k, n)
+
+
+def wilson_interval_design(k: Any, n: Any, deff: float, confidence: float = 0.95) -> tuple[Any, Any]:
+    """The Wilson interval for k of n observations whose design effect is `deff` (at least 1):
+    the interval of the same share over the effective sample size n/deff."""
+    if not deff >= 1.0:
+        raise ValueError(f"a design effect is at least 1, got {deff!r}")
+    return wilson_interval(_as_floats(k) / deff, _as_floats(n) / deff, confidence)
+
+
+def intra_cluster_correlation(values: pd.Series, clusters: pd.Series) -> float:
+    """The ANOVA estimate of the intra-cluster correlation of `values` (numbers or yes/no; missing left out).
+
+    ρ = (MSB − MSW) / (MSB + (m0 − 1)·MSW), m0 = (n − Σm²/n)/(k − 1), for k clusters of sizes m
+    and n values. NaN with fewer than two clusters, or when every cluster holds one value; 1 when
+    the values vary only between clusters; NaN when they do not vary at all.
+    """
+    present = values.notna() & clusters.notna()
+    y = values[present].astype("float64")
+    groups = y.groupby(clusters[present].to_numpy(), sort=False)
+    sizes, sums = groups.size().to_numpy(dtype="float64"), groups.sum().to_numpy()
+    n, k = sizes.sum(), len(sizes)
+    if k < 2 or n <= k:
+        return float("nan")
+    means = sums / sizes
+    overall = sums.sum() / n
+    between = (sizes * (means - overall) ** 2).sum() / (k - 1)
+    within = ((y.to_numpy() - groups.transform("mean").to_numpy()) ** 2).sum() / (n - k)
+    m0 = (n - (sizes**2).sum() / n) / (k - 1)
+    denominator = between + (m0 - 1.0) * within
+    return float((between - within) / denominator) if denominator > 0 else float("nan")
+
+
+def design_effect(values: pd.Series, clusters: pd.Series) -> float:
+    """Kish's design effect 1 + (m′ − 1)·ρ for values clustered in `clusters` (e.g. sessions in clients).
+
+    m′ = Σm²/Σm is the mean cluster size as a value sees it; ρ the intra-cluster correlation,
+    taken as 0 when negative and as 1 when it cannot be estimated (no variation: the most
+    cautious choice, as if each cluster were one observation). 1 when no cluster holds two values.
+    """
+    present = values.notna() & clusters.notna()
+    sizes = clusters[present].value_counts().to_numpy(dtype="float64")
+    if not len(sizes) or sizes.max() <= 1:
+        return 1.0
+    m_tilde = (sizes**2).sum() / sizes.sum()
+    rho = intra_cluster_correlation(values, clusters)
+    rho = 1.0 if np.isnan(rho) else min(max(rho, 0.0), 1.0)
+    return float(1.0 + (m_tilde - 1.0) * rho)
+
+
+def difference_interval(estimate: float, low: float, high: float, other: float, other_low: float,
+                        other_high: float) -> tuple[float, float]:
+    """The interval of estimate − other from each one's own interval (MOVER, Zou & Donner 2008; for two
+    Wilson intervals this is Newcombe's 1998 method 10):
+    L = d − √((e − l)² + (o_h − o)²), U = d + √((h − e)² + (o − o_l)²).
+    It treats the two as independent; when they share units that change alike (two years of the same
+    clients), the true interval is narrower, so this one errs on the wide side."""
+    difference = estimate - other
+    return (difference - math.sqrt((estimate - low) ** 2 + (other_high - other) ** 2),
+            difference + math.sqrt((high - estimate) ** 2 + (other - other_low) ** 2))
 
 
 @lru_cache

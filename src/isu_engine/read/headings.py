@@ -1,0 +1,110 @@
+"""How well a file's headings match a model's fields: for finding the table and proposing a mapping.
+
+A heading matches a field for certain when it is the field's name, one of its titles
+(ignoring case, spaces and a trailing colon) or is mapped to it under `columns:`. Other
+headings may match *likely*: when the words of the heading are found among the words of
+the field's name or titles ("Skattning slut" → "Egen skattning vid avslut"), letters with
+and without accents compared alike. Each field goes to at most one heading, best match first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from isu_engine.configure.model import Model
+from isu_engine.read.mapping import names_of, normalise_heading
+
+CERTAIN = 1.0
+LIKELY = 0.6  # the lowest score proposed as a match
+_WORD = re.compile(r"[^\W_]+")
+_SHORTEST_PART = 4  # letters a word must have to count when found inside another word
+_HEADING_WEIGHT = 0.7  # how much of a heading's words the field explains, against how much of the field's
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    """One heading of a file and the field it would map to (None: no field), with how sure the match is."""
+
+    position: int
+    heading: str
+    field: str | None
+    confidence: float  # 1.0 certain; LIKELY..1 a likely match; 0 none
+    source: str  # "columns" (the config says so) | "name" (name or title) | "words" (a likely match) | ""
+
+
+def match_headings(headings: list[str], model: Model, columns: dict[str, str] | None = None) -> list[HeadingMatch]:
+    """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
+    columns = {normalise_heading(k): v for k, v in (columns or {}).items()}
+    exact = {name: field.name for field in model.fields.values() for name in names_of(field)}
+    chosen: dict[int, tuple[str, float, str]] = {}
+    taken: set[str] = set()
+    for position, heading in enumerate(headings):
+        key = normalise_heading(heading)
+        if key and key in columns and columns[key] in model.fields and columns[key] not in taken:
+            chosen[position] = (columns[key], CERTAIN, "columns")
+            taken.add(columns[key])
+    for position, heading in enumerate(headings):
+        target = exact.get(normalise_heading(heading))
+        if position not in chosen and target and target not in taken and target not in columns.values():
+            chosen[position] = (target, CERTAIN, "name")
+            taken.add(target)
+    candidates = sorted(
+        ((score, -position, field.name)
+         for position, heading in enumerate(headings) if position not in chosen and heading
+         for field in model.fields.values() if field.name not in taken
+         for score in (word_score(heading, names_of(field)),) if score >= LIKELY),
+        reverse=True,
+    )
+    for score, negative, name in candidates:
+        position = -negative
+        if position not in chosen and name not in taken:
+            chosen[position] = (name, round(score, 2), "words")
+            taken.add(name)
+    return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
+            for position, heading in enumerate(headings)]
+
+
+def heading_row_score(cells: list, model: Model, columns: dict[str, str] | None = None) -> float:
+    """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
+    texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
+    return sum(match.confidence for match in match_headings(texts, model, columns) if match.field)
+
+
+def word_score(heading: str, names: Iterable[str]) -> float:
+    """0–1: how well the words of `heading` are explained by the best of `names` (a field's name and titles)."""
+    heading_words = _words(heading)
+    if not heading_words:
+        return 0.0
+    return max((_score(heading_words, _words(name)) for name in names), default=0.0)
+
+
+@lru_cache(maxsize=4096)
+def _score(heading_words: tuple[str, ...], field_words: tuple[str, ...]) -> float:
+    if not field_words:
+        return 0.0
+    explained = sum(any(_same_word(h, f) for f in field_words) for h in heading_words) / len(heading_words)
+    covered = sum(any(_same_word(h, f) for h in heading_words) for f in field_words) / len(field_words)
+    return _HEADING_WEIGHT * explained + (1 - _HEADING_WEIGHT) * covered
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(text)))
+
+
+def fold(text: str) -> str:
+    """Text compared without case and accents: "Nöjdhet" and "nojdhet" are alike."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words alike: equal, or the shorter (of at least four letters) begins or lies inside the longer."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= _SHORTEST_PART and short in long
