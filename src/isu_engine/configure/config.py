@@ -24,8 +24,8 @@ TOP_KEYS = (
     "internal", "plugins_dirs", "templates_dir", "reflection_log", "pseudonymize", "datasets", "compare",
     "allow_outside_paths",
 )
-DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "idea", "title", "parameters", "scales",
-                "period")
+DATASET_KEYS = ("model", "source", "read", "columns", "values", "categories", "fields", "idea", "title", "parameters",
+                "scales", "period")
 READ_KEYS = ("sheet", "header_row", "header_rows", "encoding", "delimiter", "decimal", "missing_values")
 IDEA_KEYS = ("target_group", "intervention", "result")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
@@ -66,6 +66,7 @@ class DatasetConfig:
     read: ReadOptions = field(default_factory=ReadOptions)
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    categories: dict[str, Any] = field(default_factory=dict)   # field -> the unit's own categories (parsed on load)
     fields: list[Field] = field(default_factory=list)
     idea: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
@@ -186,6 +187,17 @@ def parse_date(value: Any, doc: Document, container: Any, key: Any) -> dt.date:
         raise doc.error("config.bad_date", container, key, value=value) from None
 
 
+def _categories(doc: Document, raw: dict, where: str) -> dict[str, Any]:
+    """`categories:` — the unit's own categories for model fields that declare none (its interventions,
+    methods, referral sources, units), so that they can be tabulated: a report never shows a field's
+    observed values. Each entry is a list like a model field's `categories`."""
+    from isu_engine.configure.model import parse_categories
+
+    given = doc.mapping(raw.get("categories"), f"{where}.categories", raw, "categories")
+    return {str(name): parse_categories({"categories": items}, doc, f"{where}.categories.{name}")
+            for name, items in given.items()}
+
+
 def _period(raw: dict, doc: Document) -> Period | None:
     if raw.get("period") is None:
         return None
@@ -303,6 +315,7 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         read=options,
         columns={str(k): str(v) for k, v in columns.items()},
         values={str(k): dict(v) for k, v in values.items()},
+        categories=_categories(doc, raw, where),
         fields=list(own.values()),
         idea=idea,
         parameters=dict(doc.mapping(raw.get("parameters"), f"{where}.parameters", raw, "parameters")),

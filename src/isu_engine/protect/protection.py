@@ -15,8 +15,8 @@
 4. *Secondary*: while a target is not protected, hide the cheapest visible count among those
    whose equations keep it inside its range (the binding equations of the reader's bounds,
    else the counts around it). Cheapest: the fewest shown figures it would take with it
-   (a count whose share is already hidden costs only itself), then the smallest count, then
-   the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
+   (a count whose share is already hidden costs only itself), then the fewest atoms (an inner
+   cell before a row, a row before a total), then the smallest count, then the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
    Hiding only removes equations, so a protected target stays protected.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
    the solver stops) has every visible count around it hidden (those holding its units and
@@ -279,7 +279,7 @@ class _Search:
         classes = self.classes
 
         def cost(n: int) -> tuple:
-            return classes[n].cost(), classes[n].value, classes[n].order
+            return classes[n].cost(), len(self.class_atoms[n]), classes[n].value, classes[n].order
 
         eligible = [n for n in self.around[number] if not classes[n].hidden and not classes[n].always_shown]
         binding = sorted((n for n in eligible if n in self.binding), key=cost)
