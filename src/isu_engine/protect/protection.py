@@ -304,7 +304,8 @@ def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarr
             continue
         atoms = np.concatenate([a for _, a in levels])
         coefficients = np.concatenate([np.full(len(a), level) for level, a in levels])
-        equations.append(Equation(atoms, coefficients, float(figure.value) * float(figure.inputs[0].value)))
+        # the reader's Σ value · count = mean · n, with the exact whole-number sum the mean came from
+        equations.append(Equation(atoms, coefficients, float(coefficients @ sizes[atoms])))
     return Bounds(sizes, equations, class_atoms)
 
 

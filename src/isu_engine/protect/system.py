@@ -145,20 +145,17 @@ class Bounds:
         from scipy.optimize import Bounds as VariableBounds, LinearConstraint, linprog, milp
 
         n = len(objective)
-        room = 1e-7 * np.maximum(1.0, np.abs(rhs))       # published means are floats: a little room
-        stacked = sparse.vstack([matrix, -matrix]).tocsr() if matrix.shape[0] else None
-        limits = np.concatenate([rhs + room, -rhs + room]) if matrix.shape[0] else None
+        equal = matrix if matrix.shape[0] else None
         for sign, outside in ((1.0, lambda v: v < low - 0.5), (-1.0, lambda v: v > high + 0.5)):
-            relaxed = linprog(sign * objective, A_ub=stacked, b_ub=limits, bounds=(0, None), method="highs")
+            relaxed = linprog(sign * objective, A_eq=equal, b_eq=rhs if equal is not None else None,
+                              bounds=(0, None), method="highs-ds", options={"presolve": False})
             if relaxed.status == 3:
                 return True                              # unbounded: as large as anyone likes
             if relaxed.status != 0:
                 continue
             if not outside(sign * relaxed.fun):
-                if matrix.shape[0]:
-                    marginals = np.abs(relaxed.ineqlin.marginals)
-                    binding = (marginals[:matrix.shape[0]] > 1e-9) | (marginals[matrix.shape[0]:] > 1e-9)
-                    self.binding.update(int(r) for r in self._rows[binding])
+                if equal is not None:
+                    self.binding.update(int(r) for r in self._rows[np.abs(relaxed.eqlin.marginals) > 1e-9])
                 continue
             if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
                 return True
