@@ -58,5 +58,6 @@ def test_everything_missing(dtype):
     column = series([None, None], dtype)
     assert map_distinct(column, str.upper).isna().all()
     assert flags_distinct(column, lambda v: True).tolist() == [False, False]
-    assert list_item_counts(column, ";") == {}
+    assert list_item_rows(column, ";") == {}
+    assert list_item_rows(series([], dtype), ";") == {}
     assert len(map_distinct(series([], dtype), str.upper)) == 0

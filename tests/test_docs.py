@@ -78,19 +78,16 @@ STATISTICS = Path(__file__).resolve().parents[1] / "docs" / "statistics.md"
 
 
 def test_statistics_md_defines_every_figure_and_setting_of_the_demo(tmp_path):
-    from isu_engine.analyse.report import apply_disclosure, build_report
     from isu_engine.commands.demo import write_demo_config
-    from isu_engine.commands.run import load_all
+    from isu_engine.commands.run import build_run
     from isu_engine.configure.config import load_config
     from isu_engine.configure.plugins import load_registry
-    from isu_engine.protect.disclosure import Ledger
 
     text = STATISTICS.read_text(encoding="utf-8")
     registry = load_registry()
     config = load_config(write_demo_config(registry, tmp_path))
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(d, config, registry, ledger) for d in load_all(config, registry).values()]
-    apply_disclosure(reports, ledger, config)
+    reports = build_run(config, registry).reports
+    assert {report.meta.model for report in reports} >= {"fit", "loke"}
     undocumented = set()
     for report in reports:
         scales = set(report.dataset.model.scales)
