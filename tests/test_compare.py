@@ -269,7 +269,7 @@ def test_the_same_definitions_compare_and_get_one_chart(tmp_path, registry):
 
 def test_two_years_of_one_unit_compare_as_two_datasets(tmp_path, registry):
     config = _config(tmp_path)
-    records = Ledger(1)
+    records = Records()
     years = {"a": 2024, "c": 2025}
     compared = [Compared(name=name, title=str(year), model=registry.model("loke"), frame=_frame_a(),
                          ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], tally=Tally(records, name),
@@ -392,7 +392,7 @@ def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry,
     n = len(outcomes)
     frame = describe(harmonized_frame(dataset="a", model="loke", subject=pd.Series([str(i) for i in range(n)]),
                                       gender=pd.Series(genders[:n], dtype=object), outcome=pd.Series(outcomes)),
-                     **{**_frame_a().attrs, "links": {}})
+                     **_frame_a().attrs)
     report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", frame), "c": ("loke", frame)})
     gender = _table(report, "comparison.gender_two_way")
     assert sum(row[2].value for row in gender.rows) == pytest.approx(100.0)
@@ -419,7 +419,7 @@ def _grouped_frame(units: np.ndarray | None = None) -> pd.DataFrame:
         age=pd.Series(np.array([3, 9, 15, 30])[i % 4]), start=start, end=start + pd.Timedelta(days=30),
         ended_planned=pd.Series((i < 16) | ((i >= 20) & (i < 26)), dtype=object))
     attrs = _frame_a().attrs
-    return describe(frame, **{**attrs, "definitions": {**attrs["definitions"], "outcome": None}, "links": {}})
+    return describe(frame, **{**attrs, "definitions": {**attrs["definitions"], "outcome": None}})
 
 
 def _bh(p_values: list[float]) -> list[float]:

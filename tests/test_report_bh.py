@@ -162,42 +162,50 @@ def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
     from isu_engine.analyse.differences import finalize
     from isu_engine.analyse.results import Cell, Column, Comparison, Section, Table, text
     from isu_engine.analyse.tabulate import Population, Tally
+    from isu_engine.protect.protection import Settings, protect
     from isu_engine.protect.records import Records
     from isu_engine.stats.groups import FlagRule
 
-    tally = Tally(Records(), "d")
+    records = Records()
+    tally = Tally(records, "d")
 
-    def comparison(name: str, groups: list[str], k: list[int], n: list[int], p: list[float],
-                   hidden: tuple[str, ...] = ()) -> Comparison:
-        """Each group's cases (k of n with the indicator) counted from units, every group against the rest."""
+    def comparison(name: str, groups: list[str], k: list[int], n: list[int], p: list[float]) -> Comparison:
+        """Each group's units (k of n with the indicator) counted through the tally, each group against the rest."""
         population = Population("cases", name)
         flags = {g: pd.Series([True] * a + [False] * (b - a), index=[f"{name}.{g}.{i}" for i in range(b)])
                  for g, a, b in zip(groups, k, n)}
-        share, rest = [], []
-        for g in groups:
-            yes, _, inside = tally.indicator(population, "yes", flags[g], [("g", g)])
-            others = pd.concat([flags[o] for o in groups if o != g])
-            share.append(inside)
-            rest.append(tally.indicator(population, "yes", others, [("g", ("not", g))])[2])
-            if g in hidden:  # as disclosure control marks a hidden count and the share resting on it
-                yes.figure.hidden = inside.figure.hidden = True
+        rows, share, rest = [], [], []
         total_k, total_n = sum(k), sum(n)
-        diff = [100 * a / b - 100 * (total_k - a) / (total_n - b) for a, b in zip(k, n)]
-        rows = [[text(g), Cell(b, "count"), s, r, Cell(d, "number"), Cell(None, "number"), text("")]
-                for g, b, s, r, d in zip(groups, n, share, rest, diff)]
+        for g, a, b in zip(groups, k, n):
+            _, base, inside = tally.indicator(population, "yes", flags[g], [("g", g)])
+            others = pd.concat([flags[o] for o in groups if o != g])
+            outside = tally.indicator(population, "yes", others, [("g", ("not", g))])[2]
+            share.append(inside)
+            rest.append(outside)
+            rows.append([text(g), base, inside, outside,
+                         tally.difference(inside, outside, 100 * a / b - 100 * (total_k - a) / (total_n - b)),
+                         Cell(None, "number"), text("")])
         table = Table(id=name, title=name, columns=[Column(c, c) for c in "abcdefg"], rows=rows)
         return Comparison(id=name, indicator=name, grouping="g", table=table, groups=groups, pct=share,
-                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n], diff=diff, p_values=p)
+                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n], diff=[row[4].value for row in rows],
+                          p_values=p)
 
     # "two": groups of 30 and 30, one contrast (p 0.01) read from both sides.
     # "small": a group of 10 against 50 (p 0.001) is too small to be flagged: not in the family.
-    # "hidden": 25 against 35 (p 0.02), but its share is hidden by disclosure control: not in the family.
+    # "hidden": 25 against 35 (p 0.02), but only 3 of the 25 have the indicator: disclosure control hides
+    #     that count, H's share and the rest share of I (the same 3 units): not in the family.
     # "three": three groups of 30 (p 0.04, 0.5, 0.03): three distinct contrasts.
     two = comparison("two", ["A", "B"], [20, 10], [30, 30], [0.01, 0.01])
-    small = comparison("small", ["S", "T"], [9, 20], [10, 50], [0.001, 0.001])
-    hidden = comparison("hidden", ["H", "I"], [20, 10], [25, 35], [0.02, 0.02], hidden=("H",))
+    small = comparison("small", ["S", "T"], [5, 20], [10, 50], [0.001, 0.001])
+    hidden = comparison("hidden", ["H", "I"], [3, 10], [25, 35], [0.02, 0.02])
     three = comparison("three", ["X", "Y", "Z"], [20, 14, 8], [30, 30, 30], [0.04, 0.5, 0.03])
     section = Section(id="s", title="s", items=[two, small, hidden, three])
+    protect(records, [cell.figure for c in (two, small, hidden, three) for cell in c.table.cells() if cell.figure],
+            Settings(min_cell=5))
+    shares = [cell for c in (two, small, three) for cell in c.pct + c.pct_rest]
+    assert not any(cell.hidden for cell in shares)  # only the small count of H is hidden, with what rests on it
+    assert [cell.hidden for cell in hidden.pct] == [True, False]
+    assert [cell.hidden for cell in hidden.pct_rest] == [False, True]
     known: dict = {}
     finalize([section], FlagRule(min_group=20), lambda key, **params: key, known)
     # Family: 0.01, 0.04, 0.5, 0.03 → m = 4; sorted 0.01, 0.03, 0.04, 0.5: p·4/rank = 0.04, 0.06, 0.0533, 0.5

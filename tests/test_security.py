@@ -134,7 +134,8 @@ class Document(HTMLParser):
 
 
 def loke_project(folder: Path, texts: dict[str, str]) -> Path:
-    """A LOKE dataset with `texts` in free-text values, own category labels, own field titles and the config's names."""
+    """A LOKE dataset with `texts` as the unit's own referral categories (in the config and in the data), own
+    category labels, own field titles and the config's names."""
     values = list(texts.values())
     rows = ["case_id;start_date;referral;intervention;school"]
     for index in range(70):
@@ -151,6 +152,8 @@ def loke_project(folder: Path, texts: dict[str, str]) -> Path:
                 model: loke
                 title: {quoted["attribute"]}
                 source: d.csv
+                categories:
+                  referral: {json.dumps(values)}
                 fields:
                   - name: school
                     type: string

@@ -144,17 +144,19 @@ def _chart(fit: FitInputs, trajectory: Trajectory, instrument: str, labels: list
 
 
 def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict) -> Table:
+    """The points that have a median (at least min_n episodes). The number of episodes behind each point is
+    not printed: the drop from one measurement to the next would count the few who stopped coming."""
     ctx = fit.ctx
     rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
-             *(points[(instrument, band, number)][key] for key in ("n", "median", "low", "high"))]
-            for instrument, band, number, n in zip(trajectory.points["instrument"], trajectory.points["band"],
-                                                   trajectory.points["number"], trajectory.points["n"]) if n > 0]
+             *(points[(instrument, band, number)][key] for key in ("median", "low", "high"))]
+            for instrument, band, number, median in zip(trajectory.points["instrument"], trajectory.points["band"],
+                                                        trajectory.points["number"], trajectory.points["median"])
+            if pd.notna(median)]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),
         columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
                  Column("band", ctx.t("fit.trajectory.band_column")),
                  Column("number", ctx.t("fit.trajectory.number_column"), "number"),
-                 Column("n", ctx.t("fit.trajectory.n_column"), "count"),
                  Column("median", ctx.t("common.median"), "number"),
                  Column("low", ctx.t("fit.trajectory.low_column"), "number"),
                  Column("high", ctx.t("fit.trajectory.high_column"), "number")],

@@ -1,8 +1,8 @@
 """Disclosure control over everything one run prints (DESIGN §2): decide which figures to hide.
 
 1. *Published* is what is printed: every figure of a printed cell and every count it rests on
-   (a printed share publishes its numerator and denominator, a printed mean its n), across
-   all reports and the comparison of a run.
+   (a printed share publishes its numerator and denominator, a printed mean its n; a median
+   or quartile does not give away its n), across all reports and the comparison of a run.
 2. *Primary*: a count from 1 to ``min_cell − 1`` is hidden (zero is not sensitive); so is a
    count of sessions (or other units with a person behind them) from fewer than ``min_cell``
    persons; with ``all_or_none`` a share of 0 % or 100 % hides its numerator.
@@ -112,7 +112,8 @@ class Outcome:
 
 
 def published_figures(printed: Iterable[Figure]) -> list[Figure]:
-    """The printed figures and every figure they rest on."""
+    """The printed figures and every figure they rest on (a quantile's value gives away nothing of its n:
+    its count is published only where it is printed itself)."""
     seen: dict[int, Figure] = {}
     stack = list(printed)
     while stack:
@@ -120,7 +121,8 @@ def published_figures(printed: Iterable[Figure]) -> list[Figure]:
         if id(figure) in seen:
             continue
         seen[id(figure)] = figure
-        stack.extend(figure.inputs)
+        if figure.kind != QUANTILE:
+            stack.extend(figure.inputs)
     return list(seen.values())
 
 
@@ -171,7 +173,7 @@ def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
         class_of.update((id(f), count_class) for f in figures)
     for figure in published:
         if figure.kind != COUNT:
-            rests_on = list({id(class_of[id(c)]): class_of[id(c)] for c in figure.counts()}.values())
+            rests_on = list({id(class_of[id(c)]): class_of[id(c)] for c in figure.counts() if id(c) in class_of}.values())
             for count_class in rests_on:
                 count_class.resting.append(rests_on)
     classes.sort(key=lambda c: c.order)
