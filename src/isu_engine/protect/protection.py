@@ -353,7 +353,7 @@ def _derived(published: list[Figure], settings: Settings) -> None:
         elif figure.kind != SHARE and figure.inputs and figure.inputs[0].kind == COUNT:
             n = figure.inputs[0]
             persons = n.universe.n_persons(n.units)
-            if n.value < m:
+            if 1 <= n.value < m:
                 reason = "few"
             elif figure.kind == QUANTILE and n.value < settings.min_quantile_n:
                 reason = "quantile"
