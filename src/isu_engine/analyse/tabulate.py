@@ -114,6 +114,8 @@ class Tally:
         if not present.all():
             missing = self.count(population, values.index[~present.to_numpy()], [*conditions, (variable, MISSING)])
             rows.append(Category(MISSING, missing_label, missing, self.pct(missing, total)))
+        for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
+            row.count.figure.part_of, row.count.figure.parts = total.figure, len(rows)
         return rows, total
 
     def subset(self, population: Population, variable: str, values: pd.Series, accepted: Iterable[Any],

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_OK, UserError
 from isu_engine.i18n import t
-from isu_engine.protect.audit import NotARun, audit
+from isu_engine.protect.audit import Inconsistent, NotARun, audit
 
 
 def audit_runs(folders: list[Path], min_cell: int | None, stream: TextIO) -> int:
@@ -16,6 +16,9 @@ def audit_runs(folders: list[Path], min_cell: int | None, stream: TextIO) -> int
         findings, used = audit(folders, min_cell)
     except NotARun as error:
         raise UserError("audit.not_a_run", path=str(error)) from None
+    except Inconsistent:
+        stream.write(t("audit.inconsistent") + "\n")
+        return EXIT_FINISHED_WITH_PROBLEMS
     for finding in findings:
         stream.write(t("audit.finding", line=finding.line()) + "\n")
     stream.write(t("audit.summary" if findings else "audit.nothing", n=len(findings), min_cell=used,

@@ -6,8 +6,10 @@ variable) and its value, or null when hidden. From the definitions alone the aud
 relations a reader can rely on:
 
 - a count is at most any count whose conditions are a subset of its own (within a population);
-- the counts of one variable's values add up to the count without that condition (a table's
-  rows to its total), and those of its known values to the count with the value "any";
+- the rows of a distribution add up to its total (the definitions say which total a row is
+  part of); the counts of one variable's values are at most the count without that condition
+  (units without a value may be left out), and those of its known values add up to the count
+  with the value "any";
 - "not g" is "any" minus "g" (the rest of a group comparison); a "yes" is at most its "assessed";
 - a share ties its numerator to its denominator; a mean of a whole-number variable with its
   distribution gives Σ value · count = mean · n.
@@ -42,6 +44,10 @@ class NotARun(Exception):
     """The folder holds no output of an `isu report` or `isu compare` run."""
 
 
+class Inconsistent(Exception):
+    """The published figures contradict each other as the audit reads them: it cannot judge them."""
+
+
 @dataclass
 class Finding:
     """A hidden count a reader can bound inside 1 … min_cell − 1."""
@@ -63,6 +69,7 @@ class System:
     known: dict[int, float] = field(default_factory=dict)
     equations: list[tuple[dict[int, float], float]] = field(default_factory=list)
     at_most: list[tuple[int, int]] = field(default_factory=list)     # (smaller, larger)
+    at_least_zero: list[dict[int, float]] = field(default_factory=list)   # Σ coefficient · count ≥ 0
     hidden: set[int] = field(default_factory=set)
 
     def unknown(self, name: str) -> int:
@@ -129,10 +136,20 @@ def _from_definitions(system: System, published: dict[str, dict]) -> None:
         groups[key][frozenset(_condition(c) for c in definition["conditions"])] = name
     for members in groups.values():
         _relations(system, members)
+    parts: dict[tuple, list[int]] = defaultdict(list)
+    for name, definition in counts.items():
+        part_of = definition.get("part_of") or {}
+        total = part_of.get("total")
+        if total in counts:
+            extra = {c[0] for c in definition["conditions"]} - {c[0] for c in counts[total]["conditions"]}
+            parts[(total, tuple(sorted(extra)), part_of.get("rows"))].append(system.names[name])
+    for (total, _, rows), members in parts.items():   # a distribution's rows, all published: every unit of its total
+        if len(members) == rows:
+            system.equal({system.names[total]: 1.0, **{m: -1.0 for m in members}})
     for name, definition in published.items():
         if definition.get("kind") == "share" and definition.get("value") is not None:
             inputs = definition.get("inputs", [])
-            if len(inputs) == 2 and all(i in system.names for i in inputs):
+            if len(inputs) == 2 and inputs[0] != inputs[1] and all(i in system.names for i in inputs):
                 part, whole = system.names[inputs[0]], system.names[inputs[1]]
                 system.equal({part: 1.0, whole: -float(definition["value"]) / 100.0})
         elif definition.get("kind") == "mean" and definition.get("value") is not None:
@@ -164,7 +181,11 @@ def _relations(system: System, members: dict[frozenset, str]) -> None:
             system.equal({any_value: 1.0, **{n: -1.0 for v, n in plain.items() if v is not None}})
         parent = index.get(rest)
         if parent is not None and len(plain) >= 2:
-            system.equal({parent: 1.0, **{n: -1.0 for n in plain.values()}})
+            terms = {parent: 1.0, **{n: -1.0 for n in plain.values()}}
+            if None in plain:             # the units without a value are published too: the rows are all
+                system.equal(terms)
+            else:                         # they may be left out (a comparison's groups): the rows are at most
+                system.at_least_zero.append(terms)
         for value, number in values.items():
             if isinstance(value, tuple) and len(value) == 2 and value[0] == "not" and any_value is not None \
                     and value[1] in values:
@@ -274,9 +295,14 @@ def _findings(system: System, m: int) -> list[Finding]:
                                (np.repeat(np.arange(len(upper_rows)), 2),
                                 np.array([c for pair in upper_rows for c in pair], dtype=int))),
                               shape=(len(upper_rows), n))
+    sums = sparse.csr_matrix(
+        ([-c for terms in system.at_least_zero for c in terms.values()],
+         ([i for i, terms in enumerate(system.at_least_zero) for _ in terms],
+          [k for terms in system.at_least_zero for k in terms])), shape=(len(system.at_least_zero), n))
     # each equation as two inequalities with a little room: published shares and means are rounded floats
-    upper = sparse.vstack([order, equal, -equal]).tocsr()
-    rhs = np.concatenate([np.zeros(order.shape[0]), np.array(rhs) + TOLERANCE, -np.array(rhs) + TOLERANCE])
+    upper = sparse.vstack([order, sums, equal, -equal]).tocsr()
+    rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
+                          -np.array(rhs) + TOLERANCE])
     bounds = [(system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
     names = {number: name for name, number in system.names.items()}
     findings = []
@@ -287,6 +313,8 @@ def _findings(system: System, m: int) -> list[Finding]:
             objective[number] = sign
             result = linprog(objective, A_ub=upper if upper.shape[0] else None, b_ub=rhs if upper.shape[0] else None,
                              bounds=bounds, method="highs")
+            if result.status == 2:
+                raise Inconsistent()
             extremes.append(None if result.status != 0 else sign * result.fun)
         low, high = extremes
         if low is None or high is None:

@@ -18,6 +18,7 @@
    (a count whose share is already hidden costs only itself), then the fewest atoms (an inner
    cell before a row, a row before a total), then the smallest count, then the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
    Hiding only removes equations, so a protected target stays protected.
+   A count hidden on the way that the shown numbers still give exactly is shown again.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
    the solver stops) has every visible count around it hidden (those holding its units and
    those sharing units with them).
@@ -248,6 +249,18 @@ class _Search:
         for number in range(len(self.targets)):
             if not self.check(number):
                 self.fail_closed(number)
+        self.show_what_is_known()
+
+    def show_what_is_known(self) -> None:
+        """Show again every count hidden on the way that the shown numbers give exactly anyway (the rest of
+        a group beside the group and its total): hiding it protects nothing and would print "<5" for it."""
+        for number, count_class in enumerate(self.classes):
+            if count_class.reason != "secondary" or time.monotonic() >= self.deadline:
+                continue
+            bounds = self.bounds()
+            atoms = self.class_atoms[number]
+            if not bounds.protected(atoms, count_class.value, count_class.value):
+                count_class.hidden, count_class.reason = False, None
 
     def check(self, number: int) -> bool | None:
         """Whether target `number` is protected by what is hidden now (None: out of time).

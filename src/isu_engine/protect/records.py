@@ -148,6 +148,8 @@ class Figure:
     hidden: bool = False
     reason: str | None = None            # why hidden: "small", "secondary", "derived", "unproven" …
     always_shown: bool = False            # a count a contract publishes exactly (never hidden)
+    part_of: "Figure | None" = None        # a row of a distribution: its rows add up to this total
+    parts: int = 0                         # … and how many rows the distribution has
     fingerprint: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
@@ -179,6 +181,8 @@ class Figure:
             entry["statistic"] = self.statistic
         if self.inputs:
             entry["inputs"] = [f.id for f in self.inputs]
+        if self.part_of is not None:
+            entry["part_of"] = {"total": self.part_of.id, "rows": self.parts}
         return entry
 
 
