@@ -10,17 +10,17 @@ from __future__ import annotations
 from isu_engine.analyse.context import AnalysisConfig, active_in_period, in_period
 from isu_engine.analyse.differences import compare_groups, two_way_gender, two_way_gender_order
 from isu_engine.analyse.distinct import flags_distinct, list_items
-from isu_engine.analyse.generic import IMPROVED as IMPROVED_CATEGORIES
-from isu_engine.analyse.generic import (categories_of, change_items, cutoffs_by_rules, frequency_items, group_columns,
-                                        improved_flags, multi_frequency_items, settings_for, summary_items)
+from isu_engine.analyse.generic import (categories_of, change_categories, change_items, cutoffs_by_rules,
+                                        frequency_items, group_columns, improved_flags, multi_frequency_items,
+                                        settings_for, summary_items)
 from isu_engine.analyse.results import (Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table,
                                         text)
 from isu_engine.analyse.year_on_year import YearRow, period_name, previous_year_table
-from isu_engine.analyse.tabulate import Category, Tally
+from isu_engine.analyse.tabulate import Category, Population, Tally
 from isu_engine.check.dataset import FILE, ROW, Dataset
 from isu_engine.check.rules import Failure, RuleKind, builtin_rule_kinds
 from isu_engine.commands.demo import rows_to_break
-from isu_engine.compare.harmonize import (DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOME_OF, UNCHANGED, describe,
+from isu_engine.compare.harmonize import (DETERIORATED, IMPROVED, NOT_MEASURED, UNCHANGED, describe,
                                           harmonized_frame, outcome_from)
 from isu_engine.configure.config import Period
 from isu_engine.configure.model import Field, Model, Rule, Scale, load_model
@@ -42,17 +42,17 @@ __all__ = [
     "RuleKind", "Failure", "builtin_rule_kinds",
     # results and counting
     "Section", "Table", "Column", "Cell", "KeyFigure", "KeyFigures", "Chart", "Bar", "Paragraph", "text",
-    "Tally", "Category",
+    "Tally", "Category", "Population",
     # building blocks of analyses
     "frequency_items", "multi_frequency_items", "summary_items", "change_items", "categories_of", "group_columns",
-    "settings_for", "cutoffs_by_rules", "improved_flags", "IMPROVED_CATEGORIES", "flags_distinct", "list_items",
+    "settings_for", "cutoffs_by_rules", "improved_flags", "change_categories", "flags_distinct", "list_items",
     "compare_groups", "two_way_gender", "two_way_gender_order", "previous_year_table", "YearRow", "period_name",
     # change on a scale
     "analyse_change", "pair_wide", "pair_long", "ChangeResult", "effect_size_interval",
     # intervals
     "mean_interval", "design_effect", "wilson_interval_design",
     # the harmonized frame for isu compare
-    "harmonized_frame", "describe", "outcome_from", "OUTCOME_OF", "IMPROVED", "UNCHANGED", "DETERIORATED",
+    "harmonized_frame", "describe", "outcome_from", "IMPROVED", "UNCHANGED", "DETERIORATED",
     "NOT_MEASURED",
     # texts and demo data
     "t", "LANGUAGES", "format_number", "rows_to_break",

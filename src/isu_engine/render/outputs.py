@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from isu_engine.render import atomic
 from isu_engine.configure.config import Config
 from isu_engine.check.dataset import Dataset, issues_summary
 from isu_engine.analyse.report import Report
 from isu_engine.analyse.results import Cell, Table
+from isu_engine.protect.protection import published_figures
 
 
 def cell_json(cell: Cell) -> Any:
@@ -26,6 +27,10 @@ def cell_json(cell: Cell) -> Any:
     return str(value)
 
 
+def figure_id(cell: Cell) -> str | None:
+    return cell.figure.id if cell.figure is not None else None
+
+
 def table_json(table: Table) -> dict:
     return {
         "id": table.id,
@@ -33,8 +38,23 @@ def table_json(table: Table) -> dict:
         "columns": [column.label for column in table.columns],
         "column_ids": [column.id for column in table.columns],
         "rows": [[cell_json(cell) for cell in row] for row in table.rows],
+        "figure_ids": [[figure_id(cell) for cell in row] for row in table.rows],
         "n": cell_json(table.n) if table.n is not None else None,
     }
+
+
+def published_json(cells: Iterable[Cell]) -> dict:
+    """Every figure a report prints, and every figure those rest on: its definition and value (null when hidden).
+
+    This is what a reader can know; `isu audit` rebuilds the reader's system from it.
+    """
+    found = {}
+    for figure in published_figures(cell.figure for cell in cells if cell.figure is not None):
+        value = None if figure.hidden else figure.value
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        found[figure.id] = {**figure.definition(), "value": value, "hidden": figure.hidden}
+    return dict(sorted(found.items()))
 
 
 def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
@@ -60,6 +80,7 @@ def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
         "suppressed": report.suppressed,
         "failed_sections": [{"id": s.id, "title": s.title, "error": s.error} for s in report.failed_sections],
         "tables": [table_json(table) for table in report.tables()],
+        "published": published_json(report.cells()),
     }
 
 
@@ -72,9 +93,13 @@ def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, s
     return {
         "engine": {"version": reports[0].meta.engine_version if reports else "", "plugins": plugin_versions},
         "inputs": {"config_sha256": config.sha256(), "files": files},
-        "disclosure": {"min_cell": config.min_cell},
+        "disclosure": disclosure_json(config),
         "datasets": entries if entries is not None else {report.meta.dataset: report_entry(report) for report in reports},
     }
+
+
+def disclosure_json(config: Config) -> dict:
+    return {"min_cell": config.min_cell, "min_quantile_n": config.min_quantile_n, "all_or_none": config.all_or_none}
 
 
 def write_json(document: dict, path: Path) -> None:

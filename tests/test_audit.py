@@ -1,0 +1,88 @@
+"""`isu audit`: a reader's view of published files, on old outputs, the demo and adversarial data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from isu_engine.protect.audit import audit
+
+BEFORE = Path(__file__).resolve().parent / "data" / "audit_before"
+
+
+def test_outputs_of_the_engine_before_this_design_leak_what_the_issue_lists(cli):
+    findings, min_cell = audit([BEFORE])
+    found = {f.figure: (f.low, f.high) for f in findings}
+    assert min_cell == 5
+    # the hidden 18–120 row of a group comparison: 4 of 7, from the total and the shares of the rest
+    assert found["violalund.compare.ended_as_planned.age[18–120 år][yes]"] == (4, 4)
+    assert found["violalund.compare.rating.improved.age[18–120 år][yes]"][1] <= 4
+    # a comparison group of 2 whose n was hidden
+    assert found["larkan.compare.t50.gender[Annat kön][n]"] == (2, 2)
+    result = cli("audit", BEFORE)
+    assert result.code == 1
+    assert "violalund.compare.ended_as_planned.age[18–120 år][yes]: 4" in result.out
+
+
+def test_a_folder_without_a_run_is_a_user_error(cli, tmp_path):
+    result = cli("audit", tmp_path)
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def write_cases(folder: Path, rows: list[dict]) -> Path:
+    """A small LOKE project: the rows as a CSV, a config for 2025."""
+    frame = pd.DataFrame(rows)
+    frame.to_csv(folder / "cases.csv", index=False, sep=";")
+    (folder / "config.yaml").write_text(
+        'period: {start: "2025-01-01", end: "2025-12-31"}\n'
+        "datasets:\n  unit: {model: loke, source: cases.csv, read: {delimiter: ';', decimal: ','}}\n",
+        encoding="utf-8")
+    return folder / "config.yaml"
+
+
+def adversarial_cases() -> list[dict]:
+    """Groups of very different sizes: a tiny group beside large ones, everything ended, one rare reason."""
+    rows = []
+    genders = ["flicka"] * 30 + ["pojke"] * 27 + ["annat"] * 2 + ["okänt"] * 1
+    reasons = ["planerat avslut", "avbrutet av brukaren"]
+    for i, gender in enumerate(genders):
+        rows.append({"case_id": f"A{i:03d}", "gender": gender, "age": 8 + i % 9,
+                     "start_date": "2025-02-01", "end_date": "2025-10-01",
+                     "end_reason": "flytt" if i == 5 else reasons[i % 2],
+                     "goal_attainment": ["helt", "delvis", "inte"][i % 3], "n_contacts": 5 + i % 7,
+                     "rating_start": 3 + i % 4, "rating_end": 5 + i % 5, "satisfaction": 1 + i % 5})
+    return rows
+
+
+@pytest.mark.plugins("loke")
+def test_the_engine_leaves_nothing_to_pin_in_adversarial_data_and_the_audit_sees_a_leak_put_back(cli, tmp_path):
+    config = write_cases(tmp_path, adversarial_cases())
+    out = tmp_path / "out"
+    result = cli("report", config, "--out", out, "--format", "json")
+    assert result.code == 0, result.err
+    assert cli("audit", out).code == 0
+    # put back one count hidden to protect another: the reader now pins the small one
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    published = document["datasets"]["unit"]["published"]
+    records = {name for name, d in published.items() if d["kind"] == "count" and d["hidden"]}
+    assert records, "the adversarial data must make the engine hide something"
+    leaked = tmp_path / "leaked"
+    leaked.mkdir()
+    from isu_engine.commands.run import build_run
+    from isu_engine.configure.config import load_config
+    from isu_engine.configure.plugins import load_registry
+
+    run = build_run(load_config(config), load_registry())
+    secondary = [f for f in [*run.reports[0].cells()] if f.figure is not None and f.figure.reason == "secondary"]
+    assert secondary
+    for cell in secondary:
+        entry = published.get(cell.figure.id)
+        if entry is not None:
+            entry["value"], entry["hidden"] = cell.figure.value, False
+    (leaked / "report.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert cli("audit", leaked).code == 1
