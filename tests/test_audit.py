@@ -86,3 +86,78 @@ def test_the_engine_leaves_nothing_to_pin_in_adversarial_data_and_the_audit_sees
             entry["value"], entry["hidden"] = cell.figure.value, False
     (leaked / "report.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     assert cli("audit", leaked).code == 1
+
+
+@pytest.mark.plugins("fit", "loke", "gas")
+def test_the_demo_passes_the_audit_and_keeps_what_it_is_for(demo_run):
+    assert audit([demo_run.reports])[0] == []
+    document = json.loads((demo_run.reports / "report.json").read_text(encoding="utf-8"))
+    # how many episodes got worse is shown (harmed joins deteriorated when it is small)
+    figures = document["datasets"]["hasselberg"]["figures"]
+    worse = figures.get("ors.jt_deteriorated_or_harmed", figures.get("ors.jt_deteriorated"))
+    assert isinstance(worse, int) and worse >= 5
+    # goal attainment by gender keeps a large group visible, not a wholly hidden table
+    table = next(t for t in document["datasets"]["violalund"]["tables"]
+                 if t["id"] == "violalund.compare.goal_attained.gender")
+    shown = [row for row in table["rows"] if row[1] is not None and row[1] >= 20 and row[2] is not None]
+    assert shown
+
+
+def _json_numbers(node, found: list) -> None:
+    if isinstance(node, bool) or node is None:
+        return
+    if isinstance(node, (int, float)):
+        found.append(float(node))
+    elif isinstance(node, dict):
+        for value in node.values():
+            _json_numbers(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _json_numbers(value, found)
+
+
+@pytest.mark.plugins("fit", "loke", "gas")
+def test_every_number_in_the_html_tables_is_in_the_json(demo_run):
+    """report.json carries every number the HTML prints in a table cell (values and their intervals)."""
+    import re
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.texts = False, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "td":
+                self.inside = True
+                self.texts.append("")
+
+        def handle_endtag(self, tag):
+            if tag == "td":
+                self.inside = False
+
+        def handle_data(self, data):
+            if self.inside:
+                self.texts[-1] += data
+
+    number = re.compile(r"−?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?|−?\d+(?:,\d+)?")
+    for name, json_file in (("hasselberg", "report.json"), ("violalund", "report.json"), ("larkan", "report.json"),
+                            ("comparison", "comparison.json")):
+        document = json.loads((demo_run.reports / json_file).read_text(encoding="utf-8"))
+        known: list[float] = []
+        _json_numbers(document["datasets"], known)
+        _json_numbers(document.get("settings", {}), known)
+        known.append(float(document["disclosure"]["min_cell"]))
+        rounded = {d: {round(v, d) for v in known} for d in range(5)}
+        parser = Cells()
+        parser.feed((demo_run.reports / f"{name}.html").read_text(encoding="utf-8"))
+        missing = []
+        for text in parser.texts:
+            if re.search(r"[0-9a-f]{12}|\d{4}-\d{2}-\d{2}|[^\W\d_]{3}", text):
+                continue                     # checksums, dates and words (definitions, the team's notes) are not figures
+            for token in number.findall(text):
+                value = float(token.replace("\u202f", "").replace("−", "-").replace(",", "."))
+                decimals = len(token.split(",")[1]) if "," in token else 0
+                if round(value, decimals) not in rounded[min(decimals, 4)]:
+                    missing.append((text.strip(), token))
+        assert not missing, f"{name}: {missing[:10]}"

@@ -6,15 +6,18 @@
 2. *Primary*: a count from 1 to ``min_cell − 1`` is hidden (zero is not sensitive); so is a
    count of sessions (or other units with a person behind them) from fewer than ``min_cell``
    persons; with ``all_or_none`` a share of 0 % or 100 % hides its numerator.
-3. *Targets*: every hidden count, and every difference of two nested published counts of one
-   population whose size is 1 … ``min_cell − 1`` (the "no" beside a "yes" and its total, the
+3. *Targets*: every hidden count, and every difference of two published counts of one
+   population whose size is 1 … ``min_cell − 1`` where the definitions say that one lies inside
+   the other (the "no" beside a "yes" and its total, the
    rest of a group comparison, the units without a value).
    A target is protected when the reader's whole-number bounds over the visible equations
    neither pin it nor prove it to lie in 1 … ``min_cell − 1`` (a hidden count of few persons:
    when they do not pin it).
 4. *Secondary*: while a target is not protected, hide the cheapest visible count among those
    whose equations keep it inside its range (the binding equations of the reader's bounds,
-   else the counts around it). Cheapest: the fewest shown figures it would take with it
+   else the counts around it). Counts of the target's own table (same population and condition
+   variables) come first, so that a table pays for its own small cells; then the cheapest: the
+   fewest shown figures it would take with it
    (a count whose share is already hidden costs only itself), then the fewest atoms (an inner
    cell before a row, a row before a total), then the smallest count, then the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
    Hiding only removes equations, so a protected target stays protected.
@@ -70,6 +73,11 @@ class CountClass:
     exact: bool = False            # protected by "not pinned" (few persons), not by a range
     resting: list = field(default_factory=list)   # for each figure computed from it: the classes it rests on
 
+    @property
+    def tables(self) -> set:
+        """The tables it stands in, by population and the variables of its conditions."""
+        return {(f.population, tuple(sorted({name for name, _ in f.conditions}))) for f in self.figures}
+
     def cost(self) -> int:
         """How many shown figures hiding it would hide: its own names, and what is computed from it
         and not already hidden through another count."""
@@ -97,6 +105,7 @@ class Target:
     high: int
     name: str
     pair: tuple[int, int] | None = None     # a difference of two counts: (the larger, the smaller)
+    owners: tuple[int, ...] = ()            # the counts it comes from (itself when hidden, or the pair)
 
 
 @dataclass
@@ -293,8 +302,11 @@ class _Search:
         equations, from the relaxation's dual values), else those around it; cheapest first."""
         classes = self.classes
 
+        table = {sig for owner in self.targets[number].owners for sig in classes[owner].tables}
+
         def cost(n: int) -> tuple:
-            return classes[n].cost(), len(self.class_atoms[n]), classes[n].value, classes[n].order
+            kin = 0 if classes[n].tables & table else 1      # a count of the target's own table first
+            return kin, classes[n].cost(), len(self.class_atoms[n]), classes[n].value, classes[n].order
 
         eligible = [n for n in self.around[number] if not classes[n].hidden and not classes[n].always_shown]
         binding = sorted((n for n in eligible if n in self.binding), key=cost)
@@ -329,30 +341,56 @@ def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Tar
     sizes = system.sizes
     found: dict[bytes, Target] = {}
 
-    def add(atoms: np.ndarray, value: int, low: int, high: int, name: str, pair=None) -> None:
+    def add(atoms: np.ndarray, value: int, low: int, high: int, name: str, pair=None, owners=()) -> None:
         atoms = np.unique(atoms)
         key = atoms.tobytes() + bytes([low == high])
         if key not in found:
-            found[key] = Target(atoms, value, low, high, name, pair)
+            found[key] = Target(atoms, value, low, high, name, pair, tuple(owners) or tuple(pair or ()))
 
-    for count_class, atoms in zip(classes, class_atoms):
+    for number, (count_class, atoms) in enumerate(zip(classes, class_atoms)):
         if count_class.hidden:
             low, high = (count_class.value, count_class.value) if count_class.exact else (1, m - 1)
-            add(atoms, count_class.value, low, high, count_class.order)
+            add(atoms, count_class.value, low, high, count_class.order, owners=(number,))
     membership = system.membership
     weighted = membership.T @ (membership.multiply(sizes[:, None])).tocsc()
     weighted = weighted.toarray() if hasattr(weighted, "toarray") else np.asarray(weighted)
     values = np.array([c.value for c in classes])
-    populations = [{f.population for f in c.figures} for c in classes]
     for big in range(len(classes)):
         for small in np.flatnonzero((weighted[big] == values) & (values < values[big]) & (values[big] - values < m)):
-            if small == big or not populations[big] & populations[small]:
+            if small == big or not _nested_by_definition(classes[big], classes[small]):
                 continue
             difference = np.setdiff1d(class_atoms[big], class_atoms[small])
             add(difference, int(values[big] - values[small]), 1, m - 1,
                 f"{classes[big].order} − {classes[small].order}", (int(big), int(small)))
     # differences first: protecting "the rest" of a row inside its own table costs least
     return sorted(found.values(), key=lambda t: (t.pair is None, t.name, t.atoms.tolist()))
+
+
+def _nested_by_definition(big: CountClass, small: CountClass) -> bool:
+    """Whether a reader sees from the definitions alone that `small` lies inside `big`: one population,
+    and every condition of the larger count holds for the smaller (the yes inside its assessed, a
+    group inside "any", a row inside its table's total)."""
+    for outer in big.figures:
+        for inner in small.figures:
+            if outer.population == inner.population and _implies(dict(inner.conditions), outer.conditions):
+                return True
+    return False
+
+
+def _implies(inner: dict, outer_conditions: tuple) -> bool:
+    for name, value in outer_conditions:
+        given = inner.get(name, _ABSENT)
+        if given == value:
+            continue
+        if value == ("assessed",) and given in (True, False):
+            continue
+        if value == ("any",) and given is not None and given is not _ABSENT and given != ("assessed",):
+            continue
+        return False
+    return True
+
+
+_ABSENT = object()
 
 
 def _derived(published: list[Figure], settings: Settings) -> None:
