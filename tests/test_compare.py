@@ -3,6 +3,7 @@ sections on hand-built frames with known answers, disclosure control and `isu co
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -18,14 +19,17 @@ from hypothesis import strategies as st
 
 from isu_engine.compare.comparison import Compared, build_comparison, comparability, comparison_report
 from isu_engine.configure.config import Period, load_config
+from isu_engine.configure.model import Category, Field, Model
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.compare.harmonize import (COLUMNS, HarmonizeError, describe, harmonize_dataset, harmonized_frame,
                                   validate_harmonized)
 from isu_engine.configure.plugins import load_registry
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.analyse.results import Chart, Paragraph
 from isu_engine.commands.run import compare_config, load_all
+from isu_engine.protect.audit import audit
+from isu_engine.render.outputs import disclosure_json, published_json, write_json
 from isu_engine.analyse.tabulate import Tally
 
 from fit_sessions import VOLUME_ROWS
@@ -71,7 +75,7 @@ def harmonized_of(path: Path, registry, name: str = "x") -> pd.DataFrame:
     dataset = load_all(config, registry)[name]
     assert dataset.rows_quarantined == 0, dataset.issues.to_dict("records")
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=config.period,
-                         tally=Tally(Ledger(config.min_cell), name))
+                         tally=Tally(Records(), name))
     return harmonize_dataset(dataset, ctx, registry)
 
 
@@ -190,17 +194,42 @@ def _config(tmp_path: Path, min_cell: int = 1):
                                           "b": ("loke", [case("b0", "2025-01-01")])}, min_cell=min_cell))
 
 
-def _compare_frames(tmp_path: Path, registry, frames: dict[str, tuple[str, pd.DataFrame]], min_cell: int = 1):
+def _declaring_units(model: Model, units: list[str] | None) -> Model:
+    """The model with a `unit` field whose categories are `units`, as a unit declares its own (unit names
+    are never tabulated from the data); the model itself when `units` is None."""
+    if units is None:
+        return model
+    field = model.fields.get("unit") or Field("unit", role="group", titles={"sv": "Enhet", "en": "Unit"})
+    declared = tuple(Category(name, {"sv": name, "en": name}) for name in units)
+    return model.with_own_fields([dataclasses.replace(field, categories=declared)])
+
+
+def _compare_frames(tmp_path: Path, registry, frames: dict[str, tuple[str, pd.DataFrame]], min_cell: int = 1,
+                    units: dict[str, list[str]] | None = None):
+    """Compare hand-built frames; `units` gives a dataset's declared unit names (dataset -> names)."""
     config = _config(tmp_path, min_cell)
-    ledger = Ledger(config.min_cell)
+    records = Records()
     period = config.period
-    compared = [Compared(name=name, title=name.upper(), model=registry.model(model), frame=frame,
+    compared = [Compared(name=name, title=name.upper(), model=_declaring_units(registry.model(model),
+                                                                              (units or {}).get(name)), frame=frame,
                          ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], period=period,
-                                            tally=Tally(ledger, name)))
+                                            tally=Tally(records, name)))
                 for name, (model, frame) in frames.items()]
-    report = comparison_report(compared, config, ledger)
-    apply_disclosure([report], ledger, config)
+    report = comparison_report(compared, config, records)
+    apply_disclosure([report], records, config)
     return report, compared
+
+
+def _audited(report, config, out: Path) -> list:
+    """What a reader can work out of the report's hidden counts: what comparison.json publishes of them (its
+    `published` block, all the audit reads) written to `out`, then `isu audit`."""
+    out.mkdir(parents=True, exist_ok=True)
+    document = {"disclosure": disclosure_json(config),
+                "datasets": {"comparison": {"published": published_json(report.cells())}}}
+    write_json(document, out / "comparison.json")
+    findings, min_cell = audit([out])
+    assert min_cell == config.min_cell
+    return findings
 
 
 def _table(report, table_id):
@@ -270,14 +299,14 @@ def test_the_same_definitions_compare_and_get_one_chart(tmp_path, registry):
 
 def test_two_years_of_one_unit_compare_as_two_datasets(tmp_path, registry):
     config = _config(tmp_path)
-    ledger = Ledger(1)
+    records = Records()
     years = {"a": 2024, "c": 2025}
     compared = [Compared(name=name, title=str(year), model=registry.model("loke"), frame=_frame_a(),
-                         ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], tally=Tally(ledger, name),
+                         ctx=AnalysisConfig(config=config, dataset=config.datasets["a"], tally=Tally(records, name),
                                             period=Period(dt.date(year, 1, 1), dt.date(year, 12, 31))))
                 for name, year in years.items()]
-    report = comparison_report(compared, config, ledger)
-    apply_disclosure([report], ledger, config)
+    report = comparison_report(compared, config, records)
+    apply_disclosure([report], records, config)
     assert not report.failed_sections
     assert (report.meta.period.start, report.meta.period.end) == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     periods = {row[0].value: row[3].value for row in _table(report, "comparison.datasets").rows}
@@ -393,7 +422,7 @@ def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry,
     n = len(outcomes)
     frame = describe(harmonized_frame(dataset="a", model="loke", subject=pd.Series([str(i) for i in range(n)]),
                                       gender=pd.Series(genders[:n], dtype=object), outcome=pd.Series(outcomes)),
-                     **{**_frame_a().attrs, "links": {}})
+                     **_frame_a().attrs)
     report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", frame), "c": ("loke", frame)})
     gender = _table(report, "comparison.gender_two_way")
     assert sum(row[2].value for row in gender.rows) == pytest.approx(100.0)
@@ -408,6 +437,9 @@ def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry,
 # --- group differences within each dataset -------------------------------------------------------
 
 
+GROUPED_UNITS = ["Öst", "Väst"]     # the units of `_grouped_frame`, as its dataset declares them
+
+
 def _grouped_frame(units: np.ndarray | None = None) -> pd.DataFrame:
     """Forty cases, all ended: units Öst (cases 0–19, 16 planned) and Väst (20–39, 6 planned); ages 3, 9,
     15 and 30 in turn (6, 6, 5 and 5 planned of 10 per age band); girls and boys in turn (11 of 20 each)."""
@@ -420,7 +452,7 @@ def _grouped_frame(units: np.ndarray | None = None) -> pd.DataFrame:
         age=pd.Series(np.array([3, 9, 15, 30])[i % 4]), start=start, end=start + pd.Timedelta(days=30),
         ended_planned=pd.Series((i < 16) | ((i >= 20) & (i < 26)), dtype=object))
     attrs = _frame_a().attrs
-    return describe(frame, **{**attrs, "definitions": {**attrs["definitions"], "outcome": None}, "links": {}})
+    return describe(frame, **{**attrs, "definitions": {**attrs["definitions"], "outcome": None}})
 
 
 def _bh(p_values: list[float]) -> list[float]:
@@ -434,7 +466,8 @@ def _bh(p_values: list[float]) -> list[float]:
 def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
     from scipy.stats import chi2_contingency
 
-    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())})
+    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())},
+                                units={"a": GROUPED_UNITS})
     assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
     ids = {t.id for t in report.tables()}
     assert {"comparison.a.ended_planned.gender", "comparison.a.ended_planned.age_group",
@@ -447,7 +480,7 @@ def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
     assert age["13–17 år"][:3] == pytest.approx([10, 50.0, 17 / 30 * 100])
     assert age["18–120 år"][:4] == pytest.approx([10, 50.0, 17 / 30 * 100, 50.0 - 17 / 30 * 100])
     unit = _rows(report, "comparison.a.ended_planned.unit")
-    assert list(unit) == ["Väst", "Öst"]
+    assert list(unit) == ["Öst", "Väst"]                                       # in the declared order
     assert unit["Öst"][:4] == pytest.approx([20, 80.0, 30.0, 50.0])
     assert unit["Väst"][:4] == pytest.approx([20, 30.0, 80.0, -50.0])
     gender = _rows(report, "comparison.a.ended_planned.gender")
@@ -473,10 +506,11 @@ def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
 
 
 def test_reflection_questions_follow_the_comparisons_flags(tmp_path, registry):
-    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())})
+    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())},
+                                units={"a": GROUPED_UNITS})
     groups = next(s for s in report.sections if s.id == "comparison.groups")
     asked = [(q.observation.values["group"].value, q.observation.values["pct"].value, q.text) for q in groups.questions]
-    assert [(group, pct) for group, pct, _ in asked] == [("Väst", pytest.approx(30.0)), ("Öst", pytest.approx(80.0))]
+    assert [(group, pct) for group, pct, _ in asked] == [("Öst", pytest.approx(80.0)), ("Väst", pytest.approx(30.0))]
     assert all(text.startswith("Vad kan förklara skillnaden?") for _, _, text in asked)
     reflection = next(s for s in report.sections if s.id == "reflection")
     assert [q.text for q in reflection.questions] == \
@@ -486,17 +520,26 @@ def test_reflection_questions_follow_the_comparisons_flags(tmp_path, registry):
 
 def test_a_small_unit_is_hidden_in_the_comparison_by_unit(tmp_path, registry):
     units = np.where(np.arange(40) < 20, "Öst", np.where(np.arange(40) < 37, "Väst", "Liten"))
-    report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame(units)), "b": ("fit", _frame_b())},
-                                min_cell=5)
+    report, compared = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame(units)),
+                                                            "b": ("fit", _frame_b())},
+                                       min_cell=5, units={"a": [*GROUPED_UNITS, "Liten"]})
     table = _table(report, "comparison.a.ended_planned.unit")
     rows = {row[0].value: row for row in table.rows}
     assert set(rows) == {"Liten", "Väst", "Öst"}
     small = rows["Liten"]
     assert small[1].hidden and small[2].hidden and small[4].hidden          # 3 cases: n, share and difference
     assert small[1].shown_value is None
-    # The three cannot be had as the rest's units subtracted from all ended units.
+    # The three cannot be had as the rest's units subtracted from all ended units …
     assert small[3].hidden or table.n.hidden
-    assert not rows["Öst"][1].hidden and rows["Öst"][1].value == 20
+    # … nor as the rest of Öst less Väst, the rest of Väst less Öst, or all less Öst and Väst.
+    assert rows["Öst"][3].hidden or rows["Väst"][1].hidden
+    assert rows["Väst"][3].hidden or rows["Öst"][1].hidden
+    assert table.n.hidden or rows["Öst"][1].hidden or rows["Väst"][1].hidden
+    # Nor by any other arithmetic on what the report shows.
+    assert _audited(report, compared[0].ctx.config, tmp_path / "out") == []
+    # The large units are not all hidden: at least one of their counts stays shown, and right.
+    shown = {label: rows[label][1].value for label in ("Öst", "Väst") if not rows[label][1].hidden}
+    assert shown and shown.items() <= {"Öst": 20, "Väst": 17}.items()
 
 
 # --- harmonizing real datasets ---------------------------------------------------------------------
@@ -671,28 +714,31 @@ def test_a_small_group_is_hidden_in_the_comparison_and_null_in_json(tmp_path, re
     path = project(tmp_path, {"x": ("loke", rows), "y": ("loke", _loke_cases(14, "H"))}, min_cell=5)
     code, document, _ = run_compare(path, registry, tmp_path / "out")
     assert code == 0
-    other = _table_row(document, "comparison.gender_two_way", "Annat kön")
+    # x's 2 cases of another gender are shown as the group of another or unknown gender, and hidden
+    other = _table_row(document, "comparison.gender_two_way", "Annat eller okänt kön")
     assert other[1] is None and other[2] is None                     # x: 2 of 14 cases
     suppressed = document["datasets"]["comparison"]["suppressed"]
-    assert "comparison.gender_two_way[Annat kön][x.n]" in suppressed
+    assert "comparison.gender_two_way[Annat eller okänt kön][x.n]" in suppressed
     # 12 + 2 = 14: the 12 must go too, or the 2 follows from the total.
     female = _table_row(document, "comparison.gender_two_way", "Flickor och kvinnor")
     assert female[1] is None or document["harmonized"]["x"]["n"] is None
     assert female[3] == 14                                           # y has nothing to hide
+    findings, min_cell = audit([tmp_path / "out"])                   # nor any other arithmetic gives the 2
+    assert min_cell == 5 and findings == []
 
 
 def test_the_comparison_and_the_units_own_report_hide_the_same_cells(tmp_path, registry):
     rows = _loke_cases(12, "G") + _loke_cases(2, "O", gender="annat") + _loke_cases(9, "B", gender="pojke")
     config = load_config(project(tmp_path, {"x": ("loke", rows), "y": ("fit", VOLUME_ROWS)}, min_cell=5))
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(d, config, registry, ledger) for d in load_all(config, registry).values()]
-    result = build_comparison(reports, config, registry, ledger)
-    apply_disclosure([*reports, result.report], ledger, config)
+    records = Records()
+    reports = [build_report(d, config, registry, records) for d in load_all(config, registry).values()]
+    result = build_comparison(reports, config, registry, records)
+    apply_disclosure([*reports, result.report], records, config)
     own = {row[0].value: (row[1].hidden, row[2].hidden) for row in _table(reports[0], "x.gender_two_way").rows}
     compared = {row[0].value: (row[1].hidden, row[2].hidden)
                 for row in _table(result.report, "comparison.gender_two_way").rows}
-    assert own["Annat kön"] == (True, True)
-    assert set(compared) == {"Flickor och kvinnor", "Pojkar och män", "Annat kön"}   # y has no other genders
+    assert own["Annat eller okänt kön"] == (True, True)        # x's 2 of another gender, shown as one group
+    assert set(compared) == {"Flickor och kvinnor", "Pojkar och män", "Annat eller okänt kön"}   # y has no others
     assert {label: own[label] for label in compared} == compared
     assert result.report.figures()["x.ended_planned_pct"].cell.value == \
         reports[0].figures()["ended_as_planned_pct"].cell.value
@@ -751,8 +797,11 @@ def test_isu_compare_on_the_demo(demo_run):
     goal = _table_row(document, "comparison.comparability", "Måluppfyllelse")[-1]
     assert goal.startswith("nej – mäts inte i Familjeteamet Hasselberg; Boendestöd Lärkan och Öppenvården Violalund "
                            "mäter med olika mått och definitioner")
-    assert {"comparison.hasselberg.ended_planned.unit", "comparison.larkan.improved.unit",
-            "comparison.violalund.ended_planned.age_group"} <= ids
+    assert {"comparison.hasselberg.ended_planned.unit", "comparison.hasselberg.improved.unit",
+            "comparison.larkan.improved.gender", "comparison.violalund.ended_planned.age_group"} <= ids
+    # Lärkan's units are not declared in the demo config (only Hasselberg's are): their names, read from
+    # the data, are never tabulated
+    assert not any(i.startswith("comparison.larkan.") and i.endswith(".unit") for i in ids)
     assert {row[0] for row in json_table(document, "comparison.reflection.log")["rows"]} == \
         {"Familjeteamet Hasselberg", "Öppenvården Violalund"}
     assert dt.date.fromisoformat(comparison["period"]["start"]) == dt.date(2025, 1, 1)

@@ -1,401 +1,287 @@
-"""Disclosure control: primary and secondary suppression over a ledger of counts."""
+"""Disclosure control from the records: primary, secondary, derived figures, checked by brute force.
+
+Counts are made from units with the tabulation API, as analyses make them; `protect` decides
+over everything printed. An independent check enumerates every whole-number table a reader
+could still believe (no solver involved) and asserts that no hidden small count is pinned
+or proven to lie in 1 … min_cell − 1.
+"""
 
 from __future__ import annotations
 
 import itertools
-from fractions import Fraction
+import random
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.protect.disclosure import Ledger, hidden_text
+from isu_engine.analyse.results import Cell
+from isu_engine.analyse.tabulate import Population, Tally
+from isu_engine.protect.disclosure import hidden_text
+from isu_engine.protect.protection import Settings, protect
+from isu_engine.protect.records import Records
+
+POP = Population("rows", "cases@2025")
 
 
-def frequency_table(ledger: Ledger, name: str, counts: dict, *, total_key=None) -> tuple:
-    """Register one frequency table with its total; return the total's key."""
-    total_key = total_key or (name, "total")
-    keys = [ledger.count((name, category), value) for category, value in counts.items()]
-    ledger.count(total_key, sum(counts.values()))
-    ledger.equation(total_key, keys)
-    return total_key
+def units(spec: dict[tuple, int]) -> pd.DataFrame:
+    """One row per unit: `spec` maps a (row value, column value) to how many units have it."""
+    rows = [key for key, n in spec.items() for _ in range(n)]
+    return pd.DataFrame(rows, columns=["g", "c"], index=pd.RangeIndex(len(rows)) + 100)
 
 
-def cross_table(ledger: Ledger, name: str, cells: list[list[int]], row_keys=None, grand_key=None) -> None:
-    """Register a rows × columns table with row, column and grand totals and all their equations."""
-    n_rows, n_columns = len(cells), len(cells[0])
-    row_keys = row_keys or [(name, "row", i) for i in range(n_rows)]
-    grand_key = grand_key or (name, "all")
-    column_keys = [(name, "column", j) for j in range(n_columns)]
-    for i, j in itertools.product(range(n_rows), range(n_columns)):
-        ledger.count((name, "cell", i, j), cells[i][j])
-    for i, key in enumerate(row_keys):
-        ledger.count(key, sum(cells[i]))
-        ledger.equation(key, [(name, "cell", i, j) for j in range(n_columns)])
-    for j, key in enumerate(column_keys):
-        ledger.count(key, sum(row[j] for row in cells))
-        ledger.equation(key, [(name, "cell", i, j) for i in range(n_rows)])
-    ledger.count(grand_key, sum(map(sum, cells)))
-    ledger.equation(grand_key, row_keys)
-    ledger.equation(grand_key, column_keys)
+def cross(frame: pd.DataFrame, order=None):
+    """A g × c table with its margins and total, made with the tabulation API; returns (records, cells)."""
+    records = Records()
+    tally = Tally(records, "d")
+    cells = {}
+    steps = [("total", None)] + [("row", g) for g in sorted(frame.g.unique())] + \
+            [("col", c) for c in sorted(frame.c.unique())] + \
+            [("cell", key) for key in sorted(set(zip(frame.g, frame.c)))]
+    for kind, key in (order(steps) if order else steps):
+        if kind == "total":
+            cells[kind] = tally.total(POP, frame.index)
+        elif kind == "row":
+            cells[(kind, key)] = tally.count(POP, frame.index[frame.g == key], [("g", key)])
+        elif kind == "col":
+            cells[(kind, key)] = tally.count(POP, frame.index[frame.c == key], [("c", key)])
+        else:
+            inside = (frame.g == key[0]) & (frame.c == key[1])
+            cells[(kind, key)] = tally.count(POP, frame.index[inside], [("g", key[0]), ("c", key[1])])
+    return records, cells
 
 
-# --- an independent check: exact rational elimination ---------------------------------
+def decide(records, cells: dict, min_cell: int = 5, **options):
+    return protect(records, [c.figure for c in cells.values()], Settings(min_cell=min_cell, **options))
 
 
-def recoverable(ledger: Ledger, equations: list[tuple], keys: list) -> set:
-    """Keys among `keys` whose value follows uniquely from the visible values and `equations`.
+def reader_bounds(frame: pd.DataFrame, cells: dict) -> dict:
+    """For each hidden count: the least and greatest value over every table consistent with the visible ones.
 
-    Exact Gaussian elimination over the rationals: the unknowns are the hidden keys; a key is
-    determined when its unit vector is one of the rows of the reduced row echelon form.
+    Brute force over the inner cells (each 0 … total), no solver: the reader's knowledge, independently.
     """
-    unknowns = sorted({k for total, parts in equations for k in (total, *parts) if ledger.is_hidden(k)}, key=repr)
-    column = {k: j for j, k in enumerate(unknowns)}
-    rows = []
-    for total, parts in equations:
-        row = [Fraction(0)] * len(unknowns)
-        for key, sign in [(total, 1), *((p, -1) for p in parts)]:
-            if key in column:
-                row[column[key]] += sign
-        if any(row):
-            rows.append(row)
-    pivots = []
-    for j in range(len(unknowns)):
-        r = len(pivots)
-        pivot = next((i for i in range(r, len(rows)) if rows[i][j] != 0), None)
-        if pivot is None:
+    keys = sorted(set(zip(frame.g, frame.c)))
+    rows, cols = sorted(frame.g.unique()), sorted(frame.c.unique())
+    every = [(g, c) for g in rows for c in cols]
+    total = len(frame)
+    true = {k: int(((frame.g == k[0]) & (frame.c == k[1])).sum()) for k in every}
+    fixed = {k: true[k] for k in every if ("cell", k) in cells and not cells[("cell", k)].hidden}
+    free = [k for k in every if k not in fixed]
+    ceiling = {}   # a cell is at most every visible margin holding it (and the total)
+    for g, c in free:
+        limits = [total]
+        if not cells[("row", g)].hidden:
+            limits.append(cells[("row", g)].value)
+        if not cells[("col", c)].hidden:
+            limits.append(cells[("col", c)].value)
+        ceiling[(g, c)] = min(limits)
+    found: dict = {}
+    for values in itertools.product(*(range(ceiling[k] + 1) for k in free)):
+        table = {**fixed, **dict(zip(free, values))}
+        if any(sum(table[(g, c)] for c in cols) != cells[("row", g)].value
+               for g in rows if not cells[("row", g)].hidden):
             continue
-        rows[r], rows[pivot] = rows[pivot], rows[r]
-        rows[r] = [x / rows[r][j] for x in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][j] != 0:
-                factor = rows[i][j]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
-        pivots.append(j)
-    determined = {unknowns[j] for r, j in enumerate(pivots) if sum(x != 0 for x in rows[r]) == 1}
-    return determined & set(keys)
+        if any(sum(table[(g, c)] for g in rows) != cells[("col", c)].value
+               for c in cols if not cells[("col", c)].hidden):
+            continue
+        if not cells["total"].hidden and sum(table.values()) != total:
+            continue
+        sums = {**{("cell", k): table[k] for k in every}, **{("row", g): sum(table[(g, c)] for c in cols) for g in rows},
+                **{("col", c): sum(table[(g, c)] for g in rows) for c in cols}, "total": sum(table.values())}
+        for name, value in sums.items():
+            low, high = found.get(name, (value, value))
+            found[name] = (min(low, value), max(high, value))
+    del keys
+    return found
 
 
-# --- hand-worked cases ---------------------------------------------------------------
+def assert_protected(frame, cells, min_cell):
+    bounds = reader_bounds(frame, cells)
+    for name, cell in cells.items():
+        true = cell.figure.value
+        if cell.hidden and 1 <= true < min_cell:
+            low, high = bounds[name]
+            assert not (1 <= low and high <= min_cell - 1), f"{name}={true} proven in [{low}, {high}]"
+
+
+# --- hand-worked cases -----------------------------------------------------------------
 
 
 def test_hidden_text():
     assert hidden_text(5) == "<5"
-    assert hidden_text(10) == "<10"
+    assert hidden_text(3) == "<3"
 
 
-def test_one_small_cell_hides_the_smallest_other_positive_cell():
-    ledger = Ledger()
-    total = frequency_table(ledger, "referral", {"self": 12, "school": 3, "police": 7, "other": 20})
-    hidden = ledger.resolve()
-    assert hidden == {("referral", "school"), ("referral", "police")}
-    assert not ledger.is_hidden(total)
-    assert ledger.primary() == {("referral", "school")}
-    assert ledger.secondary() == {("referral", "police")}
+def test_one_small_cell_hides_one_more_in_its_row_and_column_not_the_whole_table():
+    frame = units({("a", "x"): 2, ("a", "y"): 10, ("b", "x"): 12, ("b", "y"): 15})
+    records, cells = cross(frame)
+    outcome = decide(records, cells)
+    hidden = {name for name, cell in cells.items() if cell.hidden}
+    assert ("cell", ("a", "x")) in hidden
+    assert outcome.primary == 1
+    assert 2 <= len(hidden) <= 4                      # a rectangle at most, never the table
+    assert not cells["total"].hidden
+    assert_protected(frame, cells, 5)
 
 
-def test_19_of_20_improved_hides_the_one_and_one_more():
-    ledger = Ledger()
-    jt = {"recovered": 0, "improved": 19, "unchanged": 1, "deteriorated": 0, "harmed": 0}
-    n = frequency_table(ledger, "ors", jt, total_key=("ors", "n_paired"))
-    assert ledger.resolve() == {("ors", "unchanged"), ("ors", "improved")}
-    assert not ledger.is_hidden(n)
-    assert not ledger.is_hidden(("ors", "recovered"))
+def test_19_of_20_improved_hides_the_one_and_shows_the_total():
+    records = Records()
+    tally = Tally(records, "d")
+    flags = pd.Series([True] * 19 + [False], index=range(20), dtype="boolean")
+    yes, assessed, share = tally.indicator(POP, "improved", flags)
+    decide(records, {"yes": yes, "assessed": assessed, "share": share})
+    # 20 − 19 = 1 "not improved": the yes count (or the total) must go, and the share with it
+    assert yes.hidden or assessed.hidden
+    assert share.hidden
 
 
-def test_proportion_shown_alone_hides_k_when_the_rest_is_small():
-    ledger = Ledger()
-    k = ledger.count("ended_as_planned", 18)
-    n = ledger.count("ended", 20)
-    rest = ledger.count("ended_otherwise", 2, published=False)
-    ledger.equation(n, [k, rest])
-    assert ledger.resolve() == {k, rest}
-    assert not ledger.is_hidden(n)
-    assert ledger.primary() == frozenset()
-    assert ledger.secondary() == {k}
+def test_zero_is_not_sensitive_and_min_cell_1_hides_nothing():
+    frame = units({("a", "x"): 0, ("a", "y"): 7, ("b", "x"): 9, ("b", "y"): 8})
+    records, cells = cross(frame)
+    decide(records, cells)
+    assert not any(cell.hidden for cell in cells.values())
+    frame = units({("a", "x"): 1, ("a", "y"): 2, ("b", "x"): 3, ("b", "y"): 1})
+    records, cells = cross(frame)
+    outcome = decide(records, cells, min_cell=1)
+    assert not any(cell.hidden for cell in cells.values()) and outcome.hidden_counts == 0
 
 
-def test_unpublished_complement_that_is_not_small_needs_no_protection():
-    ledger = Ledger()
-    with_x = ledger.count("with_x", 10)
-    total = ledger.count("cases", 50)
-    without_x = ledger.count("without_x", 40, published=False)
-    ledger.equation(total, [with_x, without_x])
-    assert ledger.resolve() == {without_x}
-    assert ledger.secondary() == frozenset()
+def test_the_same_units_under_two_names_are_one_count():
+    records = Records()
+    tally = Tally(records, "d")
+    index = pd.RangeIndex(3)
+    first = tally.count(POP, index, [("excluded", "no cutoff")])
+    second = tally.count(Population("rows", "ycors@2025"), index)
+    decide(records, {"a": first, "b": second})
+    assert first.hidden and second.hidden
 
 
-def test_zero_cells_are_never_primary():
-    ledger = Ledger()
-    frequency_table(ledger, "a", {"x": 0, "y": 0, "z": 10, "w": 12})
-    assert ledger.resolve() == frozenset()
-
-    ledger = Ledger()
-    frequency_table(ledger, "b", {"x": 0, "y": 3, "z": 10})
-    # the 3 is primary; the positive 10 is preferred over the zero and the total
-    assert ledger.resolve() == {("b", "y"), ("b", "z")}
-
-
-def test_min_cell_1_hides_no_published_count():
-    ledger = Ledger(min_cell=1)
-    frequency_table(ledger, "a", {"x": 1, "y": 2, "z": 0})
-    rest = ledger.count("rest", 1, published=False)
-    ledger.count("n", 4)
-    ledger.equation("n", [("a", "total"), rest])
-    assert ledger.resolve() == {rest}
-    assert ledger.primary() == ledger.secondary() == frozenset()
+def test_a_mean_beside_its_own_distribution_does_not_pin_the_hidden_categories():
+    # satisfaction 1–5: 3 × 1 and 6 × 2 would be pinned by the mean and the visible categories
+    values = pd.Series([1] * 3 + [2] * 6 + [3] * 30 + [4] * 50 + [5] * 53, dtype=float)
+    values.index = range(len(values))
+    records = Records()
+    tally = Tally(records, "d")
+    rows, total = tally.distribution(POP, "satisfaction", values, [(v, str(v)) for v in (1, 2, 3, 4, 5)], "–")
+    mean = tally.mean(values, total, variable="satisfaction")
+    cells = {row.value: row.count for row in rows}
+    decide(records, {**{f"n{k}": c for k, c in cells.items()}, "total": total, "mean": mean})
+    assert cells[1].hidden and cells[2].hidden is False or cells[1].hidden
+    shown = {k: c.value for k, c in cells.items() if not c.hidden}
+    # with the mean shown, the reader has Σ v·n_v = mean · n: at least three categories must be unknown
+    if not mean.hidden and not total.hidden:
+        assert len(cells) - len(shown) >= 3
 
 
-def test_a_key_shared_by_two_tables_is_hidden_in_both():
-    ledger = Ledger()
-    gender = {"flicka": 3, "pojke": 10, "kvinna": 20, "man": 15}
-    frequency_table(ledger, "gender", gender)
-    # a breakdown improved yes / no by gender whose row totals are the same gender keys
-    improved = {"flicka": (2, 1), "pojke": (6, 4), "kvinna": (12, 8), "man": (9, 6)}
-    for g, (yes, no) in improved.items():
-        ledger.count(("improved", g, True), yes)
-        ledger.count(("improved", g, False), no)
-        ledger.equation(("gender", g), [("improved", g, True), ("improved", g, False)])
-    ledger.resolve()
-    assert ledger.is_hidden(("gender", "flicka"))
-    equations = [(("gender", "total"), [("gender", g) for g in gender])] + [
-        (("gender", g), [("improved", g, True), ("improved", g, False)]) for g in gender
-    ]
-    sensitive = [key for key in ledger.resolve() if 1 <= ledger.value(key) < 5]
-    assert ("improved", "flicka", True) in sensitive
-    assert recoverable(ledger, equations, sensitive) == set()
-    # the secondary cell in the gender table opens its own breakdown row too
-    for g in gender:
-        row = [("gender", g), ("improved", g, True), ("improved", g, False)]
-        assert sum(ledger.is_hidden(key) for key in row) != 1
+def test_session_counts_need_min_cell_persons():
+    records = Records()
+    tally = Tally(records, "d")
+    sessions = pd.Series(["p1"] * 4 + ["p2"] * 3 + ["p3"] * 3, index=range(10))
+    tally.persons("rows", sessions)
+    n = tally.count(Population("rows", "sessions@2025-01"), sessions.index)
+    decide(records, {"n": n})
+    assert n.hidden and n.figure.reason == "persons"
 
 
-def test_cross_table_with_one_small_cell_hides_a_rectangle():
-    ledger = Ledger()
-    cells = [[2, 9, 30], [8, 25, 40], [35, 12, 50]]
-    cross_table(ledger, "t", cells)
-    # row 0's smallest other cell is 9, column 0's is 8; the cell where row 1 and
-    # column 1 meet closes both, completing the rectangle.
-    expected = {("t", "cell", 0, 0), ("t", "cell", 0, 1), ("t", "cell", 1, 0), ("t", "cell", 1, 1)}
-    assert ledger.resolve() == expected
-    equations = [(("t", "row", i), [("t", "cell", i, j) for j in range(3)]) for i in range(3)]
-    equations += [(("t", "column", j), [("t", "cell", i, j) for i in range(3)]) for j in range(3)]
-    assert recoverable(ledger, equations, list(expected)) == set()
+def test_quantiles_need_min_quantile_n_values():
+    records = Records()
+    tally = Tally(records, "d")
+    values = pd.Series(np.arange(8, dtype=float), index=range(8))
+    n = tally.count(POP, values.index, [("x", "present")])
+    median = tally.quantile(values, n, 0.5)
+    mean = tally.mean(values, n)
+    decide(records, {"n": n, "median": median, "mean": mean})
+    assert median.hidden and not mean.hidden and not n.hidden
 
 
-def test_problem_areas_hide_an_area_held_by_all_but_three():
-    ledger = Ledger()
-    n = ledger.count("cases", 30)
-    areas = {"missbruk": 27, "skola": 12, "familj": 8}
-    for area, k in areas.items():
-        ledger.count(("area", area), k)
-        ledger.count(("no_area", area), 30 - k, published=False)
-        ledger.equation(n, [("area", area), ("no_area", area)])
-    hidden = ledger.resolve()
-    assert hidden - {("no_area", area) for area in areas} == {("area", "missbruk")}
-    assert not ledger.is_hidden(n)
+def test_all_or_none_hides_a_share_of_100_percent():
+    records = Records()
+    tally = Tally(records, "d")
+    flags = pd.Series([True] * 12, index=range(12), dtype="boolean")
+    yes, assessed, share = tally.indicator(POP, "improved", flags)
+    decide(records, {"yes": yes, "assessed": assessed, "share": share}, all_or_none=True)
+    assert share.hidden
+    records = Records()
+    tally = Tally(records, "d")
+    yes, assessed, share = tally.indicator(POP, "improved", flags)
+    decide(records, {"yes": yes, "assessed": assessed, "share": share})
+    assert not share.hidden
 
 
-def test_verification_hides_more_when_equations_together_pin_a_cell():
-    # a + b = 12, b + c = 17, a + c = 9: after hiding a (2), b and c, every equation has two
-    # unknowns, yet the three together give a = 2. One total more must go: the smaller, t3.
-    ledger = Ledger()
-    for key, value in {"a": 2, "b": 10, "c": 7, "t1": 12, "t2": 17, "t3": 9}.items():
-        ledger.count(key, value)
-    equations = [("t1", ["a", "b"]), ("t2", ["b", "c"]), ("t3", ["a", "c"])]
-    for total, parts in equations:
-        ledger.equation(total, parts)
-    assert ledger.resolve() == {"a", "b", "c", "t3"}
-    assert recoverable(ledger, equations, ["a", "b", "c", "t3"]) == set()
+def test_a_hidden_cell_gives_nothing_away():
+    records = Records()
+    tally = Tally(records, "d")
+    small = tally.count(POP, pd.RangeIndex(3))
+    share = tally.pct(small, tally.total(Population("rows", "all"), pd.RangeIndex(50)))
+    decide(records, {"small": small, "share": share})
+    for cell in (small, share):
+        assert cell.hidden and cell.value is None and cell.low is None and cell.high is None
+        assert "3" not in repr(cell) and "3" not in str(cell) and "3" not in f"{cell}"
+        assert "6" not in f"{cell:>20}"
 
 
-# --- errors --------------------------------------------------------------------------
-
-
-def test_registering_a_key_again_with_another_value_raises():
-    ledger = Ledger()
-    ledger.count("n", 10)
-    ledger.count("n", 10)
+def test_a_count_made_twice_from_other_units_is_an_error():
+    records = Records()
+    tally = Tally(records, "d")
+    tally.count(POP, pd.RangeIndex(5), [("g", "a")])
     with pytest.raises(ValueError):
-        ledger.count("n", 11)
+        tally.count(POP, pd.RangeIndex(6), [("g", "a")])
 
 
-def test_registering_again_as_published_upgrades_an_unpublished_key():
-    ledger = Ledger()
-    ledger.count("rest", 3, published=False)
-    ledger.count("rest", 3)
-    ledger.count("other", 20, published=False)
-    ledger.count("other", 20, published=False)
-    ledger.resolve()
-    assert ledger.primary() == {"rest"}
-    assert ledger.is_hidden("other")
+def test_a_solver_that_runs_out_of_time_fails_closed():
+    frame = units({("a", "x"): 2, ("a", "y"): 10, ("b", "x"): 12, ("b", "y"): 15})
+    records, cells = cross(frame)
+    outcome = decide(records, cells, time_limit=0.0)
+    assert outcome.failed_closed >= 1
+    # unproven: every count holding the small cell's units is hidden, so no equation bounds it
+    assert all(cells[name].hidden for name in (("cell", ("a", "x")), ("row", "a"), ("col", "x"), "total"))
+    assert_protected(frame, cells, 5)
 
 
-def test_published_key_stays_published():
-    ledger = Ledger()
-    ledger.count("n", 20)
-    ledger.count("n", 20, published=False)
-    assert not ledger.resolve()
-
-
-def test_equation_that_does_not_add_up_raises():
-    ledger = Ledger()
-    ledger.count("n", 10)
-    ledger.count("a", 4)
-    ledger.count("b", 5)
-    with pytest.raises(ValueError):
-        ledger.equation("n", ["a", "b"])
-
-
-def test_equation_with_an_unregistered_key_raises():
-    ledger = Ledger()
-    ledger.count("n", 10)
-    with pytest.raises(KeyError):
-        ledger.equation("n", ["a"])
-
-
-def test_registering_after_resolve_raises():
-    ledger = Ledger()
-    ledger.count("n", 10)
-    ledger.resolve()
-    with pytest.raises(RuntimeError):
-        ledger.count("m", 3)
-    with pytest.raises(RuntimeError):
-        ledger.equation("n", [])
-
-
-def test_asking_before_resolve_raises():
-    ledger = Ledger()
-    ledger.count("n", 3)
-    with pytest.raises(RuntimeError):
-        ledger.is_hidden("n")
-    with pytest.raises(RuntimeError):
-        ledger.primary()
-
-
-def test_resolve_is_idempotent():
-    ledger = Ledger()
-    frequency_table(ledger, "a", {"x": 1, "y": 9, "z": 12})
-    first = ledger.resolve()
-    assert ledger.resolve() == first == {("a", "x"), ("a", "y")}
-
-
-@pytest.mark.parametrize("value", [-1, 2.0, True, "3"])
-def test_counts_must_be_whole_non_negative_numbers(value):
-    with pytest.raises((TypeError, ValueError)):
-        Ledger().count("n", value)
-
-
-@pytest.mark.parametrize("min_cell", [0, -5])
-def test_min_cell_must_be_at_least_one(min_cell):
-    with pytest.raises(ValueError):
-        Ledger(min_cell=min_cell)
-
-
-# --- properties ----------------------------------------------------------------------
+# --- properties ------------------------------------------------------------------------
 
 
 @st.composite
-def tables(draw):
-    """A cross table, sometimes with a second one sharing its row totals and grand total."""
-    n_rows = draw(st.integers(2, 5))
-    n_columns = draw(st.integers(2, 5))
-    cells = draw(st.lists(st.lists(st.integers(0, 30), min_size=n_columns, max_size=n_columns),
-                          min_size=n_rows, max_size=n_rows))
-    second = None
-    if draw(st.booleans()):
-        n_columns_2 = draw(st.integers(2, 4))
-        second = []
-        for row in cells:
-            cuts = sorted(draw(st.lists(st.integers(0, sum(row)), min_size=n_columns_2 - 1,
-                                        max_size=n_columns_2 - 1)))
-            bounds = [0, *cuts, sum(row)]
-            second.append([b - a for a, b in zip(bounds, bounds[1:])])
-    min_cell = draw(st.sampled_from([2, 3, 5, 10]))
-    return cells, second, min_cell
-
-
-def table_registrations(cells, second) -> tuple[dict, list]:
-    """Every count and equation of the tables, as plain data."""
-    counts, equations = {}, []
-
-    def add(name, table, row_keys):
-        n_rows, n_columns = len(table), len(table[0])
-        for i, j in itertools.product(range(n_rows), range(n_columns)):
-            counts[(name, "cell", i, j)] = table[i][j]
-        for i, key in enumerate(row_keys):
-            counts[key] = sum(table[i])
-            equations.append((key, [(name, "cell", i, j) for j in range(n_columns)]))
-        for j in range(n_columns):
-            counts[(name, "column", j)] = sum(row[j] for row in table)
-            equations.append(((name, "column", j), [(name, "cell", i, j) for i in range(n_rows)]))
-        counts[("all",)] = sum(map(sum, table))
-        equations.append((("all",), list(row_keys)))
-        equations.append((("all",), [(name, "column", j) for j in range(n_columns)]))
-
-    row_keys = [("row", i) for i in range(len(cells))]
-    add("t1", cells, row_keys)
-    if second is not None:
-        add("t2", second, row_keys)
-    return counts, equations
-
-
-def register(counts, equations, min_cell, order) -> Ledger:
-    ledger = Ledger(min_cell=min_cell)
-    keys = list(counts)
-    for i in order(len(keys)):
-        ledger.count(keys[i], counts[keys[i]])
-    for i in order(len(equations)):
-        ledger.equation(*equations[i])
-    return ledger
+def small_tables(draw):
+    rows = draw(st.sampled_from([("a", "b"), ("a", "b", "c")]))
+    cols = ("x", "y") if len(rows) == 3 else draw(st.sampled_from([("x", "y"), ("x", "y", "z")]))
+    spec = {(g, c): draw(st.integers(0, 6)) for g in rows for c in cols}
+    return spec, draw(st.sampled_from([3, 5]))
 
 
 @settings(deadline=None)
-@given(tables(), st.randoms(use_true_random=False))
-def test_random_cross_tables_are_protected(table, random):
-    cells, second, min_cell = table
-    counts, equations = table_registrations(cells, second)
-    ledger = register(counts, equations, min_cell, lambda n: range(n))
-    hidden = ledger.resolve()
-
-    sensitive = {key for key, value in counts.items() if 1 <= value < min_cell}
-    # (a) no small published count is shown
-    assert sensitive <= hidden
-    assert ledger.primary() == sensitive
-    assert ledger.secondary() == hidden - sensitive
-    # (b) no hidden count can be worked out from the visible ones
-    assert recoverable(ledger, equations, list(hidden)) == set()
-    # (c) what is shown is shown as registered
-    for key, value in counts.items():
-        if key not in hidden:
-            assert ledger.value(key) == value
-    # (d) the same counts registered in another order give the same decision
-    shuffled = register(counts, equations, min_cell, lambda n: random.sample(range(n), n))
-    assert shuffled.resolve() == hidden
+@given(small_tables(), st.randoms(use_true_random=False))
+def test_random_tables_are_protected_and_decided_the_same_in_any_order(table, rng):
+    spec, min_cell = table
+    frame = units(spec)
+    if len(frame) == 0:
+        return
+    records, cells = cross(frame)
+    decide(records, cells, min_cell=min_cell)
+    for name, cell in cells.items():
+        value = cell.figure.value
+        if 1 <= value < min_cell:
+            assert cell.hidden, name                          # primary
+        if not cell.hidden:
+            assert cell.value == value                          # shown as counted
+    assert_protected(frame, cells, min_cell)
+    records_2, cells_2 = cross(frame, order=lambda steps: rng.sample(steps, len(steps)))
+    decide(records_2, cells_2, min_cell=min_cell)
+    assert {n for n, c in cells.items() if c.hidden} == {n for n, c in cells_2.items() if c.hidden}
 
 
-@settings(deadline=None)
-@given(
-    st.integers(0, 40).flatmap(
-        lambda n: st.tuples(st.just(n), st.lists(st.integers(0, n), min_size=1, max_size=6))
-    ),
-    st.sampled_from([3, 5]),
-)
-def test_random_multi_valued_tables_protect_unpublished_complements(case, min_cell):
-    n, areas = case
-    ledger = Ledger(min_cell=min_cell)
-    ledger.count("cases", n)
-    equations = []
-    for i, k in enumerate(areas):
-        ledger.count(("area", i), k)
-        ledger.count(("no_area", i), n - k, published=False)
-        equations.append(("cases", [("area", i), ("no_area", i)]))
-        ledger.equation(*equations[-1])
-    hidden = ledger.resolve()
-    protected = [key for key in hidden if 1 <= ledger.value(key) < min_cell]
-    assert all(ledger.is_hidden(("no_area", i)) for i in range(len(areas)))
-    assert recoverable(ledger, equations, protected + list(ledger.secondary())) == set()
-    for i, k in enumerate(areas):
-        small = 1 <= k < min_cell or 1 <= n - k < min_cell
-        if small:
-            assert ledger.is_hidden(("area", i)) or ledger.is_hidden("cases")
+def test_units_shuffled_give_the_same_decision():
+    spec = {("a", "x"): 3, ("a", "y"): 11, ("b", "x"): 7, ("b", "y"): 2, ("c", "x"): 9, ("c", "y"): 14}
+    frame = units(spec)
+    records, cells = cross(frame)
+    decide(records, cells)
+    shuffled = frame.sample(frac=1.0, random_state=random.Random(3).randint(0, 1000))
+    records_2, cells_2 = cross(shuffled)
+    decide(records_2, cells_2)
+    assert {n for n, c in cells.items() if c.hidden} == {n for n, c in cells_2.items() if c.hidden}
+
+
+def test_cells_without_figures_are_never_hidden():
+    assert Cell(7, "number").hidden is False

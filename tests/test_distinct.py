@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.analyse.distinct import flags_distinct, list_item_counts, list_items, map_distinct
+from isu_engine.analyse.distinct import flags_distinct, list_item_rows, list_items, map_distinct
 
 texts = st.lists(st.one_of(st.none(), st.sampled_from(["flicka", "pojke", " Flicka", "", "annat;", "a;b", "b;a;a",
                                                         ";;", "ÅÄÖ;åäö"])), max_size=30)
@@ -38,14 +38,14 @@ def test_flags_distinct_tests_each_present_value(values, dtype):
 
 @settings(deadline=None)
 @given(texts, st.sampled_from([object, "string", "str"]))
-def test_list_item_counts_count_rows_holding_each_item(values, dtype):
+def test_list_item_rows_mark_the_rows_holding_each_item(values, dtype):
     column = series(values, dtype)
-    expected: dict[str, int] = {}
-    for value in column:
+    expected: dict[str, list[bool]] = {}
+    for position, value in enumerate(column):
         if isinstance(value, str):
             for item in {item for item in value.split(";") if item}:
-                expected[item] = expected.get(item, 0) + 1
-    assert list_item_counts(column, ";") == expected
+                expected.setdefault(item, [False] * len(column))[position] = True
+    assert {item: rows.tolist() for item, rows in list_item_rows(column, ";").items()} == expected
 
 
 def test_list_items_by_hand():
@@ -58,5 +58,6 @@ def test_everything_missing(dtype):
     column = series([None, None], dtype)
     assert map_distinct(column, str.upper).isna().all()
     assert flags_distinct(column, lambda v: True).tolist() == [False, False]
-    assert list_item_counts(column, ";") == {}
+    assert list_item_rows(column, ";") == {}
+    assert list_item_rows(series([], dtype), ";") == {}
     assert len(map_distinct(series([], dtype), str.upper)) == 0

@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from isu_engine.configure.config import load_config
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import load_registry
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
@@ -44,9 +44,9 @@ def test_subjects_with_an_occasion_in_the_period_keep_their_earlier_rows(tmp_pat
     loaded = load_config(tmp_path / "config.yaml")
     registry = load_registry([tmp_path / "models"])
     dataset = load_all(loaded, registry)["x"]
-    ledger = Ledger(loaded.min_cell)
-    report = build_report(dataset, loaded, registry, ledger)
-    apply_disclosure([report], ledger, loaded)
+    records = Records()
+    report = build_report(dataset, loaded, registry, records)
+    apply_disclosure([report], records, loaded)
     figures = report.figures()
     assert figures["n_subjects"].cell.value == 4                    # P1, P2, P3, P5
     assert figures["mood.n_paired"].cell.value == 2                 # P1 and P2

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from isu_engine.protect.audit import audit
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -81,12 +83,21 @@ def test_claus_2020_cutoff_c_through_config_override(write, cli, bdi_project, tm
 
 
 def test_claus_2020_with_default_disclosure_hides_small_cells(cli, bdi_project, tmp_path):
+    # 3 of the 43 have no post-score: below min_cell 5, so hidden, and with it whatever would give
+    # it away: 43 − n_paired, and n_paired as the sum of the five Jacobson–Truax counts.
     bdi_project.write_text(bdi_project.read_text(encoding="utf-8").replace("disclosure: {min_cell: 1}\n", ""),
                            encoding="utf-8")
     result = cli("report", bdi_project, "--out", tmp_path / "out", "--format", "json")
     assert result.code == 0, result.err
     claus = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"]["claus"]
     figures = claus["figures"]
-    assert figures["bdi.n_paired"] == 40
+    assert "claus.quality.missing[bdi_post][missing]" in claus["suppressed"]
+    assert figures["n_subjects"] == 43                      # the dataset's count stays shown
+    categories = [figures[f"bdi.jt_{c}"] for c in ("recovered", "improved", "unchanged", "deteriorated", "harmed")]
+    assert figures["bdi.n_paired"] is None and None in categories
+    # what is shown is the published result, not an altered one
+    assert all(shown in (None, published) for shown, published in zip(categories, [10, 8, 22, 0, 0]))
     for value in figures.values():
         assert value is None or not isinstance(value, int) or value == 0 or value >= 5
+    findings, min_cell = audit([tmp_path / "out"])
+    assert min_cell == 5 and findings == []

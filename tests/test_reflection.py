@@ -31,7 +31,7 @@ period: {start: "2025-01-01", end: "2025-12-31"}
 plugins_dirs: [models]
 reflection_log: reflektion.yaml
 datasets:
-  t: {model: team, source: data.csv}
+  t: {model: team, source: data.csv, categories: {team: [A, B, C]}}   # the model declares no teams
 """
 LOG = """\
 - date: 2024-02-10

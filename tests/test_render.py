@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,6 +37,9 @@ from isu_engine.analyse.results import (
     Table,
     text,
 )
+from isu_engine.analyse.tabulate import Population, Tally
+from isu_engine.protect.protection import Settings, protect
+from isu_engine.protect.records import COUNT, MEAN, SHARE, STATISTIC, Figure, Records
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"
@@ -48,12 +52,22 @@ HIDDEN_NOTE_SV = "<5 = uppgiften är dold för att skydda enskilda (färre än 5
 # --- building reports by hand -----------------------------------------------------------
 
 
+FIGURE_KINDS = {"count": COUNT, "pct": SHARE, "mean": MEAN}
+
+
+def cell(value, kind="text", hidden=False, **formats) -> Cell:
+    """A cell as disclosure control leaves it: its figure holds the value and says whether it is hidden."""
+    figure = Figure(kind=FIGURE_KINDS.get(kind, STATISTIC), dataset="violalund", population="ärenden",
+                    unit_kind="cases", value=value, hidden=hidden)
+    return Cell(value=value, kind=kind, figure=figure, **formats)
+
+
 def count(value, hidden=False):
-    return Cell(value=value, kind="count", hidden=hidden)
+    return cell(value, "count", hidden)
 
 
 def pct(value, hidden=False, low=None, high=None):
-    return Cell(value=value, kind="pct", hidden=hidden, low=low, high=high)
+    return cell(value, "pct", hidden, low=low, high=high)
 
 
 def make_meta(**changes) -> ReportMeta:
@@ -87,7 +101,7 @@ def make_sections(label: str = "Flickor") -> list[Section]:
                     stacked_rows=[("Insats A", [Bar("Helt", pct(60.0)), Bar("Delvis", pct(40.0))])])
     line = Chart(id="ors", kind="line", title="ORS per kvartal", description="Linjediagram över medelvärden per kvartal.",
                  axis_label="ORS", x_labels=["K1", "K2"],
-                 series=[("Alla", [Cell(20.0, "mean"), Cell(SECRET, "mean", hidden=True)], None, None)])
+                 series=[("Alla", [Cell(20.0, "mean"), cell(SECRET, "mean", hidden=True)], None, None)])
     figures = KeyFigures([KeyFigure("n_cases", "Ärenden", count(245), definition="Aktiva ärenden."),
                           KeyFigure("goal_pct", "Mål uppnådda", pct(SECRET, hidden=True))])
     comparison_table = Table(
@@ -114,6 +128,21 @@ def make_sections(label: str = "Flickor") -> list[Section]:
                 error="KeyError: 'satisfaction'",
                 items=[Table(id="x", title="TABLE-FAILED", columns=[Column("a", "A")], rows=[[text("a")]])]),
     ]
+
+
+def tallied_table() -> Table:
+    """Cases by gender counted from their units and protected: 17 girls and 3 boys among 20 cases whose
+    keys are personal identity numbers (Skatteverket's test series)."""
+    records = Records()
+    tally = Tally(records, "violalund")
+    genders = pd.Series(["flicka"] * 17 + ["pojke"] * 3, index=[f"19121212-12{i:02d}" for i in range(20)])
+    rows, total = tally.distribution(Population("cases", "cases"), "gender", genders,
+                                     [("flicka", "Flickor"), ("pojke", "Pojkar")], "Saknas")
+    table = Table(id="by_gender", title="Ärenden efter kön",
+                  columns=[Column("group", "Kön"), Column("n", "Antal", "count"), Column("pct", "Andel", "pct")],
+                  rows=[[text(row.label), row.count, row.pct] for row in rows], n=total)
+    protect(records, [c.figure for c in table.cells() if c.figure is not None], Settings(min_cell=5))
+    return table
 
 
 def make_report(sections: list[Section] | None = None, hidden_cells: int = 7, **meta) -> Report:
@@ -184,8 +213,8 @@ def test_cell_formats():
 
 @pytest.mark.parametrize("kind", ["count", "pct", "mean", "text", "date"])
 def test_hidden_cell_is_always_the_hidden_text(kind):
-    assert format_cell(Cell(3, kind, hidden=True), "sv", 5) == "<5"
-    assert format_cell(Cell(None, kind, hidden=True), "en", 10) == "<10"
+    assert format_cell(cell(3, kind, hidden=True), "sv", 5) == "<5"
+    assert format_cell(cell(None, kind, hidden=True), "en", 10) == "<10"
 
 
 def test_intervals():
@@ -252,6 +281,19 @@ def test_hidden_cells_show_the_hidden_text_and_never_their_value():
     assert "Bland pojkarna var <5 yngre än 6 år." in shown
 
 
+def test_a_count_hidden_by_protection_prints_as_the_hidden_text():
+    table = tallied_table()
+    (girls, girls_pct), (boys, boys_pct) = [row[1:] for row in table.rows]
+    assert boys.hidden and boys_pct.hidden and boys.value is None and str(boys) == "Cell(hidden)"
+    # the reader must not get the 3 boys as total − girls: one of the two is hidden with them
+    assert girls.hidden or table.n.hidden
+    html = render_html(make_report([Section(id="overview", title="Översikt", items=[table])]))
+    shown = visible_text(html).replace(" dold uppgift (färre än 5)", "")   # the screen reader's name of "<5"
+    girls_text = "<5 <5" if girls.hidden else f"17 85,0{NBSP}%"
+    assert f"Flickor {girls_text}" in shown and "Pojkar <5 <5" in shown
+    assert "15,0" not in shown and "1912" not in html
+
+
 def test_hidden_note_after_each_item_with_hidden_values_and_once_in_the_about_part():
     html = render_html(make_report(hidden_cells=7))
     # Items with hidden values: key figures, the table, the bar chart, the line chart; plus the general note.
@@ -309,8 +351,8 @@ def test_charts_are_inline_svg_whose_title_carries_every_value():
 def test_a_lines_band_is_read_where_it_is_drawn():
     value, low, high = Cell(20.0, "mean"), Cell(15.0, "mean"), Cell(25.0, "mean")
     line = Chart(id="ors", kind="line", title="ORS", description="Linjediagram.", x_labels=["K1", "K2", "K3"],
-                 series=[("Alla", [value, Cell(22.0, "mean"), Cell(SECRET, "mean", hidden=True)],
-                          [low, Cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
+                 series=[("Alla", [value, Cell(22.0, "mean"), cell(SECRET, "mean", hidden=True)],
+                          [low, cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
                           [high, Cell(26.0, "mean"), Cell(28.0, "mean")])])
     assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5)."
     assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3)."
@@ -394,6 +436,19 @@ def test_sandbox_refuses_a_hidden_value_and_raw_comparison_counts(tmp_path):
         render_html(make_report(), user_templates=tmp_path)
     (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[0][1].value }}")
     assert render_html(make_report(), user_templates=tmp_path) == "1234"
+
+
+@pytest.mark.parametrize("reach", [
+    "rows[1][1].figure.value",                      # the hidden count of boys
+    "rows[0][1].figure.units",                      # a shown count's units
+    "n.figure.universe.index.tolist()",             # the keys of every case: personal identity numbers
+])
+def test_sandbox_refuses_the_figure_behind_a_cell(tmp_path, reach):
+    (tmp_path / "base.html").write_text("{{ sections[0].items[0]." + reach + " }}")
+    report = make_report([Section(id="overview", title="Översikt", items=[tallied_table()])])
+    with pytest.raises(UserError) as caught:
+        render_html(report, user_templates=tmp_path)
+    assert caught.value.key == "render.template_unsafe"
 
 
 def test_error_in_a_municipality_template_names_file_and_line(tmp_path):

@@ -45,9 +45,10 @@ municipality: Testkommun
 period: {start: "2025-01-01", end: "2025-12-31"}
 plugins_dirs: [models]
 datasets:
-  ett: {model: ett, source: data.csv}
-  tre: {model: tre, source: data.csv}
+  ett: {model: ett, source: data.csv, categories: {team: [A, B]}}
+  tre: {model: tre, source: data.csv, categories: {team: [A, B]}}
 """
+# The teams are the field's categories: a field without declared categories is never tabulated.
 
 # s1: [[20, 10], [12, 18]], N = 60, rows 30 and 30, columns 32 and 28 (smallest expected 30·28/60 = 14)
 #     chi2 = 60 · (20·18 − 10·12)^2 / (30·30·32·28) = 60 · 57 600 / 806 400 = 30/7
@@ -144,7 +145,8 @@ def test_a_comparison_reprints_the_reports_q_for_the_contrasts_it_shares(tmp_pat
         (tmp_path / "models" / name / "model.yaml").write_text(model + "".join(SCALES[s] for s in scales),
                                                                encoding="utf-8")
     (tmp_path / "data.csv").write_text(data_rows().replace("id;team;", "id;unit;", 1), encoding="utf-8")
-    (tmp_path / "config.yaml").write_text(CONFIG + "compare: [ett, tre]\n", encoding="utf-8")
+    config = CONFIG.replace("categories: {team:", "categories: {unit:")
+    (tmp_path / "config.yaml").write_text(config + "compare: [ett, tre]\n", encoding="utf-8")
     assert main(["compare", str(tmp_path / "config.yaml"), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
     document = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
     tables = {t["id"]: t for t in document["datasets"]["comparison"]["tables"]}
@@ -155,32 +157,55 @@ def test_a_comparison_reprints_the_reports_q_for_the_contrasts_it_shares(tmp_pat
 
 
 def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
+    import pandas as pd
+
     from isu_engine.analyse.differences import finalize
     from isu_engine.analyse.results import Cell, Column, Comparison, Section, Table, text
+    from isu_engine.analyse.tabulate import Population, Tally
+    from isu_engine.protect.protection import Settings, protect
+    from isu_engine.protect.records import Records
     from isu_engine.stats.groups import FlagRule
 
-    def comparison(name: str, groups: list[str], k: list[int], n: list[int], p: list[float],
-                   hidden: tuple[str, ...] = ()) -> Comparison:
+    records = Records()
+    tally = Tally(records, "d")
+
+    def comparison(name: str, groups: list[str], k: list[int], n: list[int], p: list[float]) -> Comparison:
+        """Each group's units (k of n with the indicator) counted through the tally, each group against the rest."""
+        population = Population("cases", name)
+        flags = {g: pd.Series([True] * a + [False] * (b - a), index=[f"{name}.{g}.{i}" for i in range(b)])
+                 for g, a, b in zip(groups, k, n)}
+        rows, share, rest = [], [], []
         total_k, total_n = sum(k), sum(n)
-        share = [Cell(100 * a / b, "pct", count_key=("d", name, g), hidden=g in hidden) for g, a, b in zip(groups, k, n)]
-        rest = [Cell(100 * (total_k - a) / (total_n - b), "pct", count_key=("d", name, "rest", g)) for g, a, b in
-                zip(groups, k, n)]
-        rows = [[text(g), Cell(b, "count"), s, r, Cell(s.value - r.value, "number"), Cell(None, "number"), text("")]
-                for g, b, s, r in zip(groups, n, share, rest)]
+        for g, a, b in zip(groups, k, n):
+            _, base, inside = tally.indicator(population, "yes", flags[g], [("g", g)])
+            others = pd.concat([flags[o] for o in groups if o != g])
+            outside = tally.indicator(population, "yes", others, [("g", ("not", g))])[2]
+            share.append(inside)
+            rest.append(outside)
+            rows.append([text(g), base, inside, outside,
+                         tally.difference(inside, outside, 100 * a / b - 100 * (total_k - a) / (total_n - b)),
+                         Cell(None, "number"), text("")])
         table = Table(id=name, title=name, columns=[Column(c, c) for c in "abcdefg"], rows=rows)
         return Comparison(id=name, indicator=name, grouping="g", table=table, groups=groups, pct=share,
-                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n],
-                          diff=[s.value - r.value for s, r in zip(share, rest)], p_values=p)
+                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n], diff=[row[4].value for row in rows],
+                          p_values=p)
 
     # "two": groups of 30 and 30, one contrast (p 0.01) read from both sides.
     # "small": a group of 10 against 50 (p 0.001) is too small to be flagged: not in the family.
-    # "hidden": 25 against 35 (p 0.02), but its share is hidden by disclosure control: not in the family.
+    # "hidden": 25 against 35 (p 0.02), but only 3 of the 25 have the indicator: disclosure control hides
+    #     that count, H's share and the rest share of I (the same 3 units): not in the family.
     # "three": three groups of 30 (p 0.04, 0.5, 0.03): three distinct contrasts.
     two = comparison("two", ["A", "B"], [20, 10], [30, 30], [0.01, 0.01])
-    small = comparison("small", ["S", "T"], [9, 20], [10, 50], [0.001, 0.001])
-    hidden = comparison("hidden", ["H", "I"], [20, 10], [25, 35], [0.02, 0.02], hidden=("H",))
+    small = comparison("small", ["S", "T"], [5, 20], [10, 50], [0.001, 0.001])
+    hidden = comparison("hidden", ["H", "I"], [3, 10], [25, 35], [0.02, 0.02])
     three = comparison("three", ["X", "Y", "Z"], [20, 14, 8], [30, 30, 30], [0.04, 0.5, 0.03])
     section = Section(id="s", title="s", items=[two, small, hidden, three])
+    protect(records, [cell.figure for c in (two, small, hidden, three) for cell in c.table.cells() if cell.figure],
+            Settings(min_cell=5))
+    shares = [cell for c in (two, small, three) for cell in c.pct + c.pct_rest]
+    assert not any(cell.hidden for cell in shares)  # only the small count of H is hidden, with what rests on it
+    assert [cell.hidden for cell in hidden.pct] == [True, False]
+    assert [cell.hidden for cell in hidden.pct_rest] == [False, True]
     known: dict = {}
     finalize([section], FlagRule(min_group=20), lambda key, **params: key, known)
     # Family: 0.01, 0.04, 0.5, 0.03 → m = 4; sorted 0.01, 0.03, 0.04, 0.5: p·4/rank = 0.04, 0.06, 0.0533, 0.5

@@ -136,7 +136,8 @@ class Document(HTMLParser):
 
 
 def loke_project(folder: Path, texts: dict[str, str]) -> Path:
-    """A LOKE dataset with `texts` in free-text values, own category labels, own field titles and the config's names."""
+    """A LOKE dataset with `texts` as the unit's own referral categories (in the config and in the data), own
+    category labels, own field titles and the config's names."""
     values = list(texts.values())
     rows = ["case_id;start_date;referral;intervention;school"]
     for index in range(70):
@@ -153,6 +154,8 @@ def loke_project(folder: Path, texts: dict[str, str]) -> Path:
                 model: loke
                 title: {quoted["attribute"]}
                 source: d.csv
+                categories:
+                  referral: {json.dumps(values)}
                 fields:
                   - name: school
                     type: string
@@ -271,6 +274,9 @@ def test_a_municipality_template_cannot_fetch_or_include_files(cli, tmp_path, pd
     ("{% include '../../../../etc/passwd' %}", "etc/passwd"),
     ("{% include '/etc/passwd' %}", "etc/passwd"),
     ("{% extends '../config.yaml' %}", "config.yaml"),
+    # the records behind a printed number: its units, and the keys of every client (K0 … K9)
+    ("{% for s in sections %}{% for c in s.all_cells() %}{% if c.figure and c.figure.universe %}"
+     "{{ c.figure.universe.index.tolist() }}{% endif %}{% endfor %}{% endfor %}", "figure"),
 ])
 def test_template_overrides_that_reach_for_python_or_files_are_one_error(cli, tmp_path, template, fragment):
     config = write(tmp_path, {"config.yaml": "templates_dir: own\ndatasets:\n  a: {model: fit, source: d.csv}\n",
@@ -279,6 +285,7 @@ def test_template_overrides_that_reach_for_python_or_files_are_one_error(cli, tm
     one_line_error(result, "base.html", "rad 2", fragment)
     assert not (tmp_path / "out" / "a.html").exists()
     assert not (tmp_path / "pwned").exists() and "root:" not in result.out + result.err
+    assert "K1" not in result.out + result.err
 
 
 def test_a_template_loop_beyond_the_sandbox_limit_stops_without_output(cli, tmp_path):

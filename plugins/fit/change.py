@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from isu_engine.api import (IMPROVED_CATEGORIES, AnalysisConfig, Cell, ChangeResult, Scale, analyse_change,
+from isu_engine.api import (AnalysisConfig, Cell, ChangeResult, Population, Scale, analyse_change, change_categories,
                             improved_flags, settings_for)
 
 
@@ -31,25 +31,20 @@ def reliable_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
     return analyse_change(rest["pre"], rest["post"], dataclasses.replace(settings_for(ors), cutoff=None))
 
 
-def category_counts(ctx: AnalysisConfig, population: str, variable: str, result: ChangeResult):
-    """The change categories as a registered distribution: (rows, total cell)."""
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
-    return ctx.tally.distribution(population, variable, result.categories.astype(object), categories,
-                                  ctx.t("change.not_classified"))
+def category_counts(ctx: AnalysisConfig, population: Population, variable: str, result: ChangeResult):
+    """The change categories as a distribution: (rows, total cell)."""
+    values, categories = change_categories(ctx, result)
+    return ctx.tally.distribution(population, variable, values, categories, ctx.t("change.not_classified"))
 
 
-def improvement_cells(ctx: AnalysisConfig, population: str, ors: Scale, result: ChangeResult) -> dict[str, Cell]:
-    """Episodes reliably improved (recovered included) and recovered, as counts and shares of the JT total.
-
-    The same keys as `change_items` registers, plus the indicator `<scale>.improved` tied to
-    its two categories by an equation.
-    """
+def improvement_cells(ctx: AnalysisConfig, population: Population, ors: Scale, result: ChangeResult) -> dict[str, Cell]:
+    """Episodes reliably improved (recovered included) and recovered, as counts and shares of the JT total
+    (the same counts as `change_items` makes)."""
     tally = ctx.tally
     rows, total = category_counts(ctx, population, f"{ors.name}.change", result)
     by_value = {row.value: row.count for row in rows}
     improved, _, improved_pct = tally.indicator(population, f"{ors.name}.improved", improved_flags(result))
-    tally.ledger.equation(improved.count_key, [by_value[c].count_key for c in IMPROVED_CATEGORIES if c in by_value])
     recovered = by_value.get("recovered", Cell(None, "count"))
-    recovered_pct = tally.pct(recovered, total) if recovered.count_key else Cell(None, "pct")
+    recovered_pct = tally.pct(recovered, total) if recovered.figure is not None else Cell(None, "pct")
     return {"total": total, "improved": improved, "improved_pct": improved_pct,
             "recovered": recovered, "recovered_pct": recovered_pct}

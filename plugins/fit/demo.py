@@ -85,6 +85,8 @@ def write_demo(folder: Path, seed: int = 2025) -> dict:
         "title": DATASET_TITLE,
         "source": DEMO_FILE,
         "columns": {heading: name for name, heading in LOCAL_HEADINGS.items()},
+        "categories": {"unit": [str(unit) for unit in UNITS],
+                       "therapist_id": [name for names, _ in THERAPISTS for name in names]},
     }
 
 

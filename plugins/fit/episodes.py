@@ -98,14 +98,15 @@ class PeriodEpisodes:
     episodes: pd.DataFrame   # one row per episode (index: episode key): its intake row, end and end_date
     paired: pd.DataFrame     # episodes with two ORS (index: episode key): pre, post, n_ors, cutoff
 
-    def client_codes(self) -> np.ndarray:
-        """The clients with a session in the period, one code each."""
-        return np.flatnonzero(np.bincount(self.sessions[CLIENT_CODE].to_numpy()))
+    def client_codes(self) -> pd.Index:
+        """The clients with a session in the period, one code each (the keys clients are counted by)."""
+        return self.sessions_per_client().index
 
     def sessions_per_client(self) -> pd.Series:
-        """The number of sessions in the period of each client with one (clients in code order)."""
+        """The number of sessions in the period of each client with one (index: client code, in order)."""
         counts = np.bincount(self.sessions[CLIENT_CODE].to_numpy())
-        return pd.Series(counts[counts > 0])
+        clients = np.flatnonzero(counts)
+        return pd.Series(counts[clients], index=pd.Index(clients, name=CLIENT_CODE))
 
 
 def period_rows(dates: pd.Series, period: Period) -> tuple[int, int]:

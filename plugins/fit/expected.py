@@ -4,13 +4,15 @@ is shown beside it."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from isu_engine.api import Cell, Chart, Column, KeyFigure, KeyFigures, Scale, Section, Table, cutoffs_by_rules, text
+from isu_engine.api import (Cell, Chart, Column, KeyFigure, KeyFigures, Population, Scale, Section, Table, Tally,
+                            cutoffs_by_rules, text)
 
 from .episodes import up_to
 from .inputs import FitInputs
-from .trajectory import HISTORY, Trajectory, expected_trajectory, on_track
+from .trajectory import CELL, HISTORY, Trajectory, expected_trajectory, on_track
 
 ADULT_AGE = 18                 # the age the ORS reference line's cutoff is taken for
 MIN_PER_CELL = 20              # the default of the model setting trajectory_min_per_cell
@@ -45,12 +47,11 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
                           min_n=min_n)
     trajectory = expected_trajectory(up_to(fit.sessions, ctx.period.end), bands, sessions_count, min_n,
                                      ctx.period.start)
-    if trajectory.outside:
-        ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory,
-                    trajectory.outside)
+    ctx.exclude(ctx.t("fit.trajectory.title"), ctx.t("fit.trajectory.excluded_outside"), pop.trajectory,
+                trajectory.outside)
     labels = [band_label(ctx, bands, i) for i in range(len(bands))]
     points = _point_cells(fit, trajectory, labels)
-    totals = _reference_totals(fit, trajectory, labels, points)
+    totals = _reference_totals(fit, trajectory)
     for instrument in trajectory.method:
         chart = _chart(fit, trajectory, instrument, labels, points, totals[instrument])
         if chart is not None:
@@ -71,36 +72,48 @@ def build_trajectory(section: Section, fit: FitInputs) -> None:
     ))
 
 
-def _population(fit: FitInputs, trajectory: Trajectory, instrument: str) -> str:
+def _population(fit: FitInputs, trajectory: Trajectory, instrument: str) -> Population:
     pop = fit.populations
     return pop.trajectory_history if trajectory.method[instrument] == HISTORY else pop.trajectory
 
 
 def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> dict[tuple, dict[str, Cell]]:
-    """Per (instrument, band, ORS number): the registered n, and the median and its interval, hidden with their n."""
+    """Per (instrument, band, ORS number): the reference episodes with that ORS (n), and, where there are at
+    least min_n, the median of their scores with the bounds of its interval (resting on the median, so
+    hidden with it)."""
     tally = fit.tally
+    rows = trajectory.rows
+    scores = pd.Series(rows["score"].to_numpy(), index=pd.Index(rows["episode"].to_numpy()), name="ors_total")
+    positions = scores.groupby([rows[c].to_numpy() for c in CELL]).indices
+    empty = np.empty(0, dtype=np.int64)
     cells = {}
     for point in trajectory.points.itertuples(index=False):  # one per cell of the published table
+        values = scores.iloc[positions.get((point.instrument, point.band, point.number), empty)]
         conditions = [("instrument", point.instrument), ("intake_band", labels[point.band]),
                       ("ors_number", int(point.number))]
-        n = tally.count(_population(fit, trajectory, point.instrument), int(point.n), conditions)
-        cells[(point.instrument, point.band, point.number)] = {
-            "n": n, "median": tally.statistic(point.median, n),
-            "low": tally.statistic(point.low, n), "high": tally.statistic(point.high, n),
-        }
+        n = tally.count(_population(fit, trajectory, point.instrument), values.index, conditions)
+        cells[(point.instrument, point.band, point.number)] = {"n": n, **_median_cells(tally, values, n, point)}
     return cells
 
 
-def _reference_totals(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict) -> dict[str, Cell]:
-    """The reference episodes of each instrument (with an intake band): the sum of its bands at the first ORS."""
-    tally = fit.tally
-    totals = {}
-    for instrument in trajectory.method:
-        n = int((trajectory.reference["instrument"] == instrument).sum())
-        totals[instrument] = tally.count(_population(fit, trajectory, instrument), n, [("instrument", instrument)])
-        tally.ledger.equation(totals[instrument].count_key,
-                              [points[(instrument, band, 1)]["n"].count_key for band in range(len(labels))])
-    return totals
+def _median_cells(tally: Tally, values: pd.Series, n: Cell, point) -> dict[str, Cell]:
+    """The median of a trajectory point and the bounds of its 95 % interval; empty cells where the point has
+    fewer than min_n episodes (the trajectory gives no median there) or no interval."""
+    if pd.isna(point.median):
+        return {key: Cell(None, "number", decimals=1) for key in ("median", "low", "high")}
+    median = tally.quantile(values, n, 0.5, variable="ors_total")
+    bounds = {key: tally.statistic(getattr(point, key), median, name=f"median_{key}", variable="ors_total")
+              if pd.notna(getattr(point, key)) else Cell(None, "number", decimals=1) for key in ("low", "high")}
+    return {"median": median, **bounds}
+
+
+def _reference_totals(fit: FitInputs, trajectory: Trajectory) -> dict[str, Cell]:
+    """The reference episodes of each instrument (with an intake band)."""
+    reference = trajectory.reference["instrument"]
+    return {instrument: fit.tally.count(_population(fit, trajectory, instrument),
+                                        reference.index[(reference == instrument).to_numpy()],
+                                        [("instrument", instrument)])
+            for instrument in trajectory.method}
 
 
 def _chart(fit: FitInputs, trajectory: Trajectory, instrument: str, labels: list[str], points: dict,
@@ -129,17 +142,19 @@ def _chart(fit: FitInputs, trajectory: Trajectory, instrument: str, labels: list
 
 
 def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: dict) -> Table:
+    """The points that have a median (at least min_n episodes). The number of episodes behind each point is
+    not printed: the drop from one measurement to the next would count the few who stopped coming."""
     ctx = fit.ctx
     rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
-             *(points[(instrument, band, number)][key] for key in ("n", "median", "low", "high"))]
-            for instrument, band, number, n in zip(trajectory.points["instrument"], trajectory.points["band"],
-                                                   trajectory.points["number"], trajectory.points["n"]) if n > 0]
+             *(points[(instrument, band, number)][key] for key in ("median", "low", "high"))]
+            for instrument, band, number, median in zip(trajectory.points["instrument"], trajectory.points["band"],
+                                                        trajectory.points["number"], trajectory.points["median"])
+            if pd.notna(median)]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),
         columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
                  Column("band", ctx.t("fit.trajectory.band_column")),
                  Column("number", ctx.t("fit.trajectory.number_column"), "number"),
-                 Column("n", ctx.t("fit.trajectory.n_column"), "count"),
                  Column("median", ctx.t("common.median"), "number"),
                  Column("low", ctx.t("fit.trajectory.low_column"), "number"),
                  Column("high", ctx.t("fit.trajectory.high_column"), "number")],

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import (DETERIORATED, IMPROVED, UNCHANGED, AnalysisConfig, Dataset, describe, harmonized_frame,
-                            outcome_from)
+from isu_engine.api import AnalysisConfig, Dataset, describe, harmonized_frame, outcome_from
 
 from .change import jt_change
-from .episodes import EPISODE_CODE, OPEN
+from .episodes import EPISODE_CODE
 from .inputs import FitInputs
-from .populations import Populations
-
-JT_PARTS = {IMPROVED: ("recovered", "improved"), UNCHANGED: ("unchanged",), DETERIORATED: ("deteriorated", "harmed")}
-"""The FIT report's Jacobson–Truax categories behind each harmonized outcome."""
+from .populations import EPISODES
 
 
 def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
@@ -40,7 +36,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         outcome=outcome_from(result.categories, episodes.index),
         feedback=pd.Series(per_episode["srs_total"].mean().reindex(codes).to_numpy(), index=episodes.index),
     )
-    return describe(frame, **_description(fit), links=_links(fit))
+    return describe(frame, **_description(fit))
 
 
 def _description(fit: FitInputs) -> dict:
@@ -70,20 +66,6 @@ def _description(fit: FitInputs) -> dict:
         "respondents": {"outcome": "client", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.session_feedback", outcome=ors.title(ctx.language),
                                alliance=srs.title(ctx.language)),
-        "population": Populations.of(ctx.period).episodes,
+        "unit_kind": EPISODES,
     }
 
-
-def _links(fit: FitInputs) -> dict[tuple, list]:
-    """The FIT report's counts of the same episodes (episode ends, Jacobson–Truax categories)."""
-    tally, pop = fit.tally, fit.populations
-    ends = {value: tally.key(pop.episodes, [("episode_end", value)]) for value in ("planned", "unplanned", OPEN)}
-    links: dict[tuple, list] = {
-        ("total", None): [tally.key(pop.episodes)],
-        ("status", "ended"): [ends["planned"], ends["unplanned"]],
-        ("status", "open"): [ends[OPEN]],
-        ("ended_planned", True): [ends["planned"]],
-    }
-    for outcome, categories in JT_PARTS.items():
-        links[("outcome", outcome)] = [tally.key(pop.jt, [(f"{fit.ors.name}.change", c)]) for c in categories]
-    return links

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,8 +33,8 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     below = session_share(fit, pop.sessions, "srs_below_cutoff",
                           below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])), sessions)
     return [
-        Headline("n_clients", tally.total(pop.clients, len(episodes.client_codes())), 0),
-        Headline("n_sessions", tally.total(pop.sessions, len(sessions)), 0),
+        Headline("n_clients", tally.total(pop.clients, episodes.client_codes()), 0),
+        Headline("n_sessions", tally.total(pop.sessions, sessions.index), 0),
         Headline("n_paired", cells["total"], 0),
         Headline("effect_size", _effect_size(result.effect_size, with_cutoff(episodes.paired), fit, cells["total"]), 2),
         Headline("improved_pct", cells["improved_pct"], 1),
@@ -48,5 +47,7 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
 def _effect_size(value: float | None, paired: pd.DataFrame, fit: FitInputs, n: Cell) -> Cell:
     """The ORS effect size of the Jacobson–Truax episodes, with its interval (for the year-on-year difference)."""
     low, high = effect_size_interval(paired["pre"], paired["post"], settings_for(fit.ors))
-    cell = fit.tally.statistic(value, n, decimals=2, kind="effect")
-    return dataclasses.replace(cell, low=low, high=high) if cell.value is not None else cell
+    cell = fit.tally.statistic(value, n, decimals=2, kind="effect", name="effect_size")
+    if cell.value is None:
+        return cell
+    return Cell(cell.value, cell.kind, decimals=cell.decimals, low=low, high=high, figure=cell.figure)

@@ -9,8 +9,8 @@ import pandas as pd
 
 from isu_engine.api import AnalysisConfig, Dataset, Period, Scale, Tally
 
-from .episodes import PeriodEpisodes, period_episodes, prepare_sessions
-from .populations import Populations
+from .episodes import CLIENT_CODE, PeriodEpisodes, period_episodes, prepare_sessions
+from .populations import SESSIONS, Populations
 
 
 @dataclass
@@ -39,8 +39,11 @@ class FitInputs:
 
     @cached_property
     def sessions(self) -> pd.DataFrame:
-        """Every valid session, prepared (see `prepare_sessions`)."""
-        return prepare_sessions(self.dataset.frame, self.parameters["instrument_ages"])
+        """Every valid session, prepared (see `prepare_sessions`). The tally learns the client behind each
+        session, so that a figure about sessions needs sessions of enough distinct clients."""
+        sessions = prepare_sessions(self.dataset.frame, self.parameters["instrument_ages"])
+        self.tally.persons(SESSIONS, sessions[CLIENT_CODE])
+        return sessions
 
     @property
     def current(self) -> PeriodEpisodes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import (Bar, Cell, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_items,
-                            compare_groups, group_columns, improved_flags, text)
+from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
+                            change_items, compare_groups, group_columns, improved_flags, text)
 
 from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
 from .inputs import FitInputs
@@ -34,8 +34,8 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
         KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
-    rest_total = _no_cutoff_items(section, fit, paired)
-    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired), items[0].figures[0].cell, rest_total)
+    _no_cutoff_items(section, fit, paired)
+    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired))
     section.items.append(KeyFigures(ycors))
     section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
@@ -49,25 +49,19 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
             section.items.append(comparison)
 
 
-def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> Cell:
+def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
-    as exclusions, and shown in their own table of reliable change only; returns their count."""
-    ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
+    as exclusions, and shown in their own table of reliable change only."""
+    ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     rest = without_cutoff(paired)
     result = reliable_change(paired, ors)
     rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
-    ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).astype(bool)
+    ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).to_numpy(dtype=bool)
     analysis = ctx.t("fit.outcome.jt_analysis")
-    parts = []
-    for reason, n in ((ctx.t("fit.outcome.excluded_ycors"), int(ycors.sum())),
-                      (ctx.t("fit.outcome.excluded_no_cutoff"), int((~ycors).sum()))):
-        if n:
-            ctx.exclude(analysis, reason, pop.paired, n)
-            parts.append(tally.key(pop.paired, [("excluded", reason)]))
-    if parts:
-        tally.ledger.equation(rest_total.count_key, parts)
+    ctx.exclude(analysis, ctx.t("fit.outcome.excluded_ycors"), pop.paired, rest.index[ycors])
+    ctx.exclude(analysis, ctx.t("fit.outcome.excluded_no_cutoff"), pop.paired, rest.index[~ycors])
     if not len(rest):
-        return rest_total
+        return
     section.items.append(Table(
         id=f"{fit.table_prefix}.ors.change.no_cutoff", title=ctx.t("fit.outcome.no_cutoff_title"),
         columns=[Column("category", ctx.t("change.category_column")), Column("n", ctx.t("common.count"), "count"),
@@ -76,32 +70,26 @@ def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> 
         note=ctx.t("fit.outcome.no_cutoff_note", points=_points(ors.reliable_change, ctx)),
         definition=ctx.t(f"change.definition.{result.method}"),
     ))
-    return rest_total
 
 
-def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame, jt_total: Cell,
-                   rest_total: Cell) -> tuple[Table, list[KeyFigure]]:
+def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame) -> tuple[Table, list[KeyFigure]]:
     """Paired episodes per form (ORS, CORS, YCORS: their norms differ): n and means, and whether they are
     judged by Jacobson–Truax; and the YCORS figures (`ycors.n_paired`, `ycors.mean_pre`, `ycors.mean_post`)."""
     ctx, tally, pop = fit.ctx, fit.tally, fit.populations
     forms = [c.value for c in fit.dataset.model.fields["instrument"].categories]
     instrument = fit.current.episodes["instrument"]
     rows, ycors = [], {}
-    for population, episodes, total, judged in ((pop.jt, jt, jt_total, True), (pop.no_cutoff, rest, rest_total, False)):
+    for population, episodes, judged in ((pop.jt, jt, True), (pop.no_cutoff, rest, False)):
         form_of = instrument.reindex(episodes.index)
-        parts = []
-        for form in [*forms, None]:
-            inside = (form_of.isna() if form is None else form_of == form).to_numpy()
-            n = int(inside.sum())
-            cell = tally.count(population, n, [("instrument", form)], published=form is not None and n > 0)
-            parts.append(cell.count_key)
-            if form is None or not n:
+        for form in forms:
+            inside = (form_of == form).fillna(False).to_numpy(dtype=bool)
+            if not inside.any():
                 continue
+            cell = tally.count(population, episodes.index[inside], [("instrument", form)])
             means = [tally.mean(episodes.loc[inside, column], cell) for column in ("pre", "post")]
             rows.append([text(form), cell, *means, text(ctx.t("common.yes" if judged else "common.no"))])
             if form == YCORS:
                 ycors = {"n": cell, "pre": means[0], "post": means[1]}
-        tally.ledger.equation(total.count_key, parts)
     table = Table(
         id=f"{fit.table_prefix}.ors.by_instrument", title=ctx.t("fit.outcome.by_instrument_title"),
         columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
@@ -127,11 +115,7 @@ def _points(value, ctx) -> str:
 
 def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,
                    result: ChangeResult, total) -> Chart:
-    """The Jacobson–Truax categories per group (missing group values as a group of their own).
-
-    Counts per group and category are registered with the margins: each category's overall count
-    is the sum over the groups, and so is the total.
-    """
+    """The Jacobson–Truax categories per group (missing group values as a group of their own)."""
     ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     missing = ctx.t("common.missing")
     groups = labels.astype(object).where(labels.notna(), missing)
@@ -139,17 +123,12 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
     ordered = [g for g in (order or sorted((g for g in present if g != missing), key=str)) if g in present]
     ordered += [missing] if missing in present and missing not in ordered else []
     variable = f"{ors.name}.change"
-    values = result.categories.astype(object)
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
+    values, categories = change_categories(ctx, result)
     rows = []
     for group in ordered:
         inside = (groups == group).to_numpy()
         counted, _ = tally.distribution(pop.jt, variable, values[inside], categories, missing, [(name, group)])
         rows.append((group, [Bar(c.label, c.pct) for c in counted if c.value is not None]))
-    for value in [*(c for c, _ in categories), None]:
-        tally.ledger.equation(tally.key(pop.jt, [(variable, value)]),
-                              [tally.key(pop.jt, [(name, g), (variable, value)]) for g in ordered])
-    tally.ledger.equation(total.count_key, [tally.key(pop.jt, [(name, g)]) for g in ordered])
     return Chart(
         id=f"{fit.table_prefix}.ors.change.{name}.chart", kind="stacked",
         title=ctx.t("fit.outcome.by_group_title", grouping=label),

@@ -32,14 +32,14 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
     end_step = step_index(ended["end_date"], parts)
     clients = sessions[CLIENT_CODE].to_numpy()
     below = below_cutoff(sessions["srs_total"], cutoff)
-    rows, srs_cells, planned_cells, links = [], [], [], {}
+    rows, srs_cells, planned_cells = [], [], []
     for index, part in enumerate(parts):
         names = StepPopulations.of(part.label)
         in_step = session_step == index
-        n_sessions = tally.total(names.sessions, int(in_step.sum()))
-        n_clients = tally.total(names.clients, int(np.count_nonzero(np.bincount(clients[in_step]))))
-        intake = episodes.loc[start_step == index, "ors_total"]
-        with_intake = tally.count(names.started, int(intake.notna().sum()), [("intake_ors", "present")])
+        n_sessions = tally.total(names.sessions, sessions.index[in_step])
+        n_clients = tally.total(names.clients, pd.Index(np.unique(clients[in_step])))
+        intake = episodes.loc[start_step == index, "ors_total"].dropna()
+        with_intake = tally.count(names.started, intake.index, [("intake_ors", "present")])
         mean_intake = tally.mean(intake, with_intake)
         srs = session_share(fit, names.sessions, SRS_FLAG, below[in_step], sessions[in_step])
         with_srs, below_pct = srs.assessed, srs.pct
@@ -49,9 +49,7 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
                      n_ended, planned_pct])
         srs_cells.append(below_pct)
         planned_cells.append(planned_pct)
-        for target, key in _step_keys(fit, names):
-            links.setdefault(target, []).append(key)
-    _link_margins(fit, links, below, ended)
+    n_sessions = tally.total(pop.sessions, sessions.index)
     section.items.append(Table(
         id=f"{fit.table_prefix}.fit.over_time", title=ctx.t(f"fit.over_time.table_title_{step}"),
         columns=[Column("step", ctx.t(f"fit.over_time.step_{step}")),
@@ -63,7 +61,7 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
                  Column("srs_below_pct", ctx.t("fit.over_time.srs_below_pct", cutoff=ctx.number(cutoff)), "pct"),
                  Column("ended", ctx.t("fit.over_time.ended"), "count"),
                  Column("planned_pct", ctx.t("fit.over_time.planned_pct"), "pct")],
-        rows=rows, n=tally.total(pop.sessions, len(sessions)),
+        rows=rows, n=n_sessions,
         definition=ctx.t("fit.over_time.definition", cutoff=ctx.number(cutoff)),
     ))
     section.items.append(Chart(
@@ -72,35 +70,6 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
         x_labels=[part.label for part in parts],
         series=[(ctx.t("fit.over_time.series_srs_below", cutoff=ctx.number(cutoff)), srs_cells, None, None),
                 (ctx.t("fit.over_time.series_planned"), planned_cells, None, None)],
-        y_range=(0.0, 100.0), note=ctx.t("fit.over_time.chart_note"), n=tally.total(pop.sessions, len(sessions)),
+        y_range=(0.0, 100.0), note=ctx.t("fit.over_time.chart_note"), n=n_sessions,
     ))
 
-
-def _step_keys(fit: FitInputs, names: StepPopulations) -> list[tuple[str, tuple]]:
-    """The step's counts that add up over the steps to a count of the whole period, with that count's name."""
-    key = fit.tally.key
-    return [
-        ("sessions", key(names.sessions)),
-        *((f"srs:{value}", key(names.sessions, [(SRS_FLAG, value)])) for value in (True, False, None)),
-        ("ended_planned", key(names.ended, [(PLANNED_FLAG, True)])),
-        ("ended_unplanned", key(names.ended, [(PLANNED_FLAG, False)])),
-    ]
-
-
-def _link_margins(fit: FitInputs, links: dict[str, list], below: pd.Series, ended: pd.DataFrame) -> None:
-    """Register that the steps add up to the period: sessions, SRS flags and how episodes ended."""
-    tally, pop = fit.tally, fit.populations
-    if not links:
-        return
-    sessions = fit.current.sessions
-    totals = {
-        "sessions": tally.total(pop.sessions, len(sessions)),
-        "ended_planned": tally.count(pop.episodes, int((ended["end"] == "planned").sum()), [("episode_end", "planned")]),
-        "ended_unplanned": tally.count(pop.episodes, int((ended["end"] == "unplanned").sum()),
-                                       [("episode_end", "unplanned")]),
-    }
-    flags = {True: int(below.sum(skipna=True)), False: int((below == False).sum()), None: int(below.isna().sum())}  # noqa: E712
-    for value, n in flags.items():
-        totals[f"srs:{value}"] = tally.count(pop.sessions, n, [(SRS_FLAG, value)], published=value is True)
-    for name, parts in links.items():
-        tally.ledger.equation(totals[name].count_key, parts)

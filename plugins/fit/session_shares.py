@@ -4,12 +4,11 @@ effective sample size, the sessions divided by their design effect within client
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 
-from isu_engine.api import Cell, design_effect, wilson_interval_design
+from isu_engine.api import Cell, Population, design_effect, wilson_interval_design
 
 from .episodes import CLIENT_CODE
 from .inputs import FitInputs
@@ -25,12 +24,14 @@ class SessionShare:
     design_effect: Cell
 
 
-def session_share(fit: FitInputs, population: str, name: str, flags: pd.Series, sessions: pd.DataFrame) -> SessionShare:
+def session_share(fit: FitInputs, population: Population, name: str, flags: pd.Series, sessions: pd.DataFrame) -> SessionShare:
     """`flags` (one per row of `sessions`, NA = not assessed) counted as `tally.indicator` does; the share's
     interval is the design-effect-adjusted Wilson interval (Kish, clustered by client)."""
     yes, assessed, pct = fit.tally.indicator(population, name, flags)
     deff = design_effect(flags.astype("Float64"), pd.Series(sessions[CLIENT_CODE].to_numpy(), index=flags.index))
     if assessed.value:
         low, high = wilson_interval_design(yes.value, assessed.value, deff)
-        pct = dataclasses.replace(pct, low=100.0 * float(low), high=100.0 * float(high))
-    return SessionShare(yes, assessed, pct, fit.tally.statistic(deff, assessed, decimals=2))
+        pct = Cell(pct.value, pct.kind, decimals=pct.decimals, low=100.0 * float(low), high=100.0 * float(high),
+                   figure=pct.figure)
+    deff_cell = fit.tally.statistic(deff, assessed, decimals=2, name="design_effect", variable=name)
+    return SessionShare(yes, assessed, pct, deff_cell)

@@ -11,6 +11,7 @@ including its upper end. For the n-th ORS of an episode (n = 1 … max_number) t
 per instrument and band, with its distribution-free 95 % interval (the order statistics whose
 ranks the binomial distribution with p = ½ gives; `median_interval_ranks`), where at least
 `min_n` episodes have an n-th ORS. Later numbers hold only the episodes that kept coming.
+The report makes the median it shows from the same scores through the tabulation API.
 This is local evidence from the unit's own data, not a licensed expected-treatment-response table.
 """
 
@@ -60,11 +61,11 @@ class Trajectory:
     points: pd.DataFrame          # columns instrument, band, number, n, median, low, high
     method: dict[str, str]        # instrument -> HISTORY | LEAVE_ONE_OUT
     reference: pd.DataFrame       # one row per reference episode: instrument, band (index: episode key)
-    rows: pd.DataFrame            # reference ORS: episode, instrument, band, number, score, loo_median
+    rows: pd.DataFrame            # reference ORS: episode (key), instrument, band, number, score, loo_median
     bands: list[list[float]]
     max_number: int
     min_n: int
-    outside: int = 0              # episodes up to the period end whose intake ORS lies outside every band
+    outside: pd.Index             # the episodes (keys) up to the period end whose intake ORS lies outside every band
 
     def expected(self, episodes: pd.DataFrame) -> pd.Series:
         """The expected ORS of each episode (columns instrument, band, number) at its number, capped at
@@ -154,7 +155,7 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
     reference = episodes.loc[chosen.to_numpy(), ["episode", "instrument", "band"]].set_index("episode")
     return Trajectory(points=points, method=method, reference=reference, rows=rows.drop(columns="code"),
                       bands=bands, max_number=max_number, min_n=min_n,
-                      outside=int((episodes["band"].isna() & episodes["measured"]).sum()))
+                      outside=pd.Index(episodes.loc[episodes["band"].isna() & episodes["measured"], "episode"]))
 
 
 def _points(rows: pd.DataFrame, instruments: list[str], n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:

@@ -26,14 +26,15 @@ def build_volume(section: Section, fit: FitInputs) -> None:
     current = fit.current
     sessions, episodes = current.sessions, current.episodes
     section.intro = ctx.t("fit.volume.intro", period=ctx.period.label())
-    clients = current.client_codes()
-    n_clients = tally.total(pop.clients, len(clients))
-    n_sessions = tally.total(pop.sessions, len(sessions))
-    n_episodes = tally.total(pop.episodes, len(episodes))
-    paired_clients = episodes.loc[current.paired.index, CLIENT_CODE].to_numpy()
-    two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus", pd.Series(np.isin(clients, paired_clients)))
     per_client = current.sessions_per_client()
-    median = tally.statistic(float(per_client.median()) if len(per_client) else None, n_clients)
+    clients = per_client.index
+    n_clients = tally.total(pop.clients, clients)
+    n_sessions = tally.total(pop.sessions, sessions.index)
+    n_episodes = tally.total(pop.episodes, episodes.index)
+    paired_clients = episodes.loc[current.paired.index, CLIENT_CODE].to_numpy()
+    two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus",
+                                                pd.Series(clients.isin(paired_clients), index=clients))
+    median = tally.quantile(per_client, n_clients, 0.5, variable="sessions_per_client")
     completion = {name: session_share(fit, pop.sessions, name, sessions[column].notna(), sessions)
                   for name, column in (("has_ors", "ors_total"), ("has_srs", "srs_total"))}
     ors_pct, srs_pct = completion["has_ors"].pct, completion["has_srs"].pct

@@ -1,9 +1,13 @@
-"""The cases of one report period and the names of the sets of cases that are counted.
+"""The cases of one report period and the populations (sets of cases) that are counted.
 
 A case belongs to a period when it was active during it (start on or before the period's
 last day, and no end or an end on or after its first day). A case ended in the period when
 its end date lies within it; every other case of the period is open at the period's end.
 The duration of an ended case is its end date minus its start date, in days.
+
+Cases are counted as units of kind "rows", keyed by the row labels of the dataset's frame
+(as the data-quality section and the harmonized frame count them), so disclosure control
+sees how every count of the report relates to every other.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from isu_engine.api import Period, active_in_period, in_period
+from isu_engine.api import Period, Population, active_in_period, in_period
 
+CASES = "rows"          # the kind of unit a case is counted as: a row of the dataset's frame
 START = "start_date"
 END = "end_date"
 STATUS = "status"
@@ -30,16 +35,17 @@ def period_tag(period: Period) -> str:
 
 @dataclass(frozen=True)
 class Populations:
-    """Population strings of one period: what is counted, and in which period."""
+    """The populations of one period: which cases are counted, named with the period."""
 
-    cases: str      # cases active in the period
-    ended: str      # cases that ended in the period
-    rated: str      # ended cases with the client's own rating at start and at end
+    cases: Population      # cases active in the period
+    ended: Population      # cases that ended in the period
+    rated: Population      # ended cases with the client's own rating at start and at end
 
     @classmethod
     def of(cls, period: Period) -> "Populations":
         tag = period_tag(period)
-        return cls(cases=f"cases@{tag}", ended=f"cases_ended@{tag}", rated=f"cases_rated@{tag}")
+        return cls(cases=Population(CASES, f"cases@{tag}"), ended=Population(CASES, f"cases_ended@{tag}"),
+                   rated=Population(CASES, f"cases_rated@{tag}"))
 
 
 @dataclass(frozen=True)

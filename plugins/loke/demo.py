@@ -206,6 +206,8 @@ def write_demo(folder: Path, seed: int = 2025) -> dict:
         "read": {"sheet": SHEET, "header_row": HEADER_ROW},
         "columns": dict(HEADINGS),
         "values": {"gender": dict(GENDER_CODES), "end_reason": dict(END_REASONS)},
+        "categories": {"referral": list(REFERRALS), "problem_areas": list(PROBLEM_AREAS),
+                       "intervention": list(INTERVENTIONS), "method": list(METHODS)},
         "fields": copy.deepcopy(OWN_FIELDS),
         "idea": copy.deepcopy(IDEA),
     }

@@ -1,6 +1,7 @@
 """The section "Skillnader mellan grupper": the result indicators by gender, age group and
 intervention (each group against the rest; the report adjusts, flags and asks), and the end
-reasons per group."""
+reasons per group. A grouping field without declared categories (such as an intervention
+written as free text) is not used."""
 
 from __future__ import annotations
 
@@ -48,54 +49,41 @@ def build_differences(section: Section, comp: Compilation) -> None:
 
 def _end_reasons_by_group(comp: Compilation, grouping: str, grouping_label: str, groups: pd.Series,
                           order: list[str] | None) -> list:
-    """End reasons per group as a table of shares and a stacked chart.
-
-    The group counts add up to the overall end-reason counts (cases without a group make an
-    unpublished group of their own), and those sums are registered for disclosure control.
-    """
+    """End reasons per group as a table of shares and a stacked chart (every row has every end
+    reason, and the missing one when any ended case lacks it, at 0 % where the group has none)."""
     ctx, tally, now = comp.ctx, comp.ctx.tally, comp.current
     population = now.populations.ended
     values = now.cases.ended[END_REASON]
     present = list(pd.unique(groups.dropna()))
     order = [g for g in (order or sorted(present, key=str)) if g in present]
-    if len(order) < 2:
+    categories = categories_of(comp.model.fields[END_REASON], ctx.language)
+    if len(order) < 2 or categories is None:
         return []
-    categories = categories_of(comp.model.fields[END_REASON], values, ctx.language)
     missing_label = ctx.t("common.missing")
-    _, overall_total = tally.distribution(population, END_REASON, values, categories, missing_label)
-    members = [(group, groups == group, True) for group in order]
-    if groups.isna().any():
-        members.append((None, groups.isna(), False))
-    totals = {}
-    for group, inside, published in members:
-        _, totals[group] = tally.distribution(population, END_REASON, values[inside], categories, missing_label,
-                                              conditions=[(grouping, group)], published=published)
-    for value in [v for v, _ in categories] + [None]:
-        tally.ledger.equation(tally.key(population, [(END_REASON, value)]),
-                              [tally.key(population, [(grouping, g), (END_REASON, value)]) for g, _, _ in members])
-    tally.ledger.equation(overall_total.count_key, [totals[g].count_key for g, _, _ in members])
-    shown = [*categories, *([(None, missing_label)] if values.isna().any() else [])]
+    any_missing = bool(values.isna().any())
+    shown = [*categories, *([(None, missing_label)] if any_missing else [])]
     stacked, table_rows = [], []
-    for group, inside, _ in members[:len(order)]:
-        group_values = values[inside]
-        counts = group_values.value_counts()
-        shares = []
-        for value, _ in shown:
-            n = int(group_values.isna().sum()) if value is None else int(counts.get(value, 0))
-            shares.append(tally.pct(tally.count(population, n, [(grouping, group), (END_REASON, value)]), totals[group]))
-        stacked.append((group, [Bar(label, share) for (_, label), share in zip(shown, shares)]))
-        table_rows.append([text(group), totals[group], *shares])
+    for group in order:
+        group_values = values[(groups == group).to_numpy(dtype=bool)]
+        rows, total = tally.distribution(population, END_REASON, group_values, categories, missing_label,
+                                         conditions=[(grouping, group)])
+        shares = {row.value: row.pct for row in rows}
+        if any_missing and None not in shares:
+            nobody = tally.count(population, group_values.index[:0], [(grouping, group), (END_REASON, None)])
+            shares[None] = tally.pct(nobody, total)
+        stacked.append((group, [Bar(label, shares[value]) for value, label in shown]))
+        table_rows.append([text(group), total, *(shares[value] for value, _ in shown)])
     title = ctx.t("loke.differences.end_reasons_title", grouping=grouping_label.lower())
     table = Table(
         id=f"{comp.name}.end_reason.by_{grouping}", title=title,
         columns=[Column("group", grouping_label), Column("n", ctx.t("common.count"), "count"),
                  *(Column(f"pct_{index}", label, "pct") for index, (_, label) in enumerate(shown))],
-        rows=table_rows, n=overall_total,
+        rows=table_rows, n=now.n_ended,
     )
     chart = Chart(
         id=f"{table.id}.chart", kind="stacked", title=title,
         description=ctx.t("loke.differences.end_reasons_description", grouping=grouping_label.lower()),
         axis_label=ctx.t("common.share_axis"), segment_names=[label for _, label in shown], stacked_rows=stacked,
-        max_value=100.0, n=overall_total,
+        max_value=100.0, n=now.n_ended,
     )
     return [table, chart]

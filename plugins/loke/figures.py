@@ -1,21 +1,20 @@
 """The headline figures of one period, counted through the run's tally.
 
-Each figure is computed (and its counts registered) only when first asked for, so the
-previous period registers just the figures its comparison shows. Population strings come
-from `Cases.populations`, so the same set of cases has the same name everywhere.
+Each figure is computed (and its counts made from their cases) only when first asked for, so
+the previous period makes just the figures its comparison shows. Populations come from
+`Cases.populations`, so the same set of cases has the same name everywhere.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
 
 import pandas as pd
 
-from isu_engine.api import (AnalysisConfig, Category, Cell, ChangeResult, Model, Tally, analyse_change, improved_flags,
-                            mean_interval, pair_wide, settings_for)
+from isu_engine.api import (AnalysisConfig, Category, Cell, ChangeResult, Model, Population, Tally, analyse_change,
+                            improved_flags, mean_interval, pair_wide, settings_for)
 
 from . import indicators
 from .cases import DURATION, ENDED, OPEN, START, STATUS, Cases
@@ -54,7 +53,7 @@ class IdeaShare:
     """How many cases meet one block of the idea: every criterion together, and each on its own."""
 
     block: str
-    population: str
+    population: Population
     name: str
     flags: pd.Series
     every: Share
@@ -79,15 +78,12 @@ class PeriodFigures:
 
     @cached_property
     def case_counts(self) -> CaseCounts:
-        """The period's cases, ended and open, registered together: wherever two of them are shown,
-        disclosure control knows that the third follows."""
+        """The period's cases, ended and open, and the ended cases as a population of their own."""
         categories = [(ENDED, self.ctx.t("loke.status.ended")), (OPEN, self.ctx.t("loke.status.open"))]
         rows, total = self.tally.distribution(self.populations.cases, STATUS, self.cases.frame[STATUS], categories,
                                               self.ctx.t("common.missing"))
-        by_value = {row.value: row for row in rows}
-        n_ended = self.tally.total(self.populations.ended, len(self.cases.ended))
-        self.tally.ledger.equation(by_value[ENDED].count.count_key, [n_ended.count_key])
-        return CaseCounts(total=total, ended=n_ended, status=by_value)
+        n_ended = self.tally.total(self.populations.ended, self.cases.ended.index)
+        return CaseCounts(total=total, ended=n_ended, status={row.value: row for row in rows})
 
     @property
     def n_cases(self) -> Cell:
@@ -128,21 +124,16 @@ class PeriodFigures:
         flags = indicators.goal_share(self.cases.ended["goal_attainment"],
                                       self.parameters.get("goal_partly_values", []),
                                       self.parameters.get("goal_assessed_values", []))
-        share = self._share(self.populations.ended, "goal_partly", flags)
-        self.tally.ledger.equation(share.assessed.count_key, [self.goal_attained.assessed.count_key])
-        return share
+        return self._share(self.populations.ended, "goal_partly", flags)
 
     @cached_property
     def satisfaction(self) -> tuple[Cell, Cell]:
         """The number of ended cases that answered, and their mean satisfaction with its t interval."""
-        values = self.cases.ended["satisfaction"]
-        answered = int(values.notna().sum())
-        population = self.populations.ended
-        n = self.tally.count(population, answered, [("satisfaction", "present")])
-        missing = self.tally.count(population, len(values) - answered, [("satisfaction", None)], published=False)
-        self.tally.ledger.equation(self.n_ended.count_key, [n.count_key, missing.count_key])
+        values = self.cases.ended["satisfaction"].dropna()
+        n = self.tally.count(self.populations.ended, values.index, [("satisfaction", "present")])
+        mean = self.tally.mean(values, n, decimals=1, variable="satisfaction")
         low, high = mean_interval(values)
-        return n, dataclasses.replace(self.tally.mean(values, n, decimals=1), low=low, high=high)
+        return n, Cell(mean.value, mean.kind, decimals=mean.decimals, low=low, high=high, figure=mean.figure)
 
     @cached_property
     def rating_pairs(self) -> pd.DataFrame:
@@ -179,13 +170,8 @@ class PeriodFigures:
             return None
         open_cases = self.cases.frame[self.cases.frame[STATUS] == OPEN]
         days = (pd.Timestamp(self.cases.period.end) - open_cases[START]).dt.days
-        past = int((days > criterion.high).sum())
-        population = self.populations.cases
-        cell = self.tally.count(population, past, [(STATUS, OPEN), ("past_intended_duration", True)])
-        rest = self.tally.count(population, len(open_cases) - past, [(STATUS, OPEN), ("past_intended_duration", False)],
-                                published=False)
-        self.tally.ledger.equation(self.n_open.count_key, [cell.count_key, rest.count_key])
-        return cell
+        past = open_cases.index[(days > criterion.high).to_numpy(dtype=bool)]
+        return self.tally.count(self.populations.cases, past, [(STATUS, OPEN), ("past_intended_duration", True)])
 
     def figure(self, figure_id: str) -> tuple[Cell, Cell | None]:
         """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on
@@ -207,10 +193,10 @@ class PeriodFigures:
         share = shares[figure_id]()
         return share.pct, share.assessed
 
-    def _share(self, population: str, name: str, flags: pd.Series) -> Share:
+    def _share(self, population: Population, name: str, flags: pd.Series) -> Share:
         return Share(*self.tally.indicator(population, name, flags))
 
-    def _idea_share(self, block: str, population: str, frame: pd.DataFrame) -> IdeaShare | None:
+    def _idea_share(self, block: str, population: Population, frame: pd.DataFrame) -> IdeaShare | None:
         criteria = self.idea.criteria(block) if self.idea is not None else ()
         if not criteria:
             return None

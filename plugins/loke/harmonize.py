@@ -4,18 +4,18 @@ The cases, their status and the result indicators are those of the LOKE report
 (`cases.py`, `indicators.py`, `figures.py`): a case ended when its end date lies in the
 period; ended as planned, goal attainment, the change in the client's own rating and
 satisfaction are taken for the cases that ended in the period, as in the annual
-compilation (open cases: not yet assessed).
+compilation (open cases: not yet assessed). The frame keeps the cases' row labels as its
+index, the keys by which the LOKE report counts them, so the comparison counts the same units.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import OUTCOME_OF, AnalysisConfig, ChangeResult, Dataset, describe, harmonized_frame, outcome_from
+from isu_engine.api import AnalysisConfig, ChangeResult, Dataset, describe, harmonized_frame, outcome_from
 
-from .cases import DURATION, END, ENDED, OPEN, START, STATUS, Populations, period_cases
+from .cases import CASES, END, ENDED, START, STATUS, period_cases
 from .figures import RATING, SUBJECT, PeriodFigures
-from .target_group import AGE_GROUP, GENDER_TWO_WAY
 
 
 def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         outcome=outcome_from(figures.rating.categories, frame.index),
         goal_attained=figures.goal_attained_flags, feedback=frame["satisfaction"].where(ended),
     )
-    return describe(frame_out, **_description(data, ctx, figures.rating), links=_links(ctx, figures))
+    return describe(frame_out, **_description(data, ctx, figures.rating))
 
 
 def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> dict:
@@ -72,28 +72,6 @@ def _description(data: Dataset, ctx: AnalysisConfig, rating: ChangeResult) -> di
                                 high=max(satisfaction)),
         "respondents": {"outcome": "client", "goal": "staff", "feedback": "client"},
         "measures_only": ctx.t("comparison.measures.idea"),
-        "population": Populations.of(ctx.period).cases,
+        "unit_kind": CASES,
     }
 
-
-def _links(ctx: AnalysisConfig, figures: PeriodFigures) -> dict[tuple, list]:
-    """The LOKE report's counts of the same cases: gender, age group, status, results."""
-    tally, pop = ctx.tally, figures.populations
-    links: dict[tuple, list] = {("total", None): [tally.key(pop.cases)]}
-    labels = [ctx.t(key) for key in ("common.female", "common.male", "common.gender_other", "common.gender_unknown")]
-    for label in [*labels, None]:
-        links[("gender_two_way", label)] = [tally.key(pop.cases, [(GENDER_TWO_WAY, label)])]
-    for label in [*ctx.age_band_labels(), None]:
-        links[("age_group", label)] = [tally.key(pop.cases, [(AGE_GROUP, label)])]
-    for status in (ENDED, OPEN):
-        links[("status", status)] = [tally.key(pop.cases, [(STATUS, status)])]
-    links[("ended", None)] = [tally.key(pop.ended)]
-    links[("ended_planned", True)] = [tally.key(pop.ended, [("ended_as_planned", True)])]
-    links[("goal_attained", True)] = [tally.key(pop.ended, [("goal_attained", True)])]
-    links[("contacts", "present")] = [tally.key(pop.ended, [("n_contacts", "present")])]
-    links[("duration_days", "present")] = [tally.key(pop.ended, [(DURATION, "present")])]
-    categories = list(figures.rating.categories.cat.categories)
-    for outcome in ("improved", "unchanged", "deteriorated"):
-        parts = [c for c in categories if OUTCOME_OF.get(c) == outcome]
-        links[("outcome", outcome)] = [tally.key(pop.rated, [(f"{RATING}.change", c)]) for c in parts]
-    return links

@@ -73,13 +73,11 @@ def _block_items(comp: Compilation, block: str, share: IdeaShare | None) -> list
         return [Paragraph.plain(ctx.t("loke.idea.block_none", lead=lead))]
     criteria = [criterion for criterion, _, _ in share.each]
     described = ", ".join(c.describe(ctx.t, ctx.language) for c in criteria)
-    missing_n = int(share.flags.isna().sum())
-    missing = tally.count(share.population, missing_n, [(share.name, None)])
-    if missing_n:
+    left_out = share.flags.index[share.flags.isna().to_numpy()]
+    missing = tally.count(share.population, left_out, [(share.name, None)])
+    if len(left_out):
         fields = ", ".join(c.title for c, flags, _ in share.each if flags.isna().any())
-        reason = ctx.t(f"loke.idea.excluded_{block}", fields=fields)
-        ctx.exclude(lead, reason, share.population, missing_n)
-        tally.ledger.equation(tally.key(share.population, [("excluded", reason)]), [missing.count_key])
+        ctx.exclude(lead, ctx.t(f"loke.idea.excluded_{block}", fields=fields), share.population, left_out)
     units = ctx.t(f"loke.idea.units_{block}")
     sentence = Paragraph(
         template=ctx.t("loke.idea.sentence", lead=lead, criteria=_escaped(described), pct="{pct}", yes="{yes}",
@@ -106,7 +104,8 @@ def _chart(comp: Compilation, block: str, share: IdeaShare) -> Chart:
     """Intended against actual: the share of cases as intended and the share outside the idea."""
     ctx, tally = comp.ctx, comp.ctx.tally
     inside, outside = ctx.t("loke.idea.inside"), ctx.t("loke.idea.outside")
-    no = tally.count(share.population, int((share.flags == False).sum()), [(share.name, False)])  # noqa: E712
+    outside_units = share.flags.index[share.flags.eq(False).fillna(False).to_numpy(dtype=bool)]
+    no = tally.count(share.population, outside_units, [(share.name, False)])
     lead = ctx.t(f"loke.idea.{block}")
     return Chart(
         id=f"{comp.name}.idea.{block}.chart", kind="stacked", title=ctx.t("loke.idea.chart_title", lead=lead),

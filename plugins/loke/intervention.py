@@ -8,11 +8,11 @@ are not final yet.
 
 from __future__ import annotations
 
-from isu_engine.api import Column, Section, Table, text
+from isu_engine.api import Column, Section, Table, summary_items, text
 
 from .cases import DURATION, ENDED, OPEN
 from .compilation import Compilation
-from .items import absent_note, banded_items, field_items, own_items, summary_table
+from .items import absent_note, banded_items, field_items, own_items
 
 CONTACT_EDGES = [1, 6, 11, 21]
 DURATION_EDGES = [0, 31, 91, 181, 366]
@@ -21,14 +21,14 @@ FIELDS = ("intervention", "method", "n_contacts", "end_date")
 
 def build_intervention(section: Section, comp: Compilation) -> None:
     ctx, model, now = comp.ctx, comp.model, comp.current
-    frame, population, total = now.cases.frame, now.populations.cases, now.n_cases
+    frame, population = now.cases.frame, now.populations.cases
     ended, ended_population = now.cases.ended, now.populations.ended
     section.intro = ctx.t("loke.intervention.intro")
     section.items.extend(absent_note(ctx, model, comp.data.absent_fields, list(FIELDS)))
     for name in ("intervention", "method"):
         if comp.present(name):
             section.items.extend(field_items(ctx, table_id=f"{comp.name}.{name}", field=model.fields[name],
-                                             population=population, values=frame[name], total=total))
+                                             population=population, values=frame[name]))
     section.items.append(_status_table(comp))
     if comp.present("n_contacts"):
         section.items.extend(banded_items(
@@ -42,12 +42,11 @@ def build_intervention(section: Section, comp: Compilation) -> None:
     rows = [(DURATION, ctx.t("loke.duration_days"), ended[DURATION])]
     if comp.present("n_contacts"):
         rows.insert(0, ("n_contacts", model.fields["n_contacts"].title(ctx.language), ended["n_contacts"]))
-    section.items.append(summary_table(ctx, table_id=f"{comp.name}.intervention.summary",
+    section.items.append(summary_items(ctx, table_id=f"{comp.name}.intervention.summary",
                                        title=ctx.t("loke.intervention.summary_title"), population=ended_population,
-                                       rows=rows, total=now.n_ended))
+                                       rows=rows))
     section.items.extend(own_items(ctx, dataset=comp.name, model=model, block="intervention",
-                                   population=population, frame=frame, total=total,
-                                   absent=comp.data.absent_fields))
+                                   population=population, frame=frame, absent=comp.data.absent_fields))
 
 
 def _status_table(comp: Compilation) -> Table:

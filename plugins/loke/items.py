@@ -1,57 +1,44 @@
 """Report items the LOKE sections share: a field's distribution by its type, bands of numbers,
-summaries tied to their missing values, and the unit's own variables of a block."""
+and the unit's own variables of a block."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from isu_engine.api import (AnalysisConfig, Cell, Field, Model, Paragraph, Table, categories_of, frequency_items,
+from isu_engine.api import (AnalysisConfig, Field, Model, Paragraph, Population, categories_of, frequency_items,
                             multi_frequency_items, summary_items)
 
 NUMBER_TYPES = ("integer", "number", "year")
 
 
-def field_items(ctx: AnalysisConfig, *, table_id: str, field: Field, population: str, values: pd.Series,
-                total: Cell) -> list:
+def field_items(ctx: AnalysisConfig, *, table_id: str, field: Field, population: Population,
+                values: pd.Series) -> list:
     """The distribution of one field among a population's cases, as the field's type suits.
 
     Several values per case: the share with each value; a number without categories: n,
     mean, median and quartiles; a date: nothing (single dates would show single cases);
-    anything else: counts and shares of each category.
+    anything else: counts and shares of each category. A field without declared categories
+    is not tabulated (its values could be any text a person wrote): a sentence says so.
     """
     title = field.title(ctx.language)
-    if field.type == "list":
-        categories = [(c.value, c.label(ctx.language)) for c in field.categories] or None
-        return multi_frequency_items(ctx, table_id=table_id, title=title, population=population,
-                                     variable=field.name, values=values, delimiter=field.delimiter,
-                                     categories=categories)
     if field.type in NUMBER_TYPES and not field.is_categorical:
-        return [summary_table(ctx, table_id=table_id, title=title, population=population,
-                              rows=[(field.name, title, values)], total=total)]
+        return [summary_items(ctx, table_id=table_id, title=title, population=population,
+                              rows=[(field.name, title, values)])]
     if field.type in ("date", "datetime"):
         return []
     if field.type == "boolean":
         categories = [(True, ctx.t("common.yes")), (False, ctx.t("common.no"))]
     else:
-        categories = categories_of(field, values, ctx.language)
+        categories = categories_of(field, ctx.language)
+    if categories is None:
+        return [Paragraph.plain(ctx.t("generic.not_tabulated", field=title))]
+    if field.type == "list":
+        return multi_frequency_items(ctx, table_id=table_id, title=title, population=population,
+                                     variable=field.name, values=values, delimiter=field.delimiter,
+                                     categories=categories)
     return frequency_items(ctx, table_id=table_id, title=title, population=population, variable=field.name,
                            values=values.astype(object).where(values.notna(), None), categories=categories)
-
-
-def summary_table(ctx: AnalysisConfig, *, table_id: str, title: str, population: str,
-                  rows: list[tuple[str, str, pd.Series]], total: Cell) -> Table:
-    """Mean, median and quartiles per row, with each row's missing count tied to the population total.
-
-    `summary_items` registers the number of cases with a value; the cases without one are
-    registered here (unpublished) so that disclosure control sees both parts of the total.
-    """
-    table = summary_items(ctx, table_id=table_id, title=title, population=population, rows=rows)
-    for key, _, values in rows:
-        present = ctx.tally.key(population, [(key, "present")])
-        missing = ctx.tally.count(population, int(values.isna().sum()), [(key, None)], published=False)
-        ctx.tally.ledger.equation(total.count_key, [present, missing.count_key])
-    return table
 
 
 def band_labels(values: pd.Series, edges: list[int], ctx: AnalysisConfig, unit: str) -> tuple[pd.Series, list[str]]:
@@ -74,10 +61,9 @@ def band_labels(values: pd.Series, edges: list[int], ctx: AnalysisConfig, unit: 
     return bands.where(numbers.notna(), None), labels
 
 
-def banded_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
+def banded_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
                  values: pd.Series, edges: list[int], unit: str, definition: str | None = None) -> list:
-    """A number in bands as table and bar chart (the variable's name keys the counts, so its missing
-    category is the same count as the summary's missing values)."""
+    """A number in bands as table and bar chart."""
     bands, order = band_labels(values, edges, ctx, unit)
     return frequency_items(ctx, table_id=table_id, title=title, population=population, variable=variable,
                            values=bands, categories=[(label, label) for label in order], definition=definition)
@@ -90,8 +76,8 @@ def own_fields(model: Model, block: str, internal: bool = False) -> list[Field]:
             if f.own and f.block == block and not f.identifier and (internal or not f.internal)]
 
 
-def own_items(ctx: AnalysisConfig, *, dataset: str, model: Model, block: str, population: str,
-              frame: pd.DataFrame, total: Cell, absent: list[str]) -> list:
+def own_items(ctx: AnalysisConfig, *, dataset: str, model: Model, block: str, population: Population,
+              frame: pd.DataFrame, absent: list[str]) -> list:
     """The own variables of a block that are in the data, each as its type suits."""
     fields = own_fields(model, block, ctx.internal)
     if not fields:
@@ -100,7 +86,7 @@ def own_items(ctx: AnalysisConfig, *, dataset: str, model: Model, block: str, po
     items.extend(absent_note(ctx, model, absent, [f.name for f in fields]))
     for field in (f for f in fields if f.name not in absent):
         items.extend(field_items(ctx, table_id=f"{dataset}.own.{field.name}", field=field, population=population,
-                                 values=frame[field.name], total=total))
+                                 values=frame[field.name]))
     return items
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import Section, categories_of, frequency_items, two_way_gender, two_way_gender_order
+from isu_engine.api import Population, Section, categories_of, frequency_items, two_way_gender, two_way_gender_order
 
 from .compilation import Compilation
 from .items import absent_note, field_items, own_items
@@ -17,7 +17,7 @@ FIELDS = ("gender", "age", "referral", "problem_areas")
 
 def build_target_group(section: Section, comp: Compilation) -> None:
     ctx, model, now = comp.ctx, comp.model, comp.current
-    frame, population, total = now.cases.frame, now.populations.cases, now.n_cases
+    frame, population = now.cases.frame, now.populations.cases
     section.intro = ctx.t("loke.target_group.intro")
     section.items.extend(absent_note(ctx, model, comp.data.absent_fields, list(FIELDS)))
     if comp.present("gender"):
@@ -30,34 +30,21 @@ def build_target_group(section: Section, comp: Compilation) -> None:
     for name in ("referral", "problem_areas"):
         if comp.present(name):
             section.items.extend(field_items(ctx, table_id=f"{comp.name}.{name}", field=model.fields[name],
-                                             population=population, values=frame[name], total=total))
+                                             population=population, values=frame[name]))
     section.items.extend(own_items(ctx, dataset=comp.name, model=model, block="target_group",
-                                   population=population, frame=frame, total=total,
-                                   absent=comp.data.absent_fields))
+                                   population=population, frame=frame, absent=comp.data.absent_fields))
 
 
-def _gender_items(comp: Compilation, frame: pd.DataFrame, population: str) -> list:
-    """Girls with women and boys with men (annat and okänt apart), then all six categories.
-
-    The two tables count the same cases, so each two-way group is registered as the sum of
-    its categories for disclosure control.
-    """
-    ctx, tally = comp.ctx, comp.ctx.tally
+def _gender_items(comp: Compilation, frame: pd.DataFrame, population: Population) -> list:
+    """Girls with women and boys with men (annat and okänt apart), then all six categories."""
+    ctx = comp.ctx
     field = comp.model.fields[GENDER]
     two_way = two_way_gender(frame[GENDER], ctx)
-    order = two_way_gender_order(ctx)
+    order = two_way_gender_order(ctx, two_way)
     items = frequency_items(ctx, table_id=f"{comp.name}.gender_two_way", title=ctx.t("loke.target_group.gender_two_way"),
                             population=population, variable=GENDER_TWO_WAY, values=two_way,
                             categories=[(label, label) for label in order])
     items += frequency_items(ctx, table_id=f"{comp.name}.gender", title=field.title(ctx.language),
                              population=population, variable=GENDER, values=frame[GENDER],
-                             categories=categories_of(field, frame[GENDER], ctx.language), chart=False)
-    values = list(field.allowed_values)
-    groups: dict = {}
-    for value, label in zip(values, two_way_gender(pd.Series(values, dtype=object), ctx)):
-        groups.setdefault(label, []).append(value)
-    groups[None] = [None]
-    for label, members in groups.items():
-        tally.ledger.equation(tally.key(population, [(GENDER_TWO_WAY, label)]),
-                              [tally.key(population, [(GENDER, value)]) for value in members])
+                             categories=categories_of(field, ctx.language), chart=False)
     return items

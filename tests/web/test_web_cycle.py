@@ -36,8 +36,10 @@ def _cli_figures(folder: Path, config: dict, dataset: str, start: str, end: str)
     """What `isu report` computes for the same data file with the hand-written demo config."""
     from isu_engine import library
 
+    # the browser's mapping form does not declare own categories (`categories:`), so neither does this run
+    entry = {key: value for key, value in config["datasets"][dataset].items() if key != "categories"}
     single = {**{k: v for k, v in config.items() if k not in ("datasets", "compare", "reflection_log")},
-              "period": {"start": start, "end": end}, "datasets": {dataset: config["datasets"][dataset]},
+              "period": {"start": start, "end": end}, "datasets": {dataset: entry},
               "reflection_log": None}
     path = folder / f"cli-{dataset}-{start}.yaml"
     path.write_text(yaml.safe_dump(single, allow_unicode=True), "utf-8")

@@ -37,19 +37,18 @@ def t_scale(ctx: AnalysisConfig) -> Scale:
 def _overview(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:
     tally, pop = ctx.tally, cases.populations
     section.intro = ctx.t("gas.overview.intro")
-    n_cases = tally.total(pop.cases, len(cases.frame))
-    n_followed = tally.total(pop.followed, int(cases.followed.sum()))
-    n_open = tally.count(pop.cases, int((~cases.followed).sum()), [("followed_up", False)], published=False)
-    tally.ledger.equation(n_cases.count_key, [n_followed.count_key, n_open.count_key])
+    n_cases = tally.total(pop.cases, cases.frame.index)
+    n_followed = tally.total(pop.followed, cases.frame.index[cases.followed.to_numpy()])
     per_case = cases.goals.n_goals
-    n_goals = tally.total(pop.goals, int(per_case.sum()))
+    n_goals = tally.total(pop.goals, cases.goals.every_goal(cases.goals.baseline).index)
     section.items.append(KeyFigures([
         KeyFigure("n_cases", ctx.t("gas.figure.n_cases"), n_cases, ctx.t("gas.definition.n_cases")),
         KeyFigure("n_followed_up", ctx.t("gas.figure.n_followed_up"), n_followed,
                   ctx.t("gas.definition.n_followed_up")),
         KeyFigure("n_goals", ctx.t("gas.figure.n_goals"), n_goals, ctx.t("gas.definition.n_goals")),
         KeyFigure("gas.goals_per_case", ctx.t("gas.figure.goals_per_case"),
-                  tally.statistic(per_case.mean() if len(per_case) else None, n_cases, decimals=1),
+                  tally.statistic(per_case.mean() if len(per_case) else None, n_cases, decimals=1,
+                                  name="goals_per_case"),
                   ctx.t("gas.definition.goals_per_case")),
     ]))
     section.items.append(Paragraph.plain(ctx.t("gas.overview.period_rule")))
@@ -58,7 +57,7 @@ def _overview(section: Section, data: Dataset, ctx: AnalysisConfig, cases: Perio
         population=pop.cases, variable="n_goals", values=per_case,
         categories=[(k, str(k)) for k in range(1, MAX_GOALS_SHOWN + 1)], chart=False))
     for name, label, labels, order in group_columns(data, cases.frame, ctx):
-        categories = [(value, value) for value in (order or sorted(labels.dropna().unique(), key=str))]
+        categories = [(value, value) for value in order]
         section.items.extend(frequency_items(ctx, table_id=f"{data.name}.{name}", title=label, population=pop.cases,
                                              variable=name, values=labels, categories=categories, chart=False))
 
@@ -68,11 +67,9 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     rho = cases.goals.rho
     section.intro = ctx.t("gas.tscore.intro", expected=ctx.number(cases.expected_t))
     pairs = cases.t_pairs
-    followed = tally.total(pop.followed, int(cases.followed.sum()))
-    scored = tally.total(pop.paired, len(pairs))
-    excluded = ctx.exclude(ctx.t("gas.scale"), ctx.t("gas.tscore.excluded_incomplete"), pop.followed,
-                           int(cases.incomplete.sum()))
-    tally.ledger.equation(followed.count_key, [scored.count_key, *([excluded.count_key] if excluded else [])])
+    scored = tally.total(pop.paired, pairs.index)
+    ctx.exclude(ctx.t("gas.scale"), ctx.t("gas.tscore.excluded_incomplete"), pop.followed,
+                cases.frame.index[cases.incomplete.to_numpy()])
     items, _ = change_items(ctx, scale=t_scale(ctx), paired=pairs, population=pop.paired,
                             unit_label=ctx.t("gas.units"))
     for figure in items[0].figures:
@@ -84,7 +81,8 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
         KeyFigure("gas.t50_pct", ctx.t("gas.figure.t50_pct", expected=ctx.number(cases.expected_t)), share,
                   ctx.t("gas.definition.t50_pct", expected=ctx.number(cases.expected_t))),
         KeyFigure("gas.t50_n", ctx.t("gas.figure.t50_n", expected=ctx.number(cases.expected_t)), yes, shown=False),
-        KeyFigure("gas.mean_change", ctx.t("gas.figure.mean_change"), tally.statistic(change, scored, decimals=1),
+        KeyFigure("gas.mean_change", ctx.t("gas.figure.mean_change"),
+                  tally.statistic(change, scored, decimals=1, name="mean_change"),
                   ctx.t("gas.definition.mean_change")),
     ]))
     section.items.extend(items)

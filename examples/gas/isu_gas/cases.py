@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from isu_engine.api import Model, Period, active_in_period, in_period
+from isu_engine.api import Model, Period, Population, active_in_period, in_period
 
 from .goals import Goals
 
@@ -23,19 +23,20 @@ FOLLOWUP = "followup_date"
 
 @dataclass(frozen=True)
 class Populations:
-    """Population strings of one period: what is counted, and in which period."""
+    """The sets of one period that are counted: cases (the dataset's rows) and their goals."""
 
-    cases: str            # cases active in the period
-    followed: str         # cases followed up in the period
-    paired: str           # followed-up cases with every goal scored: T at goal setting and at follow-up
-    goals: str            # the goals of the cases active in the period
-    goals_followed: str   # the goals of the paired cases
+    cases: Population            # cases active in the period
+    followed: Population         # cases followed up in the period
+    paired: Population           # followed-up cases with every goal scored: T at goal setting and at follow-up
+    goals: Population            # the goals of the cases active in the period
+    goals_followed: Population   # the goals of the paired cases
 
     @classmethod
     def of(cls, period: Period) -> "Populations":
         tag = f"{period.start.isoformat()}–{period.end.isoformat()}"
-        return cls(cases=f"cases@{tag}", followed=f"cases_followed_up@{tag}", paired=f"cases_scored@{tag}",
-                   goals=f"goals@{tag}", goals_followed=f"goals_scored@{tag}")
+        return cls(cases=Population("rows", f"cases@{tag}"), followed=Population("rows", f"cases_followed_up@{tag}"),
+                   paired=Population("rows", f"cases_scored@{tag}"), goals=Population("goals", f"goals@{tag}"),
+                   goals_followed=Population("goals", f"goals_scored@{tag}"))
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,6 @@ class Goals:
 
     def every_goal(self, table: pd.DataFrame, cases: pd.Series | None = None) -> pd.Series:
         """The values in `table` (baseline or followup) of every set goal, of all cases or of `cases` (a mask),
-        as one series, goal after goal."""
+        as one series, goal after goal; each goal is known by (goal number, the case's row)."""
         chosen = self.is_set if cases is None else self.is_set.apply(lambda goal: goal & cases)
-        return pd.concat([table[k][chosen[k]] for k in table.columns]).astype("Int64")
+        return pd.concat({k: table[k][chosen[k]] for k in table.columns}, names=["goal", "row"]).astype("Int64")

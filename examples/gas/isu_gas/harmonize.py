@@ -52,6 +52,5 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         outcome_measure=ctx.t("gas.compare.outcome_short", expected=expected),
         respondents={"outcome": "staff", "goal": "staff"},
         measures_only=ctx.t("gas.compare.measures"),
-        population=cases.populations.cases,
-        links={("total", None): [ctx.tally.key(cases.populations.cases)]},
+        unit_kind="rows",
     )

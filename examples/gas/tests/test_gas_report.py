@@ -10,11 +10,12 @@ import pytest
 from isu_engine.commands.cli import main
 from isu_engine.configure.config import load_config
 from isu_engine.analyse.context import AnalysisConfig
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.compare.harmonize import validate_harmonized
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
 from isu_engine.analyse.tabulate import Tally
+from isu_engine.protect.audit import audit
 
 from .gas_data import goals
 
@@ -55,9 +56,9 @@ T_POST = {"C1": 50 + 10 / ROOT_62, "C2": 40.0, "C3": 50 - 50 / ROOT_48, "C4": 50
 def run(config_path, registry):
     config = load_config(config_path)
     datasets = load_all(config, registry)
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(dataset, config, registry, ledger) for dataset in datasets.values()]
-    apply_disclosure(reports, ledger, config)
+    records = Records()
+    reports = [build_report(dataset, config, registry, records) for dataset in datasets.values()]
+    apply_disclosure(reports, records, config)
     return reports[0]
 
 
@@ -102,10 +103,23 @@ def test_rho_and_the_expected_level_are_parameters(project, registry, tmp_path):
                                                    + 50 + 30 / math.sqrt(5)) / 5)
 
 
-def test_small_figures_are_hidden_with_the_default_min_cell(project, registry):
-    found = figures(run(project(CASES, min_cell=5), registry))
-    assert found["gas.n_paired"] == 5 and found["n_cases"] == 7
-    assert found["gas.t50_n"] is None and found["gas.t50_pct"] is None     # 3 of 5
+def test_small_figures_are_hidden_with_the_default_min_cell(project, registry, tmp_path):
+    # 3 of the 5 scored cases reach T 50: too few to show, as count and share. Beside the 9 valid rows
+    # (always shown) the 7 cases of the period would tell that 2 lie outside it, and beside the 5 scored
+    # cases the 6 followed up would tell that 1 was left out: neither pair can be shown whole.
+    unprotected = figures(run(project(CASES), registry))
+    config = project(CASES, min_cell=5)
+    report = run(config, registry)
+    found = figures(report)
+    assert found["gas.t50_n"] is None and found["gas.t50_pct"] is None
+    assert report.dataset.rows_valid == 9 and found["n_cases"] is None
+    assert found["n_followed_up"] is None or found["gas.n_paired"] is None
+    for name, value in found.items():      # what is shown is the true figure
+        assert value is None or value == pytest.approx(unprotected[name]), name
+    # and a reader of the written report can work out none of the hidden small counts
+    assert main(["report", str(config), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
+    findings, min_cell = audit([tmp_path / "out"])
+    assert min_cell == 5 and findings == []
 
 
 def test_rows_that_break_the_goal_rules_are_quarantined(project, registry):
@@ -139,7 +153,7 @@ def test_harmonized_frame_for_isu_compare(project, registry):
     config = load_config(project(CASES))
     dataset = load_all(config, registry)["gas_unit"]
     ctx = AnalysisConfig(config=config, dataset=dataset.config, period=config.period,
-                         tally=Tally(Ledger(1), dataset.name))
+                         tally=Tally(Records(), dataset.name))
     frame = validate_harmonized(harmonized(dataset, ctx), "gas", dataset.name).set_index("subject")
     assert sorted(frame.index) == ["C1", "C2", "C3", "C4", "C5", "C6", "C9"]
     # improved: T at follow-up ≥ 50; deteriorated: below the T at goal setting; else unchanged

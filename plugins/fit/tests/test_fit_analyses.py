@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from isu_engine.commands.cli import main as cli_main
 from isu_engine.configure.config import Period, load_config
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import load_registry
 from isu_engine.analyse.report import apply_disclosure, build_report
 from isu_engine.commands.run import load_all
@@ -60,9 +60,9 @@ def run(tmp_path: Path, rows: list[dict], *, min_cell: int = 1, step: str = "qua
     dataset = load_all(config, registry)["x"]
     if clean:
         assert dataset.rows_quarantined == 0, dataset.issues.to_dict("records")
-    ledger = Ledger(config.min_cell)
-    report = build_report(dataset, config, registry, ledger)
-    apply_disclosure([report], ledger, config)
+    records = Records()
+    report = build_report(dataset, config, registry, records)
+    apply_disclosure([report], records, config)
     assert not report.failed_sections, [(s.id, s.error) for s in report.failed_sections]
     return report
 
@@ -222,16 +222,23 @@ def test_breakdowns_by_gender_age_and_unit(tmp_path):
     # Women and girls with a cutoff: a1–a6 (improved: a1 a2 a3 a4), t1 (improved), c2 -> 5 of 8.
     assert gender.pct[0].value == pytest.approx(100 * 5 / 8)
     charts = [item for item in outcome.items if getattr(item, "kind", None) == "stacked"]
-    assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart",
-                                              "x.ors.change.unit.chart"}
-    assert all("therapist_id" not in chart.id for chart in charts)
+    # Unit has no declared categories: its written values are never tabulated.
+    assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart"}
 
 
-def test_therapist_breakdown_only_when_internal(tmp_path):
-    rows = [dict(row, therapist_id="T1" if i % 4 < 2 else "T2") for i, row in enumerate(JT_ROWS)]
+def test_unit_and_therapist_are_never_tabulated_by_their_written_values(tmp_path):
+    """Unit and therapist are text without declared categories: no breakdown by them, not even internally."""
+    rows = [dict(row, therapist_id="T1" if i % 4 < 2 else "T2", unit="Väst" if i % 2 else "Öst")
+            for i, row in enumerate(JT_ROWS)]
     internal = run(tmp_path, rows, internal=True)
-    ids = {c.id for s in internal.sections for c in s.comparisons()}
-    assert "x.ors.improved.therapist_id" in ids
+    outcome = next(s for s in internal.sections if s.id == "fit.outcome")
+    ids = {c.id for s in internal.sections for c in s.comparisons()} | {item.id for item in outcome.items
+                                                                         if getattr(item, "kind", None) == "stacked"}
+    assert ids == {"x.ors.improved.gender", "x.ors.improved.age",
+                   "x.ors.change.gender.chart", "x.ors.change.age.chart"}
+    written = {str(cell.value) for s in internal.sections for item in s.items if hasattr(item, "cells")
+               for cell in item.cells()}
+    assert not written & {"T1", "T2", "Väst", "Öst"}
 
 
 def test_english_texts(tmp_path):
@@ -268,8 +275,12 @@ def test_trajectory_without_history_leaves_each_episode_out(tmp_path):
     # No episode ended before 2025, so every episode up to the period end is the reference (e6 comes later)
     # and each is judged against the others only.
     report = run(tmp_path, TRAJECTORY_ROWS, parameters=TRAJECTORY_PARAMETERS)
-    rows = table(report, "x.fit.trajectory").rows
-    values = {(str(r[1].value), r[2].value): [c.shown_value for c in r[3:]] for r in rows if r[0].value == "ORS"}
+    trajectory = table(report, "x.fit.trajectory")
+    # The table shows each point's median and its interval, not the number of episodes behind it (the drop from
+    # one ORS to the next would count the few who stopped); that number is the count the median rests on.
+    assert [column.id for column in trajectory.columns] == ["instrument", "band", "number", "median", "low", "high"]
+    values = {(str(r[1].value), r[2].value): [r[3].figure.inputs[0].value, *(c.shown_value for c in r[3:])]
+              for r in trajectory.rows if r[0].value == "ORS"}
     low, high = "Start 0 till under 20", "Start 20–40"
     assert values[(low, 1)] == [3, 12, None, None]      # 10, 12, 14 (too few for an interval of the median)
     assert values[(low, 2)] == [3, 16, None, None]      # 14, 16, 20
@@ -302,12 +313,13 @@ def test_trajectory_from_episodes_that_ended_before_the_period(tmp_path):
     parameters = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 3}
     report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
     rows = table(report, "x.fit.trajectory").rows
-    values = {(str(r[0].value), str(r[1].value), r[2].value): [c.shown_value for c in r[3:5]] for r in rows}
+    values = {(str(r[0].value), str(r[1].value), r[2].value): [r[3].figure.inputs[0].value, r[3].shown_value]
+              for r in rows}
     # ORS: h1–h3 only (10, 12, 14 and 14, 18, 20); the period's own episodes c1 and c2 are not in it.
     assert values[("ORS", "Start 0 till under 20", 1)] == [3, 12]
     assert values[("ORS", "Start 0 till under 20", 2)] == [3, 18]
-    # CORS: no ended history, so every CORS episode (c3 alone, too few for a point).
-    assert values[("CORS", "Start 20–40", 1)] == [1, None]
+    # CORS: no ended history, so every CORS episode (c3 alone, too few for a point: no median, no row).
+    assert [key for key in values if key[0] == "CORS"] == []
     reference = rows_by_label(report, "x.fit.trajectory.reference")
     assert reference["ORS"][0].startswith("Episoder som avslutades före 2025-01-01") and reference["ORS"][1] == 3
     assert reference["CORS"][0].startswith("Färre än 3") and reference["CORS"][1] == 1
@@ -316,6 +328,29 @@ def test_trajectory_from_episodes_that_ended_before_the_period(tmp_path):
     charts = [item.id for s in report.sections if s.id == "fit.trajectory" for item in s.items
               if getattr(item, "kind", None) == "line"]
     assert charts == ["x.fit.trajectory.ORS.chart"]
+
+
+EIGHT_ENDED = [
+    # Eight episodes ended in 2024 with intake ORS 10, 12 … 24 (one band, one number); two more in 2025.
+    *(session(f"h{i}", f"2024-02-{10 + i}", 10 + 2 * i, end="planned") for i in range(8)),
+    *episode("c1", 11, 19), *episode("c2", 13, 15),
+]
+EIGHT_PARAMETERS = {"intake_bands": [[0, 40]], "trajectory_sessions": 1, "trajectory_min_per_cell": 6}
+
+
+@pytest.mark.parametrize("min_cell", [1, 5])
+def test_the_median_interval_is_hidden_with_its_median(tmp_path, min_cell):
+    # n = 8: the median is (16 + 18) / 2 = 17; its 95 % interval runs from the 1st to the 8th value, 10 to 24 —
+    # two clients' own scores. A median of fewer than min_quantile_n (10) values is hidden, and so is its interval.
+    report = run(tmp_path, EIGHT_ENDED, min_cell=min_cell, parameters=EIGHT_PARAMETERS)
+    row = next(r for r in table(report, "x.fit.trajectory").rows if r[0].value == "ORS")
+    median, low, high = row[3:6]
+    assert median.figure.inputs[0].value == 8
+    if min_cell == 1:
+        assert [median.value, low.value, high.value] == [17.0, 10.0, 24.0]
+    else:
+        assert median.hidden and median.figure.reason == "quantile"
+        assert low.hidden and high.hidden and low.shown_value is None and high.shown_value is None
 
 
 def test_median_interval_ranks_match_the_published_table():
@@ -469,6 +504,32 @@ def test_small_counts_are_hidden_with_min_cell_5(tmp_path):
         assert figure(report, figure_id).hidden, figure_id
     assert figure(report, "n_clients").shown_value is None
     assert figure_id_values_hidden_in_json(tmp_path, ["n_clients", "n_clients_2plus", "srs.below_cutoff_pct"])
+
+
+@pytest.mark.parametrize("clients, hidden", [(4, True), (5, False)])
+def test_session_figures_need_sessions_of_min_cell_clients(tmp_path, clients, hidden):
+    """Twenty sessions are enough sessions, but from four clients they could single a client out."""
+    rows = [session(f"K{k}", f"2025-0{1 + i % 9}-0{1 + i // 9}", 20, 36) for i in range(20) for k in [i % clients]]
+    rows += [session(f"K{k}", "2024-12-01", 20, 36) for k in range(5)]   # the period's sessions are not every row
+    report = run(tmp_path, rows, min_cell=5)
+    n_sessions = figure(report, "n_sessions")
+    assert n_sessions.figure.value == 20 and n_sessions.figure.unit_kind == "rows"
+    assert n_sessions.hidden is hidden
+    assert figure(report, "fit.ors_completion_pct").hidden is hidden
+    if hidden:
+        assert n_sessions.figure.reason == "persons"
+
+
+def test_sessions_episodes_and_clients_are_counted_by_their_own_keys(tmp_path):
+    report = run(tmp_path, VOLUME_ROWS)
+    kinds = {name: figure(report, name).figure.unit_kind for name in ("n_sessions", "fit.n_episodes", "n_clients",
+                                                                      "ors.n_paired")}
+    assert kinds == {"n_sessions": "rows", "fit.n_episodes": "episodes", "n_clients": "clients",
+                     "ors.n_paired": "episodes"}
+    sessions = figure(report, "n_sessions").figure
+    assert sorted(sessions.universe.index[sessions.units]) == [1, 2, 4, 5, 6, 7, 8, 9, 12]  # the row labels of 2025
+    episodes = figure(report, "fit.n_episodes").figure
+    assert sorted(key.split("\x1f")[0] for key in episodes.universe.index[episodes.units]) == ["A", "B", "C", "C", "E"]
 
 
 def figure_id_values_hidden_in_json(tmp_path: Path, figure_ids: list[str]) -> bool:

@@ -252,6 +252,8 @@ def test_fit_csv_as_swedish_excel_exports_it(tmp_path, sessions):
     assert entry == {
         "name": "hasselberg", "model": "fit", "title": "Familjeteamet Hasselberg",
         "source": "hasselberg_sessioner.csv", "columns": {"Klient-ID": "client_id", "Behandlare": "therapist_id"},
+        "categories": {"unit": ["Familjebehandling", "Ungdomsteamet", "Vuxenteamet"],
+                       "therapist_id": [f"T0{i}" for i in range(1, 9)]},
     }
     raw = (tmp_path / entry["source"]).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -262,3 +264,6 @@ def test_fit_csv_as_swedish_excel_exports_it(tmp_path, sessions):
     back = back.rename(columns=entry["columns"])
     assert list(back.columns) == FIT_FIELDS
     pd.testing.assert_frame_equal(back, sessions, check_dtype=False)
+    # the declared categories are the units and therapists the file holds (fields without them are never tabulated)
+    for name, declared in entry["categories"].items():
+        assert set(back[name].dropna()) == set(declared)

@@ -79,7 +79,9 @@ E10,2025-02-01,man,30,ORS,Söder,10,30
 
 @pytest.fixture(scope="module")
 def fit(tmp_path_factory):
-    config = PERIOD + "disclosure: {min_cell: 1}\ndatasets:\n  x: {model: fit, source: sessions.csv}\n"
+    # the units Norr and Söder are declared: a field without categories is never tabulated
+    config = PERIOD + ("disclosure: {min_cell: 1}\ndatasets:\n"
+                       "  x: {model: fit, source: sessions.csv, categories: {unit: [Norr, Söder]}}\n")
     return run_report(tmp_path_factory.mktemp("fit"), "sessions.csv", FIT_SESSIONS, config)
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from isu_engine.commands.cli import main
 from isu_engine.configure.config import load_config
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import load_registry
 from isu_engine.analyse.report import Report, apply_disclosure, build_report
 from isu_engine.commands.run import load_all
@@ -71,9 +71,9 @@ def run(folder: Path, registry, rows: list[dict], **dataset) -> Report:
     config = load_config(write_project(folder, rows, **dataset))
     datasets = load_all(config, registry)
     assert all(d.rows_quarantined == 0 for d in datasets.values()), datasets["x"].issues
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(d, config, registry, ledger) for d in datasets.values()]
-    apply_disclosure(reports, ledger, config)
+    records = Records()
+    reports = [build_report(d, config, registry, records) for d in datasets.values()]
+    apply_disclosure(reports, records, config)
     return reports[0]
 
 
@@ -367,6 +367,20 @@ def test_own_variables_appear_in_their_block(tmp_path, registry, language):
     assert row_values(attendance, "Närvaro" if language == "sv" else "Attendance")[:3] == [3, 70.0, 80.0]
 
 
+def test_fields_without_declared_categories_are_not_tabulated(tmp_path, registry):
+    report = run(tmp_path, registry, IDEA_CASES)
+    assert not report.failed_sections
+    ids = {t.id for t in report.tables()}
+    for name in ("referral", "problem_areas", "intervention", "method"):
+        assert f"x.{name}" not in ids, name
+    assert not any(t.id.startswith("x.compare.") and t.id.endswith(".intervention") for t in report.tables())
+    sentences = [item.fill(str) for s in report.sections for item in s.items if hasattr(item, "fill")]
+    for title in ("Aktualisering", "Problemområden", "Insats", "Metod"):
+        assert any(sentence.startswith(f"{title} redovisas inte") for sentence in sentences), title
+    written = {cell.value for t in report.tables() for row in t.rows for cell in row}
+    assert not written & {"Familjebehandling", "Föräldrastöd", "föräldraskap", "ekonomi"}
+
+
 # --- change in the client's own rating -----------------------------------------------------------
 
 RATINGS = [(3, 5), (5, 5), (6, 4), (2, 8), (4, 5)]
@@ -460,9 +474,9 @@ def test_demo_every_share_has_its_n_and_every_figure_a_definition(tmp_path, regi
     entry.pop("name")
     config = load_config(write_project(tmp_path, [], **{k: v for k, v in entry.items() if k != "model"}))
     datasets = load_all(config, registry)
-    ledger = Ledger(config.min_cell)
-    report = build_report(datasets["x"], config, registry, ledger)
-    apply_disclosure([report], ledger, config)
+    records = Records()
+    report = build_report(datasets["x"], config, registry, records)
+    apply_disclosure([report], records, config)
     loke_sections = [s for s in report.sections if s.id.startswith("loke.")]
     assert [s.id for s in loke_sections] == ["loke.overview", "loke.idea", "loke.target_group", "loke.intervention",
                                              "loke.result", "loke.differences", "loke.previous_year"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from isu_engine.commands.cli import main
+from isu_engine.protect.audit import audit
 
 PERIOD = 'period: {start: "2025-01-01", end: "2025-12-31"}\n'
 
@@ -37,9 +38,6 @@ def by_group(dataset: dict, table_id: str) -> dict[str, dict]:
     return {row[0]: dict(zip(found["column_ids"], row)) for row in found["rows"]}
 
 
-# --- FIT ----------------------------------------------------------------------------------------
-
-
 LOKE_CASES = """\
 case_id,gender,age,referral,problem_areas,intervention,method,start_date,end_date,n_contacts,end_reason,goal_attainment,satisfaction,team
 C1,flicka,8,Socialtjänst,föräldraskap;relationer,Familjebehandling,MI,2025-01-10,2025-03-01,5,planerat avslut,helt,5,Norr
@@ -53,12 +51,19 @@ C8,flicka,8,Egen ansökan,relationer,Föräldrastöd,Komet,2025-06-01,2025-12-01
 """
 # In the period 2025 (active during it): C1, C2, C3, C4, C5, C7, C8 = 7 cases (C6 ended in 2024).
 # Ended in 2025: C1, C2, C3, C5, C7, C8 = 6 (C4 is open).
+# The model declares no categories for referral, problem areas, intervention and method (a unit's
+# own): fields without declared categories are never tabulated, so the config declares them.
 LOKE_CONFIG = PERIOD + """\
 disclosure: {min_cell: 1}
 datasets:
   x:
     model: loke
     source: cases.csv
+    categories:
+      referral: [Socialtjänst, Egen ansökan, Skola]
+      problem_areas: [relationer, föräldraskap, skola]
+      intervention: [Familjebehandling, Föräldrastöd]
+      method: [Komet, MI]
     fields:
       - {name: team, type: string, role: group, block: intervention, title: {sv: Team, en: Team}, categories: [Norr, Söder]}
 """
@@ -141,8 +146,9 @@ def test_loke_own_group_variable_is_compared(loke):
 
 def test_a_hidden_group_shows_no_difference_and_no_q_value(tmp_path):
     # 30 girls (15 ended as planned), 30 boys (10) and 3 of another gender (1): the three are below
-    # min_cell 5, so their row's counts are hidden, and so must be the difference and the q-value
-    # that would tell how far their share is from the rest.
+    # min_cell 5, so their row's counts are hidden (shown as "Annat eller okänt kön", the group of
+    # another and unknown gender), and so must be the difference and the q-value that would tell
+    # how far their share is from the rest.
     genders = ["flicka"] * 30 + ["pojke"] * 30 + ["annat"] * 3
     planned = [index < 15 for index in range(30)] + [index < 10 for index in range(30)] + [True, False, False]
     lines = ["case_id,gender,age,start_date,end_date,end_reason"]
@@ -150,6 +156,9 @@ def test_a_hidden_group_shows_no_difference_and_no_q_value(tmp_path):
               for index, (gender, done) in enumerate(zip(genders, planned))]
     config = PERIOD + "disclosure: {min_cell: 5}\ndatasets:\n  x: {model: loke, source: cases.csv}\n"
     dataset = run_report(tmp_path, "cases.csv", "\n".join(lines) + "\n", config)
-    other = by_group(dataset, "x.compare.ended_as_planned.gender")["Annat kön"]
+    other = by_group(dataset, "x.compare.ended_as_planned.gender")["Annat eller okänt kön"]
     assert other["n"] is None and other["pct"] is None
     assert other["diff"] is None and other["q"] is None
+    # and no reader can work the three (or the one of them) out from what the report shows
+    findings, min_cell = audit([tmp_path / "out"])
+    assert min_cell == 5 and findings == []

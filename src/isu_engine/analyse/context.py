@@ -14,7 +14,7 @@ from isu_engine.errors import UserError
 from isu_engine import numerals
 from isu_engine.i18n import t
 from isu_engine.analyse.results import Cell, Section
-from isu_engine.analyse.tabulate import Tally
+from isu_engine.analyse.tabulate import Population, Tally
 
 
 def shift_years(day: dt.date, years: int) -> dt.date:
@@ -69,15 +69,11 @@ class AnalysisConfig:
         """A number as the report language writes it ("0,05" in Swedish); as many decimals as it needs by default."""
         return numerals.number(value, self.language, decimals)
 
-    def exclude(self, analysis: str, reason: str, population: str, n: int) -> Cell | None:
-        """Record that `n` units were left out of an analysis, and why (shown under data quality).
-
-        The count's key is (population, excluded = reason); the returned cell lets the
-        analysis tie it to its other counts with an equation.
-        """
-        if not n:
+    def exclude(self, analysis: str, reason: str, population: Population, units) -> Cell | None:
+        """Record that `units` were left out of an analysis, and why (counted under data quality)."""
+        if not len(units):
             return None
-        cell = self.tally.count(population, n, [("excluded", reason)])
+        cell = self.tally.count(population, units, [("excluded", reason)])
         self.exclusions.append((analysis, reason, cell))
         return cell
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.distinct import map_distinct
+from isu_engine.analyse.tabulate import Population, shown_test
 from isu_engine.analyse.results import Cell, Column, Comparison, Paragraph, Question, Section, Table, text
 from isu_engine.stats.groups import FlagRule, contrast_key, each_group_against_rest, family_q_values, flag_differences
 
@@ -22,22 +23,42 @@ FEMALE = ("flicka", "kvinna")
 MALE = ("pojke", "man")
 
 
+OTHER = ("annat", "okänt")
+
+
+def other_and_unknown_together(gender: pd.Series, min_cell: int) -> bool:
+    """Whether `annat` or `okänt` holds 1 … min_cell − 1 units: then they are shown as one group.
+
+    They are merged with each other, never into a named gender (DESIGN §2): hiding one small
+    group beside large ones would cost a large group too, while together they may be shown.
+    """
+    counts = gender.value_counts()
+    return any(1 <= int(counts.get(value, 0)) < min_cell for value in OTHER)
+
+
 def two_way_gender(gender: pd.Series, ctx: AnalysisConfig) -> pd.Series:
-    """Girls with women and boys with men; `annat` and `okänt` stay groups of their own."""
+    """Girls with women and boys with men; `annat` and `okänt` groups of their own, or one group
+    together when either is small."""
+    together = other_and_unknown_together(gender, ctx.min_cell)
     labels = {
         **{value: ctx.t("common.female") for value in FEMALE},
         **{value: ctx.t("common.male") for value in MALE},
-        "annat": ctx.t("common.gender_other"),
-        "okänt": ctx.t("common.gender_unknown"),
+        "annat": ctx.t("common.gender_other_or_unknown" if together else "common.gender_other"),
+        "okänt": ctx.t("common.gender_other_or_unknown" if together else "common.gender_unknown"),
     }
     return map_distinct(gender, labels.get)
 
 
-def two_way_gender_order(ctx: AnalysisConfig) -> list[str]:
-    return [ctx.t("common.female"), ctx.t("common.male"), ctx.t("common.gender_other"), ctx.t("common.gender_unknown")]
+def two_way_gender_order(ctx: AnalysisConfig, labels: pd.Series | None = None) -> list[str]:
+    """The labels of `two_way_gender` in reading order: girls and women, boys and men, and of the
+    other groups those in `labels` (all when no labels are given)."""
+    named = [ctx.t("common.female"), ctx.t("common.male")]
+    others = [ctx.t("common.gender_other"), ctx.t("common.gender_unknown"), ctx.t("common.gender_other_or_unknown")]
+    present = set(labels.dropna().unique()) if labels is not None else set(others)
+    return named + [label for label in others if label in present]
 
 
-def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, indicator: str,
+def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Population, indicator: str,
                    indicator_label: str, flags: pd.Series, grouping: str, grouping_label: str,
                    groups: pd.Series, order: Iterable[str] | None = None) -> Comparison | None:
     """One indicator (yes/no/NA per unit) compared across groups; None when fewer than two groups."""
@@ -62,16 +83,11 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: str, 
     for group in order:
         inside = codes == code_of[group]
         yes, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        rest_yes, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
-                                                          [(grouping, ("not", group))])
-        tally.ledger.equation(overall_yes.count_key, [yes.count_key, rest_yes.count_key])
-        tally.ledger.equation(overall_assessed.count_key, [base.count_key, rest_base.count_key])
+        _, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
+                                                   [(grouping, ("not", group))])
         pct.append(share)
         pct_rest.append(rest_share)
-        diff = stats.loc[group, "diff"]
-        rows.append([text(group), base, share, rest_share,
-                     Cell(value=None if pd.isna(diff) else float(diff), kind="number",
-                          depends=share.keys + rest_share.keys, decimals=1),
+        rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats.loc[group, "diff"]),
                      Cell(value=None, kind="number", decimals=3), text("")])
     columns = [
         Column("group", grouping_label), Column("n", ctx.t("compare.n_assessed"), "count"),
@@ -120,7 +136,7 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         comparison.table.note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
                                                        comparison.groups, comparison.pct, comparison.pct_rest):
-            row[5] = Cell(value=None if np.isnan(q) else q, kind="number", decimals=3, depends=row[4].depends)
+            row[5] = shown_test(None if np.isnan(q) else q, [row[4]], decimals=3)
             row[6] = text(language_t("compare.flagged") if flagged else "")
             if flagged:
                 flags += 1
@@ -134,7 +150,7 @@ def _contrast(comparison: Comparison, index: int) -> tuple:
     n, n_rest = comparison.n[index], comparison.n_rest[index]
     k = round((share.value or 0.0) * n / 100.0)
     k_rest = round((rest.value or 0.0) * n_rest / 100.0)
-    dataset = share.count_key[0] if share.count_key else comparison.id
+    dataset = share.figure.dataset if share.figure is not None else comparison.id
     return contrast_key(dataset, comparison.groups, comparison.groups[index], k, n, k_rest, n_rest)
 
 

@@ -28,17 +28,16 @@ def flags_distinct(values: pd.Series, test: Callable[[Any], bool]) -> np.ndarray
     return answers[codes]
 
 
-def list_item_counts(values: pd.Series, delimiter: str) -> dict[str, int]:
-    """For a list field (items joined by `delimiter`): how many rows hold each non-empty item at least once."""
+def list_item_rows(values: pd.Series, delimiter: str) -> dict[str, np.ndarray]:
+    """For a list field (items joined by `delimiter`): for each non-empty item, which rows hold it at least once."""
     codes, uniques = pd.factorize(values)
-    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    counts: dict[str, int] = {}
-    for value, n in zip(uniques, rows):
+    holders: dict[str, list[int]] = {}
+    for code, value in enumerate(uniques):
         if isinstance(value, str):
             for item in dict.fromkeys(value.split(delimiter)):
                 if item:
-                    counts[item] = counts.get(item, 0) + int(n)
-    return counts
+                    holders.setdefault(item, []).append(code)
+    return {item: np.isin(codes, held) for item, held in holders.items()}
 
 
 def list_items(value: Any, delimiter: str) -> list[str]:

@@ -16,27 +16,28 @@ import pandas as pd
 from isu_engine.analyse.differences import compare_groups, two_way_gender, two_way_gender_order
 from isu_engine.analyse.context import AnalysisConfig, in_period
 from isu_engine.check.dataset import ROW, Dataset
-from isu_engine.analyse.distinct import list_item_counts, map_distinct
+from isu_engine.analyse.distinct import list_item_rows, map_distinct
 from isu_engine.configure.model import DEFAULT_ANALYSES, Cutoff, Field, Scale
-from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Section, Table, text
+from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
+from isu_engine.analyse.tabulate import Population
 from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change
 from isu_engine.stats.pairing import pair_scale
 
 IMPROVED = ("recovered", "improved", "better")
+WORSE = ("deteriorated", "harmed")
 
 
-def categories_of(field: Field | None, values: pd.Series, language: str) -> list[tuple[object, str]]:
-    """The categories to show: the field's own (in order), else the observed values by frequency."""
+def categories_of(field: Field | None, language: str) -> list[tuple[object, str]] | None:
+    """The declared categories to show (in order), or None: a field without declared categories
+    (or an `enum`) is never tabulated by its observed values, which could be any text a person wrote."""
     if field is not None and field.categories:
         return [(c.value, c.label(language)) for c in field.categories]
     if field is not None and field.enum:
         return [(v, str(v)) for v in field.enum]
-    counts = values.dropna().value_counts()
-    ordered = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
-    return [(v, str(v)) for v in ordered]
+    return None
 
 
-def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
+def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
                     values: pd.Series, categories: list[tuple[object, str]], chart: bool = True,
                     definition: str | None = None) -> list:
     """A distribution (one value per unit) as a table with counts and shares, and a bar chart."""
@@ -58,26 +59,20 @@ def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, populatio
     return items
 
 
-def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, variable: str,
-                          values: pd.Series, delimiter: str, categories: list[tuple[object, str]] | None = None,
+def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
+                          values: pd.Series, delimiter: str, categories: list[tuple[object, str]],
                           chart: bool = True) -> list:
     """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
     tally = ctx.tally
-    counts = list_item_counts(values, delimiter)
-    has_any = values.notna() & (values != "")
-    total = tally.total(population, len(values))
-    answered = tally.count(population, int(has_any.sum()), [(variable, ("any",))])
-    unanswered = tally.count(population, int((~has_any).sum()), [(variable, None)])
-    tally.ledger.equation(total.count_key, [answered.count_key, unanswered.count_key])
-    if categories is None:
-        categories = [(v, str(v)) for v in sorted(counts, key=lambda v: (-counts[v], str(v)))]
+    holders = list_item_rows(values, delimiter)
+    has_any = (values.notna() & (values != "")).to_numpy()
+    total = tally.total(population, values.index)
+    unanswered = tally.count(population, values.index[~has_any], [(variable, None)])
     rows = []
     bars = []
+    nobody = np.zeros(len(values), dtype=bool)
     for value, label in categories:
-        n = int(counts.get(value, 0))
-        cell = tally.count(population, n, [(variable, ("has", value))])
-        without = tally.count(population, len(values) - n, [(variable, ("has_not", value))], published=False)
-        tally.ledger.equation(total.count_key, [cell.count_key, without.count_key])
+        cell = tally.count(population, values.index[holders.get(value, nobody)], [(variable, ("has", value))])
         share = tally.pct(cell, total)
         rows.append([text(label), cell, share])
         bars.append(Bar(label, share))
@@ -96,17 +91,16 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
     return items
 
 
-def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: str, rows: list[tuple[str, str, pd.Series]],
+def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, rows: list[tuple[str, str, pd.Series]],
                   decimals: int = 1) -> Table:
     """Mean, median and quartiles of numbers (no minimum or maximum: they would show single cases)."""
     body = []
+    tally = ctx.tally
     for key, label, values in rows:
         values = values.dropna().astype(float)
-        n = ctx.tally.count(population, len(values), [(key, "present")])
-        q = values.quantile([0.25, 0.5, 0.75]) if len(values) else pd.Series([np.nan] * 3, index=[0.25, 0.5, 0.75])
-        body.append([text(label), n, ctx.tally.mean(values, n, decimals),
-                     ctx.tally.statistic(q[0.5], n, decimals), ctx.tally.statistic(q[0.25], n, decimals),
-                     ctx.tally.statistic(q[0.75], n, decimals)])
+        n = tally.count(population, values.index, [(key, "present")])
+        body.append([text(label), n, tally.mean(values, n, decimals, variable=key),
+                     *(tally.quantile(values, n, q, decimals, variable=key) for q in (0.5, 0.25, 0.75))])
     return Table(
         id=table_id, title=title,
         columns=[Column("measure", ctx.t("common.measure")), Column("n", "n", "count"),
@@ -148,7 +142,7 @@ def cutoffs_by_rules(cutoff: Cutoff, frame: pd.DataFrame) -> pd.Series:
     return result
 
 
-def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, population: str,
+def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, population: Population,
                  cutoffs: pd.Series | None = None, unit_label: str | None = None) -> tuple[list, ChangeResult]:
     """Change on one scale for paired units (columns pre, post): key figures, category table and chart.
 
@@ -158,11 +152,11 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
     name = scale.name
     label = scale.title(ctx.language)
     result = analyse_change(paired["pre"], paired["post"], settings_for(scale), cutoffs=cutoffs)
-    if result.n_excluded_no_cutoff:
-        ctx.exclude(label, ctx.t("change.excluded_no_cutoff"), population, result.n_excluded_no_cutoff)
-    categories = [(c, ctx.t(f"change.category.{c}")) for c in result.categories.cat.categories]
-    rows, n_cell = tally.distribution(population, f"{name}.change", result.categories.astype(object),
-                                      categories, ctx.t("change.not_classified"))
+    ctx.exclude(label, ctx.t("change.excluded_no_cutoff"), population,
+                paired.index[~paired.index.isin(result.categories.index)])
+    values, categories = change_categories(ctx, result)
+    merged = len(categories) < len(result.categories.cat.categories)
+    rows, n_cell = tally.distribution(population, f"{name}.change", values, categories, ctx.t("change.not_classified"))
     included = paired.loc[result.categories.index]
     mean_pre = tally.mean(included["pre"], n_cell)
     mean_post = tally.mean(included["post"], n_cell)
@@ -179,14 +173,22 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
                   tally.statistic(result.effect_size_dz, n_cell, decimals=2, kind="effect"),
                   ctx.t("change.effect_size_dz_definition")),
         KeyFigure(f"{name}.reliable_change_points", ctx.t("change.reliable_change_points"),
-                  Cell(result.reliable_change_points, "number", decimals=1), ctx.t("change.rc_definition"), shown=False),
-        KeyFigure(f"{name}.cutoff", ctx.t("change.cutoff"), Cell(result.cutoff, "number", decimals=2), shown=False),
+                  _from_data_unless(scale.reliable_change is not None, tally, result.reliable_change_points, n_cell,
+                                    1, "reliable_change_points"), ctx.t("change.rc_definition"), shown=False),
+        KeyFigure(f"{name}.cutoff", ctx.t("change.cutoff"),
+                  _from_data_unless(scale.cutoff is None or scale.cutoff.kind in ("number", "rules"), tally,
+                                    result.cutoff, n_cell, 2, "cutoff"), shown=False),
     ]
     by_category = {r.value: r for r in rows}
     for category in ("recovered", "improved", "unchanged", "deteriorated", "harmed"):
         row = by_category.get(category)
         cell = row.count if row is not None and result.method != "direction" else Cell(None, "count")
+        if merged and category in WORSE:
+            cell = Cell(None, "count")
         figures.append(KeyFigure(f"{name}.jt_{category}", ctx.t(f"change.category.{category}"), cell, shown=False))
+    if merged:
+        figures.append(KeyFigure(f"{name}.jt_deteriorated_or_harmed", ctx.t("change.category.deteriorated_or_harmed"),
+                                 by_category["deteriorated"].count, shown=False))
     if result.method == "direction":
         for category in ("better", "same", "worse"):
             figures.append(KeyFigure(f"{name}.{category}", ctx.t(f"change.category.{category}"),
@@ -207,12 +209,39 @@ def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, pop
     return [KeyFigures(figures), table, chart], result
 
 
+def _from_data_unless(setting: bool, tally, value, n_cell: Cell, decimals: int, name: str) -> Cell:
+    """A threshold: a plain setting when the model gives it, else a statistic of the paired units
+    (e.g. a reliable change from their SD, a type-a cutoff from their mean), shown only when they are."""
+    if setting:
+        return Cell(value, "number", decimals=decimals)
+    return tally.statistic(value, n_cell, decimals=decimals, name=name)
+
+
+def change_categories(ctx: AnalysisConfig, result: ChangeResult) -> tuple[pd.Series, list[tuple[str, str]]]:
+    """Each unit's change category and the categories to show.
+
+    "Harmed" joins its named neighbour "deteriorated" when it holds 1 … min_cell − 1 units
+    (DESIGN §2), so that the table can still show how many got worse instead of hiding a large
+    row to protect a small one. The decision rests on the whole set of units, so every table
+    and chart of these units shows the same categories.
+    """
+    values = result.categories.astype(object)
+    order = list(result.categories.cat.categories)
+    harmed = int((values == "harmed").sum())
+    labels = {c: ctx.t(f"change.category.{c}") for c in order}
+    if "harmed" in order and 1 <= harmed < ctx.min_cell:
+        values = values.where(values != "harmed", "deteriorated")
+        order.remove("harmed")
+        labels["deteriorated"] = ctx.t("change.category.deteriorated_or_harmed")
+    return values, [(c, labels[c]) for c in order]
+
+
 def improved_flags(result: ChangeResult) -> pd.Series:
     """True for reliable improvement (recovered included) or 'better'; False otherwise; per paired unit."""
     return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
 
 
-def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str] | None]]:
+def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
     """The groupings a model offers: (name, label, labels per row, order) — gender two ways, age bands, groups."""
     model = dataset.model
     groupings = []
@@ -222,13 +251,14 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
         if field.role == "age":
             groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]), ctx.age_band_labels()))
         elif field.role == "group" and field.name == "gender":
-            groupings.append((field.name, field.title(ctx.language), two_way_gender(frame[field.name], ctx),
-                              two_way_gender_order(ctx)))
+            labels = two_way_gender(frame[field.name], ctx)
+            groupings.append((field.name, field.title(ctx.language), labels, two_way_gender_order(ctx, labels)))
         elif field.role == "group":
-            labels = map_distinct(frame[field.name], lambda v: field.label_of(v, ctx.language)) \
-                if field.categories else frame[field.name]
-            order = [c.label(ctx.language) for c in field.categories] if field.categories else None
-            groupings.append((field.name, field.title(ctx.language), labels, order))
+            categories = categories_of(field, ctx.language)
+            if categories is None:
+                continue
+            labels = map_distinct(frame[field.name], dict(categories).get)
+            groupings.append((field.name, field.title(ctx.language), labels, [label for _, label in categories]))
     return groupings
 
 
@@ -257,7 +287,7 @@ def generic_sections(dataset: Dataset, ctx: AnalysisConfig) -> list[Section]:
 
 
 def _frequencies(section: Section, dataset: Dataset, ctx: AnalysisConfig, names: tuple[str, ...],
-                 units: pd.DataFrame, population: str) -> None:
+                 units: pd.DataFrame, population: Population) -> None:
     """A table (and chart) of each named field; numbers together in one table of mean, median and quartiles."""
     numbers = []
     for name in names:
@@ -266,14 +296,16 @@ def _frequencies(section: Section, dataset: Dataset, ctx: AnalysisConfig, names:
         values = units[name]
         if field.type in ("integer", "number", "year"):
             numbers.append((name, label, values))
+            continue
+        categories = ([(True, ctx.t("common.yes")), (False, ctx.t("common.no"))] if field.type == "boolean"
+                      else categories_of(field, ctx.language))
+        if categories is None:
+            section.items.append(Paragraph.plain(ctx.t("generic.not_tabulated", field=label)))
         elif field.type == "list":
             section.items.extend(multi_frequency_items(
                 ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
-                variable=name, values=values, delimiter=field.delimiter,
-                categories=categories_of(field, values, ctx.language) if field.categories else None))
+                variable=name, values=values, delimiter=field.delimiter, categories=categories))
         else:
-            categories = ([(True, ctx.t("common.yes")), (False, ctx.t("common.no"))] if field.type == "boolean"
-                          else categories_of(field, values, ctx.language))
             section.items.extend(frequency_items(
                 ctx, table_id=f"{dataset.name}.frequencies.{name}", title=label, population=population,
                 variable=name, values=values, categories=categories))
@@ -282,7 +314,7 @@ def _frequencies(section: Section, dataset: Dataset, ctx: AnalysisConfig, names:
                                            title=ctx.t("generic.numbers_title"), population=population, rows=numbers))
 
 
-def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, Population, pd.DataFrame]:
     """Rows in the period (long data with dates), and one row per subject for descriptions."""
     frame = dataset.frame
     model = dataset.model
@@ -292,17 +324,17 @@ def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, str, pd
         inside = in_period(frame[occasion.name], ctx.period)
         frame = frame[inside.groupby(frame[subject.name]).transform("any")] if subject is not None else frame[inside]
     if subject is not None and model.format == "long":
-        units = frame.sort_values(ROW).drop_duplicates(subject.name, keep="first")
-        return frame, "subjects", units
-    return frame, "rows", frame
+        units = frame.sort_values(ROW).drop_duplicates(subject.name, keep="first").set_index(subject.name, drop=False)
+        return frame, Population("subjects", "subjects"), units
+    return frame, Population("rows", "rows"), frame
 
 
-def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame, population: str) -> None:
-    n = ctx.tally.total(population, len(units))
+def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame, population: Population) -> None:
+    n = ctx.tally.total(population, units.index)
     section.items.append(KeyFigures([KeyFigure("n_subjects", ctx.t("generic.n_subjects"), n,
                                                ctx.t("generic.n_subjects_definition"))]))
     for name, label, labels, order in group_columns(dataset, units, ctx):
-        categories = [(v, v) for v in (order or sorted(labels.dropna().unique(), key=str))]
+        categories = [(v, v) for v in order]
         section.items.extend(frequency_items(ctx, table_id=f"{dataset.name}.{name}", title=label, population=population,
                                              variable=name, values=labels, categories=categories))
 
@@ -317,8 +349,9 @@ def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, sca
         units = frame.loc[paired.index]
     else:
         units = frame.sort_values(ROW).drop_duplicates(key).set_index(key).loc[paired["subject"]].reset_index()
-        units.index = paired.index
-    population = f"{scale.name}.paired"
+        units.index = pd.Index(paired["subject"].to_numpy())
+        paired = paired.set_axis(units.index)
+    population = Population("rows" if scale.pre and scale.post else "subjects", f"{scale.name}.paired")
     cutoffs = cutoffs_by_rules(scale.cutoff, units) if scale.cutoff is not None and scale.cutoff.kind == "rules" else None
     items, result = change_items(ctx, scale=scale, paired=paired, population=population, cutoffs=cutoffs)
     section.items.extend(items)

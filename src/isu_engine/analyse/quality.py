@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset, issues_summary
+from isu_engine.analyse.tabulate import Population
 from isu_engine.analyse.results import Cell, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 
 QUALITY_ORDER = 95
@@ -18,7 +19,9 @@ def quality_section(dataset: Dataset, ctx: AnalysisConfig) -> Section:
     def build(section: Section) -> None:
         rows = KeyFigures([
             KeyFigure("rows_in", ctx.t("quality.rows_in"), Cell(dataset.rows_in, "number", decimals=0), in_json=False),
-            KeyFigure("rows_valid", ctx.t("quality.rows_valid"), Cell(dataset.rows_valid, "number", decimals=0), in_json=False),
+            KeyFigure("rows_valid", ctx.t("quality.rows_valid"),
+                      ctx.tally.count(Population("rows", "valid_rows"), dataset.frame.index, always_shown=True),
+                      in_json=False),
             KeyFigure("rows_quarantined", ctx.t("quality.rows_quarantined"),
                       Cell(dataset.rows_quarantined, "number", decimals=0), in_json=False),
             KeyFigure("rows_skipped", ctx.t("quality.rows_skipped"), Cell(dataset.rows_skipped, "number", decimals=0),
@@ -66,7 +69,8 @@ def _missing_table(dataset: Dataset, ctx: AnalysisConfig) -> Table:
     """Missing values per field among the valid rows (fields present in the source only)."""
     frame = dataset.frame
     tally = ctx.tally
-    total = tally.total("valid_rows", len(frame))
+    valid = Population("rows", "valid_rows")
+    total = tally.total(valid, frame.index)
     rows = []
     for name, field in dataset.model.fields.items():
         if name in dataset.absent_fields or field.identifier:
@@ -74,9 +78,7 @@ def _missing_table(dataset: Dataset, ctx: AnalysisConfig) -> Table:
         missing = frame[name].isna()
         if field.type == "list":
             missing = missing | (frame[name] == "")
-        missing_cell = tally.count("valid_rows", int(missing.sum()), [(name, None)])
-        present_cell = tally.count("valid_rows", int((~missing).sum()), [(name, "present")], published=False)
-        tally.ledger.equation(total.count_key, [missing_cell.count_key, present_cell.count_key])
+        missing_cell = tally.count(valid, frame.index[missing.to_numpy(dtype=bool)], [(name, None)])
         rows.append([text(field.title(ctx.language)), missing_cell, tally.pct(missing_cell, total)])
     return Table(
         id=f"{dataset.name}.quality.missing",

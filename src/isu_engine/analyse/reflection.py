@@ -20,7 +20,6 @@ Log format — a list of entries:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -171,7 +170,7 @@ def _follow_ups(ctx, scope: LogScope, entry: LogEntry, several: bool) -> list[Pa
         template = ctx.t("reflection.follow_up_now_in", topic=topic, dataset=_literal(scope.title), figure=label,
                          value="{value}") if several and entry.dataset else \
             ctx.t("reflection.follow_up_now", topic=topic, figure=label, value="{value}")
-        paragraphs.append(Paragraph(template=template, values={"value": dataclasses.replace(figure.cell)}))
+        paragraphs.append(Paragraph(template=template, values={"value": figure.cell}))
     return paragraphs
 
 

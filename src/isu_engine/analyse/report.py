@@ -1,8 +1,9 @@
 """Assemble reports: run the analyses of each dataset, then apply disclosure control once per run.
 
-A run builds every report first (each count is registered in the run's ledger),
-then resolves the ledger, marks hidden cells in every table, chart, sentence and
-figure, adjusts the group comparisons and adds the reflection questions.
+A run builds every report first (every number through the tabulation API, into the
+run's records), then decides once, over everything the run prints, which figures to
+hide; hidden cells then give nothing away in any table, chart, sentence or figure. Last,
+the group comparisons are adjusted over the shown tests and the reflection questions added.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from isu_engine.analyse.differences import finalize
 from isu_engine.configure.config import Config, Period
 from isu_engine.analyse.context import AnalysisConfig, default_period
 from isu_engine.check.dataset import Dataset
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.protection import Outcome, Settings, protect
+from isu_engine.protect.records import Records
 from isu_engine.errors import UserError
 from isu_engine.analyse.generic import generic_sections
 from isu_engine.i18n import t
@@ -26,7 +28,7 @@ from isu_engine.analyse.quality import quality_section
 from isu_engine.analyse.reflection import reflection_section
 from isu_engine.analyse.results import Cell, KeyFigure, Section, Table
 from isu_engine.stats.groups import FlagRule
-from isu_engine.analyse.tabulate import Tally, apply_hidden
+from isu_engine.analyse.tabulate import Tally
 
 
 @dataclass
@@ -103,10 +105,10 @@ def model_sections(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) ->
                         title=t("report.plugin_failed_title", ctx.language, plugin=entry.plugin))]
 
 
-def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: Ledger) -> Report:
+def build_report(dataset: Dataset, config: Config, registry: Registry, records: Records) -> Report:
     """Run every analysis for one dataset (before disclosure control)."""
     period = dataset.config.period or config.period or default_period(dataset.frame, date_fields(dataset))
-    ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(ledger, dataset.name))
+    ctx = AnalysisConfig(config=config, dataset=dataset.config, period=period, tally=Tally(records, dataset.name))
     sections = model_sections(dataset, ctx, registry)
     if not sections or dataset.model.analyses is not None:
         sections.extend(generic_sections(dataset, ctx))
@@ -125,17 +127,22 @@ def build_report(dataset: Dataset, config: Config, registry: Registry, ledger: L
     return report
 
 
-def apply_disclosure(reports: list[Report], ledger: Ledger, config: Config) -> None:
-    """Resolve the run's ledger once and hide cells in every report; then flag and ask."""
-    hidden = ledger.resolve()
+def disclosure_settings(config: Config) -> Settings:
+    return Settings(min_cell=config.min_cell, min_quantile_n=config.min_quantile_n, all_or_none=config.all_or_none)
+
+
+def apply_disclosure(reports: list[Report], records: Records, config: Config) -> Outcome:
+    """Decide once, over every report of the run, what to hide; then flag differences and ask."""
+    outcome = protect(records, [c.figure for r in reports for c in r.cells() if c.figure is not None],
+                      disclosure_settings(config))
     rule = FlagRule(min_difference=config.groups.min_difference, max_q=config.groups.max_q,
                     min_group=config.groups.min_group)
     adjusted: dict = {}  # contrast -> q; a comparison reprints the q of a contrast its dataset's report holds
     for report in reports:
-        report.hidden_cells = apply_hidden(report.cells(), hidden)
         report.flags = finalize(report.sections, rule, lambda key, **p: t(key, config.language, **p), adjusted)
-        report.hidden_cells += apply_hidden(report.cells(), hidden)
+        report.hidden_cells = sum(1 for cell in report.cells() if cell.hidden)
         report.suppressed = suppressed_ids(report)
+    return outcome
 
 
 def suppressed_ids(report: Report) -> list[str]:

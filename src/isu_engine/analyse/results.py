@@ -1,42 +1,66 @@
 """Result objects: what an analysis found, kept apart from how it is shown.
 
-Every published number is a `Cell` that names the disclosure keys it rests on
-(`count_key` for a count or numerator, `base_key` for a denominator or the n of
-a mean). Disclosure control marks cells hidden; templates and JSON only ever
-read cells, so a hidden value cannot leak through any output.
+Every published number is a `Cell` holding its `Figure` (its records and definition, made
+by the tabulation API). Disclosure control marks figures hidden; a hidden cell has no
+value, interval or text to give away: templates, JSON and spreadsheets only ever read cells.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Iterator, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Union
 
-CELL_KINDS = ("text", "count", "pct", "mean", "number", "effect", "date")
+if TYPE_CHECKING:
+    from isu_engine.protect.records import Figure
+
+HIDDEN_REPR = "Cell(hidden)"
 
 
-@dataclass
 class Cell:
-    """One value in a table, figure, chart or sentence."""
+    """One value in a table, figure, chart or sentence; its figure says what it rests on."""
 
-    value: Any
-    kind: str = "text"
-    count_key: Hashable | None = None
-    base_key: Hashable | None = None
-    decimals: int | None = None
-    low: float | None = None
-    high: float | None = None
-    depends: tuple = ()
-    hidden: bool = False
+    __slots__ = ("_value", "kind", "decimals", "_low", "_high", "figure")
+
+    def __init__(self, value: Any, kind: str = "text", decimals: int | None = None, low: float | None = None,
+                 high: float | None = None, figure: "Figure | None" = None) -> None:
+        self._value = value
+        self.kind = kind
+        self.decimals = decimals
+        self._low = low
+        self._high = high
+        self.figure = figure
 
     @property
-    def keys(self) -> tuple:
-        """Every disclosure key this value rests on."""
-        return tuple(k for k in (self.count_key, self.base_key, *self.depends) if k is not None)
+    def hidden(self) -> bool:
+        return self.figure is not None and self.figure.hidden
+
+    @property
+    def value(self) -> Any:
+        """The value, or None when disclosure control has hidden it."""
+        return None if self.hidden else self._value
+
+    @property
+    def low(self) -> float | None:
+        return None if self.hidden else self._low
+
+    @property
+    def high(self) -> float | None:
+        return None if self.hidden else self._high
 
     @property
     def shown_value(self) -> Any:
         """The value as it may be published: None when hidden."""
-        return None if self.hidden else self.value
+        return self.value
+
+    def __repr__(self) -> str:
+        if self.hidden:
+            return HIDDEN_REPR
+        return f"Cell({self._value!r}, {self.kind!r})"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def text(value: Any) -> Cell:

@@ -1,11 +1,12 @@
-"""Counting for reports: every count goes through here, into the run's disclosure ledger.
+"""The tabulation API: the only way an analysis makes a number it may publish (DESIGN §2).
 
-A count's key is (dataset, population, conditions): the population names the units
-counted ("cases_active", "clients", "sessions" …) and the conditions narrow them
-(("gender", "flicka"), ("ended_as_planned", True) …). The same statistical cell
-gets the same key wherever it is shown. Each distribution is registered with its
-missing category and the equation total = sum of categories, so disclosure
-control sees complementary categories and totals.
+Every count is made from its units — the index of the cases, episodes, clients or sessions
+it counts — within a `Population` (which kind of unit, and which set of them, e.g. the
+episodes with a session in 2025). Conditions name what selects the units within the
+population (``gender = flicka``). Shares, means, quantiles and statistics are made from
+counts. Each result is a `Cell` holding its `Figure`: disclosure control later reads the
+records of everything a run prints, derives how the numbers relate, and decides what to
+hide. Analyses never say how counts relate and never decide what is hidden.
 """
 
 from __future__ import annotations
@@ -16,25 +17,26 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from isu_engine.protect.disclosure import Ledger
 from isu_engine.analyse.results import Cell
+from isu_engine.protect.records import (
+    COUNT, DIFFERENCE, MEAN, QUANTILE, SHARE, STATISTIC, TEST, Figure, Records, conditions_key, plain,
+)
 from isu_engine.stats.proportions import wilson_interval
 
 MISSING = None
+MAX_LEVELS = 20          # a whole-number variable with at most this many values gives its mean's equation
+QUANTILE_METHOD = "linear"   # Hyndman & Fan type 7, as pandas and R compute by default
 
 
-def conditions_key(conditions: Iterable[tuple[str, Any]]) -> tuple:
-    """Conditions in a stable order, so the same cell always gets the same key."""
-    return tuple(sorted(((str(k), v) for k, v in conditions), key=lambda kv: (kv[0], repr(kv[1]))))
+@dataclass(frozen=True)
+class Population:
+    """A set of units of one kind: `kind` (cases, episodes, clients, sessions …) and the set's name."""
 
+    kind: str
+    name: str
 
-def _plain(value: Any) -> Any:
-    """Values as plain Python objects (numpy scalars and NA normalised) for stable keys."""
-    if value is None or (not isinstance(value, (str, bool, tuple)) and pd.isna(value)):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    def __str__(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -47,116 +49,193 @@ class Category:
     pct: Cell
 
 
-class Tally:
-    """Registers the counts of one dataset in the run's ledger and hands out cells."""
+def unit_keys(units: Any) -> pd.Index:
+    """The unit keys of `units`: an Index, or the index of a Series or DataFrame."""
+    if isinstance(units, (pd.Series, pd.DataFrame)):
+        return units.index
+    return pd.Index(units)
 
-    def __init__(self, ledger: Ledger, dataset: str):
-        self.ledger = ledger
+
+class Tally:
+    """Makes the figures of one dataset: counts from units, and what is computed from them."""
+
+    def __init__(self, records: Records, dataset: str):
+        self.records = records
         self.dataset = dataset
 
-    def key(self, population: str, conditions: Iterable[tuple[str, Any]] = ()) -> tuple:
-        return (self.dataset, population, conditions_key(conditions))
+    # Counts -------------------------------------------------------------------------------
 
-    def count(self, population: str, value: int, conditions: Iterable[tuple[str, Any]] = (),
-              published: bool = True) -> Cell:
-        """A registered count as a cell."""
-        key = self.ledger.count(self.key(population, conditions), int(value), published=published)
-        return Cell(value=int(value), kind="count", count_key=key)
+    def persons(self, kind: str, person_of_unit: pd.Series) -> None:
+        """Say which person stands behind each unit of `kind` (e.g. the client of each session)."""
+        self.records.universe(self.dataset, kind).set_persons(person_of_unit)
 
-    def total(self, population: str, n: int, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
-        return self.count(population, n, conditions)
+    def count(self, population: Population, units: Any, conditions: Iterable[tuple[str, Any]] = (),
+              always_shown: bool = False) -> Cell:
+        """The number of `units` (the units of `population` that meet `conditions`).
 
-    def distribution(self, population: str, variable: str, values: pd.Series,
+        `always_shown` is for the few counts a contract publishes exactly whatever they are (the valid
+        rows of a dataset in report.json): disclosure control never hides them and protects the
+        other counts around them instead.
+        """
+        universe = self.records.universe(self.dataset, population.kind)
+        positions = universe.positions(unit_keys(units))
+        conditions = conditions_key(conditions)
+        figure = Figure(kind=COUNT, dataset=self.dataset, population=population.name, unit_kind=population.kind,
+                        conditions=conditions, universe=universe, units=positions, value=len(positions),
+                        fingerprint=universe.fingerprint(positions),
+                        always_shown=always_shown)
+        figure = self.records.add((self.dataset, population.kind, population.name, conditions), figure)
+        return Cell(value=figure.value, kind="count", figure=figure)
+
+    def total(self, population: Population, units: Any) -> Cell:
+        """The number of units in the population."""
+        return self.count(population, units)
+
+    def distribution(self, population: Population, variable: str, values: pd.Series,
                      categories: list[tuple[Any, str]], missing_label: str,
-                     conditions: Iterable[tuple[str, Any]] = (), published: bool = True) -> tuple[list[Category], Cell]:
-        """Counts of each category (plus missing) among `values`, one per unit, with shares of the total."""
-        conditions = list(conditions)
-        counts = values.value_counts(dropna=True)
-        known = [value for value, _ in categories]
-        rows: list[Category] = []
-        part_keys = []
-        total = self.count(population, len(values), conditions, published)
-        for value, label in categories:
-            n = int(counts.get(value, 0))
-            cell = self.count(population, n, [*conditions, (variable, _plain(value))], published)
-            part_keys.append(cell.count_key)
-            rows.append(Category(value, label, cell, self.pct(cell, total)))
-        unexpected = int(values.notna().sum() - counts.reindex(known).fillna(0).sum())
-        if unexpected:
-            raise ValueError(f"{variable}: {unexpected} values outside the categories given")
-        n_missing = int(values.isna().sum())
-        missing_cell = self.count(population, n_missing, [*conditions, (variable, MISSING)], published)
-        part_keys.append(missing_cell.count_key)
-        if n_missing:
-            rows.append(Category(MISSING, missing_label, missing_cell, self.pct(missing_cell, total)))
-        self.ledger.equation(total.count_key, part_keys)
-        return rows, total
+                     conditions: Iterable[tuple[str, Any]] = ()) -> tuple[list[Category], Cell]:
+        """Counts of each category (and of missing values) among `values`, one per unit, with shares.
 
-    def subset(self, population: str, variable: str, values: pd.Series, accepted: Iterable[Any],
-               name: str, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
-        """The count of units whose value is in `accepted` (e.g. assessed cases), tied to its categories."""
-        conditions = list(conditions)
-        accepted = list(accepted)
-        parts = []
-        for value in accepted:
-            n = int((values == value).sum())
-            parts.append(self.count(population, n, [*conditions, (variable, _plain(value))], published=False).count_key)
-        total = self.count(population, int(values.isin(accepted).sum()), [*conditions, (variable, ("in", name))])
-        self.ledger.equation(total.count_key, parts)
-        return total
-
-    def indicator(self, population: str, name: str, flags: pd.Series,
-                  conditions: Iterable[tuple[str, Any]] = (), publish_total: bool = True) -> tuple[Cell, Cell, Cell]:
-        """A yes/no indicator (NA = not assessed): cells for yes, assessed and the share of yes.
-
-        The count of all units (assessed or not) is registered as published unless
-        `publish_total` is False (when only the assessed units are shown).
+        The missing row is included when any value is missing.
         """
         conditions = list(conditions)
+        known = [value for value, _ in categories]
+        present = values.notna()
+        outside = present & ~values.isin(known)
+        if outside.any():
+            raise ValueError(f"{variable}: {int(outside.sum())} values outside the categories given")
+        total = self.count(population, values.index, conditions)
+        rows: list[Category] = []
+        codes = pd.Categorical(values, categories=known) if len(known) == len(set(map(repr, known))) else None
+        for position, (value, label) in enumerate(categories):
+            inside = (codes.codes == position) if codes is not None else (values == value).fillna(False).to_numpy()
+            cell = self.count(population, values.index[inside], [*conditions, (variable, plain(value))])
+            rows.append(Category(value, label, cell, self.pct(cell, total)))
+        if not present.all():
+            missing = self.count(population, values.index[~present.to_numpy()], [*conditions, (variable, MISSING)])
+            rows.append(Category(MISSING, missing_label, missing, self.pct(missing, total)))
+        for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
+            row.count.figure.part_of, row.count.figure.parts = total.figure, len(rows)
+        return rows, total
+
+    def subset(self, population: Population, variable: str, values: pd.Series, accepted: Iterable[Any],
+               name: str, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
+        """The count of units whose value is one of `accepted` (e.g. the assessed cases)."""
+        inside = values.isin(list(accepted)).fillna(False).to_numpy()
+        return self.count(population, values.index[inside], [*conditions, (variable, ("in", name))])
+
+    def indicator(self, population: Population, name: str, flags: pd.Series,
+                  conditions: Iterable[tuple[str, Any]] = ()) -> tuple[Cell, Cell, Cell]:
+        """A yes/no indicator per unit (NA = not assessed): cells for yes, assessed, and the share of yes."""
+        conditions = list(conditions)
         flags = flags.astype("boolean")
-        yes = int(flags.sum(skipna=True))
-        no = int((flags == False).sum())  # noqa: E712 - element-wise on a nullable column
-        missing = int(flags.isna().sum())
-        all_units = self.count(population, len(flags), conditions, publish_total)
-        yes_cell = self.count(population, yes, [*conditions, (name, True)])
-        no_cell = self.count(population, no, [*conditions, (name, False)], published=False)
-        missing_cell = self.count(population, missing, [*conditions, (name, MISSING)], published=False)
-        assessed = self.count(population, yes + no, [*conditions, (name, ("assessed",))])
-        self.ledger.equation(assessed.count_key, [yes_cell.count_key, no_cell.count_key])
-        self.ledger.equation(all_units.count_key, [assessed.count_key, missing_cell.count_key])
-        return yes_cell, assessed, self.pct(yes_cell, assessed)
+        yes = flags.fillna(False).to_numpy(dtype=bool)
+        assessed = flags.notna().to_numpy()
+        yes_cell = self.count(population, flags.index[yes], [*conditions, (name, True)])
+        assessed_cell = self.count(population, flags.index[assessed], [*conditions, (name, ("assessed",))])
+        return yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)
 
-    @staticmethod
-    def pct(part: Cell, whole: Cell, decimals: int = 1) -> Cell:
-        """The share part/whole in percent with its 95 % Wilson interval."""
+    # Figures computed from counts -----------------------------------------------------------
+
+    def pct(self, part: Cell, whole: Cell, decimals: int = 1, interval: bool = True) -> Cell:
+        """The share part/whole in percent, with its 95 % Wilson interval unless `interval` is False."""
         k, n = part.value, whole.value
-        if not n:
-            return Cell(value=None, kind="pct", count_key=part.count_key, base_key=whole.count_key, decimals=decimals)
+        figure = self._derived(SHARE, (part.figure, whole.figure), None, None,
+                               None if not n or k is None else 100.0 * k / n)
+        if figure.value is None or not interval:
+            return Cell(value=figure.value, kind="pct", decimals=decimals, figure=figure)
         low, high = wilson_interval(k, n)
-        return Cell(value=100.0 * k / n, kind="pct", count_key=part.count_key, base_key=whole.count_key,
-                    decimals=decimals, low=100.0 * float(low), high=100.0 * float(high))
+        return Cell(value=figure.value, kind="pct", decimals=decimals, low=100.0 * float(low),
+                    high=100.0 * float(high), figure=figure)
 
-    @staticmethod
-    def mean(values: pd.Series, n_cell: Cell, decimals: int = 1, kind: str = "mean") -> Cell:
-        """A mean (or other summary) that is shown only when its n is shown."""
+    def mean(self, values: pd.Series, n_cell: Cell, decimals: int = 1, kind: str = "mean",
+             variable: str | None = None) -> Cell:
+        """The mean of `values` (one per unit, missing left out) over the units `n_cell` counts."""
         values = values.dropna().astype(float)
-        value = float(values.mean()) if len(values) else None
-        return Cell(value=value, kind=kind, base_key=n_cell.count_key, decimals=decimals)
+        self._check_units(values, n_cell)
+        figure = self._derived(MEAN, (n_cell.figure,), variable or str(values.name), "mean",
+                               float(values.mean()) if len(values) else None)
+        figure.levels = self._levels(values, n_cell)
+        return Cell(value=figure.value, kind=kind, decimals=decimals, figure=figure)
+
+    def quantile(self, values: pd.Series, n_cell: Cell, q: float, decimals: int = 1,
+                 variable: str | None = None) -> Cell:
+        """A quantile of `values` (linear interpolation, Hyndman & Fan type 7) over the units `n_cell` counts."""
+        values = values.dropna().astype(float)
+        self._check_units(values, n_cell)
+        value = float(values.quantile(q, interpolation=QUANTILE_METHOD)) if len(values) else None
+        figure = self._derived(QUANTILE, (n_cell.figure,), variable or str(values.name), f"q{q:g}", value)
+        return Cell(value=value, kind="number", decimals=decimals, figure=figure)
+
+    def statistic(self, value: float | None, n_cell: Cell, decimals: int = 1, kind: str = "number",
+                  name: str | None = None, variable: str | None = None) -> Cell:
+        """Any other figure computed from the units `n_cell` counts (an SD, an effect size, a median)."""
+        value = None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+        figure = self._derived(STATISTIC, (n_cell.figure,), variable, name or kind, value)
+        return Cell(value=value, kind=kind, decimals=decimals, figure=figure)
+
+    def difference(self, first: Cell, second: Cell, value: float | None, decimals: int = 1) -> Cell:
+        """A difference between two figures (e.g. percentage points between a group and the rest)."""
+        return difference(first, second, value, decimals)
+
+    def test(self, value: float | None, counts: Iterable[Cell], name: str, decimals: int = 3) -> Cell:
+        """A test result (a p- or q-value) computed from the given counts."""
+        value = None if value is None or pd.isna(value) else float(value)
+        figure = self._derived(TEST, tuple(c.figure for c in counts), None, name, value)
+        return Cell(value=value, kind="number", decimals=decimals, figure=figure)
+
+    # ---------------------------------------------------------------------------------------
+
+    def _derived(self, kind: str, inputs: tuple, variable: str | None, statistic: str | None, value) -> Figure:
+        inputs = tuple(f for f in inputs if f is not None)
+        first = inputs[0] if inputs else None
+        figure = Figure(kind=kind, dataset=self.dataset, population=first.population if first else "",
+                        unit_kind=first.unit_kind if first else "", conditions=first.conditions if first else (),
+                        variable=variable, statistic=statistic, inputs=inputs, value=value)
+        self.records.derived.append(figure)
+        return figure
 
     @staticmethod
-    def statistic(value: float | None, n_cell: Cell, decimals: int = 1, kind: str = "number") -> Cell:
-        """Any figure computed from n units (median, SD, effect size) shown only when n is."""
-        value = None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
-        return Cell(value=value, kind=kind, base_key=n_cell.count_key, decimals=decimals)
+    def _check_units(values: pd.Series, n_cell: Cell) -> None:
+        if n_cell.figure is None or len(values) != n_cell.figure.value:
+            raise ValueError(f"{values.name}: {len(values)} values, but their count says "
+                             f"{None if n_cell.figure is None else n_cell.figure.value}")
+
+    @staticmethod
+    def _levels(values: pd.Series, n_cell: Cell) -> dict | None:
+        """For a whole-number variable with few values: the units of each value (a reader's equation)."""
+        if not len(values) or not np.all(np.mod(values.to_numpy(), 1) == 0):
+            return None
+        distinct = np.unique(values.to_numpy())
+        if len(distinct) > MAX_LEVELS:
+            return None
+        universe = n_cell.figure.universe
+        return {float(v): universe.positions(values.index[values.to_numpy() == v]) for v in distinct}
 
 
-def apply_hidden(cells: Iterable[Cell], hidden: frozenset | set) -> int:
-    """Mark cells hidden when a key they rest on is hidden; returns how many cells were hidden."""
-    count = 0
-    for cell in cells:
-        if any(key in hidden for key in cell.keys):
-            if not cell.hidden and cell.value is not None:
-                count += 1
-            cell.hidden = True
-    return count
+def shown_test(value: float | None, based_on: Iterable[Cell], decimals: int = 3) -> Cell:
+    """A test result computed after disclosure control over the shown tests (a q-value).
 
+    It is hidden when anything it is based on is hidden, like every other derived figure.
+    """
+    inputs = tuple(c.figure for c in based_on if c.figure is not None)
+    value = None if value is None or pd.isna(value) else float(value)
+    figure = Figure(kind=TEST, dataset=inputs[0].dataset if inputs else "", population=inputs[0].population if inputs
+                    else "", unit_kind=inputs[0].unit_kind if inputs else "", statistic="q", inputs=inputs, value=value)
+    figure.published = True
+    figure.hidden = any(f.hidden for f in inputs)
+    return Cell(value=value, kind="number", decimals=decimals, figure=figure)
+
+
+def difference(first: Cell, second: Cell, value: float | None, decimals: int = 1, low: float | None = None,
+               high: float | None = None) -> Cell:
+    """A difference between two figures (a group and the rest, this year and the last), hidden with either."""
+    value = None if value is None or pd.isna(value) else float(value)
+    inputs = tuple(c.figure for c in (first, second) if c.figure is not None)
+    first_figure = inputs[0] if inputs else None
+    figure = Figure(kind=DIFFERENCE, dataset=first_figure.dataset if first_figure else "",
+                    population=first_figure.population if first_figure else "",
+                    unit_kind=first_figure.unit_kind if first_figure else "",
+                    conditions=first_figure.conditions if first_figure else (), statistic="difference",
+                    inputs=inputs, value=value)
+    return Cell(value=value, kind="number", decimals=decimals, low=low, high=high, figure=figure)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.results import Cell, Column, Table, text
+from isu_engine.analyse.tabulate import difference as tabulated_difference
 from isu_engine.configure.config import Period
 from isu_engine.stats.proportions import difference_interval
 
@@ -48,7 +49,7 @@ def difference(current: Cell, previous: Cell, decimals: int) -> Cell:
     if value is not None and _has_interval(current) and _has_interval(previous):
         low, high = difference_interval(float(current.value), current.low, current.high,
                                         float(previous.value), previous.low, previous.high)
-    return Cell(value=value, kind="number", depends=current.keys + previous.keys, decimals=decimals, low=low, high=high)
+    return tabulated_difference(current, previous, value, decimals, low, high)
 
 
 def noise(difference_cell: Cell, t) -> Cell:
@@ -59,7 +60,7 @@ def noise(difference_cell: Cell, t) -> Cell:
     else:
         within = difference_cell.low <= 0.0 <= difference_cell.high
         word = t("year_on_year.within_noise" if within else "year_on_year.beyond_noise")
-    return Cell(value=word, kind="text", depends=difference_cell.keys)
+    return Cell(value=word, kind="text", figure=difference_cell.figure)
 
 
 def previous_year_table(ctx: AnalysisConfig, *, table_id: str, title: str, rows: list[YearRow], figure_heading: str,

@@ -24,7 +24,7 @@ from isu_engine.i18n import Message, t
 from isu_engine.read.headings import heading_row_score
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.config import DATASET_KEYS
-from isu_engine.configure.model import SCALE_SETTINGS, Model, Scale, scale_settings
+from isu_engine.configure.model import SCALE_SETTINGS, Field, Model, Scale, scale_settings
 from isu_engine.configure.plugins import Registry, call_declared
 from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 from isu_engine.configure.schema import Document
@@ -92,8 +92,21 @@ def dataset_model(registry: Registry, config: Config, dataset: DatasetConfig) ->
         if field_name not in model.fields:
             raise config.doc.error("model.unknown_field", dataset.raw.get("values"), field_name,
                                    name=field_name, where=f"datasets.{dataset.name}.values")
+    model = model.with_own_fields([_with_categories(model, config, dataset, name, categories)
+                                   for name, categories in dataset.categories.items()])
     model = model.with_overrides(scales, dataset.parameters)
     return model.with_settings(_model_settings(dataset, config, model, entry.dataset_keys))
+
+
+def _with_categories(model: Model, config: Config, dataset: DatasetConfig, name: str, categories) -> Field:
+    """A model field that declares no categories, with the unit's own (config key `categories:`)."""
+    base = model.fields.get(name)
+    where = dataset.raw.get("categories")
+    if base is None:
+        raise config.doc.error("model.unknown_field", where, name, name=name, where=f"datasets.{dataset.name}.categories")
+    if base.categories or base.type not in ("string", "list"):
+        raise config.doc.error("dataset.categories_not_allowed", where, name, name=name, model=model.name)
+    return dataclasses.replace(base, categories=categories)
 
 
 def _model_settings(dataset: DatasetConfig, config: Config, model: Model, parsers: dict) -> dict:

@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the data folder (SQLite database, keys, uploads); PostgreSQL when ISU_DATABASE_URL is set")
     serve.add_argument("--create-admin", metavar="NAME", help="create an administrator, print a one-time password, stop")
     serve.set_defaults(handler=_serve)
+    audit = commands.add_parser("audit", parents=[common],
+                                help="what a reader of the published files can learn about hidden cells")
+    audit.add_argument("out", type=Path, nargs="+", metavar="OUT", help="the output folder of a run (several: together)")
+    audit.add_argument("--min-cell", type=int, metavar="N", help="judge against this min_cell (default: the runs')")
+    audit.set_defaults(handler=_audit)
     return parser
 
 
@@ -204,6 +209,12 @@ def _validate(args) -> int:
 
     config, registry = _loaded(args)
     return validate_config(config, registry, args.out, sys.stdout)
+
+
+def _audit(args) -> int:
+    from isu_engine.commands.audit import audit_runs
+
+    return audit_runs(args.out, args.min_cell, sys.stdout, args.language)
 
 
 def _new_model(args) -> int:

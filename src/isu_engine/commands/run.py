@@ -13,7 +13,8 @@ from isu_engine.configure.config import Config
 from isu_engine.check.dataset import Dataset, issues_summary, load_dataset
 from isu_engine.errors import EXIT_FINISHED_WITH_PROBLEMS, EXIT_OK
 from isu_engine.i18n import t
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.protection import Outcome
+from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import Registry, plugin_versions
 
 VALIDATION_COLUMNS = ["dataset", "row", "field", "check", "value", "message"]
@@ -97,14 +98,15 @@ class Run:
     """Everything one run over a config decides: datasets, reports, the comparison, what is hidden.
 
     Every command builds the same run — all datasets' reports and, when `compare:` names two
-    or more datasets, the comparison — on one disclosure ledger. The ledger's decision depends
-    only on what is registered, so `isu report` and `isu compare` over the same config and
+    or more datasets, the comparison — in one set of records. Disclosure control decides over
+    everything the run prints, and its decision depends only on the records, so `isu report` and `isu compare` over the same config and
     data hide exactly the same cells, and their outputs can be published side by side.
     """
 
     datasets: dict[str, Dataset]
     reports: list
     comparison: object | None
+    protection: Outcome | None = None
 
 
 def build_run(config: Config, registry: Registry) -> Run:
@@ -112,15 +114,15 @@ def build_run(config: Config, registry: Registry) -> Run:
     from isu_engine.analyse.report import apply_disclosure, build_report
 
     datasets = load_all(config, registry)
-    ledger = Ledger(config.min_cell)
-    reports = [build_report(dataset, config, registry, ledger) for dataset in datasets.values()]
+    records = Records()
+    reports = [build_report(dataset, config, registry, records) for dataset in datasets.values()]
     comparison = None
     if len(config.compare) >= 2:
         compared = [report for report in reports if report.meta.dataset in config.compare]
         compared.sort(key=lambda report: config.compare.index(report.meta.dataset))
-        comparison = build_comparison(compared, config, registry, ledger)
-    apply_disclosure([*reports, *([comparison.report] if comparison else [])], ledger, config)
-    return Run(datasets=datasets, reports=reports, comparison=comparison)
+        comparison = build_comparison(compared, config, registry, records)
+    protection = apply_disclosure([*reports, *([comparison.report] if comparison else [])], records, config)
+    return Run(datasets=datasets, reports=reports, comparison=comparison, protection=protection)
 
 
 def write_reports(run: Run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...],
@@ -170,6 +172,10 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
 def finish(run: Run, written: list[Path], strict: bool, stream: TextIO, with_reports: bool, with_comparison: bool,
            config: Config) -> int:
     """List what was written and choose the exit code (DESIGN §5)."""
+    if run.protection is not None and run.protection.hidden_counts:
+        outcome = run.protection
+        stream.write(t("report.protection", config.language, hidden=outcome.hidden_counts, primary=outcome.primary,
+                       secondary=outcome.hidden_counts - outcome.primary, unproven=outcome.failed_closed) + "\n")
     for path in written:
         stream.write(t("validate.wrote", config.language, path=path) + "\n")
     failed = (with_reports and any(r.failed_sections for r in run.reports)) or \

@@ -1,10 +1,10 @@
 """The comparative report (`isu compare`, DESIGN §5): datasets side by side through their harmonized frames.
 
 Every dataset named in `compare:` gets its harmonized frame (one row per case or client
-episode, `isu_engine.compare.harmonize`) and its own report, built in the same run on the same
-ledger: a cell hidden anywhere in the run is hidden everywhere. The comparison's counts
-are registered per dataset (the dataset's name in the ledger) and tied to the same
-units' counts in the dataset's own report through the frame's `links`.
+episode, `isu_engine.compare.harmonize`) and its own report, built in the same run: the
+comparison counts the same units (the frame's index, of the kind its `unit_kind` names) as
+the dataset's own report, so disclosure control sees how its numbers relate to the
+report's and a cell hidden anywhere in the run is hidden everywhere.
 
 Each section says what can and cannot be compared and puts each dataset's own
 definition next to its numbers: shares that measure different things are never shown as
@@ -13,7 +13,6 @@ one measure.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,7 +29,7 @@ from isu_engine.analyse.differences import two_way_gender, two_way_gender_order
 from isu_engine.configure.config import Config, DatasetConfig, Period
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
-from isu_engine.protect.disclosure import Ledger
+from isu_engine.protect.records import Records
 from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError, harmonize_dataset
 from isu_engine.configure.model import Model
 from isu_engine.render.outputs import cell_json, report_entry, run_json
@@ -38,7 +37,7 @@ from isu_engine.configure.plugins import Registry
 from isu_engine.analyse.reflection import LogScope, reflection_section
 from isu_engine.analyse.report import Report, ReportMeta
 from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
-from isu_engine.analyse.tabulate import Tally
+from isu_engine.analyse.tabulate import Population, Tally
 
 COMPARISON = "comparison"
 ASPECTS = ("target_group", "contacts", "duration", "ending", "outcome", "goal", "feedback")
@@ -75,19 +74,19 @@ class Compared:
         return f"{self.ctx.period.start.isoformat()}–{self.ctx.period.end.isoformat()}"
 
     @property
-    def population(self) -> str:
+    def population(self) -> Population:
         """Every unit of the harmonized frame."""
-        return f"harmonized@{self.tag}"
+        return Population(self.attrs["unit_kind"], f"harmonized@{self.tag}")
 
     @property
-    def ended_population(self) -> str:
+    def ended_population(self) -> Population:
         """The units that ended in the period."""
-        return f"harmonized_ended@{self.tag}"
+        return Population(self.attrs["unit_kind"], f"harmonized_ended@{self.tag}")
 
     @property
-    def measured_population(self) -> str:
+    def measured_population(self) -> Population:
         """The units with a measured outcome."""
-        return f"harmonized_measured@{self.tag}"
+        return Population(self.attrs["unit_kind"], f"harmonized_measured@{self.tag}")
 
     @property
     def records_endings(self) -> bool:
@@ -99,19 +98,7 @@ class Compared:
 
     @cached_property
     def total(self) -> Cell:
-        cell = self.tally.total(self.population, len(self.frame))
-        self.link(cell.count_key, "total", None)
-        return cell
-
-    def link(self, key: tuple, variable: str, value: Any) -> None:
-        """Tie a comparison count to the same units' counts in the dataset's own report (when it has them)."""
-        parts = self.attrs["links"].get((variable, value))
-        if not parts:
-            return
-        try:
-            self.tally.ledger.equation(key, parts)
-        except KeyError:  # the dataset's own report did not count these units (e.g. the field is absent)
-            return
+        return self.tally.total(self.population, self.frame.index)
 
 
 @dataclass
@@ -123,10 +110,9 @@ class ComparativeReport:
     datasets: list[Dataset]
 
 
-def share(part: Cell, whole: Cell) -> Cell:
+def share(c: Compared, part: Cell, whole: Cell) -> Cell:
     """A share in percent of a composition, without an interval (the table shows many of them)."""
-    value = 100.0 * part.value / whole.value if whole.value else None
-    return Cell(value=value, kind="pct", count_key=part.count_key, base_key=whole.count_key, decimals=1)
+    return c.tally.pct(part, whole, interval=False)
 
 
 def span(periods: list[Period]) -> Period:
@@ -136,15 +122,15 @@ def span(periods: list[Period]) -> Period:
     return Period(min(p.start for p in periods), max(p.end for p in periods), all(p.explicit for p in periods))
 
 
-def build_comparison(reports: list[Report], config: Config, registry: Registry, ledger: Ledger) -> ComparativeReport:
-    """The comparative report of the datasets of `reports` (their own reports, built on `ledger`, not yet
+def build_comparison(reports: list[Report], config: Config, registry: Registry, records: Records) -> ComparativeReport:
+    """The comparative report of the datasets of `reports` (their own reports, in the same `records`, not yet
     disclosed). A dataset whose harmonized frame cannot be had is left out, with a failed section that says why."""
     compared: list[Compared] = []
     failed: list[Section] = []
     for report in reports:
         dataset = report.dataset
         ctx = AnalysisConfig(config=config, dataset=dataset.config, period=report.meta.period,
-                             tally=Tally(ledger, dataset.name))
+                             tally=Tally(records, dataset.name))
         try:
             frame = harmonize_dataset(dataset, ctx, registry)
         except HarmonizeError as error:
@@ -154,19 +140,19 @@ def build_comparison(reports: list[Report], config: Config, registry: Registry, 
             continue
         compared.append(Compared(name=dataset.name, title=dataset.title, model=dataset.model, frame=frame,
                                  ctx=ctx, report=report))
-    report = comparison_report(compared, config, ledger, titles=[r.meta.dataset_title for r in reports],
+    report = comparison_report(compared, config, records, titles=[r.meta.dataset_title for r in reports],
                                periods=[r.meta.period for r in reports], failed=failed,
                                files={name: digest for r in reports for name, digest in r.meta.files.items()})
     return ComparativeReport(report=report, compared=compared, datasets=[r.dataset for r in reports])
 
 
-def comparison_report(compared: list[Compared], config: Config, ledger: Ledger, *, titles: list[str] | None = None,
+def comparison_report(compared: list[Compared], config: Config, records: Records, *, titles: list[str] | None = None,
                       periods: list[Period] | None = None, failed: list[Section] = (),
                       files: dict[str, str] | None = None) -> Report:
     """The comparison's sections and reflection for datasets already harmonized (before disclosure control)."""
     periods = periods or [c.ctx.period for c in compared]
     period = span(periods)
-    ctx = _ctx(config, period, ledger, None)
+    ctx = _ctx(config, period, records, None)
     title = ctx.t("comparison.title", datasets=joined(ctx, titles or [c.title for c in compared]))
     ctx.dataset.title = title
     sections = sorted([*failed, *_sections(ctx, compared)], key=lambda s: s.order)
@@ -192,9 +178,9 @@ def _log_scopes(report: Report, ctx: AnalysisConfig, compared: list[Compared]) -
                        untagged=False) for c in compared)]
 
 
-def _ctx(config: Config, period: Period, ledger: Ledger, title: str | None) -> AnalysisConfig:
+def _ctx(config: Config, period: Period, records: Records, title: str | None) -> AnalysisConfig:
     dataset = DatasetConfig(name=COMPARISON, title=title or COMPARISON, model=COMPARISON, sources=[])
-    return AnalysisConfig(config=config, dataset=dataset, period=period, tally=Tally(ledger, COMPARISON))
+    return AnalysisConfig(config=config, dataset=dataset, period=period, tally=Tally(records, COMPARISON))
 
 
 def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
@@ -260,7 +246,7 @@ def _category_table(ctx: AnalysisConfig, compared: list[Compared], *, table_id: 
         for c in compared:
             cells, total = counted[c.name]
             cell = cells.get(value, Cell(None, "count"))
-            row.extend([cell, share(cell, total) if cell.count_key else Cell(None, "pct")])
+            row.extend([cell, share(c, cell, total) if cell.figure is not None else Cell(None, "pct")])
         rows.append(row)
     columns = [Column("category", ctx.t("comparison.reached.category"))]
     for c in compared:
@@ -276,7 +262,7 @@ def _stacked(ctx: AnalysisConfig, compared: list[Compared], *, chart_id: str, ti
              if any(counted[c.name][0].get(value) is not None and counted[c.name][0][value].value for c in compared)]
     if len(shown) > MAX_SEGMENTS or not shown:
         return None
-    rows = [(c.title, [Bar(label, share(counted[c.name][0][value], counted[c.name][1]))
+    rows = [(c.title, [Bar(label, share(c, counted[c.name][0][value], counted[c.name][1]))
                        for value, label in shown if value in counted[c.name][0]]) for c in compared]
     return Chart(id=chart_id, kind="stacked", title=title, description=description,
                  axis_label=ctx.t("common.share_axis"), segment_names=[label for _, label in shown],
@@ -285,13 +271,11 @@ def _stacked(ctx: AnalysisConfig, compared: list[Compared], *, chart_id: str, ti
 
 def _distribution(c: Compared, variable: str, values: pd.Series, categories: list[tuple[Any, str]],
                   missing_label: str) -> tuple[dict[Any, Cell], Cell]:
-    """A registered distribution among all of the dataset's units, tied to its own report's counts."""
+    """A distribution among all of the dataset's units."""
     rows, total = c.tally.distribution(c.population, variable, values, categories, missing_label)
-    c.link(total.count_key, "total", None)
-    for value in [*(v for v, _ in categories), None]:
-        c.link(c.tally.key(c.population, [(variable, value)]), variable, value)
     counted = {row.value: row.count for row in rows}
-    counted.setdefault(None, Cell(0, "count", count_key=c.tally.key(c.population, [(variable, None)])))
+    if None not in counted:
+        counted[None] = c.tally.count(c.population, values.index[:0], [(variable, None)])
     return counted, total
 
 
@@ -302,7 +286,7 @@ def _reached(section: Section, ctx: AnalysisConfig, compared: list[Compared]) ->
     missing = ctx.t("common.missing")
     for variable, title_key, labels_of, order in (
             (GENDER, "comparison.reached.gender_title", lambda c: two_way_gender(c.frame["gender"], c.ctx),
-             two_way_gender_order(ctx)),
+             two_way_gender_order(ctx)),     # categories no dataset has are left out of the table
             (AGE, "comparison.reached.age_title", lambda c: c.ctx.age_bands(c.frame["age"]), ctx.age_band_labels())):
         categories = [(label, label) for label in order]
         counted = {c.name: _distribution(c, variable, labels_of(c).astype(object), categories, missing)
@@ -327,7 +311,6 @@ def _volume(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     for c in compared:
         tally = c.tally
         units, population = (c.ended, c.ended_population) if c.records_endings else (c.frame, c.population)
-        base = _ended_total(c) if c.records_endings else c.total
         scope = ctx.t("comparison.volume.ended_scope" if c.records_endings else "comparison.volume.all_scope",
                       units=c.attrs["units"])
         for aspect, column, label, decimals in (("contacts", "contacts", "comparison.volume.contacts", 1),
@@ -339,13 +322,9 @@ def _volume(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
                              Cell(None, "number")])
                 continue
             values = units[column].dropna().astype(float)
-            n = tally.count(population, len(values), [(column, "present")])
-            without = tally.count(population, len(units) - len(values), [(column, None)], published=False)
-            tally.ledger.equation(base.count_key, [n.count_key, without.count_key])
-            c.link(n.count_key, column, "present")
-            quartiles = values.quantile([0.25, 0.5, 0.75]) if len(values) else pd.Series(np.nan, [0.25, 0.5, 0.75])
+            n = tally.count(population, values.index, [(column, "present")])
             rows.append([text(c.title), text(ctx.t(label)), text(definition), text(scope), n,
-                         *(tally.statistic(quartiles[q], n, decimals) for q in (0.5, 0.25, 0.75))])
+                         *(tally.quantile(values, n, q, decimals, variable=column) for q in (0.5, 0.25, 0.75))])
     section.items.append(Table(
         id=f"{COMPARISON}.volume", title=ctx.t("comparison.volume.table_title"),
         columns=[Column("dataset", ctx.t("comparison.what.dataset")), Column("measure", ctx.t("comparison.volume.measure")),
@@ -364,14 +343,7 @@ def _status(c: Compared) -> tuple[dict[str, Cell], Cell]:
     """Every unit as ended or open, and the ended units as a population of their own (the same count)."""
     status = pd.Series(np.where(c.frame["end"].notna(), ENDED, OPEN), index=c.frame.index, dtype=object)
     counted, _ = _distribution(c, "status", status, [(ENDED, ENDED), (OPEN, OPEN)], OPEN)
-    ended = c.tally.total(c.ended_population, len(c.ended))
-    c.tally.ledger.equation(counted[ENDED].count_key, [ended.count_key])
-    c.link(ended.count_key, "ended", None)
-    return counted, ended
-
-
-def _ended_total(c: Compared) -> Cell:
-    return _status(c)[1]
+    return counted, c.tally.total(c.ended_population, c.ended.index)
 
 
 def _ending_cells(c: Compared) -> tuple[dict[str, Cell], Cell]:
@@ -380,12 +352,13 @@ def _ending_cells(c: Compared) -> tuple[dict[str, Cell], Cell]:
     tally = c.tally
     status, _ = _status(c)
     flags = c.ended["ended_planned"]
-    yes, _, pct = tally.indicator(c.ended_population, "ended_planned", flags, publish_total=False)
-    c.link(yes.count_key, "ended_planned", True)
+    yes, _, pct = tally.indicator(c.ended_population, "ended_planned", flags)
+    answered = flags.astype("boolean")
     cells = {
         "planned": yes,
-        "not_planned": tally.count(c.ended_population, int((flags == False).sum()), [("ended_planned", False)]),  # noqa: E712
-        "unknown": tally.count(c.ended_population, int(flags.isna().sum()), [("ended_planned", None)]),
+        "not_planned": tally.count(c.ended_population, flags.index[(answered == False).fillna(False).to_numpy()],  # noqa: E712
+                                   [("ended_planned", False)]),
+        "unknown": tally.count(c.ended_population, flags.index[answered.isna().to_numpy()], [("ended_planned", None)]),
         "open": status[OPEN],
     }
     return cells, pct
@@ -413,7 +386,7 @@ def _ending(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     table = _category_table(ctx, recording, table_id=f"{COMPARISON}.ending", title=ctx.t("comparison.ending.table_title"),
                             counted=counted, categories=categories, note=note)
     table.rows.append([text(ctx.t("comparison.ending.total")),
-                       *(cell for c in recording for cell in (c.total, share(c.total, c.total)))])
+                       *(cell for c in recording for cell in (c.total, share(c, c.total, c.total)))])
     section.items.append(table)
     chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart", title=ctx.t("comparison.ending.chart_title"),
                      description=ctx.t("comparison.ending.chart_description"), counted=counted, categories=categories)
@@ -449,7 +422,7 @@ def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]
         figures.append(KeyFigure(f"{c.name}.improved_pct", ctx.t("comparison.improvement.figure", dataset=c.title),
                                  pct, definition_text(ctx, c, "outcome")))
         rows.append([text(c.title), text(c.attrs["outcome_measure"] or ""), measured,
-                     *(share(counted[value], measured) for value in (IMPROVED, UNCHANGED, DETERIORATED)),
+                     *(share(c, counted[value], measured) for value in (IMPROVED, UNCHANGED, DETERIORATED)),
                      counted[NOT_MEASURED]])
         bars.append(Bar(c.title, pct))
     section.items.append(KeyFigures(figures))
@@ -489,8 +462,7 @@ def _goals(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> N
             goal_rows.append([text(c.title), text(t("comparison.not_measured")), text("–"), Cell(None, "count"),
                               Cell(None, "pct")])
         else:
-            yes, assessed, pct = c.tally.indicator(c.population, "goal_attained", c.frame["goal_attained"])
-            c.link(yes.count_key, "goal_attained", True)
+            _, assessed, pct = c.tally.indicator(c.population, "goal_attained", c.frame["goal_attained"])
             goal_rows.append([text(c.title), text(goal), text(who), assessed, pct])
             figures.append(KeyFigure(f"{c.name}.goal_attained_pct", t("comparison.goals.figure", dataset=c.title), pct,
                                      goal, shown=False))
@@ -521,21 +493,10 @@ def _goals(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> N
 
 
 def _mean_of_many(c: Compared, column: str) -> Cell:
-    """The mean of a column among the units that have a value, hidden when they are from 1 to min_cell − 1.
-
-    The number of units with a value is registered (unpublished) with those without one, so that the
-    ledger knows the split. It is not shown: when only a few units lack a value, showing it would
-    reveal them, and disclosure control would then hide it as "<5" beside a mean of hundreds.
-    A mean over min_cell or more units reveals no count, so it is shown whatever happens to its n.
-    """
+    """The mean of a column among the units that have a value (shown when they are enough)."""
     values = c.frame[column]
-    present = int(values.notna().sum())
-    n = c.tally.count(c.population, present, [(column, "present")], published=False)
-    without = c.tally.count(c.population, len(values) - present, [(column, None)], published=False)
-    c.tally.ledger.equation(c.total.count_key, [n.count_key, without.count_key])
-    few = 0 < present < c.ctx.min_cell
-    return Cell(value=float(values.mean()) if present else None, kind="mean", decimals=1,
-                base_key=n.count_key if few else None)
+    n = c.tally.count(c.population, values.dropna().index, [(column, "present")])
+    return c.tally.mean(values, n, decimals=1, variable=column)
 
 
 # Vad varje modell synliggör ------------------------------------------------------------------
@@ -562,7 +523,7 @@ def _visible(section: Section, ctx: AnalysisConfig, compared: list[Compared]) ->
                 if figure is None:
                     rows.append([text(figure_id), Cell(None, "number"), text(t("comparison.visible.missing"))])
                 else:
-                    rows.append([text(figure.label), dataclasses.replace(figure.cell), text(figure.definition or "")])
+                    rows.append([text(figure.label), figure.cell, text(figure.definition or "")])
             section.items.append(Table(
                 id=f"{COMPARISON}.visible.{c.name}",
                 title=t("comparison.visible.table_title", model=model_title, dataset=c.title),
@@ -581,16 +542,11 @@ def _groups(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     for c in compared:
         indicators = []
         if c.records_endings:
-            _ending_cells(c)  # the overall counts the comparison by group is tied to
-            indicators.append(Indicator("ended_planned", c.ended_population, c.ended, c.ended["ended_planned"],
-                                        c.tally.key(c.ended_population, [("ended_planned", True)]),
-                                        c.tally.key(c.ended_population, [("ended_planned", ("assessed",))])))
+            indicators.append(Indicator("ended_planned", c.ended_population, c.ended, c.ended["ended_planned"]))
         if c.definition("outcome") is not None:
-            counted, measured, _ = _outcome_cells(c)
             units = c.frame[c.frame["outcome"] != NOT_MEASURED]
             indicators.append(Indicator("improved", c.measured_population, units,
-                                        (units["outcome"] == IMPROVED).astype("boolean"),
-                                        counted[IMPROVED].count_key, measured.count_key))
+                                        (units["outcome"] == IMPROVED).astype("boolean")))
         comparisons = group_differences(ctx, c, indicators)
         section.items.extend(comparisons)
         found = found or bool(comparisons)

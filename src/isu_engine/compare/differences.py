@@ -2,10 +2,9 @@
 
 Each dataset's yes/no indicators (ended as planned; improved by the dataset's own definition)
 are compared group against rest with `comparisons.compare_groups`, on the dataset's own
-counts in the run's ledger, so disclosure control treats them like every other count of
-the run. The comparison report's `finalize` adjusts the p-values of all these tables together
+counts, so disclosure control treats them like every other count of the run. The comparison report's `finalize` adjusts the p-values of all these tables together
 (Benjamini–Hochberg), flags and asks. Units are compared only within a dataset that has more
-than one. Differences are never compared between datasets.
+than one and whose model declares them (unit names are never tabulated from the data). Differences are never compared between datasets.
 """
 
 from __future__ import annotations
@@ -16,8 +15,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from isu_engine.analyse.differences import compare_groups, two_way_gender, two_way_gender_order
+from isu_engine.analyse.distinct import map_distinct
+from isu_engine.analyse.generic import categories_of
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.results import Comparison
+from isu_engine.analyse.tabulate import Population
 
 if TYPE_CHECKING:
     from isu_engine.compare.comparison import Compared
@@ -30,16 +32,14 @@ class Indicator:
     """A yes/no indicator of a compared dataset: its units, their answers and the overall counts they add up to."""
 
     name: str
-    population: str
+    population: Population
     units: pd.DataFrame
     flags: pd.Series
-    yes_key: tuple
-    assessed_key: tuple
 
 
 @dataclass(frozen=True)
 class Grouping:
-    """A way to split a dataset's units: the ledger variable, the table id's last part, its label and order."""
+    """A way to split a dataset's units: the variable, the table id's last part, its label and order."""
 
     variable: str
     suffix: str
@@ -50,11 +50,14 @@ class Grouping:
 
 def groupings(ctx: AnalysisConfig, c: Compared, units: pd.DataFrame) -> list[Grouping]:
     """Gender two ways and age bands, and units when the dataset has more than one."""
-    found = [Grouping(GENDER, "gender", ctx.t("comparison.groups.gender"), two_way_gender(units["gender"], c.ctx),
-                      two_way_gender_order(ctx)),
+    gender = two_way_gender(units["gender"], c.ctx)
+    found = [Grouping(GENDER, "gender", ctx.t("comparison.groups.gender"), gender, two_way_gender_order(ctx, gender)),
              Grouping(AGE, AGE, ctx.t("common.age_group"), c.ctx.age_bands(units["age"]), ctx.age_band_labels())]
-    if c.frame["unit"].nunique() > 1:
-        found.append(Grouping(UNIT, UNIT, ctx.t("comparison.groups.unit"), units["unit"], None))
+    unit_field = c.model.fields.get("unit")
+    categories = categories_of(unit_field, c.ctx.language) if unit_field is not None else None
+    if categories and c.frame["unit"].nunique() > 1:     # unit names only when the model declares them
+        labels = map_distinct(units["unit"], dict(categories).get)
+        found.append(Grouping(UNIT, UNIT, ctx.t("comparison.groups.unit"), labels, [label for _, label in categories]))
     return found
 
 
@@ -69,21 +72,7 @@ def group_differences(ctx: AnalysisConfig, c: Compared, indicators: list[Indicat
                 population=indicator.population, indicator=indicator.name,
                 indicator_label=ctx.t(f"comparison.groups.{indicator.name}", dataset=c.title), flags=indicator.flags,
                 grouping=grouping.variable, grouping_label=grouping.label, groups=grouping.groups, order=grouping.order)
-            if comparison is None:
-                continue
-            _tie_to_overall(c, indicator, grouping)
-            found.append(comparison)
+            if comparison is not None:
+                found.append(comparison)
     return found
 
-
-def _tie_to_overall(c: Compared, indicator: Indicator, grouping: Grouping) -> None:
-    """The units with a known group plus those without one are the units of the overall figure."""
-    tally, population, name, variable = c.tally, indicator.population, indicator.name, grouping.variable
-    unknown = indicator.flags[grouping.groups.isna()].astype("boolean")
-    yes = tally.count(population, int(unknown.sum(skipna=True)), [(variable, None), (name, True)], published=False)
-    assessed = tally.count(population, int(unknown.notna().sum()), [(variable, None), (name, ("assessed",))],
-                           published=False)
-    tally.ledger.equation(indicator.yes_key, [tally.key(population, [(variable, ("any",)), (name, True)]),
-                                              yes.count_key])
-    tally.ledger.equation(indicator.assessed_key, [tally.key(population, [(variable, ("any",)), (name, ("assessed",))]),
-                                                   assessed.count_key])

@@ -21,10 +21,10 @@ Columns (one row per unit of analysis in the period; `COLUMNS` gives the dtypes)
 
 `frame.attrs` describes what the columns mean for this model (see `ATTRS`): the unit of
 analysis, the definition behind each column (None when the model does not measure it),
-who answers, what the model shows that others don't, and optionally the population
-string of the model's own report for the same units with `links`: for a comparison
-count `(variable, value)`, the keys of the model's own counts that add up to it, so
-that disclosure control treats them as the same cell.
+who answers, what the model shows that others don't, and `unit_kind`: the kind of unit
+each row is in the model's own report ("rows", "episodes" …). The frame's index holds
+those units' keys, so that the comparison counts the same units as the report and
+disclosure control sees how their numbers relate.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ RESPONDENTS = ("client", "staff")
 DEFINITIONS = ("contacts", "duration", "ending", "outcome", "goal", "feedback")
 """The aspects whose definition a harmonized frame states (None: the model does not measure it)."""
 ATTRS = ("unit_of_analysis", "units", "target_group", "definitions", "outcome_measure", "feedback_scale",
-         "respondents", "measures_only", "population", "links")
+         "respondents", "measures_only", "unit_kind")
 HARMONIZE_KEYS = ("subject", "unit", "gender", "age", "start", "end", "contacts")
 """The common names a model's `harmonize:` mapping may give a field for."""
 CORE = "isu_engine"
@@ -105,7 +105,7 @@ def harmonized_frame(*, dataset: str, model: str, subject: pd.Series, unit: pd.S
         "goal_attained": aligned(goal_attained).astype("boolean"),
         "feedback": _numbers(aligned(feedback)),
     }, index=index)
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -123,14 +123,14 @@ def _dates(values: pd.Series) -> pd.Series:
 def describe(frame: pd.DataFrame, *, unit_of_analysis: str, units: str, target_group: str,
              definitions: dict[str, str | None], outcome_measure: str | None = None, feedback_scale: str | None = None,
              respondents: dict[str, str | None] | None = None, measures_only: str = "",
-             population: str | None = None, links: dict[tuple, list] | None = None) -> pd.DataFrame:
+             unit_kind: str = "rows") -> pd.DataFrame:
     """Attach what the columns mean for this model (`frame.attrs`, keys `ATTRS`) and return the frame."""
     frame.attrs.update({
         "unit_of_analysis": unit_of_analysis, "units": units, "target_group": target_group,
         "definitions": {aspect: definitions.get(aspect) for aspect in DEFINITIONS},
         "outcome_measure": outcome_measure, "feedback_scale": feedback_scale,
         "respondents": {aspect: (respondents or {}).get(aspect) for aspect in ("outcome", "goal", "feedback")},
-        "measures_only": measures_only, "population": population, "links": dict(links or {}),
+        "measures_only": measures_only, "unit_kind": unit_kind,
     })
     return frame
 
@@ -156,6 +156,8 @@ def validate_harmonized(frame: Any, plugin: str, dataset: str) -> pd.DataFrame:
     for name, kind in COLUMNS.items():
         if not _has_kind(frame[name], kind):
             raise fail(f"column '{name}' should hold {kind} values, not {frame[name].dtype}")
+    if frame.index.has_duplicates:
+        raise fail("the index must hold each unit once (the keys the model's own report counts)")
     if frame["subject"].isna().any():
         raise fail("'subject' has missing values")
     unknown = sorted(set(frame["outcome"].dropna().astype(str)) - set(OUTCOMES))
@@ -195,8 +197,8 @@ def _check_attrs(attrs: dict, fail) -> None:
     respondents = attrs["respondents"]
     if not isinstance(respondents, dict) or any(v not in (None, *RESPONDENTS) for v in respondents.values()):
         raise fail(f"frame.attrs['respondents'] values must be one of {list(RESPONDENTS)} or None")
-    if not isinstance(attrs["links"], dict):
-        raise fail("frame.attrs['links'] must be a dict")
+    if not isinstance(attrs["unit_kind"], str) or not attrs["unit_kind"]:
+        raise fail("frame.attrs['unit_kind'] must be a text")
 
 
 def harmonize_dataset(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) -> pd.DataFrame:
@@ -277,7 +279,7 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
                          units=units_word) if dates else None
     return describe(frame, unit_of_analysis=unit_word, units=units_word, target_group=target,
                     definitions={"contacts": contacts, "duration": duration, "outcome": outcome_definition},
-                    outcome_measure=outcome_measure,
+                    outcome_measure=outcome_measure, unit_kind="subjects" if long else "rows",
                     measures_only=model.description.get(ctx.language) or model.description.get("sv", ""))
 
 

@@ -25,8 +25,8 @@ TOP_KEYS = (
     "internal", "plugins_dirs", "templates_dir", "reflection_log", "pseudonymize", "datasets", "compare",
     "allow_outside_paths",
 )
-DATASET_KEYS = ("model", "source", "read", "columns", "values", "fields", "title", "parameters", "scales",
-                "period")
+DATASET_KEYS = ("model", "source", "read", "columns", "values", "categories", "fields", "title", "parameters",
+                "scales", "period")
 READ_KEYS = ("sheet", "header_row", "header_rows", "encoding", "delimiter", "decimal", "missing_values")
 DEFAULT_AGE_BANDS = ((0, 5), (6, 12), (13, 17), (18, 120))
 DEFAULT_REFLECTION_LOG = "reflektion.yaml"
@@ -66,6 +66,7 @@ class DatasetConfig:
     read: ReadOptions = field(default_factory=ReadOptions)
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    categories: dict[str, Any] = field(default_factory=dict)   # field -> the unit's own categories (parsed on load)
     fields: list[Field] = field(default_factory=list)
     model_keys: dict = field(default_factory=dict)  # keys for the model to check (LOKE's `idea:`), as written
     parameters: dict = field(default_factory=dict)
@@ -87,6 +88,8 @@ class Config:
     period_step: str = "quarter"
     language: str = "sv"
     min_cell: int = 5
+    min_quantile_n: int = 10
+    all_or_none: bool = False
     groups: GroupSettings = field(default_factory=GroupSettings)
     age_bands: tuple[tuple[int, int], ...] = DEFAULT_AGE_BANDS
     internal: bool = False
@@ -132,8 +135,10 @@ def parse_config(raw: Any, doc: Document, path: Path) -> Config:
     config.period_step = doc.choice(raw, "period_step", ("month", "quarter", "none"), "config", "quarter")
     config.language = doc.choice(raw, "language", ("sv", "en"), "config", "sv")
     disclosure = doc.mapping(raw.get("disclosure"), "disclosure", raw, "disclosure")
-    doc.known_keys(disclosure, ("min_cell",), "disclosure")
+    doc.known_keys(disclosure, ("min_cell", "min_quantile_n", "all_or_none"), "disclosure")
     config.min_cell = _whole(doc, disclosure, "min_cell", "disclosure", 5, minimum=1)
+    config.min_quantile_n = _whole(doc, disclosure, "min_quantile_n", "disclosure", 10, minimum=1)
+    config.all_or_none = doc.boolean(disclosure, "all_or_none", "disclosure")
     groups = doc.mapping(raw.get("groups"), "groups", raw, "groups")
     doc.known_keys(groups, ("min_group", "min_difference", "max_q"), "groups")
     config.groups = GroupSettings(
@@ -180,6 +185,17 @@ def parse_date(value: Any, doc: Document, container: Any, key: Any) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise doc.error("config.bad_date", container, key, value=value) from None
+
+
+def _categories(doc: Document, raw: dict, where: str) -> dict[str, Any]:
+    """`categories:` — the unit's own categories for model fields that declare none (its interventions,
+    methods, referral sources, units), so that they can be tabulated: a report never shows a field's
+    observed values. Each entry is a list like a model field's `categories`."""
+    from isu_engine.configure.model import parse_categories
+
+    given = doc.mapping(raw.get("categories"), f"{where}.categories", raw, "categories")
+    return {str(name): parse_categories({"categories": items}, doc, f"{where}.categories.{name}")
+            for name, items in given.items()}
 
 
 def _period(raw: dict, doc: Document) -> Period | None:
@@ -307,6 +323,7 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         read=options,
         columns={str(k): str(v) for k, v in columns.items()},
         values={str(k): dict(v) for k, v in values.items()},
+        categories=_categories(doc, raw, where),
         fields=list(own.values()),
         model_keys={key: value for key, value in raw.items() if key not in DATASET_KEYS},
         parameters=dict(doc.mapping(raw.get("parameters"), f"{where}.parameters", raw, "parameters")),

@@ -107,7 +107,14 @@ class Document:
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as short as possible for messages: relative to `base` or the working folder."""
+    """A path as short as possible for messages and reports: relative to `base` or the working folder,
+    with any personal identity number in it masked (a file named after a client)."""
+    from isu_engine.protect.identifiers import mask_text
+
+    return mask_text(_shortest(path, base))
+
+
+def _shortest(path: Path, base: Path | None) -> str:
     for root in (base, Path.cwd()):
         if root is None:
             continue

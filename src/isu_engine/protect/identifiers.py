@@ -82,6 +82,11 @@ def mask_personal_numbers(values: pd.Series) -> pd.Series:
     return result
 
 
+def mask_text(text: str) -> str:
+    """One text (a file, sheet or heading name) with every valid personal number masked."""
+    return str(mask_personal_numbers(pd.Series([text], dtype=object)).iloc[0])
+
+
 def pseudonymize(values: pd.Series, key: bytes, today: dt.date | None = None) -> pd.Series:
     """Keyed pseudonyms "p_" + 16 hex characters of HMAC-SHA-256; missing values stay missing.
 

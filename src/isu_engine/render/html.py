@@ -33,6 +33,7 @@ from isu_engine.render.chart_text import chart_alt_text
 from isu_engine.protect.disclosure import hidden_text
 from isu_engine.errors import UserError, line_place
 from isu_engine.i18n import LANGUAGES, DEFAULT_LANGUAGE, t
+from isu_engine.protect.records import Figure
 from isu_engine.analyse.results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
 from isu_engine import numerals
 from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, hidden_name, is_missing
@@ -57,7 +58,9 @@ class ReportSandbox(SandboxedEnvironment):
     """The sandbox for a municipality's templates: no internals and no figure that disclosure hid."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, Cell) and obj.hidden and attr in ("value", "low", "high"):
+        if isinstance(obj, Cell) and (attr == "figure" or (obj.hidden and attr in ("value", "low", "high"))):
+            return False                 # a cell's figure holds its records: never for a template
+        if isinstance(obj, Figure):
             return False
         if isinstance(obj, Comparison) and attr in ("n", "n_rest", "diff", "p_values", "q_values"):
             return False

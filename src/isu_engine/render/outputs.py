@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from isu_engine.render import atomic
 from isu_engine.configure.config import Config
 from isu_engine.check.dataset import Dataset, issues_summary
 from isu_engine.analyse.report import Report
 from isu_engine.analyse.results import Cell, Table
+from isu_engine.protect.protection import published_figures
 
 
 def cell_json(cell: Cell) -> Any:
@@ -26,6 +27,17 @@ def cell_json(cell: Cell) -> Any:
     return str(value)
 
 
+def figure_id(cell: Cell) -> str | None:
+    return cell.figure.id if cell.figure is not None else None
+
+
+def interval_json(cell: Cell) -> list | None:
+    """A cell's printed interval [low, high] (a Wilson or t interval), None when it has none or is hidden."""
+    if cell.low is None or cell.high is None:
+        return None
+    return [float(cell.low), float(cell.high)]
+
+
 def table_json(table: Table) -> dict:
     return {
         "id": table.id,
@@ -33,8 +45,24 @@ def table_json(table: Table) -> dict:
         "columns": [column.label for column in table.columns],
         "column_ids": [column.id for column in table.columns],
         "rows": [[cell_json(cell) for cell in row] for row in table.rows],
+        "figure_ids": [[figure_id(cell) for cell in row] for row in table.rows],
+        "intervals": [[interval_json(cell) for cell in row] for row in table.rows],
         "n": cell_json(table.n) if table.n is not None else None,
     }
+
+
+def published_json(cells: Iterable[Cell]) -> dict:
+    """Every figure a report prints, and every figure those rest on: its definition and value (null when hidden).
+
+    This is what a reader can know; `isu audit` rebuilds the reader's system from it.
+    """
+    found = {}
+    for figure in published_figures(cell.figure for cell in cells if cell.figure is not None):
+        value = None if figure.hidden else figure.value
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        found[figure.id] = {**figure.definition(), "value": value, "hidden": figure.hidden}
+    return dict(sorted(found.items()))
 
 
 def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
@@ -57,9 +85,12 @@ def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
         "rows_skipped": sum(d.rows_skipped for d in datasets),
         "issues_summary": issues,
         "figures": figures,
+        "figure_intervals": {figure_id: interval_json(figure.cell) for figure_id, figure in report.figures().items()
+                             if interval_json(figure.cell) is not None},
         "suppressed": report.suppressed,
         "failed_sections": [{"id": s.id, "title": s.title, "error": s.error} for s in report.failed_sections],
         "tables": [table_json(table) for table in report.tables()],
+        "published": published_json(report.cells()),
     }
 
 
@@ -72,9 +103,26 @@ def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, s
     return {
         "engine": {"version": reports[0].meta.engine_version if reports else "", "plugins": plugin_versions},
         "inputs": {"config_sha256": config.sha256(), "files": files},
-        "disclosure": {"min_cell": config.min_cell},
+        "disclosure": disclosure_json(config),
+        "settings": settings_json(config, reports),
         "datasets": entries if entries is not None else {report.meta.dataset: report_entry(report) for report in reports},
     }
+
+
+def settings_json(config: Config, reports: list[Report]) -> dict:
+    """The settings the method section prints (group differences, age bands, each model's parameters), so
+    that report.json carries every number a report shows."""
+    parameters = {}
+    for report in reports:
+        if report.dataset is not None:
+            parameters[report.meta.dataset] = json.loads(json.dumps(report.dataset.model.parameters, default=str))
+    return {"groups": {"min_group": config.groups.min_group, "min_difference": config.groups.min_difference,
+                       "max_q": config.groups.max_q},
+            "age_bands": [list(band) for band in config.age_bands], "parameters": parameters}
+
+
+def disclosure_json(config: Config) -> dict:
+    return {"min_cell": config.min_cell, "min_quantile_n": config.min_quantile_n, "all_or_none": config.all_or_none}
 
 
 def write_json(document: dict, path: Path) -> None:

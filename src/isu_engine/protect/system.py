@@ -1,0 +1,167 @@
+"""The reader's linear system: what a reader can derive from the counts a run publishes.
+
+Within one universe (one kind of unit in one dataset) the published counts induce a
+partition of the units into *atoms*: units that lie in exactly the same published counts.
+Every published count is the sum of its atoms, so each visible count is an equation over
+the atoms' unknown sizes, and a mean of a whole-number variable adds its weighted equation
+Σ value · count. A reader knows the equations and that sizes are whole numbers ≥ 0; their
+integer bounds on any set of atoms are what the reader can learn about it.
+
+`Bounds` answers, for one set of atoms, whether the reader can pin its size or prove it to
+lie in a forbidden range, with `scipy.optimize.milp` (HiGHS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+INFINITE = float("inf")
+
+
+@dataclass
+class Equation:
+    """Σ coefficient · atom size = value, over the atoms of one universe."""
+
+    atoms: np.ndarray
+    coefficients: np.ndarray
+    value: float
+
+
+@dataclass
+class AtomSystem:
+    """The atoms of one universe and the classes (sets of published units) they make up."""
+
+    sizes: np.ndarray                     # true size of each atom (the engine's own knowledge)
+    membership: sparse.csc_matrix         # atoms × classes, 1 where the atom lies in the class
+    refiners: list = field(default_factory=list)   # for each refining set: its atoms
+
+    def atoms_of(self, column: int) -> np.ndarray:
+        start, stop = self.membership.indptr[column], self.membership.indptr[column + 1]
+        return self.membership.indices[start:stop]
+
+
+def atoms_of_units(n_units: int, sets: list[np.ndarray], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's atom (−1 for units in no set) and each atom's size.
+
+    Units lying in exactly the same sets share an atom. The sets are unit positions; each set
+    gets a random 64-bit weight and a unit's signature is the XOR of its sets' weights.
+    """
+    signature = np.zeros(n_units, dtype=np.uint64)
+    covered = np.zeros(n_units, dtype=bool)
+    for positions, weight in zip(sets, weights):
+        signature[positions] ^= weight
+        covered[positions] = True
+    codes = np.full(n_units, -1, dtype=np.int64)
+    if covered.any():
+        codes[covered] = pd.factorize(signature[covered], sort=True)[0]
+    sizes = np.bincount(codes[covered], minlength=int(codes.max()) + 1 if covered.any() else 0)
+    return codes, sizes
+
+
+def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray], seed: int) -> tuple[AtomSystem, np.ndarray]:
+    """The atoms induced by `classes` (and `refining` sets, e.g. a mean's value levels)."""
+    sets = [*classes, *refining]
+    weights = np.random.default_rng(seed).integers(1, np.iinfo(np.uint64).max, size=len(sets),
+                                                   dtype=np.uint64, endpoint=True)
+    atom_of_unit, sizes = atoms_of_units(n_units, sets, weights)
+    rows, columns = [], []
+    for column, positions in enumerate(classes):
+        atoms = np.unique(atom_of_unit[positions])
+        rows.append(atoms)
+        columns.append(np.full(len(atoms), column))
+    row = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    col = np.concatenate(columns) if columns else np.empty(0, dtype=np.int64)
+    membership = sparse.csc_matrix((np.ones(len(row)), (row, col)), shape=(len(sizes), len(classes)))
+    membership.sort_indices()
+    system = AtomSystem(sizes=sizes, membership=membership,
+                        refiners=[np.unique(atom_of_unit[p]) for p in refining])
+    return system, atom_of_unit
+
+
+class Bounds:
+    """A reader's whole-number bounds on sets of atoms, given the visible equations.
+
+    The engine knows one solution: the true atom sizes. To show that the reader cannot prove a
+    set's size to lie in a range, it is enough to find another whole-number solution that puts
+    it outside. `protected` looks for one near the set first — only the atoms of the small
+    counts around it may move, the rest keep their true sizes — and widens the search in
+    rounds. A solution found that way is a solution of the whole system, so a True answer is
+    always right; when no solution is found in the rounds, the answer is False and the caller
+    hides more (it errs on the side of hiding).
+    """
+
+    WHOLE_NUMBER_SEARCH = 60     # atoms up to which a fractional optimum is confirmed in whole numbers
+
+    def __init__(self, sizes: np.ndarray, equations: list[Equation], groups: list[np.ndarray],
+                 time_limit: float = 0.5) -> None:
+        self.sizes = sizes.astype(float)
+        self.groups = groups            # the atoms of every published count (visible or hidden)
+        self.time_limit = time_limit
+        n_atoms = len(sizes)
+        rows = np.concatenate([np.full(len(e.atoms), i) for i, e in enumerate(equations)]) if equations else np.empty(0)
+        cols = np.concatenate([e.atoms for e in equations]) if equations else np.empty(0)
+        data = np.concatenate([e.coefficients for e in equations]) if equations else np.empty(0)
+        self.matrix = sparse.csc_matrix((data, (rows.astype(int), cols.astype(int))), shape=(len(equations), n_atoms))
+        self.values = np.array([e.value for e in equations], dtype=float)
+        self.constrained = np.diff(self.matrix.indptr) > 0
+        self._groups_of: list[list[int]] = [[] for _ in range(n_atoms)]
+        for number, atoms in enumerate(groups):
+            for atom in atoms:
+                self._groups_of[int(atom)].append(number)
+
+    def protected(self, target: np.ndarray, low: int, high: int) -> bool:
+        """Whether a whole-number solution puts the size of `target` outside [low, high].
+
+        When it is not, `binding` holds the equations that keep it inside (by their number).
+        """
+        self.binding: set[int] = set()
+        if not self.constrained[target].all():
+            return True                      # an atom no visible count holds: its size is anyone's guess
+        return self._search(np.arange(len(self.sizes)), target, low, high)
+
+    def _search(self, free: np.ndarray, target: np.ndarray, low: int, high: int) -> bool:
+        """Look for a solution outside [low, high] where only the `free` atoms move."""
+        moving = np.zeros(len(self.sizes), dtype=bool)
+        moving[free] = True
+        inside = self.matrix[:, moving]
+        rows = np.flatnonzero(inside.getnnz(axis=1) > 0)
+        fixed = self.matrix[:, ~moving] @ self.sizes[~moving]
+        matrix = inside[rows].tocsr()
+        rhs = self.values[rows] - fixed[rows]
+        objective = np.isin(free, target).astype(float)
+        self._rows = rows
+        return self._outside(matrix, rhs, objective, low, high)
+
+    def _outside(self, matrix, rhs: np.ndarray, objective: np.ndarray, low: int, high: int) -> bool:
+        """Whether some x ≥ 0 with matrix·x = rhs puts objective·x below `low` or above `high`.
+
+        The linear relaxation answers (as τ-ARGUS's audit computes feasibility intervals); when
+        its optimum is not whole and the system is small, a whole-number search must confirm it.
+        """
+        from scipy.optimize import Bounds as VariableBounds, LinearConstraint, linprog, milp
+
+        n = len(objective)
+        equal = matrix if matrix.shape[0] else None
+        for sign, outside in ((1.0, lambda v: v < low - 0.5), (-1.0, lambda v: v > high + 0.5)):
+            relaxed = linprog(sign * objective, A_eq=equal, b_eq=rhs if equal is not None else None,
+                              bounds=(0, None), method="highs-ds", options={"presolve": False})
+            if relaxed.status == 3:
+                return True                              # unbounded: as large as anyone likes
+            if relaxed.status != 0:
+                continue
+            if not outside(sign * relaxed.fun):
+                if equal is not None:
+                    self.binding.update(int(r) for r in self._rows[np.abs(relaxed.eqlin.marginals) > 1e-9])
+                continue
+            if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+                return True
+            result = milp(sign * objective, integrality=np.ones(n), bounds=VariableBounds(0, np.inf),
+                          constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
+                          options={"time_limit": self.time_limit})
+            if result.x is not None and outside(float(objective @ np.round(result.x))):
+                return True
+        return False
