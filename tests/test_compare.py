@@ -237,7 +237,10 @@ def _table(report, table_id):
 
 
 def _rows(report, table_id) -> dict[str, list]:
-    return {str(row[0].value): [cell.shown_value for cell in row[1:]] for row in _table(report, table_id).rows}
+    """Each row's label (its first column) and the shown values of the other columns, in the table's column order."""
+    table = _table(report, table_id)
+    label, *others = [column.id for column in table.columns]
+    return {str(row[label].value): [row[column].shown_value for column in others] for row in table.rows}
 
 
 def test_hand_built_frames_known_answers(tmp_path, registry):
@@ -254,10 +257,10 @@ def test_hand_built_frames_known_answers(tmp_path, registry):
     assert [age[label][0] for label in ("0–5 år", "6–12 år", "13–17 år", "18–120 år", "Uppgift saknas")] == \
         [1, 3, 3, 2, 1]
     # Contacts and days for the eight ended cases of a: 2..16 and 10..80 (linear quartiles).
-    volume = [[c.shown_value for c in row] for row in _table(report, "comparison.volume").rows]
-    assert volume[0][4:] == pytest.approx([8, 9.0, 5.5, 12.5])
-    assert volume[1][4:] == pytest.approx([8, 45.0, 27.5, 62.5])
-    assert volume[2][4:] == pytest.approx([2, 4.0, 3.5, 4.5])      # b: ended episodes have 3 and 5 sessions
+    volume = [[row[c].shown_value for c in ("n", "median", "q1", "q3")] for row in _table(report, "comparison.volume").rows]
+    assert volume[0] == pytest.approx([8, 9.0, 5.5, 12.5])
+    assert volume[1] == pytest.approx([8, 45.0, 27.5, 62.5])
+    assert volume[2] == pytest.approx([2, 4.0, 3.5, 4.5])      # b: ended episodes have 3 and 5 sessions
     assert figures["a.ended_planned_pct"] == pytest.approx(62.5) and figures["b.ended_planned_pct"] == 50.0
     ending = _rows(report, "comparison.ending")
     assert ending["Avslutade enligt plan"] == pytest.approx([5, 50.0, 1, 100 / 6])
@@ -309,7 +312,7 @@ def test_two_years_of_one_unit_compare_as_two_datasets(tmp_path, registry):
     apply_disclosure([report], records, config)
     assert not report.failed_sections
     assert (report.meta.period.start, report.meta.period.end) == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
-    periods = {row[0].value: row[3].value for row in _table(report, "comparison.datasets").rows}
+    periods = {row["dataset"].value: row["period"].value for row in _table(report, "comparison.datasets").rows}
     assert periods == {"2024": "2024-01-01 – 2024-12-31", "2025": "2025-01-01 – 2025-12-31"}
     assert comparability(compared[0].ctx, "outcome", compared)[0] == "yes"
 
@@ -366,7 +369,7 @@ def test_three_datasets_say_what_one_lacks_and_how_the_others_differ(tmp_path, r
         "no", "nej – olika mått och definitioner: siffrorna kan inte jämföras med varandra; "
               "olika svarande (A: klienten, G: personalen, B: klienten)")
     assert comparability(ctx, "duration", compared)[0] == "partly"
-    verdicts = {row[0].value: row[-1].value for row in _table(report, "comparison.comparability").rows}
+    verdicts = {row["aspect"].value: row["comparable"].value for row in _table(report, "comparison.comparability").rows}
     assert verdicts["Måluppfyllelse"] == MISSING_AND_DIFFERENT["goal"]
     assert verdicts["Kontakter"] == MISSING_AND_DIFFERENT["contacts"]
     # Each table that puts the datasets' figures in one column carries the statement of its aspects…
@@ -379,11 +382,13 @@ def test_three_datasets_say_what_one_lacks_and_how_the_others_differ(tmp_path, r
     assert f"Avslut enligt plan: {MISSING_AND_DIFFERENT['ending']}." in _note(report, "comparison.ending")
     assert "Förbättring: nej – olika mått" in _note(report, "comparison.outcome")
     # …and each row or figure its own definition.
-    goal = {row[0].value: (row[1].value, row[-1].shown_value) for row in _table(report, "comparison.goal").rows}
+    goal = {row["dataset"].value: (row["measure"].value, row["pct"].shown_value)
+            for row in _table(report, "comparison.goal").rows}
     assert goal["A"] == ("Måluppfyllelse helt", pytest.approx(60.0))
     assert goal["G"] == ("T-poäng minst 50 vid uppföljningen", pytest.approx(50.0))
     assert goal["B"] == ("mäts inte", None)
-    volume = {(row[0].value, row[1].value): row[2].value for row in _table(report, "comparison.volume").rows}
+    volume = {(row["dataset"].value, row["measure"].value): row["definition"].value
+              for row in _table(report, "comparison.volume").rows}
     assert volume[("A", "Kontakter")] == "Kontakter per ärende" and volume[("B", "Kontakter")] == "Sessioner under perioden"
     assert volume[("G", "Kontakter")] == "registreras inte"
     definitions = {f.id: f.definition for s in report.sections for f in s.key_figures()}
@@ -425,7 +430,7 @@ def test_shares_add_up_and_improved_share_is_of_the_measured(tmp_path, registry,
                      **_frame_a().attrs)
     report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", frame), "c": ("loke", frame)})
     gender = _table(report, "comparison.gender_two_way")
-    assert sum(row[2].value for row in gender.rows) == pytest.approx(100.0)
+    assert sum(row["a.pct"].value for row in gender.rows) == pytest.approx(100.0)
     measured = sum(o != "not_measured" for o in outcomes)
     share = report.figures()["a.improved_pct"].cell.value
     if measured:
@@ -493,8 +498,8 @@ def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
     by_unit = next(c for c in comparisons if c.id == "comparison.a.ended_planned.unit")
     by_gender = next(c for c in comparisons if c.id == "comparison.a.ended_planned.gender")
     expected_p = chi2_contingency(np.array([[16, 4], [6, 14]]), correction=False)[1]
-    assert by_unit.p_values == pytest.approx([expected_p, expected_p])
-    assert by_gender.p_values[:2] == pytest.approx([1.0, 1.0])
+    assert [c.p_value for c in by_unit.contrasts] == pytest.approx([expected_p, expected_p])
+    assert [c.p_value for c in by_gender.contrasts[:2]] == pytest.approx([1.0, 1.0])
     # m = 2; sorted p: expected_p, 1 → q = min(2·expected_p, 1) and min(1·2/2, 1) = 1
     assert by_unit.q_values == pytest.approx([2 * expected_p, 2 * expected_p])
     assert by_gender.q_values[:2] == pytest.approx([1.0, 1.0])
@@ -524,21 +529,21 @@ def test_a_small_unit_is_hidden_in_the_comparison_by_unit(tmp_path, registry):
                                                             "b": ("fit", _frame_b())},
                                        min_cell=5, units={"a": [*GROUPED_UNITS, "Liten"]})
     table = _table(report, "comparison.a.ended_planned.unit")
-    rows = {row[0].value: row for row in table.rows}
+    rows = {row["group"].value: row for row in table.rows}
     assert set(rows) == {"Liten", "Väst", "Öst"}
     small = rows["Liten"]
-    assert small[1].hidden and small[2].hidden and small[4].hidden          # 3 cases: n, share and difference
-    assert small[1].shown_value is None
+    assert small["n"].hidden and small["pct"].hidden and small["diff"].hidden     # 3 cases: n, share and difference
+    assert small["n"].shown_value is None
     # The three cannot be had as the rest's units subtracted from all ended units …
-    assert small[3].hidden or table.n.hidden
+    assert small["pct_rest"].hidden or table.n.hidden
     # … nor as the rest of Öst less Väst, the rest of Väst less Öst, or all less Öst and Väst.
-    assert rows["Öst"][3].hidden or rows["Väst"][1].hidden
-    assert rows["Väst"][3].hidden or rows["Öst"][1].hidden
-    assert table.n.hidden or rows["Öst"][1].hidden or rows["Väst"][1].hidden
+    assert rows["Öst"]["pct_rest"].hidden or rows["Väst"]["n"].hidden
+    assert rows["Väst"]["pct_rest"].hidden or rows["Öst"]["n"].hidden
+    assert table.n.hidden or rows["Öst"]["n"].hidden or rows["Väst"]["n"].hidden
     # Nor by any other arithmetic on what the report shows.
     assert _audited(report, compared[0].ctx.config, tmp_path / "out") == []
     # The large units are not all hidden: at least one of their counts stays shown, and right.
-    shown = {label: rows[label][1].value for label in ("Öst", "Väst") if not rows[label][1].hidden}
+    shown = {label: rows[label]["n"].value for label in ("Öst", "Väst") if not rows[label]["n"].hidden}
     assert shown and shown.items() <= {"Öst": 20, "Väst": 17}.items()
 
 
@@ -734,8 +739,9 @@ def test_the_comparison_and_the_units_own_report_hide_the_same_cells(tmp_path, r
     reports = [build_report(d, config, registry, records) for d in load_all(config, registry).values()]
     result = build_comparison(reports, config, registry, records)
     apply_disclosure([*reports, result.report], records, config)
-    own = {row[0].value: (row[1].hidden, row[2].hidden) for row in _table(reports[0], "x.gender_two_way").rows}
-    compared = {row[0].value: (row[1].hidden, row[2].hidden)
+    own = {row["category"].value: (row["n"].hidden, row["pct"].hidden)
+           for row in _table(reports[0], "x.gender_two_way").rows}
+    compared = {row["category"].value: (row["x.n"].hidden, row["x.pct"].hidden)
                 for row in _table(result.report, "comparison.gender_two_way").rows}
     assert own["Annat eller okänt kön"] == (True, True)        # x's 2 of another gender, shown as one group
     assert set(compared) == {"Flickor och kvinnor", "Pojkar och män", "Annat eller okänt kön"}   # y has no others
@@ -750,7 +756,7 @@ def test_a_mean_is_hidden_only_when_few_answered(tmp_path, registry):
     few = _frame_a()
     few["feedback"] = [5.0, 3.0] + [np.nan] * 8             # two answers
     report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", many), "c": ("loke", few)}, min_cell=5)
-    means = {row[0].value: row[-1] for row in _table(report, "comparison.feedback").rows}
+    means = {row["dataset"].value: row["mean"] for row in _table(report, "comparison.feedback").rows}
     assert not means["A"].hidden and means["A"].value == pytest.approx(4.0)
     assert means["C"].hidden
 

@@ -28,7 +28,9 @@ from isu_engine.analyse.results import (
     Cell,
     Chart,
     Column,
+    Adjusted,
     Comparison,
+    Contrast,
     KeyFigure,
     KeyFigures,
     Paragraph,
@@ -109,10 +111,11 @@ def make_sections(label: str = "Flickor") -> list[Section]:
         columns=[Column("group", "Kön"), Column("pct", "Andel", "pct"), Column("flag", "Flagga")],
         rows=[[text("Kvinnor"), pct(80.0), text("flaggad")], [text("Män"), pct(50.0), text("")]],
     )
-    comparison = Comparison(id="cmp", indicator="avslutade enligt plan", grouping="kön", table=comparison_table,
-                            groups=["Kvinnor", "Män"], pct=[pct(80.0), pct(50.0)], pct_rest=[pct(50.0), pct(80.0)],
-                            n=[SECRET, 40], n_rest=[40, 30], diff=[30.0, -30.0], p_values=[0.001, 0.001],
-                            q_values=[0.002, 0.002], flagged=[True, False])
+    comparison = Comparison(
+        id="cmp", indicator="avslutade enligt plan", grouping="kön", assessed=count(SECRET + 40),
+        contrasts=[Contrast("Kvinnor", count(SECRET), pct(80.0), pct(50.0), cell(30.0, "number"), SECRET, 40, 0.001),
+                   Contrast("Män", count(40), pct(50.0), pct(80.0), cell(-30.0, "number"), 40, SECRET, 0.001)])
+    comparison.adjust(Adjusted(q_values=[0.002, 0.002], flagged=[True, False], table=comparison_table))
     question = Question("Vad kan skillnaden bero på?",
                         Paragraph("{group}: {pct} jämfört med {rest}.",
                                   {"group": text("Kvinnor"), "pct": pct(80.0), "rest": pct(50.0)}))
@@ -283,7 +286,7 @@ def test_hidden_cells_show_the_hidden_text_and_never_their_value():
 
 def test_a_count_hidden_by_protection_prints_as_the_hidden_text():
     table = tallied_table()
-    (girls, girls_pct), (boys, boys_pct) = [row[1:] for row in table.rows]
+    (girls, girls_pct), (boys, boys_pct) = [(row["n"], row["pct"]) for row in table.rows]
     assert boys.hidden and boys_pct.hidden and boys.value is None and str(boys) == "Cell(hidden)"
     # the reader must not get the 3 boys as total − girls: one of the two is hidden with them
     assert girls.hidden or table.n.hidden
@@ -427,20 +430,22 @@ def test_sandbox_refuses_python_internals_with_a_user_error(tmp_path):
 
 
 def test_sandbox_refuses_a_hidden_value_and_raw_comparison_counts(tmp_path):
-    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[1][1].value }}")
+    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[1]['n'].value }}")
     with pytest.raises(UserError) as caught:
         render_html(make_report(), user_templates=tmp_path)
     assert caught.value.key == "render.template_unsafe"
-    (tmp_path / "base.html").write_text("{{ sections[2].items[0].n }}")
-    with pytest.raises(UserError):
-        render_html(make_report(), user_templates=tmp_path)
-    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[0][1].value }}")
+    for raw in ("contrasts[0].n", "contrasts[1].n_rest", "contrasts[0].p_value", "q_values"):
+        (tmp_path / "base.html").write_text("{{ sections[2].items[0]." + raw + " }}")
+        with pytest.raises(UserError) as caught:
+            render_html(make_report(), user_templates=tmp_path)
+        assert caught.value.key == "render.template_unsafe", raw
+    (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[0]['n'].value }}")
     assert render_html(make_report(), user_templates=tmp_path) == "1234"
 
 
 @pytest.mark.parametrize("reach", [
-    "rows[1][1].figure.value",                      # the hidden count of boys
-    "rows[0][1].figure.units",                      # a shown count's units
+    "rows[1]['n'].figure.value",                    # the hidden count of boys
+    "rows[0]['n'].figure.units",                    # a shown count's units
     "n.figure.universe.index.tolist()",             # the keys of every case: personal identity numbers
 ])
 def test_sandbox_refuses_the_figure_behind_a_cell(tmp_path, reach):

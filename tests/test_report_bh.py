@@ -160,7 +160,7 @@ def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
     import pandas as pd
 
     from isu_engine.analyse.differences import finalize
-    from isu_engine.analyse.results import Cell, Column, Comparison, Section, Table, text
+    from isu_engine.analyse.results import Comparison, Contrast, Section
     from isu_engine.analyse.tabulate import Population, Tally
     from isu_engine.protect.protection import Settings, protect
     from isu_engine.protect.records import Records
@@ -174,21 +174,16 @@ def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
         population = Population("cases", name)
         flags = {g: pd.Series([True] * a + [False] * (b - a), index=[f"{name}.{g}.{i}" for i in range(b)])
                  for g, a, b in zip(groups, k, n)}
-        rows, share, rest = [], [], []
+        contrasts = []
         total_k, total_n = sum(k), sum(n)
-        for g, a, b in zip(groups, k, n):
+        for g, a, b, p_value in zip(groups, k, n, p):
             _, base, inside = tally.indicator(population, "yes", flags[g], [("g", g)])
             others = pd.concat([flags[o] for o in groups if o != g])
             outside = tally.indicator(population, "yes", others, [("g", ("not", g))])[2]
-            share.append(inside)
-            rest.append(outside)
-            rows.append([text(g), base, inside, outside,
-                         tally.difference(inside, outside, 100 * a / b - 100 * (total_k - a) / (total_n - b)),
-                         Cell(None, "number"), text("")])
-        table = Table(id=name, title=name, columns=[Column(c, c) for c in "abcdefg"], rows=rows)
-        return Comparison(id=name, indicator=name, grouping="g", table=table, groups=groups, pct=share,
-                          pct_rest=rest, n=n, n_rest=[total_n - b for b in n], diff=[row[4].value for row in rows],
-                          p_values=p)
+            diff = tally.difference(inside, outside, 100 * a / b - 100 * (total_k - a) / (total_n - b))
+            contrasts.append(Contrast(g, base, inside, outside, diff, b, total_n - b, p_value))
+        everyone = tally.indicator(population, "yes", pd.concat(flags.values()), [("g", ("any",))])[1]
+        return Comparison(id=name, indicator=name, grouping="g", contrasts=contrasts, assessed=everyone)
 
     # "two": groups of 30 and 30, one contrast (p 0.01) read from both sides.
     # "small": a group of 10 against 50 (p 0.001) is too small to be flagged: not in the family.
@@ -200,12 +195,11 @@ def test_groups_below_min_group_and_hidden_groups_stay_out_of_the_family():
     hidden = comparison("hidden", ["H", "I"], [3, 10], [25, 35], [0.02, 0.02])
     three = comparison("three", ["X", "Y", "Z"], [20, 14, 8], [30, 30, 30], [0.04, 0.5, 0.03])
     section = Section(id="s", title="s", items=[two, small, hidden, three])
-    protect(records, [cell.figure for c in (two, small, hidden, three) for cell in c.table.cells() if cell.figure],
-            Settings(min_cell=5))
-    shares = [cell for c in (two, small, three) for cell in c.pct + c.pct_rest]
+    protect(records, [cell.figure for cell in section.all_cells() if cell.figure], Settings(min_cell=5))
+    shares = [cell for c in (two, small, three) for contrast in c.contrasts for cell in (contrast.pct, contrast.pct_rest)]
     assert not any(cell.hidden for cell in shares)  # only the small count of H is hidden, with what rests on it
-    assert [cell.hidden for cell in hidden.pct] == [True, False]
-    assert [cell.hidden for cell in hidden.pct_rest] == [False, True]
+    assert [contrast.pct.hidden for contrast in hidden.contrasts] == [True, False]
+    assert [contrast.pct_rest.hidden for contrast in hidden.contrasts] == [False, True]
     known: dict = {}
     finalize([section], FlagRule(min_group=20), lambda key, **params: key, known)
     # Family: 0.01, 0.04, 0.5, 0.03 → m = 4; sorted 0.01, 0.03, 0.04, 0.5: p·4/rank = 0.04, 0.06, 0.0533, 0.5

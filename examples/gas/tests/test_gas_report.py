@@ -86,9 +86,9 @@ def test_figures_match_hand_computed_t_scores(project, registry):
     assert found["gas.goals_above_baseline_pct"] == pytest.approx(100 * 6 / 9)
     assert found["gas.jt_improved"] is None         # no reliability: never Jacobson–Truax categories
     table = next(t for t in report.tables() if t.id == "gas_unit.goal_followup")
-    assert [row[1].value for row in table.rows] == [2, 2, 2, 3, 0]   # −2, −1, 0, +1, +2
+    assert [cell.value for cell in table.column("n")] == [2, 2, 2, 3, 0]   # −2, −1, 0, +1, +2
     exclusions = next(t for t in report.tables() if t.id == "gas_unit.quality.exclusions")
-    assert exclusions.rows[0][2].value == 1
+    assert exclusions.rows[0]["n"].value == 1
 
 
 def test_rho_and_the_expected_level_are_parameters(project, registry, tmp_path):

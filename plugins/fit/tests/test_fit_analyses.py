@@ -76,7 +76,10 @@ def table(report, table_id):
 
 
 def rows_by_label(report, table_id) -> dict[str, list]:
-    return {str(row[0].value): [cell.shown_value for cell in row[1:]] for row in table(report, table_id).rows}
+    """Each row's label (its first column) and the shown values of the other columns, in the table's column order."""
+    found = table(report, table_id)
+    label, *others = [column.id for column in found.columns]
+    return {str(row[label].value): [row[column].shown_value for column in others] for row in found.rows}
 
 
 
@@ -188,11 +191,12 @@ def test_episodes_without_cutoff_are_excluded_and_shown_as_reliable_change(tmp_p
     report = run(tmp_path, JT_ROWS)
     no_cutoff = table(report, "x.ors.change.no_cutoff")
     assert no_cutoff.n.value == 3
-    counts = {str(row[0].value): row[1].value for row in no_cutoff.rows}
+    counts = {str(row["category"].value): row["n"].value for row in no_cutoff.rows}
     assert counts == {"Förbättrade": 1, "Oförändrade": 1, "Försämrade": 1}
     assert "inte Jacobson–Truax" in no_cutoff.note
     exclusions = table(report, "x.quality.exclusions").rows
-    reasons = {row[1].value: row[2].value for row in exclusions if row[0].value == "ORS-förändring enligt Jacobson–Truax"}
+    reasons = {row["reason"].value: row["n"].value for row in exclusions
+               if row["analysis"].value == "ORS-förändring enligt Jacobson–Truax"}
     assert reasons["YCORS (barn under 6 år): det finns ingen prövad klinisk gräns"] == 2
     assert reasons["ingen klinisk gräns kan väljas (formulär eller ålder saknas eller passar inte gränserna)"] == 1
 
@@ -220,7 +224,7 @@ def test_breakdowns_by_gender_age_and_unit(tmp_path):
     gender = comparisons["x.ors.improved.gender"]
     assert gender.groups == ["Flickor och kvinnor", "Pojkar och män"]
     # Women and girls with a cutoff: a1–a6 (improved: a1 a2 a3 a4), t1 (improved), c2 -> 5 of 8.
-    assert gender.pct[0].value == pytest.approx(100 * 5 / 8)
+    assert gender.contrasts[0].pct.value == pytest.approx(100 * 5 / 8)
     charts = [item for item in outcome.items if getattr(item, "kind", None) == "stacked"]
     # Unit has no declared categories: its written values are never tabulated.
     assert {chart.id for chart in charts} == {"x.ors.change.gender.chart", "x.ors.change.age.chart"}
@@ -279,8 +283,9 @@ def test_trajectory_without_history_leaves_each_episode_out(tmp_path):
     # The table shows each point's median and its interval, not the number of episodes behind it (the drop from
     # one ORS to the next would count the few who stopped); that number is the count the median rests on.
     assert [column.id for column in trajectory.columns] == ["instrument", "band", "number", "median", "low", "high"]
-    values = {(str(r[1].value), r[2].value): [r[3].figure.inputs[0].value, *(c.shown_value for c in r[3:])]
-              for r in trajectory.rows if r[0].value == "ORS"}
+    values = {(str(r["band"].value), r["number"].value):
+              [r["median"].figure.inputs[0].value, *(r[c].shown_value for c in ("median", "low", "high"))]
+              for r in trajectory.rows if r["instrument"].value == "ORS"}
     low, high = "Start 0 till under 20", "Start 20–40"
     assert values[(low, 1)] == [3, 12, None, None]      # 10, 12, 14 (too few for an interval of the median)
     assert values[(low, 2)] == [3, 16, None, None]      # 14, 16, 20
@@ -313,8 +318,8 @@ def test_trajectory_from_episodes_that_ended_before_the_period(tmp_path):
     parameters = {"intake_bands": [[0, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 3}
     report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
     rows = table(report, "x.fit.trajectory").rows
-    values = {(str(r[0].value), str(r[1].value), r[2].value): [r[3].figure.inputs[0].value, r[3].shown_value]
-              for r in rows}
+    values = {(str(r["instrument"].value), str(r["band"].value), r["number"].value):
+              [r["median"].figure.inputs[0].value, r["median"].shown_value] for r in rows}
     # ORS: h1–h3 only (10, 12, 14 and 14, 18, 20); the period's own episodes c1 and c2 are not in it.
     assert values[("ORS", "Start 0 till under 20", 1)] == [3, 12]
     assert values[("ORS", "Start 0 till under 20", 2)] == [3, 18]
@@ -343,8 +348,8 @@ def test_the_median_interval_is_hidden_with_its_median(tmp_path, min_cell):
     # n = 8: the median is (16 + 18) / 2 = 17; its 95 % interval runs from the 1st to the 8th value, 10 to 24 —
     # two clients' own scores. A median of fewer than min_quantile_n (10) values is hidden, and so is its interval.
     report = run(tmp_path, EIGHT_ENDED, min_cell=min_cell, parameters=EIGHT_PARAMETERS)
-    row = next(r for r in table(report, "x.fit.trajectory").rows if r[0].value == "ORS")
-    median, low, high = row[3:6]
+    row = next(r for r in table(report, "x.fit.trajectory").rows if r["instrument"].value == "ORS")
+    median, low, high = row["median"], row["low"], row["high"]
     assert median.figure.inputs[0].value == 8
     if min_cell == 1:
         assert [median.value, low.value, high.value] == [17.0, 10.0, 24.0]
@@ -468,8 +473,8 @@ def test_previous_year_side_by_side(tmp_path):
     # The difference's interval from the two Wilson intervals (Newcombe's method 10): 2 of 3 = 20.77–93.85 %,
     # 1 of 1 = 20.65–100 %; d = −33.33, L = d − √((66.67 − 20.77)² + 0²) = −79.23,
     # U = d + √((93.85 − 66.67)² + (100 − 20.65)²) = −33.33 + 83.88 = 50.54.
-    cells = {str(r[0].value): r for r in table(report, "x.fit.previous_year").rows}
-    change = cells["Andel säkert förbättrade (%)"][3]
+    cells = {str(r["figure"].value): r for r in table(report, "x.fit.previous_year").rows}
+    change = cells["Andel säkert förbättrade (%)"]["difference"]
     assert (change.low, change.high) == pytest.approx((-79.23, 50.54), abs=0.01)
 
 
@@ -568,6 +573,6 @@ def test_intakes_outside_every_band_are_counted_as_left_out(tmp_path):
     # Bands from 12: h1 (intake 10) and c1 (intake 11) are outside every band.
     parameters = {"intake_bands": [[12, 20], [20, 40]], "trajectory_sessions": 2, "trajectory_min_per_cell": 1}
     report = run(tmp_path, HISTORY_ROWS, parameters=parameters)
-    exclusions = {row[1].value: row[2].value for row in table(report, "x.quality.exclusions").rows
-                  if row[0].value == "Lokal förväntad utveckling"}
+    exclusions = {row["reason"].value: row["n"].value for row in table(report, "x.quality.exclusions").rows
+                  if row["analysis"].value == "Lokal förväntad utveckling"}
     assert exclusions == {"ORS vid start ligger utanför alla startgrupper": 2}

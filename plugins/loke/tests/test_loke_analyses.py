@@ -90,8 +90,10 @@ def table(report: Report, table_id: str):
 
 
 def row_values(table, label: str) -> list:
-    row = next(r for r in table.rows if r[0].value == label)
-    return [cell.value for cell in row[1:]]
+    """The values of the row whose first column reads `label`, the other columns in the table's order."""
+    first, *others = [column.id for column in table.columns]
+    row = next(r for r in table.rows if r[first].value == label)
+    return [row[column].value for column in others]
 
 
 # --- cases and the period ------------------------------------------------------------------------
@@ -133,9 +135,9 @@ def test_previous_year_differences_of_shares_have_intervals(tmp_path, registry):
     reasons = {"A": "planerat avslut", "F": "flytt", "D": "flytt"}
     rows = [dict(row, end_reason=reasons.get(row["case_id"], "")) for row in PERIOD_CASES]
     report = run(tmp_path, registry, rows)
-    row = next(r for r in table(report, "x.previous_year").rows if r[0].value == "Avslutade enligt plan")
-    assert row[5].value == pytest.approx(50.0) and row[6].value == "inom slumpvariationen"
-    assert (row[5].low, row[5].high) == pytest.approx((-39.10, 90.55), abs=0.01)
+    row = next(r for r in table(report, "x.previous_year").rows if r["figure"].value == "Avslutade enligt plan")
+    assert row["change"].value == pytest.approx(50.0) and row["noise"].value == "inom slumpvariationen"
+    assert (row["change"].low, row["change"].high) == pytest.approx((-39.10, 90.55), abs=0.01)
 
 
 # --- result indicators ---------------------------------------------------------------------------
@@ -176,8 +178,8 @@ def test_small_counts_are_hidden_with_min_cell_5(tmp_path, registry):
     # 7 cases = 6 ended + 1 open: one of the two visible totals must go too, or the 1 follows.
     assert figures["n_cases"].cell.hidden or figures["n_cases_ended"].cell.hidden
     assert "ended_as_planned_pct" in report.suppressed
-    assert all(cell.hidden for cell in next(r for r in table(report, "x.end_reason").rows
-                                             if r[0].value == "Planerat avslut")[1:])
+    planned = next(r for r in table(report, "x.end_reason").rows if r["category"].value == "Planerat avslut")
+    assert planned["n"].hidden and planned["pct"].hidden
 
 
 # --- the idea ------------------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def test_idea_shares_by_hand(tmp_path, registry):
     # Intervention, the 5 ended cases: I7 has no contacts (left out); inside: I1 only
     # (I2: 25 contacts, I3: Föräldrastöd, I4: 200 days).
     assert figure(report, "idea.intervention_pct") == pytest.approx(100 * 1 / 4)
-    exclusions = {row[1].value: row[2].value for row in table(report, "x.quality.exclusions").rows}
+    exclusions = {row["reason"].value: row["n"].value for row in table(report, "x.quality.exclusions").rows}
     assert 2 in exclusions.values() and 1 in exclusions.values()
 
 
@@ -235,12 +237,13 @@ def test_idea_result_criteria_by_hand(tmp_path, registry):
     # goal attained 1/3: Wilson (0.3333 + 0.6403 ± 1.96·√(0.0741 + 0.1067)) / 2.2805 = 6.2–79.2 %; 79.2 < 90: not met.
     # rating better 2 of 4: Wilson 15.0–85.0 % holds 50: cannot tell.
     # satisfaction 5, 4, 2: mean 3.67, SD 1.528, t(2) = 4.303: 3.67 ± 3.79 holds 4: cannot tell.
-    assert [row[4].value for row in result.rows] == ["ja", "ja", "nej", "kan inte avgöras", "kan inte avgöras"]
-    assert [row[2].value for row in result.rows] == pytest.approx([7, 60.0, 100 / 3, 50.0, 11 / 3])
-    assert [(row[2].low, row[2].high) for row in result.rows[1:3]] == [
+    assert [row["met"].value for row in result.rows] == ["ja", "ja", "nej", "kan inte avgöras", "kan inte avgöras"]
+    actual = result.column("actual")
+    assert [cell.value for cell in actual] == pytest.approx([7, 60.0, 100 / 3, 50.0, 11 / 3])
+    assert [(cell.low, cell.high) for cell in actual[1:3]] == [
         pytest.approx((23.07, 88.24), abs=0.01), pytest.approx((6.15, 79.23), abs=0.01)]
-    assert (result.rows[4][2].low, result.rows[4][2].high) == pytest.approx((11 / 3 - 3.7945, 11 / 3 + 3.7945), abs=1e-3)
-    assert [row[3].value for row in result.rows[1:]] == [5, 3, 4, 3]  # the n each value rests on
+    assert (actual[4].low, actual[4].high) == pytest.approx((11 / 3 - 3.7945, 11 / 3 + 3.7945), abs=1e-3)
+    assert [cell.value for cell in result.column("n")[1:]] == [5, 3, 4, 3]  # the n each value rests on
     # met / (met + not met) = 2 / 3; the two that cannot be told apart are counted on their own.
     assert figure(report, "idea.result_pct") == pytest.approx(200 / 3)
     assert figure(report, "idea.result_undecided") == 2
@@ -262,8 +265,8 @@ def test_result_pct_note_says_when_it_rests_on_hidden_figures(tmp_path, registry
     report = run(tmp_path, registry, IDEA_CASES, idea=IDEA, min_cell=5)
     idea_section = section(report, "loke.idea")
     result = table(report, "x.idea.result")
-    assert result.rows[1][2].hidden  # 3 of 5
-    assert result.rows[1][4].value == "ja"  # still judged on the true value and its interval
+    assert result.rows[1]["actual"].hidden  # 3 of 5
+    assert result.rows[1]["met"].value == "ja"  # still judged on the true value and its interval
     notes = [item.fill(str) for item in idea_section.items if hasattr(item, "fill")]
     assert any("dolda siffror" in note for note in notes)
     assert figure(report, "idea.result_pct") == pytest.approx(200 / 3)
@@ -323,7 +326,7 @@ def test_minimal_data_runs_and_leaves_what_it_cannot_compute_empty(tmp_path, reg
     # Only the count criterion can be assessed (2 cases < 5: not met); the four shares and the mean have no value.
     assert figure(report, "idea.result_pct") == 0.0
     assert figure(report, "idea.result_undecided") == 4
-    assert [row[4].value for row in table(report, "x.idea.result").rows] == ["nej"] + ["kan inte bedömas"] * 4
+    assert [cell.value for cell in table(report, "x.idea.result").column("met")] == ["nej"] + ["kan inte bedömas"] * 4
 
 
 # --- own variables -------------------------------------------------------------------------------
@@ -359,10 +362,10 @@ def test_own_variables_appear_in_their_block(tmp_path, registry, language):
     assert where["x.own.attendance"] == "loke.result"
     assert "x.own.not_in_data" not in where  # declared, but not a column of the data
     school = table(report, "x.own.school")
-    assert [row[1].value for row in school.rows] == [2, 1, 1]  # fungerar, fungerar inte, missing
+    assert [cell.value for cell in school.column("n")] == [2, 1, 1]  # fungerar, fungerar inte, missing
     assert school.n.value == 4
     network = table(report, "x.own.network")
-    assert [row[1].value for row in network.rows] == [3, 1]
+    assert [cell.value for cell in network.column("n")] == [3, 1]
     attendance = table(report, "x.own.attendance")  # result block: the 3 ended cases only
     assert row_values(attendance, "Närvaro" if language == "sv" else "Attendance")[:3] == [3, 70.0, 80.0]
 
@@ -377,7 +380,7 @@ def test_fields_without_declared_categories_are_not_tabulated(tmp_path, registry
     sentences = [item.fill(str) for s in report.sections for item in s.items if hasattr(item, "fill")]
     for title in ("Aktualisering", "Problemområden", "Insats", "Metod"):
         assert any(sentence.startswith(f"{title} redovisas inte") for sentence in sentences), title
-    written = {cell.value for t in report.tables() for row in t.rows for cell in row}
+    written = {cell.value for t in report.tables() for cell in t.cells()}
     assert not written & {"Familjebehandling", "Föräldrastöd", "föräldraskap", "ekonomi"}
 
 
@@ -409,7 +412,7 @@ def test_rating_change_with_the_units_reliable_change(tmp_path, registry):
     assert figure(report, "rating.jt_deteriorated") == 1
     assert figure(report, "rating.reliable_change_points") == 2
     assert figure(report, "rating_improved_pct") == pytest.approx(40.0)
-    categories = [row[0].value for row in table(report, "x.rating.change").rows]
+    categories = [cell.value for cell in table(report, "x.rating.change").column("category")]
     assert categories == ["Förbättrade", "Oförändrade", "Försämrade"]
 
 

@@ -2,8 +2,9 @@
 
 `compare_groups` builds a Comparison with registered counts and a p-value per
 group; `finalize` adjusts the report's distinct contrasts together (Benjamini–Hochberg,
-see `isu_engine.stats.groups`), flags the differences that are both large and clear, and
-turns each flag into an observation and a reflection question in the section that holds it.
+see `isu_engine.stats.groups`), flags the differences that are both large and clear, builds
+each comparison's table with its q-values and flags, and turns each flag into an observation
+and a reflection question in the section that holds it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.distinct import map_distinct
 from isu_engine.analyse.tabulate import Population, shown_test
-from isu_engine.analyse.results import Cell, Column, Comparison, Paragraph, Question, Section, Table, text
+from isu_engine.analyse.results import Adjusted, Column, Comparison, Contrast, Paragraph, Question, Section, Table, text
 from isu_engine.stats.groups import FlagRule, contrast_key, each_group_against_rest, family_q_values, flag_differences
 
 FEMALE = ("flicka", "kvinna")
@@ -76,33 +77,19 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
     chosen = groups[assessed]
     stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
-    overall_yes, overall_assessed, overall_pct = tally.indicator(population, indicator, flags[known],
-                                                                 [(grouping, ("any",))])
+    _, overall_assessed, _ = tally.indicator(population, indicator, flags[known], [(grouping, ("any",))])
     code_of = {value: code for code, value in enumerate(uniques)}
-    rows, pct, pct_rest = [], [], []
+    contrasts = []
     for group in order:
         inside = codes == code_of[group]
-        yes, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        _, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
-                                                   [(grouping, ("not", group))])
-        pct.append(share)
-        pct_rest.append(rest_share)
-        rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats.loc[group, "diff"]),
-                     Cell(value=None, kind="number", decimals=3), text("")])
-    columns = [
-        Column("group", grouping_label), Column("n", ctx.t("compare.n_assessed"), "count"),
-        Column("pct", indicator_label, "pct"), Column("pct_rest", ctx.t("compare.rest"), "pct"),
-        Column("diff", ctx.t("compare.diff"), "number"), Column("q", ctx.t("compare.q"), "number"),
-        Column("flag", ctx.t("compare.flag")),
-    ]
-    table = Table(id=comparison_id, title=ctx.t("compare.title", indicator=indicator_label, grouping=grouping_label),
-                  columns=columns, rows=rows, n=overall_assessed, definition=ctx.t("compare.definition"))
-    return Comparison(
-        id=comparison_id, indicator=indicator_label, grouping=grouping_label, table=table, groups=order,
-        pct=pct, pct_rest=pct_rest, n=[int(stats.loc[g, "n"]) for g in order],
-        n_rest=[int(stats.loc[g, "n_rest"]) for g in order], diff=[float(stats.loc[g, "diff"]) for g in order],
-        p_values=[float(stats.loc[g, "p_value"]) for g in order],
-    )
+        _, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
+        _, _, rest_share = tally.indicator(population, indicator, flags[known & ~inside], [(grouping, ("not", group))])
+        row = stats.loc[group]
+        contrasts.append(Contrast(group=group, assessed=base, pct=share, pct_rest=rest_share,
+                                  diff=tally.difference(share, rest_share, row["diff"]), n=int(row["n"]),
+                                  n_rest=int(row["n_rest"]), p_value=float(row["p_value"])))
+    return Comparison(id=comparison_id, indicator=indicator_label, grouping=grouping_label, contrasts=contrasts,
+                      assessed=overall_assessed)
 
 
 def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | None = None) -> int:
@@ -117,51 +104,66 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
     known = {} if known is None else known
     earlier = dict(known)
     comparisons = [(section, c) for section in sections for c in section.comparisons()]
-    contrasts = [[(_contrast(c, i), _in_family(c, i, rule)) for i in range(len(c.groups))] for _, c in comparisons]
+    contrasts = [[(_contrast(c, contrast), _in_family(contrast, rule)) for contrast in c.contrasts] for _, c in comparisons]
     eligible: dict = {}  # a contrast read from several rows is adjusted only when every one of them shows it
     for rows in contrasts:
         for key, member in rows:
             eligible[key] = eligible.get(key, True) and member
     contrasts = [[(key, eligible[key]) for key, _ in rows] for rows in contrasts]
-    family = family_q_values({key: c.p_values[i] for (_, c), rows in zip(comparisons, contrasts)
-                              for i, (key, member) in enumerate(rows) if member and key not in earlier})
+    family = family_q_values({key: contrast.p_value for (_, c), rows in zip(comparisons, contrasts)
+                              for contrast, (key, member) in zip(c.contrasts, rows) if member and key not in earlier})
     known.update(family)
     flags = 0
     for (section, comparison), rows in zip(comparisons, contrasts):
-        q_values = [earlier.get(key, family.get(key)) if member else None for key, member in rows]
-        comparison.q_values = [float("nan") if q is None else q for q in q_values]
-        frame = pd.DataFrame({"diff": comparison.diff, "n": comparison.n, "n_rest": comparison.n_rest})
-        comparison.flagged = [bool(f) for f in flag_differences(frame, comparison.q_values, rule)]
+        q_values = [float("nan") if q is None else q
+                    for q in (earlier.get(key, family.get(key)) if member else None for key, member in rows)]
+        frame = pd.DataFrame({"diff": [c.diff.value for c in comparison.contrasts],
+                              "n": [c.n for c in comparison.contrasts], "n_rest": [c.n_rest for c in comparison.contrasts]},
+                             dtype="float64")
+        flagged = [bool(f) for f in flag_differences(frame, q_values, rule)]
         shared = any(member and key in earlier for key, member in rows)
-        comparison.table.note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
-        for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
-                                                       comparison.groups, comparison.pct, comparison.pct_rest):
-            row[5] = shown_test(None if np.isnan(q) else q, [row[4]], decimals=3)
-            row[6] = text(language_t("compare.flagged") if flagged else "")
-            if flagged:
+        note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
+        comparison.adjust(Adjusted(q_values, flagged, _table(comparison, q_values, flagged, note, language_t)))
+        for contrast, is_flagged in zip(comparison.contrasts, flagged):
+            if is_flagged:
                 flags += 1
-                section.questions.append(_question(comparison, group, share, rest, language_t))
+                section.questions.append(_question(comparison, contrast, language_t))
     return flags
 
 
-def _contrast(comparison: Comparison, index: int) -> tuple:
+def _table(comparison: Comparison, q_values: list[float], flagged: list[bool], note: str, language_t) -> Table:
+    """The comparison as the report shows it: each group with its share, the rest's, the difference, q and flag."""
+    columns = [
+        Column("group", comparison.grouping), Column("n", language_t("compare.n_assessed"), "count"),
+        Column("pct", comparison.indicator, "pct"), Column("pct_rest", language_t("compare.rest"), "pct"),
+        Column("diff", language_t("compare.diff"), "number"), Column("q", language_t("compare.q"), "number"),
+        Column("flag", language_t("compare.flag")),
+    ]
+    rows = [{"group": text(c.group), "n": c.assessed, "pct": c.pct, "pct_rest": c.pct_rest, "diff": c.diff,
+             "q": shown_test(None if np.isnan(q) else q, [c.diff], decimals=3),
+             "flag": text(language_t("compare.flagged") if is_flagged else "")}
+            for c, q, is_flagged in zip(comparison.contrasts, q_values, flagged)]
+    return Table(id=comparison.id, title=language_t("compare.title", indicator=comparison.indicator,
+                                                     grouping=comparison.grouping),
+                 columns=columns, rows=rows, n=comparison.assessed, note=note, definition=language_t("compare.definition"))
+
+
+def _contrast(comparison: Comparison, contrast: Contrast) -> tuple:
     """The contrast of one row: its dataset (the first part of its count keys) and its two sides."""
-    share, rest = comparison.pct[index], comparison.pct_rest[index]
-    n, n_rest = comparison.n[index], comparison.n_rest[index]
-    k = round((share.value or 0.0) * n / 100.0)
-    k_rest = round((rest.value or 0.0) * n_rest / 100.0)
-    dataset = share.figure.dataset if share.figure is not None else comparison.id
-    return contrast_key(dataset, comparison.groups, comparison.groups[index], k, n, k_rest, n_rest)
+    k = round((contrast.pct.value or 0.0) * contrast.n / 100.0)
+    k_rest = round((contrast.pct_rest.value or 0.0) * contrast.n_rest / 100.0)
+    dataset = contrast.pct.figure.dataset if contrast.pct.figure is not None else comparison.id
+    return contrast_key(dataset, comparison.groups, contrast.group, k, contrast.n, k_rest, contrast.n_rest)
 
 
-def _in_family(comparison: Comparison, index: int, rule: FlagRule) -> bool:
+def _in_family(contrast: Contrast, rule: FlagRule) -> bool:
     """Whether a row's contrast is adjusted: a p-value, both sides at least min_group, and both shares shown."""
-    return (not np.isnan(comparison.p_values[index])
-            and comparison.n[index] >= rule.min_group and comparison.n_rest[index] >= rule.min_group
-            and not comparison.pct[index].hidden and not comparison.pct_rest[index].hidden)
+    return (not np.isnan(contrast.p_value) and contrast.n >= rule.min_group and contrast.n_rest >= rule.min_group
+            and not contrast.pct.hidden and not contrast.pct_rest.hidden)
 
 
-def _question(comparison: Comparison, group: str, share: Cell, rest: Cell, language_t) -> Question:
+def _question(comparison: Comparison, contrast: Contrast, language_t) -> Question:
+    share, rest, group = contrast.pct, contrast.pct_rest, contrast.group
     higher = (share.value or 0) > (rest.value or 0)
     observation = Paragraph(
         template=language_t("compare.observation_higher" if higher else "compare.observation_lower",

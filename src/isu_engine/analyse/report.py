@@ -150,8 +150,6 @@ def suppressed_ids(report: Report) -> list[str]:
     ids = [figure_id for figure_id, figure in report.figures().items() if figure.cell.hidden]
     for table in report.tables():
         for row in table.rows:
-            label = str(row[0].value) if row else ""
-            for column, cell in zip(table.columns, row):
-                if cell.hidden:
-                    ids.append(f"{table.id}[{label}][{column.id}]")
+            label = str(row[table.columns[0].id].value) if row else ""
+            ids.extend(f"{table.id}[{label}][{column}]" for column, cell in row.items() if cell.hidden)
     return ids

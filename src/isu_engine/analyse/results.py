@@ -3,12 +3,16 @@
 Every published number is a `Cell` holding its `Figure` (its records and definition, made
 by the tabulation API). Disclosure control marks figures hidden; a hidden cell has no
 value, interval or text to give away: templates, JSON and spreadsheets only ever read cells.
+
+A section holds `Item`s. Each kind of item names the template file and the macro in it that
+show it (`template_file`, `macro`): that is the whole registry of item kinds, so a plugin adds a
+kind by defining an `Item` of its own and shipping its template (docs/plugins.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
 if TYPE_CHECKING:
     from isu_engine.protect.records import Figure
@@ -67,6 +71,24 @@ def text(value: Any) -> Cell:
     return Cell(value=value, kind="text")
 
 
+class Item:
+    """Something a report section shows: a table, chart, row of key figures, sentence, comparison …
+
+    `template_file` is the template file that shows it and `macro` the macro in that file, called
+    with the item. `cells()` yields every cell it prints, so that disclosure control sees them
+    all; `tables()` the tables it carries into report.json and the spreadsheet.
+    """
+
+    template_file: ClassVar[str]
+    macro: ClassVar[str]
+
+    def cells(self) -> Iterator[Cell]:
+        raise NotImplementedError(f"{type(self).__name__} does not say which cells it prints")
+
+    def tables(self) -> Iterator["Table"]:
+        return iter(())
+
+
 @dataclass
 class Column:
     id: str
@@ -74,24 +96,57 @@ class Column:
     kind: str = "text"
 
 
+Row = dict[str, Cell]
+"""One row of a table: its cells by column id, in the order of the columns."""
+
+
 @dataclass
-class Table:
-    """A table with a stable id, its columns and rows of cells."""
+class Table(Item):
+    """A table with a stable id, its columns and rows of cells.
+
+    Each row is given either as a mapping from column id to cell, or as a sequence of cells in
+    the order of the columns; either way it is kept as a `Row` and read by column id.
+    """
+
+    template_file: ClassVar[str] = "table.html"
+    macro: ClassVar[str] = "table"
 
     id: str
     title: str
     columns: list[Column]
-    rows: list[list[Cell]]
+    rows: list[Row]
     note: str | None = None
     n: Cell | None = None
     definition: str | None = None
     long: bool = False
 
+    def __post_init__(self) -> None:
+        ids = [column.id for column in self.columns]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"table {self.id}: a column id is used twice in {ids}")
+        self.rows = [self._keyed(row, ids) for row in self.rows]
+
+    def _keyed(self, row: Mapping[str, Cell] | Sequence[Cell], ids: list[str]) -> Row:
+        if isinstance(row, Mapping):
+            if set(row) != set(ids):
+                raise ValueError(f"table {self.id}: a row has the columns {list(row)}, the table {ids}")
+            return {column: row[column] for column in ids}
+        if len(row) != len(ids):
+            raise ValueError(f"table {self.id}: a row has {len(row)} cells for {len(ids)} columns")
+        return dict(zip(ids, row))
+
     def cells(self) -> Iterator[Cell]:
         for row in self.rows:
-            yield from row
+            yield from row.values()
         if self.n is not None:
             yield self.n
+
+    def tables(self) -> Iterator["Table"]:
+        yield self
+
+    def column(self, column_id: str) -> list[Cell]:
+        """The cells of one column, row by row."""
+        return [row[column_id] for row in self.rows]
 
 
 @dataclass
@@ -101,8 +156,11 @@ class Bar:
 
 
 @dataclass
-class Chart:
+class Chart(Item):
     """A chart described by data cells; drawn to SVG after disclosure control."""
+
+    template_file: ClassVar[str] = "chart.html"
+    macro: ClassVar[str] = "chart"
 
     id: str
     kind: str  # "bar" | "stacked" | "line"
@@ -150,8 +208,11 @@ class KeyFigure:
 
 
 @dataclass
-class KeyFigures:
+class KeyFigures(Item):
     """A row of headline figures shown together."""
+
+    template_file: ClassVar[str] = "keyfigures.html"
+    macro: ClassVar[str] = "keyfigures"
 
     figures: list[KeyFigure]
 
@@ -161,12 +222,15 @@ class KeyFigures:
 
 
 @dataclass
-class Paragraph:
+class Paragraph(Item):
     """Text with numbers: `template` has {name} placeholders filled from `values`.
 
     When a cell is hidden and `fallback` is given, the fallback text (without
     numbers) is used instead, so a sentence never carries a hidden number.
     """
+
+    template_file: ClassVar[str] = "paragraph.html"
+    macro: ClassVar[str] = "paragraph"
 
     template: str
     values: dict[str, Cell] = field(default_factory=dict)
@@ -187,23 +251,88 @@ class Paragraph:
         return self.template.format(**{name: format_cell(cell) for name, cell in self.values.items()})
 
 
+@dataclass(frozen=True)
+class Contrast:
+    """One group against the rest, as an analysis measured it: the cells a comparison's row shows,
+    and the sizes and p-value the report's adjustment reads."""
+
+    group: str
+    assessed: Cell          # the group's units with the indicator assessed
+    pct: Cell               # the share with the indicator in the group …
+    pct_rest: Cell          # … and in the rest
+    diff: Cell              # pct − pct_rest, in percentage points
+    n: int
+    n_rest: int
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    """A comparison once the report's tests are adjusted: each row's q-value (NaN outside the
+    family) and flag, and the table that shows them."""
+
+    q_values: list[float]
+    flagged: list[bool]
+    table: Table
+
+
 @dataclass
-class Comparison:
-    """One indicator compared group by group (each group against the rest)."""
+class Comparison(Item):
+    """One indicator compared group by group, each group against the rest.
+
+    An analysis makes it from what it measured (`compare_groups`). The report's tests are
+    adjusted together after disclosure control (`analyse.differences.finalize`), which gives it
+    its q-values and flags and builds its table, once (`adjust`); until then it has no table.
+    """
+
+    template_file: ClassVar[str] = "comparison.html"
+    macro: ClassVar[str] = "comparison"
 
     id: str
     indicator: str          # e.g. "avslutade enligt plan"
     grouping: str           # e.g. "kön"
-    table: Table
-    groups: list[str]
-    pct: list[Cell]
-    pct_rest: list[Cell]
-    n: list[int]
-    n_rest: list[int]
-    diff: list[float]
-    p_values: list[float]
-    q_values: list[float] = field(default_factory=list)
-    flagged: list[bool] = field(default_factory=list)
+    contrasts: list[Contrast]
+    assessed: Cell          # every unit assessed, in any group
+    adjusted: Adjusted | None = field(default=None, init=False)
+
+    @property
+    def groups(self) -> list[str]:
+        return [contrast.group for contrast in self.contrasts]
+
+    def adjust(self, adjusted: Adjusted) -> None:
+        """Give the comparison its q-values, flags and table (once, after disclosure control)."""
+        if self.adjusted is not None:
+            raise RuntimeError(f"comparison {self.id} is already adjusted")
+        self.adjusted = adjusted
+
+    def _outcome(self) -> Adjusted:
+        if self.adjusted is None:
+            raise RuntimeError(f"comparison {self.id} is read before the report's tests are adjusted")
+        return self.adjusted
+
+    @property
+    def table(self) -> Table:
+        return self._outcome().table
+
+    @property
+    def q_values(self) -> list[float]:
+        return self._outcome().q_values
+
+    @property
+    def flagged(self) -> list[bool]:
+        return self._outcome().flagged
+
+    def cells(self) -> Iterator[Cell]:
+        """Every cell of its table; before the adjustment, the cells it measured."""
+        if self.adjusted is not None:
+            yield from self.adjusted.table.cells()
+            return
+        for contrast in self.contrasts:
+            yield from (contrast.assessed, contrast.pct, contrast.pct_rest, contrast.diff)
+        yield self.assessed
+
+    def tables(self) -> Iterator[Table]:
+        yield self.table
 
 
 @dataclass
@@ -212,9 +341,6 @@ class Question:
 
     text: str
     observation: Paragraph | None = None
-
-
-Item = Union[Table, Chart, KeyFigures, Paragraph, Comparison]
 
 
 @dataclass
@@ -233,17 +359,14 @@ class Section:
 
     def all_cells(self) -> Iterator[Cell]:
         for item in self.items:
-            yield from (item.table.cells() if isinstance(item, Comparison) else item.cells())
+            yield from item.cells()
         for question in self.questions:
             if question.observation is not None:
                 yield from question.observation.cells()
 
     def tables(self) -> Iterator[Table]:
         for item in self.items:
-            if isinstance(item, Table):
-                yield item
-            elif isinstance(item, Comparison):
-                yield item.table
+            yield from item.tables()
 
     def key_figures(self) -> Iterator[KeyFigure]:
         for item in self.items:

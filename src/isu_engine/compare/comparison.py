@@ -236,8 +236,9 @@ def _what(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> No
 
 def _category_table(ctx: AnalysisConfig, compared: list[Compared], *, table_id: str, title: str,
                     counted: dict[str, tuple[dict[Any, Cell], Cell]], categories: list[tuple[Any, str]],
-                    note: str | None = None) -> Table:
-    """Rows = categories, columns = count and share per dataset; a category no dataset has is left out."""
+                    note: str | None = None, total_label: str | None = None) -> Table:
+    """Rows = categories, columns = count and share per dataset; a category no dataset has is left out.
+    With `total_label`, a last row gives each dataset's total."""
     shown = [(value, label) for value, label in categories
              if any(counted[c.name][0].get(value) is not None and counted[c.name][0][value].value for c in compared)]
     rows = []
@@ -247,6 +248,12 @@ def _category_table(ctx: AnalysisConfig, compared: list[Compared], *, table_id: 
             cells, total = counted[c.name]
             cell = cells.get(value, Cell(None, "count"))
             row.extend([cell, share(c, cell, total) if cell.figure is not None else Cell(None, "pct")])
+        rows.append(row)
+    if total_label is not None:
+        row = [text(total_label)]
+        for c in compared:
+            whole = counted[c.name][1]
+            row.extend([whole, share(c, whole, whole)])
         rows.append(row)
     columns = [Column("category", ctx.t("comparison.reached.category"))]
     for c in compared:
@@ -383,11 +390,9 @@ def _ending(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     note = verdict_note(ctx, "ending", compared)
     if not comparable_among(ctx, "ending", compared):
         note += " " + ctx.t("comparison.ending.different")
-    table = _category_table(ctx, recording, table_id=f"{COMPARISON}.ending", title=ctx.t("comparison.ending.table_title"),
-                            counted=counted, categories=categories, note=note)
-    table.rows.append([text(ctx.t("comparison.ending.total")),
-                       *(cell for c in recording for cell in (c.total, share(c, c.total, c.total)))])
-    section.items.append(table)
+    section.items.append(_category_table(ctx, recording, table_id=f"{COMPARISON}.ending",
+                                         title=ctx.t("comparison.ending.table_title"), counted=counted,
+                                         categories=categories, note=note, total_label=ctx.t("comparison.ending.total")))
     chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart", title=ctx.t("comparison.ending.chart_title"),
                      description=ctx.t("comparison.ending.chart_description"), counted=counted, categories=categories)
     if chart is not None:

@@ -34,7 +34,7 @@ from isu_engine.protect.disclosure import hidden_text
 from isu_engine.errors import UserError, line_place
 from isu_engine.i18n import LANGUAGES, DEFAULT_LANGUAGE, t
 from isu_engine.protect.records import Figure
-from isu_engine.analyse.results import Cell, Chart, Comparison, KeyFigures, Paragraph, Table
+from isu_engine.analyse.results import Cell, Chart, Comparison, Contrast, Item, Table
 from isu_engine import numerals
 from isu_engine.render.formatting import NUMERIC_KINDS, format_cell, format_interval, hidden_name, is_missing
 
@@ -62,7 +62,9 @@ class ReportSandbox(SandboxedEnvironment):
             return False                 # a cell's figure holds its records: never for a template
         if isinstance(obj, Figure):
             return False
-        if isinstance(obj, Comparison) and attr in ("n", "n_rest", "diff", "p_values", "q_values"):
+        if isinstance(obj, Contrast) and attr in ("n", "n_rest", "p_value"):
+            return False                 # the raw group sizes: a hidden row's only through its cells
+        if isinstance(obj, Comparison) and attr in ("q_values", "adjusted"):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
@@ -118,7 +120,7 @@ def _template_globals(language: str, min_cell: int) -> dict[str, Any]:
         "paragraph_text": lambda paragraph: paragraph.fill(lambda cell: format_cell(cell, language, min_cell)),
         "chart_svg": lambda chart: chart_svg(chart, language, min_cell),
         "next_id": lambda prefix: f"{prefix}-{next(numbers)}",
-        "kind_of": kind_of,
+        "item_template": item_template,
         "has_hidden": has_hidden,
         "is_long": is_long,
         "numeric_kinds": NUMERIC_KINDS,
@@ -143,19 +145,16 @@ def cell_html(cell: Cell, language: str, min_cell: int) -> Markup:
                   '<span class="visually-hidden">{}</span></span>').format(text, hidden_name(language, min_cell))
 
 
-def kind_of(item: Any) -> str:
-    """The name of the template macro file for a section item."""
-    for kind, name in ((Table, "table"), (Chart, "chart"), (KeyFigures, "keyfigures"),
-                       (Paragraph, "paragraph"), (Comparison, "comparison")):
-        if isinstance(item, kind):
-            return name
-    raise TypeError(f"a report section cannot show {type(item).__name__}")
+def item_template(item: Any) -> str:
+    """The template file that shows a section item (it holds the macro the item names)."""
+    if not isinstance(item, Item):
+        raise TypeError(f"a report section cannot show {type(item).__name__}: it is not an Item")
+    return item.template_file
 
 
-def has_hidden(item: Any) -> bool:
+def has_hidden(item: Item) -> bool:
     """Whether any value of a table, chart, comparison or figure row is hidden."""
-    cells = item.table.cells() if isinstance(item, Comparison) else item.cells()
-    return any(cell.hidden for cell in cells)
+    return any(cell.hidden for cell in item.cells())
 
 
 def is_long(table: Table) -> bool:

@@ -44,9 +44,9 @@ def table_json(table: Table) -> dict:
         "title": table.title,
         "columns": [column.label for column in table.columns],
         "column_ids": [column.id for column in table.columns],
-        "rows": [[cell_json(cell) for cell in row] for row in table.rows],
-        "figure_ids": [[figure_id(cell) for cell in row] for row in table.rows],
-        "intervals": [[interval_json(cell) for cell in row] for row in table.rows],
+        "rows": [[cell_json(cell) for cell in row.values()] for row in table.rows],
+        "figure_ids": [[figure_id(cell) for cell in row.values()] for row in table.rows],
+        "intervals": [[interval_json(cell) for cell in row.values()] for row in table.rows],
         "n": cell_json(table.n) if table.n is not None else None,
     }
 

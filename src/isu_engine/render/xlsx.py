@@ -87,7 +87,7 @@ def _table_sheet(sheet: Worksheet, table: Table, *, language: str, min_cell: int
         heading.alignment = Alignment(horizontal="right" if column.kind in NUMERIC_KINDS else "left",
                                       wrap_text=True, vertical="bottom")
     for row_number, row in enumerate(table.rows, start=HEADER_ROW + 1):
-        for index, cell in enumerate(row, start=1):
+        for index, cell in enumerate(row.values(), start=1):
             target = _put(sheet, row_number, index, _stored(cell, min_cell))
             if cell.hidden:
                 target.alignment = Alignment(horizontal="right")
