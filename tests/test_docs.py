@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from isu_engine import hookspecs
 from isu_engine.compare.harmonize import HARMONIZE_KEYS
 from isu_engine.configure.model import BLOCKS, CONSTRAINT_KEYS, DIRECTIONS, FIELD_KEYS, FIELD_TYPES, FORMATS, MODEL_KEYS, ROLES, SCALE_KEYS
 from isu_engine.check.rules import builtin_rule_kinds
+from isu_engine.analyse.results import Section
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOK_HEADING = re.compile(r"^#{2,4}\s+`?(isu_\w+)\(([^)]*)\)`?\s*$", re.M)
@@ -99,3 +102,41 @@ def test_statistics_md_defines_every_figure_and_setting_of_the_demo(demo_run):
         for name in registry.model(model).parameters:
             if name not in ("planned_values", "goal_attained_values", "goal_partly_values", "goal_assessed_values"):
                 assert f"`{name}`" in text, name
+
+
+def _own_kind_example(text: str) -> tuple[str, str]:
+    """The Python and the template of the example "A kind of result of your own"."""
+    section = text.split("#### A kind of result of your own", 1)[1].split("\n## ", 1)[0]
+    python = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    template = re.search(r"```jinja\n(.*?)```", section, re.S).group(1)
+    return python, template
+
+
+@pytest.mark.parametrize("girls_with_the_indicator, shown", [(12, True), (3, False)])
+def test_the_documented_kind_of_result_is_shown_and_protected(text, tmp_path, monkeypatch, girls_with_the_indicator,
+                                                              shown):
+    import pandas as pd
+
+    from isu_engine.analyse.tabulate import Population, Tally
+    from isu_engine.protect.protection import Settings, protect
+    from isu_engine.protect.records import Records
+    from isu_engine.render.html import render_html
+    from test_render import make_report, visible_text
+
+    python, template = _own_kind_example(text)
+    module = types.ModuleType("isu_own_kind")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(python, "docs/plugins.md", "exec", dont_inherit=True), module.__dict__)  # the documented example
+    (tmp_path / "gauge.html").write_text(template, encoding="utf-8")
+    records = Records()
+    tally = Tally(records, "violalund")
+    flags = pd.Series([True] * girls_with_the_indicator + [False] * (20 - girls_with_the_indicator),
+                      index=[f"case-{i}" for i in range(20)])
+    _, _, share = tally.indicator(Population("cases", "cases"), "ended_as_planned", flags)
+    gauge = module.Gauge("Avslutade enligt plan", share)
+    report = make_report([Section(id="own", title="Egen sort", items=[gauge])])
+    protect(records, [cell.figure for cell in report.cells() if cell.figure is not None], Settings(min_cell=5))
+    page = visible_text(render_html(report, template_dirs=[tmp_path]))
+    assert ("Avslutade enligt plan 60,0\u00a0%" in page) is shown
+    assert ("Avslutade enligt plan <5" in page) is not shown        # 3 of 20: disclosure control hid it
+    assert share.hidden is not shown

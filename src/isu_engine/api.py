@@ -24,7 +24,7 @@ _FROM = {  # module → the names taken from it ("public=inside" where the two d
     # rule kinds
     "isu_engine.check.rules": "RuleKind Failure builtin_rule_kinds",
     # results and counting
-    "isu_engine.analyse.results": "Section Table Column Cell KeyFigure KeyFigures Chart Bar Paragraph text",
+    "isu_engine.analyse.results": "Section Item Table Column Cell KeyFigure KeyFigures Chart Bar Paragraph text",
     "isu_engine.analyse.tabulate": "Tally Category Population",
     # building blocks of analyses
     "isu_engine.analyse.generic": "frequency_items multi_frequency_items summary_items change_items categories_of "
