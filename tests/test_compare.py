@@ -514,7 +514,7 @@ def test_reflection_questions_follow_the_comparisons_flags(tmp_path, registry):
     report, _ = _compare_frames(tmp_path, registry, {"a": ("loke", _grouped_frame()), "b": ("fit", _frame_b())},
                                 units={"a": GROUPED_UNITS})
     groups = next(s for s in report.sections if s.id == "comparison.groups")
-    asked = [(q.observation.values["group"].value, q.observation.values["pct"].value, q.text) for q in groups.questions]
+    asked = [(q.observation.values["group"].value, q.observation.values["pct"].value, q.text) for q in groups.all_questions()]
     assert [(group, pct) for group, pct, _ in asked] == [("Öst", pytest.approx(80.0)), ("Väst", pytest.approx(30.0))]
     assert all(text.startswith("Vad kan förklara skillnaden?") for _, _, text in asked)
     reflection = next(s for s in report.sections if s.id == "reflection")

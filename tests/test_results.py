@@ -114,7 +114,8 @@ def test_finalize_builds_the_table_once_with_its_q_values_and_flags_by_column_id
     assert comparison.q_values == pytest.approx([0.002, 0.002])
     assert [cell.value for cell in table.column("flag")] == ["compare.flagged", "compare.flagged"]
     assert comparison.flagged == [True, True] and flags == 2
-    assert len(section.questions) == 2
+    assert section.questions == [] and section.all_questions() == comparison.questions
+    assert [q.observation.values["group"].value for q in comparison.questions] == ["Kvinnor", "Män"]
     assert table.n is comparison.assessed and table.note == "compare.family"
     with pytest.raises(RuntimeError, match="already adjusted"):
         comparison.adjust(Adjusted([0.5, 0.5], [False, False], table))
@@ -140,7 +141,7 @@ def test_a_hidden_group_gets_no_q_and_its_q_cell_is_hidden():
     finalize([section], FlagRule(min_group=20), lambda key, **params: key)
     assert all(math.isnan(q) for q in comparison.q_values)         # 3 of 25: H's share is hidden
     assert comparison.table.rows[0]["q"].hidden and comparison.table.rows[0]["q"].value is None
-    assert comparison.flagged == [False, False] and section.questions == []
+    assert comparison.flagged == [False, False] and section.all_questions() == []
 
 
 # --- the kinds of item and their templates ----------------------------------------------------

@@ -156,7 +156,7 @@ def what_stood_out(report) -> list[dict[str, str]]:
     language, min_cell = report.meta.language, report.meta.min_cell
     found = []
     for section in report.sections:
-        for question in section.questions:
+        for question in section.all_questions():
             observation = question.observation.fill(lambda cell: format_cell(cell, language, min_cell)) \
                 if question.observation is not None else ""
             found.append({"section": section.title, "question": question.text, "observation": observation})

@@ -2,9 +2,9 @@
 
 `compare_groups` builds a Comparison with registered counts and a p-value per
 group; `finalize` adjusts the report's distinct contrasts together (Benjamini–Hochberg,
-see `isu_engine.stats.groups`), flags the differences that are both large and clear, builds
-each comparison's table with its q-values and flags, and turns each flag into an observation
-and a reflection question in the section that holds it.
+see `isu_engine.stats.groups`), flags the differences that are both large and clear, and
+gives each comparison, once, its table with q-values and flags and an observation and a
+reflection question for each flag (the section that holds it asks them).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
 
 
 def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | None = None) -> int:
-    """Adjust the report's contrasts together, flag, and add observations and questions; returns flags.
+    """Adjust the report's contrasts together, flag, and give each comparison its table and questions; returns flags.
 
     Must run after disclosure control has marked hidden cells. The family is the report's distinct
     contrasts (`contrast_key`) whose two sides both hold at least `rule.min_group` units and are
@@ -103,18 +103,18 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
     """
     known = {} if known is None else known
     earlier = dict(known)
-    comparisons = [(section, c) for section in sections for c in section.comparisons()]
-    contrasts = [[(_contrast(c, contrast), _in_family(contrast, rule)) for contrast in c.contrasts] for _, c in comparisons]
+    comparisons = [c for section in sections for c in section.comparisons()]
+    contrasts = [[(_contrast(c, contrast), _in_family(contrast, rule)) for contrast in c.contrasts] for c in comparisons]
     eligible: dict = {}  # a contrast read from several rows is adjusted only when every one of them shows it
     for rows in contrasts:
         for key, member in rows:
             eligible[key] = eligible.get(key, True) and member
     contrasts = [[(key, eligible[key]) for key, _ in rows] for rows in contrasts]
-    family = family_q_values({key: contrast.p_value for (_, c), rows in zip(comparisons, contrasts)
+    family = family_q_values({key: contrast.p_value for c, rows in zip(comparisons, contrasts)
                               for contrast, (key, member) in zip(c.contrasts, rows) if member and key not in earlier})
     known.update(family)
     flags = 0
-    for (section, comparison), rows in zip(comparisons, contrasts):
+    for comparison, rows in zip(comparisons, contrasts):
         q_values = [float("nan") if q is None else q
                     for q in (earlier.get(key, family.get(key)) if member else None for key, member in rows)]
         frame = pd.DataFrame({"diff": [c.diff.value for c in comparison.contrasts],
@@ -123,11 +123,10 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         flagged = [bool(f) for f in flag_differences(frame, q_values, rule)]
         shared = any(member and key in earlier for key, member in rows)
         note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
-        comparison.adjust(Adjusted(q_values, flagged, _table(comparison, q_values, flagged, note, language_t)))
-        for contrast, is_flagged in zip(comparison.contrasts, flagged):
-            if is_flagged:
-                flags += 1
-                section.questions.append(_question(comparison, contrast, language_t))
+        questions = [_question(comparison, contrast, language_t)
+                     for contrast, is_flagged in zip(comparison.contrasts, flagged) if is_flagged]
+        comparison.adjust(Adjusted(q_values, flagged, _table(comparison, q_values, flagged, note, language_t), questions))
+        flags += len(questions)
     return flags
 
 

@@ -269,11 +269,12 @@ class Contrast:
 @dataclass(frozen=True)
 class Adjusted:
     """A comparison once the report's tests are adjusted: each row's q-value (NaN outside the
-    family) and flag, and the table that shows them."""
+    family) and flag, the table that shows them, and a question for each flagged row."""
 
     q_values: list[float]
     flagged: list[bool]
     table: Table
+    questions: list["Question"] = field(default_factory=list)
 
 
 @dataclass
@@ -282,7 +283,7 @@ class Comparison(Item):
 
     An analysis makes it from what it measured (`compare_groups`). The report's tests are
     adjusted together after disclosure control (`analyse.differences.finalize`), which gives it
-    its q-values and flags and builds its table, once (`adjust`); until then it has no table.
+    its q-values, flags, table and reflection questions, once (`adjust`); until then it has no table.
     """
 
     template_file: ClassVar[str] = "comparison.html"
@@ -300,7 +301,7 @@ class Comparison(Item):
         return [contrast.group for contrast in self.contrasts]
 
     def adjust(self, adjusted: Adjusted) -> None:
-        """Give the comparison its q-values, flags and table (once, after disclosure control)."""
+        """Give the comparison its q-values, flags, table and questions (once, after disclosure control)."""
         if self.adjusted is not None:
             raise RuntimeError(f"comparison {self.id} is already adjusted")
         self.adjusted = adjusted
@@ -321,6 +322,11 @@ class Comparison(Item):
     @property
     def flagged(self) -> list[bool]:
         return self._outcome().flagged
+
+    @property
+    def questions(self) -> list["Question"]:
+        """The reflection questions its flagged rows raise (none before the adjustment)."""
+        return self.adjusted.questions if self.adjusted is not None else []
 
     def cells(self) -> Iterator[Cell]:
         """Every cell of its table; before the adjustment, the cells it measured."""
@@ -351,16 +357,20 @@ class Section:
     title: str
     intro: str | None = None
     items: list[Item] = field(default_factory=list)
-    questions: list[Question] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)   # the analysis's own (see all_questions)
     order: int = 50
     status: str = "ok"
     error: str | None = None
     template: str | None = None
 
+    def all_questions(self) -> list[Question]:
+        """Its own questions, then those its comparisons' flagged differences raise."""
+        return [*self.questions, *(question for comparison in self.comparisons() for question in comparison.questions)]
+
     def all_cells(self) -> Iterator[Cell]:
         for item in self.items:
             yield from item.cells()
-        for question in self.questions:
+        for question in self.all_questions():
             if question.observation is not None:
                 yield from question.observation.cells()
 
