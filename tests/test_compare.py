@@ -521,6 +521,11 @@ def test_reflection_questions_follow_the_comparisons_flags(tmp_path, registry):
     assert [q.text for q in reflection.questions] == \
         ["Vilka resultat förvånar oss? Vad vill vi följa upp till nästa gång?"]
     assert report.flags == 2
+    # what the web application keeps of a run: the same questions, each with its observation as printed
+    from isu_engine.library import what_stood_out
+
+    flagged = [entry for entry in what_stood_out(report) if entry["section"] == groups.title]
+    assert [entry["observation"].split(":")[0] for entry in flagged] == ["Öst", "Väst"]
 
 
 def test_a_small_unit_is_hidden_in_the_comparison_by_unit(tmp_path, registry):
