@@ -22,7 +22,7 @@ def test_report_html_passes_axe_wcag21_aa(browser, demo_outputs, language, repor
     assert violations == [], f"{path.name} ({language}):\n{describe_violations(violations)}"
 
 
-HIDDEN_NAMES = {"sv": "dold uppgift (färre än 5)", "en": "hidden (fewer than 5)"}
+HIDDEN_NAMES = {"sv": "dold uppgift (färre än 5 eller skyddar en annan)", "en": "hidden (fewer than 5, or protecting another)"}
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -291,7 +291,7 @@ def test_a_count_hidden_by_protection_prints_as_the_hidden_text():
     # the reader must not get the 3 boys as total − girls: one of the two is hidden with them
     assert girls.hidden or table.n.hidden
     html = render_html(make_report([Section(id="overview", title="Översikt", items=[table])]))
-    shown = visible_text(html).replace(" dold uppgift (färre än 5)", "")   # the screen reader's name of "<5"
+    shown = visible_text(html).replace(" dold uppgift (färre än 5 eller skyddar en annan)", "")   # the screen reader's name of "<5"
     girls_text = "<5 <5" if girls.hidden else f"17 85,0{NBSP}%"
     assert f"Flickor {girls_text}" in shown and "Pojkar <5 <5" in shown
     assert "15,0" not in shown and "1912" not in html
@@ -345,9 +345,9 @@ def test_charts_are_inline_svg_whose_title_carries_every_value():
     alternatives = re.findall(r'<svg [^>]*aria-labelledby="([^"]+)"[^>]*><title id="\1">([^<]*)</title>', html)
     assert [text for _, text in alternatives] == [
         f"Avslutade enligt plan. Stapeldiagram över andelar per insats. Flickor: 40,0{NBSP}%; "
-        "Dold insats: dold uppgift (färre än 5).",
+        "Dold insats: dold uppgift (färre än 5 eller skyddar en annan).",
         f"Måluppfyllelse. Staplade andelar helt, delvis, inte. Insats A: Helt 60,0{NBSP}%, Delvis 40,0{NBSP}%.",
-        "ORS per kvartal. Linjediagram över medelvärden per kvartal. Alla: K1 20,0, K2 dold uppgift (färre än 5).",
+        "ORS per kvartal. Linjediagram över medelvärden per kvartal. Alla: K1 20,0, K2 dold uppgift (färre än 5 eller skyddar en annan).",
     ]
 
 
@@ -357,7 +357,7 @@ def test_a_lines_band_is_read_where_it_is_drawn():
                  series=[("Alla", [value, Cell(22.0, "mean"), cell(SECRET, "mean", hidden=True)],
                           [low, cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
                           [high, Cell(26.0, "mean"), Cell(28.0, "mean")])])
-    assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5)."
+    assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5 eller skyddar en annan)."
     assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3)."
 
 
@@ -366,7 +366,7 @@ def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
     hidden = re.findall(r'<td class="num hidden-value"><span class="value">(.*?)</span></td>', html)
     assert hidden and set(hidden) == {
         '<span class="hidden-cell"><span aria-hidden="true">&lt;5</span>'
-        '<span class="visually-hidden">dold uppgift (färre än 5)</span></span>'}
+        '<span class="visually-hidden">dold uppgift (färre än 5 eller skyddar en annan)</span></span>'}
     english = render_html(make_report(language="en", min_cell=3))
     assert '<span aria-hidden="true">&lt;3</span><span class="visually-hidden">hidden (fewer than 3)</span>' in english
     assert "dold uppgift" not in english

@@ -2,7 +2,7 @@
 
 The alternative text of a chart is its description followed by every value it draws, e.g.
 "Stapeldiagram: Kön, andel i procent per kategori. Flickor och kvinnor: 44,2 %; Pojkar och
-män: 53,6 %; Annat kön: dold uppgift (färre än 5)." A hidden value is read by its name, a
+män: 53,6 %; Annat kön: dold uppgift (färre än 5 eller skyddar en annan)." A hidden value is read by its name, a
 missing one as "uppgift saknas", so the text says exactly what the picture shows.
 """
 

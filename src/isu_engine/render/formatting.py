@@ -3,7 +3,7 @@
 Numbers go through `isu_engine.numerals`, the engine's one number formatter. These are
 plain functions; the HTML renderer also hands them to Jinja as filters and globals. A
 hidden cell always prints as the hidden text ("<5"), whatever its value.
-A screen reader reads a hidden cell's name instead, "dold uppgift (färre än 5)" (`hidden_name`).
+A screen reader reads a hidden cell's name instead, "dold uppgift (färre än 5 eller skyddar en annan)" (`hidden_name`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def format_cell(cell: Cell, language: str, min_cell: int) -> str:
 
 
 def hidden_name(language: str, min_cell: int) -> str:
-    """What a hidden cell is called for a screen reader: "dold uppgift (färre än 5)" / "hidden (fewer than 5)"."""
+    """What a hidden cell is called for a screen reader: "dold uppgift (färre än 5 eller skyddar en annan)" / "hidden (fewer than 5, or protecting another)"."""
     return t("render.hidden_name", language, min_cell=min_cell)
 
 

@@ -137,7 +137,7 @@ def message(key: str, language: str, params: dict[str, Any]) -> str | Markup:
 
 
 def cell_html(cell: Cell, language: str, min_cell: int) -> Markup:
-    """A cell on the page. A hidden cell shows "<5" and is read as "dold uppgift (färre än 5)"."""
+    """A cell on the page. A hidden cell shows "<5" and is read as "dold uppgift (färre än 5 eller skyddar en annan)"."""
     text = format_cell(cell, language, min_cell)
     if not cell.hidden:
         return escape(text)
