@@ -358,7 +358,7 @@ def test_a_lines_band_is_read_where_it_is_drawn():
                           [low, cell(SECRET, "mean", hidden=True), Cell(18.0, "mean")],
                           [high, Cell(26.0, "mean"), Cell(28.0, "mean")])])
     assert chart_values_text(line, "sv", 5) == "Alla: K1 20,0 (15,0–25,0), K2 22,0, K3 dold uppgift (färre än 5 eller skyddar en annan)."
-    assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3)."
+    assert chart_values_text(line, "en", 3) == "Alla: K1 20.0 (15.0–25.0), K2 22.0, K3 hidden (fewer than 3, or protecting another)."
 
 
 def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
@@ -368,7 +368,7 @@ def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
         '<span class="hidden-cell"><span aria-hidden="true">&lt;5</span>'
         '<span class="visually-hidden">dold uppgift (färre än 5 eller skyddar en annan)</span></span>'}
     english = render_html(make_report(language="en", min_cell=3))
-    assert '<span aria-hidden="true">&lt;3</span><span class="visually-hidden">hidden (fewer than 3)</span>' in english
+    assert '<span aria-hidden="true">&lt;3</span><span class="visually-hidden">hidden (fewer than 3, or protecting another)</span>' in english
     assert "dold uppgift" not in english
 
 
