@@ -28,10 +28,10 @@ from isu_engine.protect.identifiers import load_key, pseudonymize
 from isu_engine.read.readers import ReadOptions
 
 __all__ = [
-    "ENGINE_VERSION", "Config", "Dataset", "Registry", "UserError", "LogEntry",
-    "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
-    "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
-    "reflection_yaml", "propose_mapping", "spreadsheet_safe", "pseudonym", "load_key", "audit_published", "model_of",
+    "ENGINE_VERSION", "Config", "Dataset", "LogEntry", "Registry", "UserError", "audit_published", "build_run",
+    "check_against_model", "check_config_text", "issues_summary", "load_config", "load_key", "load_registry",
+    "model_of", "plugin_versions", "propose_mapping", "pseudonym", "read_reflection_log", "reflection_yaml",
+    "spreadsheet_safe", "summary_lines", "valid_rows", "validate", "validation_files", "write_run",
 ]
 
 ENGINE_VERSION = __version__

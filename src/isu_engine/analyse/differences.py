@@ -8,7 +8,7 @@ turns each flag into an observation and a reflection question in the section tha
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 from isu_engine import __version__
 from isu_engine.analyse.differences import finalize

@@ -8,7 +8,8 @@ value, interval or text to give away: templates, JSON and spreadsheets only ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Union
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from isu_engine.protect.records import Figure
@@ -19,10 +20,10 @@ HIDDEN_REPR = "Cell(hidden)"
 class Cell:
     """One value in a table, figure, chart or sentence; its figure says what it rests on."""
 
-    __slots__ = ("_value", "kind", "decimals", "_low", "_high", "figure")
+    __slots__ = ("_high", "_low", "_value", "decimals", "figure", "kind")
 
     def __init__(self, value: Any, kind: str = "text", decimals: int | None = None, low: float | None = None,
-                 high: float | None = None, figure: "Figure | None" = None) -> None:
+                 high: float | None = None, figure: Figure | None = None) -> None:
         self._value = value
         self.kind = kind
         self.decimals = decimals
@@ -176,7 +177,7 @@ class Paragraph:
         yield from self.values.values()
 
     @classmethod
-    def plain(cls, sentence: str) -> "Paragraph":
+    def plain(cls, sentence: str) -> Paragraph:
         """A sentence without values (braces in it are kept as they are)."""
         return cls(template=sentence.replace("{", "{{").replace("}", "}}"))
 

@@ -12,7 +12,8 @@ hide. Analyses never say how counts relate and never decide what is hidden.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd

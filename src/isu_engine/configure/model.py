@@ -244,17 +244,17 @@ class Model:
         found = self.fields_with_role(role)
         return found[0] if found else None
 
-    def with_own_fields(self, own: list[Field]) -> "Model":
+    def with_own_fields(self, own: list[Field]) -> Model:
         """This model with a unit's own variables added after its fields."""
         fields = dict(self.fields)
         fields.update({f.name: f for f in own})
         return dataclasses.replace(self, fields=fields)
 
-    def with_settings(self, settings: dict[str, Any]) -> "Model":
+    def with_settings(self, settings: dict[str, Any]) -> Model:
         """This model with a dataset's own settings (the dataset keys the model's plugin declares, parsed)."""
         return dataclasses.replace(self, settings=settings)
 
-    def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> "Model":
+    def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> Model:
         """This model with some scales replaced and parameters updated (from a config)."""
         return dataclasses.replace(self, scales={**self.scales, **scales},
                                    parameters={**self.parameters, **parameters})
@@ -313,7 +313,7 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
     )
 
 
-def parse_analyses(items: list, doc: Document, fields: dict[str, Field], scales: dict[str, "Scale"],
+def parse_analyses(items: list, doc: Document, fields: dict[str, Field], scales: dict[str, Scale],
                    model: str) -> tuple[Analysis, ...]:
     """The `analyses:` list: each a known kind with the fields or scales it names."""
     analyses = []

@@ -32,7 +32,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -145,7 +146,7 @@ def _from_definitions(system: System, published: dict[str, dict]) -> None:
             parts[(total, tuple(sorted(extra)), part_of.get("rows"))].append(system.names[name])
     for (total, _, rows), members in parts.items():   # a distribution's rows, all published: every unit of its total
         if len(members) == rows:
-            system.equal({system.names[total]: 1.0, **{m: -1.0 for m in members}})
+            system.equal({system.names[total]: 1.0, **dict.fromkeys(members, -1.0)})
     for name, definition in published.items():
         if definition.get("kind") == "share" and definition.get("value") is not None:
             inputs = definition.get("inputs", [])
@@ -181,7 +182,7 @@ def _relations(system: System, members: dict[frozenset, str]) -> None:
             system.equal({any_value: 1.0, **{n: -1.0 for v, n in plain.items() if v is not None}})
         parent = index.get(rest)
         if parent is not None and len(plain) >= 2:
-            terms = {parent: 1.0, **{n: -1.0 for n in plain.values()}}
+            terms = {parent: 1.0, **dict.fromkeys(plain.values(), -1.0)}
             if None in plain:             # the units without a value are published too: the rows are all
                 system.equal(terms)
             else:                         # they may be left out (a comparison's groups): the rows are at most
@@ -242,7 +243,7 @@ def _distribution_table(system: System, table: dict, columns: list) -> None:
     visible = sum(row[n_column] for row in table.get("rows", []) if row[n_column] is not None)
     if table.get("n") is not None and len(parts) >= 2 and visible <= table["n"]:
         total = system.count(f"{table['id']}[total]", table["n"])
-        system.equal({total: 1.0, **{p: -1.0 for p in parts}})
+        system.equal({total: 1.0, **dict.fromkeys(parts, -1.0)})
 
 
 def _comparison_table(system: System, table: dict) -> None:
@@ -268,8 +269,8 @@ def _comparison_table(system: System, table: dict) -> None:
         yeses.append(yes)
     if groups:                      # the groups are every group with an assessed unit: together, the total
         system.at_most.append((total_yes, total))
-        system.equal({total: 1.0, **{g: -1.0 for g in groups}})
-        system.equal({total_yes: 1.0, **{y: -1.0 for y in yeses}})
+        system.equal({total: 1.0, **dict.fromkeys(groups, -1.0)})
+        system.equal({total_yes: 1.0, **dict.fromkeys(yeses, -1.0)})
 
 
 # --- bounds -----------------------------------------------------------------------------------
@@ -320,6 +321,6 @@ def _findings(system: System, m: int) -> list[Finding]:
         if low is None or high is None:
             continue
         low_whole, high_whole = math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE)
-        if 1 <= low_whole and high_whole <= m - 1 and low_whole <= high_whole:
+        if low_whole >= 1 and high_whole <= m - 1 and low_whole <= high_whole:
             findings.append(Finding(names[number], low_whole, high_whole))
     return findings

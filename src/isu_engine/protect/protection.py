@@ -40,7 +40,7 @@ import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -215,7 +215,7 @@ def _secondary(classes: list[CountClass], published: list[Figure], settings: Set
     means = [f for f in published if f.kind == MEAN and f.levels and f.inputs
              and f.inputs[0].universe is universe and f.value is not None]
     refining = [positions for f in means for positions in f.levels.values()]
-    seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode("utf-8"))
+    seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode())
     system, _ = build(len(universe), [c.units for c in classes], refining, seed)
     class_atoms = [system.atoms_of(i) for i in range(len(classes))]
     targets = _targets(classes, class_atoms, system, settings.min_cell)

@@ -67,7 +67,7 @@ class ReportSandbox(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
-def render_html(report: "Report", *, template_dirs: Sequence[Path] = (), user_templates: Path | None = None) -> str:
+def render_html(report: Report, *, template_dirs: Sequence[Path] = (), user_templates: Path | None = None) -> str:
     """The report as one HTML page: inline CSS and SVG, no scripts, no external references."""
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
     environment = _environment(template_dirs, user_templates)
