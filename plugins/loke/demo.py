@@ -265,7 +265,7 @@ def _intake_days(rng: np.random.Generator, n: int, span: int) -> np.ndarray:
 
 def _ages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Ages, mostly 0–12, a fifth 13–17 and a few adults; and the index in AGE_GROUPS of each."""
-    low, high, share = (np.array(column) for column in zip(*AGE_GROUPS))
+    low, high, share = (np.array(column) for column in zip(*AGE_GROUPS, strict=True))
     group = rng.choice(len(AGE_GROUPS), n, p=share)
     return rng.integers(low[group], high[group] + 1), group
 
@@ -307,7 +307,7 @@ def _case_ids(start: np.ndarray) -> np.ndarray:
 def _end_reasons(rng: np.random.Generator, planned: np.ndarray) -> np.ndarray:
     """The unit's spellings: planned, else broken off by the client or the unit, moved, other."""
     other = rng.choice(np.array(list(END_REASONS)[1:], dtype=object), len(planned), p=[0.5, 0.15, 0.2, 0.15])
-    return np.where(planned, list(END_REASONS)[0], other)
+    return np.where(planned, next(iter(END_REASONS)), other)
 
 
 def _goal_attainment(rng: np.random.Generator, planned: np.ndarray) -> np.ndarray:

@@ -205,5 +205,5 @@ class PeriodFigures:
         return IdeaShare(
             block=block, population=population, name=name, flags=every,
             every=self._share(population, name, every),
-            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags)) for c, flags in zip(criteria, each)],
+            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags)) for c, flags in zip(criteria, each, strict=True)],
         )

@@ -76,15 +76,13 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
     chosen = groups[assessed]
     stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
-    overall_yes, overall_assessed, overall_pct = tally.indicator(population, indicator, flags[known],
-                                                                 [(grouping, ("any",))])
+    _, overall_assessed, _ = tally.indicator(population, indicator, flags[known], [(grouping, ("any",))])
     code_of = {value: code for code, value in enumerate(uniques)}
     rows, pct, pct_rest = [], [], []
     for group in order:
         inside = codes == code_of[group]
-        yes, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        _, rest_base, rest_share = tally.indicator(population, indicator, flags[known & ~inside],
-                                                   [(grouping, ("not", group))])
+        _, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
+        _, _, rest_share = tally.indicator(population, indicator, flags[known & ~inside], [(grouping, ("not", group))])
         pct.append(share)
         pct_rest.append(rest_share)
         rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats.loc[group, "diff"]),
@@ -123,11 +121,11 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         for key, member in rows:
             eligible[key] = eligible.get(key, True) and member
     contrasts = [[(key, eligible[key]) for key, _ in rows] for rows in contrasts]
-    family = family_q_values({key: c.p_values[i] for (_, c), rows in zip(comparisons, contrasts)
+    family = family_q_values({key: c.p_values[i] for (_, c), rows in zip(comparisons, contrasts, strict=True)
                               for i, (key, member) in enumerate(rows) if member and key not in earlier})
     known.update(family)
     flags = 0
-    for (section, comparison), rows in zip(comparisons, contrasts):
+    for (section, comparison), rows in zip(comparisons, contrasts, strict=True):
         q_values = [earlier.get(key, family.get(key)) if member else None for key, member in rows]
         comparison.q_values = [float("nan") if q is None else q for q in q_values]
         frame = pd.DataFrame({"diff": comparison.diff, "n": comparison.n, "n_rest": comparison.n_rest})
@@ -135,7 +133,7 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         shared = any(member and key in earlier for key, member in rows)
         comparison.table.note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
-                                                       comparison.groups, comparison.pct, comparison.pct_rest):
+                                                       comparison.groups, comparison.pct, comparison.pct_rest, strict=True):
             row[5] = shown_test(None if np.isnan(q) else q, [row[4]], decimals=3)
             row[6] = text(language_t("compare.flagged") if flagged else "")
             if flagged:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from isu_engine import __version__, numerals
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
@@ -59,7 +61,7 @@ def _parameter_text(value, ctx: AnalysisConfig) -> str:
         return ctx.number(value)
     pairs = isinstance(value, list) and len(value) > 1 and all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in value)
-    if not pairs or any(a[1] != b[0] for a, b in zip(value, value[1:])):
+    if not pairs or any(a[1] != b[0] for a, b in itertools.pairwise(value)):
         return str(value)
     parts = [ctx.t("methods.band_half_open", low=ctx.number(low), high=ctx.number(high)) for low, high in value[:-1]]
     low, high = value[-1]

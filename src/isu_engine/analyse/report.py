@@ -151,7 +151,7 @@ def suppressed_ids(report: Report) -> list[str]:
     for table in report.tables():
         for row in table.rows:
             label = str(row[0].value) if row else ""
-            for column, cell in zip(table.columns, row):
+            for column, cell in zip(table.columns, row, strict=True):
                 if cell.hidden:
                     ids.append(f"{table.id}[{label}][{column.id}]")
     return ids

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from isu_engine.protect.records import Figure
@@ -215,7 +215,7 @@ class Question:
     observation: Paragraph | None = None
 
 
-Item = Union[Table, Chart, KeyFigures, Paragraph, Comparison]
+Item = Table | Chart | KeyFigures | Paragraph | Comparison
 
 
 @dataclass

@@ -265,7 +265,7 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
     """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
     found = []
-    for table, columns in zip(tables, unmapped):
+    for table, columns in zip(tables, unmapped, strict=True):
         for position, heading in columns:
             if personal_number_mask(coerce.as_text(table.frame[position])).any():
                 found.append(heading or str(position + 1))
@@ -282,7 +282,7 @@ def _field_decimals(tables: list[RawTable], used: list[dict[int, str]], model: M
     if decimal != "auto":
         return {}
     marks: dict[str, str] = {}
-    for table, fields in zip(tables, used):
+    for table, fields in zip(tables, used, strict=True):
         for position, field_name in fields.items():
             spec = model.fields[field_name]
             if spec.type not in ("number", "integer") or spec.decimal_char or spec.group_char:
@@ -309,7 +309,7 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
     An error value's cell is emptied in `raw`, so that it is told once, as what it is.
     """
     offset = 0
-    for table, fields in zip(tables, used):
+    for table, fields in zip(tables, used, strict=True):
         problems = table.row_problems
         problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
         for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():

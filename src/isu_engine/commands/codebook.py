@@ -62,7 +62,7 @@ def codebook(model: Model, language: str) -> dict:
              "cutoff": None if s.cutoff is None else cutoff_text(s.cutoff, language)}
             for s in model.scales.values()
         ],
-        "rules": [{"id": r.id, "type": r.type, **{k: v for k, v in r.params.items()}} for r in model.rules],
+        "rules": [{"id": r.id, "type": r.type, **r.params} for r in model.rules],
     }
 
 

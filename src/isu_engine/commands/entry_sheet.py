@@ -287,7 +287,7 @@ def _comment(field: Field, language: str) -> Comment:
 def _codebook_sheet(sheet: Worksheet, model: Model, headings: dict[str, str], language: str, local: dict) -> None:
     columns = ("heading", "name", "title", "type", "required", "values", "limits", "description")
     widths = (24, 22, 28, 14, 12, 48, 22, 60)
-    for position, (key, width) in enumerate(zip(columns, widths), start=1):
+    for position, (key, width) in enumerate(zip(columns, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=position, value=t(f"template.column.{key}", language))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL

@@ -32,7 +32,7 @@ def validation_table(datasets: dict[str, Dataset]) -> pd.DataFrame:
     frames = [d.issues for d in datasets.values()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["file", *VALIDATION_COLUMNS])
     several = any(len(d.files) > 1 for d in datasets.values())
-    columns = VALIDATION_COLUMNS[:2] + ["file"] + VALIDATION_COLUMNS[2:] if several else VALIDATION_COLUMNS
+    columns = [*VALIDATION_COLUMNS[:2], "file", *VALIDATION_COLUMNS[2:]] if several else VALIDATION_COLUMNS
     return table.reindex(columns=columns)
 
 

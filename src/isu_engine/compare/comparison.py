@@ -118,7 +118,7 @@ def share(c: Compared, part: Cell, whole: Cell) -> Cell:
 
 def span(periods: list[Period]) -> Period:
     """One period, or the span of several (two years of one unit compare as two datasets)."""
-    if len(set((p.start, p.end) for p in periods)) == 1:
+    if len({(p.start, p.end) for p in periods}) == 1:
         return periods[0]
     return Period(min(p.start for p in periods), max(p.end for p in periods), all(p.explicit for p in periods))
 

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import glob
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,7 +222,7 @@ def _age_bands(raw: dict, doc: Document) -> tuple[tuple[int, int], ...]:
             raise doc.error("config.bad_age_band", items, index)
         bands.append((item[0], item[1]))
     ordered = sorted(bands)
-    if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
+    if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
         raise doc.error("config.overlapping_age_bands", raw, "age_bands")
     return tuple(bands)
 

@@ -140,9 +140,8 @@ class Field:
         if self.type == "list":
             descriptor["delimiter"] = self.delimiter
             descriptor["itemType"] = self.item_type
-        for key, value in (("decimalChar", self.decimal_char), ("groupChar", self.group_char)):
-            if value is not None:
-                descriptor[key] = value
+        descriptor.update({key: value for key, value in (("decimalChar", self.decimal_char),
+                                                          ("groupChar", self.group_char)) if value is not None})
         return descriptor
 
 
@@ -378,7 +377,7 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise doc.error("model.bad_pattern", constraints, "pattern", pattern=pattern, reason=str(error))
+            raise doc.error("model.bad_pattern", constraints, "pattern", pattern=pattern, reason=str(error)) from error
     enum = constraints.get("enum")
     if enum is not None:
         enum = tuple(doc.sequence(enum, f"{where}.constraints.enum", constraints, "enum"))

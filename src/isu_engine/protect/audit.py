@@ -147,7 +147,7 @@ def _from_definitions(system: System, published: dict[str, dict]) -> None:
     for (total, _, rows), members in parts.items():   # a distribution's rows, all published: every unit of its total
         if len(members) == rows:
             system.equal({system.names[total]: 1.0, **dict.fromkeys(members, -1.0)})
-    for name, definition in published.items():
+    for definition in published.values():
         if definition.get("kind") == "share" and definition.get("value") is not None:
             inputs = definition.get("inputs", [])
             if len(inputs) == 2 and inputs[0] != inputs[1] and all(i in system.names for i in inputs):
@@ -174,7 +174,7 @@ def _relations(system: System, members: dict[frozenset, str]) -> None:
         for name, value in conditions:
             rest = conditions - {(name, value)}
             by_parent[(rest, name)][value] = number
-    for (rest, variable), values in by_parent.items():
+    for (rest, _variable), values in by_parent.items():
         plain = {v: n for v, n in values.items() if not isinstance(v, tuple) and v != "present" and v is not True
                  and v is not False}
         any_value = values.get(("any",))

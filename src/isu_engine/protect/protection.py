@@ -243,7 +243,7 @@ class _Search:
 
     def run(self) -> None:
         choices = 0
-        for number, target in enumerate(self.targets):
+        for number in range(len(self.targets)):
             while True:
                 verdict = self.check(number)
                 if verdict:
@@ -324,7 +324,7 @@ class _Search:
 def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarray) -> Bounds:
     """The reader's equations: every visible count, and every visible mean of a whole-number variable."""
     equations = [Equation(atoms, np.ones(len(atoms)), float(c.value))
-                 for c, atoms in zip(classes, class_atoms) if not c.hidden]
+                 for c, atoms in zip(classes, class_atoms, strict=True) if not c.hidden]
     visible = {id(f) for c in classes if not c.hidden for f in c.figures}
     for figure, levels in mean_levels:
         if id(figure.inputs[0]) not in visible:
@@ -347,7 +347,7 @@ def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Tar
         if key not in found:
             found[key] = Target(atoms, value, low, high, name, pair, tuple(owners) or tuple(pair or ()))
 
-    for number, (count_class, atoms) in enumerate(zip(classes, class_atoms)):
+    for number, (count_class, atoms) in enumerate(zip(classes, class_atoms, strict=True)):
         if count_class.hidden:
             low, high = (count_class.value, count_class.value) if count_class.exact else (1, m - 1)
             add(atoms, count_class.value, low, high, count_class.order, owners=(number,))

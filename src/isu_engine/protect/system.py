@@ -52,7 +52,7 @@ def atoms_of_units(n_units: int, sets: list[np.ndarray], weights: np.ndarray) ->
     """
     signature = np.zeros(n_units, dtype=np.uint64)
     covered = np.zeros(n_units, dtype=bool)
-    for positions, weight in zip(sets, weights):
+    for positions, weight in zip(sets, weights, strict=True):
         signature[positions] ^= weight
         covered[positions] = True
     codes = np.full(n_units, -1, dtype=np.int64)

@@ -29,7 +29,8 @@ from isu_engine.configure.plugins import Registry, load_registry
 from isu_engine.i18n import DEFAULT_LANGUAGE, t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
-from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, column_decimal, read_table
+from isu_engine.read.options import ReadOptions
+from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 
 MAX_CATEGORIES = 20  # an own column with more distinct values is text, not categories
 MIN_CATEGORY_ROWS = 5  # an own column is proposed with categories only when every value is on this many rows
@@ -189,7 +190,7 @@ def _value_proposals(text: pd.Series, spec: Field) -> tuple[ValueProposal, ...]:
     exact = {fold(name).strip(): value for value, labels in names.items() for name in labels}
     shown = _masked(list(counts.index))
     proposals = []
-    for value, rows, written in zip(shown, counts.to_numpy(), counts.index):
+    for value, rows, written in zip(shown, counts.to_numpy(), counts.index, strict=True):
         if fold(written).strip() in exact:
             proposals.append(ValueProposal(value, int(rows), exact[fold(written).strip()], 1.0, False))
             continue
@@ -208,7 +209,7 @@ def _closest_category(written: str, names: dict[str, list[str]]) -> tuple[str | 
     key = fold(written).strip().rstrip(".")
     if key.isalpha() and len(key) <= 2:
         for candidates in ([value] for value in names), names.values():
-            starting = {value for value, labels in zip(names, candidates)
+            starting = {value for value, labels in zip(names, candidates, strict=True)
                         if any(fold(label).startswith(key) for label in labels)}
             if len(starting) == 1:
                 return starting.pop(), LIKELY + 0.1

@@ -724,14 +724,14 @@ def _typed_grid(rows: list[list]) -> np.ndarray:
     grid[:] = rows
     types = np.frompyfunc(type, 1, 1)(grid)
 
-    floats = types == float
+    floats = types == float  # noqa: E721 (an array of types, compared cell by cell)
     numbers = grid[floats].astype(float)
     whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
     converted = grid[floats]
     converted[whole] = numbers[whole].astype(np.int64).astype(object)
     grid[floats] = converted
 
-    texts = types == str
+    texts = types == str  # noqa: E721 (an array of types, compared cell by cell)
     blank = np.frompyfunc(str.isspace, 1, 1)(grid[texts]).astype(bool)
     stripped = grid[texts]
     stripped[blank] = ""
@@ -1030,7 +1030,8 @@ def _distinct_texts(cells: pd.Series) -> pa.Array | None:
         values = pa.array(cells.array, type=pa.string())
     else:  # a sheet's column: numbers, dates and text side by side
         distinct = pd.unique(cells.to_numpy(dtype=object))
-        values = pa.array(distinct[np.frompyfunc(type, 1, 1)(distinct) == str].tolist(), type=pa.string())
+        kinds = np.frompyfunc(type, 1, 1)(distinct)
+        values = pa.array(distinct[kinds == str].tolist(), type=pa.string())  # noqa: E721 (an array of types)
     if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
         return None
     return pc.unique(values)
@@ -1042,7 +1043,7 @@ def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[st
     found_columns, found_rows = np.nonzero(found.T)  # column by column, as the problems are listed
     details = [Message("read.detail.error_cell", {"column": headings[keep[column]] or str(column + 1),
                                                   "value": frame.iat[row, column]})
-               for row, column in zip(found_rows, found_columns)]
+               for row, column in zip(found_rows, found_columns, strict=True)]
     return _problem_frame(list(row_numbers[found_rows]), ["error_cell"] * len(details), details, list(found_columns))
 
 

@@ -291,7 +291,7 @@ def line_chart(
         f'<text class="axis-label" transform="rotate(-90)" x="{_f(-(top + bottom) / 2)}" '
         f'y="{_f(PAD + FONT_SIZE)}" text-anchor="middle">{_escape(y_label)}</text>'
     )
-    for x, label in zip(xs, x_labels):
+    for x, label in zip(xs, x_labels, strict=True):
         for number, text in enumerate(_wrap(label, step - 4)):
             body.append(_text(x, bottom + 14 + number * LINE_HEIGHT, text, anchor="middle", cls="x-label"))
     for value, _ in reference_lines:
@@ -603,7 +603,7 @@ def _wrap(text: str, width: float, max_lines: int = 2) -> list[str]:
         else:
             lines.append(word)
     if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :]) + ELLIPSIS]
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :]) + ELLIPSIS]
     return [_ellipsize(line, width) for line in lines] or [""]
 
 

@@ -210,7 +210,7 @@ def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Ce
     def band(bounds: list[Cell] | None) -> list[float | None] | None:
         if bounds is None:
             return None
-        return [None if value.hidden else _drawn(bound) for value, bound in zip(values, bounds)]
+        return [None if value.hidden else _drawn(bound) for value, bound in zip(values, bounds, strict=True)]
 
     return charts.Series(name=name, values=[_drawn(cell) for cell in values], low=band(low), high=band(high))
 

@@ -152,28 +152,7 @@ def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], 
             write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
                        min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
     if "pdf" in formats:
-        for report, pdf in zip(reports, render_pdfs(pages, asset_dirs=template_dirs)):
+        for report, pdf in zip(reports, render_pdfs(pages, asset_dirs=template_dirs), strict=True):
             atomic.write_bytes(out / f"{report.meta.dataset}.pdf", pdf)
     kinds = [kind for kind in ("html", "pdf", "xlsx") if kind in formats]
     return [out / f"{report.meta.dataset}.{kind}" for report in reports for kind in kinds]
-    from isu_engine.render.html import render_html
-    from isu_engine.render.pdf import render_pdf
-    from isu_engine.render.xlsx import write_xlsx
-
-    for report in reports:
-        name = report.meta.dataset
-        html = None
-        if "html" in formats or "pdf" in formats:
-            progress(name)
-            html = render_html(report, template_dirs=template_dirs, user_templates=config.templates_dir)
-        if "html" in formats:
-            atomic.write_text(out / f"{name}.html", html)
-            written.append(out / f"{name}.html")
-        if "pdf" in formats:
-            atomic.write_bytes(out / f"{name}.pdf", render_pdf(html, asset_dirs=template_dirs))
-            written.append(out / f"{name}.pdf")
-        if "xlsx" in formats:
-            write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
-                       min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
-            written.append(out / f"{name}.xlsx")
-    return written

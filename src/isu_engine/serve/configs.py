@@ -84,7 +84,7 @@ def starting_config(organisation, unit, dataset_name: str, model: str, title: st
 def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: dict, own_fields: list[dict]) -> str:
     """The config with a confirmed mapping of an upload (read options, headings, recodings, own variables)."""
     raw = plain(yaml.safe_load(text))
-    name, entry = first_dataset(raw)
+    _, entry = first_dataset(raw)
     entry["source"] = source
     entry["read"] = read
     entry["columns"] = columns

@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,7 +119,7 @@ def date_range(rows, model) -> tuple[dt.date | None, dt.date | None]:
     if chosen.empty:
         return None, None
     first, last = chosen.min().min(), chosen.max().max()
-    return (None, None) if first is None or first != first else (first.date(), last.date())
+    return (None, None) if pd.isna(first) else (first.date(), last.date())
 
 
 def reflection_entries(dataset) -> list[dict]:

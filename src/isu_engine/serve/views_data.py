@@ -84,7 +84,7 @@ def dataset_config(request, dataset):
         text = form.cleaned_data["config"].replace("\r\n", "\n")
         try:
             raw = configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            name, entry = configs.first_dataset(raw)
+            _, entry = configs.first_dataset(raw)
             if str(entry.get("model")) != dataset.model:
                 raise library.UserError("serve.config.model_changed", file=configs.CONFIG_NAME, model=dataset.model)
         except library.UserError as problem:
