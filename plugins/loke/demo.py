@@ -246,8 +246,10 @@ def _choose(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
 
 
 def _only(present: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """The values where `present`, else empty."""
-    return np.where(present, values, None)
+    """The values where `present`, else empty (None)."""
+    chosen = values.astype(object)
+    chosen[~present] = None
+    return chosen
 
 
 def _weekday(rng: np.random.Generator, dates: np.ndarray) -> np.ndarray:
@@ -332,9 +334,9 @@ def _ratings(rng: np.random.Generator, planned: np.ndarray, ended: np.ndarray) -
     has_end = ended & (rng.random(n) >= np.where(planned, 0.05, 0.35))
     answered = ended & (rng.random(n) < np.where(planned, 0.82, 0.45))
     return {
-        "rating_start": pd.array(np.where(has_start, start, None), dtype="Int64"),
-        "rating_end": pd.array(np.where(has_end, end, None), dtype="Int64"),
-        "satisfaction": pd.array(np.where(answered, satisfaction, None), dtype="Int64"),
+        "rating_start": pd.array(_only(has_start, start), dtype="Int64"),
+        "rating_end": pd.array(_only(has_end, end), dtype="Int64"),
+        "satisfaction": pd.array(_only(answered, satisfaction), dtype="Int64"),
     }
 
 

@@ -33,7 +33,8 @@ def as_text(raw: pd.Series) -> pd.Series:
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
-    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)
+    # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
+    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
 
 
 def _cell_text(value) -> str:
@@ -263,7 +264,8 @@ def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
     cells = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arrow_strings(text), "")
     cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
     cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
-    cleaned = pd.Series(TEXT.__from_arrow__(cleaned), index=text.index).str.strip(field.delimiter + " ")
+    cleaned = pd.Series(TEXT.__from_arrow__(cleaned),  # type: ignore[attr-defined]
+                        index=text.index).str.strip(field.delimiter + " ")
     return cleaned.where(cleaned != "")
 
 

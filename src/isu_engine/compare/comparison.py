@@ -14,9 +14,10 @@ one measure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from functools import cached_property
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -128,8 +129,11 @@ def build_comparison(reports: list[Report], config: Config, registry: Registry, 
     disclosed). A dataset whose harmonized frame cannot be had is left out, with a failed section that says why."""
     compared: list[Compared] = []
     failed: list[Section] = []
+    datasets: list[Dataset] = []
     for report in reports:
         dataset = report.dataset
+        assert dataset is not None, "a dataset's own report"
+        datasets.append(dataset)
         ctx = AnalysisConfig(config=config, dataset=dataset.config, period=report.meta.period,
                              tally=Tally(records, dataset.name))
         try:
@@ -144,11 +148,11 @@ def build_comparison(reports: list[Report], config: Config, registry: Registry, 
     report = comparison_report(compared, config, records, titles=[r.meta.dataset_title for r in reports],
                                periods=[r.meta.period for r in reports], failed=failed,
                                files={name: digest for r in reports for name, digest in r.meta.files.items()})
-    return ComparativeReport(report=report, compared=compared, datasets=[r.dataset for r in reports])
+    return ComparativeReport(report=report, compared=compared, datasets=datasets)
 
 
 def comparison_report(compared: list[Compared], config: Config, records: Records, *, titles: list[str] | None = None,
-                      periods: list[Period] | None = None, failed: list[Section] = (),
+                      periods: list[Period] | None = None, failed: Sequence[Section] = (),
                       files: dict[str, str] | None = None) -> Report:
     """The comparison's sections and reflection for datasets already harmonized (before disclosure control)."""
     periods = periods or [c.ctx.period for c in compared]
@@ -185,7 +189,7 @@ def _ctx(config: Config, period: Period, records: Records, title: str | None) ->
 
 
 def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
-    builders: list[tuple[str, str, Callable[[Section, AnalysisConfig, list[Compared]], None], int]] = [
+    builders = [
         ("what", "comparison.what.title", _what, 10),
         ("reached", "comparison.reached.title", _reached, 20),
         ("volume", "comparison.volume.title", _volume, 30),
@@ -195,7 +199,7 @@ def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
         ("visible", "comparison.visible.title", _visible, 60),
         ("groups", "comparison.groups.title", _groups, 70),
     ]
-    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), lambda s, build=build: build(s, ctx, compared), order)
+    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), functools.partial(build, ctx=ctx, compared=compared), order)
             for name, title, build, order in builders]
 
 

@@ -284,7 +284,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     if source is None:
         raise doc.error("schema.missing_key", container, name, name="source", where=where)
     patterns = source if isinstance(source, list) else [source]
-    sources, skipped = [], []
+    sources: list[Path] = []
+    skipped: list[Path] = []
     for index, pattern in enumerate(patterns):
         line_container, line_key = (source, index) if isinstance(source, list) else (raw, "source")
         found = _expand_source(config, pattern, line_container, line_key)

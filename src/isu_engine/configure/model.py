@@ -78,8 +78,8 @@ class Field:
     maximum: Any = None
     exclusive_minimum: Any = None
     exclusive_maximum: Any = None
-    min_length: int | None = None
-    max_length: int | None = None
+    min_length: float | None = None   # as the model writes it (a number)
+    max_length: float | None = None
     pattern: str | None = None
     enum: tuple | None = None
     categories: tuple[Category, ...] = ()

@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 from isu_engine.errors import UserError, line_place
 from isu_engine.configure.yamlio import line_of
@@ -60,6 +60,10 @@ class Document:
             raise self.error("schema.missing_key", mapping, name=key, where=where)
         return mapping[key]
 
+    @overload
+    def text(self, mapping: dict, key: str, where: str, default: str) -> str: ...
+    @overload
+    def text(self, mapping: dict, key: str, where: str, default: None = None) -> str | None: ...
     def text(self, mapping: dict, key: str, where: str, default: str | None = None) -> str | None:
         value = mapping.get(key, default)
         if value is None:
@@ -68,6 +72,10 @@ class Document:
             raise self.error("schema.not_text", mapping, key, name=key, where=where)
         return str(value)
 
+    @overload
+    def number(self, mapping: dict, key: str, where: str, default: float) -> float: ...
+    @overload
+    def number(self, mapping: dict, key: str, where: str, default: None = None) -> float | None: ...
     def number(self, mapping: dict, key: str, where: str, default: float | None = None) -> float | None:
         value = mapping.get(key, default)
         if value is None:
@@ -82,7 +90,13 @@ class Document:
             raise self.error("schema.not_boolean", mapping, key, name=key, where=where, value=value)
         return value
 
-    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str, default: str | None = None) -> str | None:
+    @overload
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str, default: str) -> str: ...
+    @overload
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str,
+               default: None = None) -> str | None: ...
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str,
+               default: str | None = None) -> str | None:
         value = mapping.get(key, default)
         choices = list(choices)
         if value is None:

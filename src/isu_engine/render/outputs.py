@@ -73,7 +73,9 @@ def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
     the dataset of each issue.
     """
     several = datasets is not None
-    datasets = datasets if several else [report.dataset]
+    if datasets is None:
+        assert report.dataset is not None, "a dataset's own report"
+        datasets = [report.dataset]
     figures = {figure_id: cell_json(figure.cell) for figure_id, figure in report.figures().items()}
     issues = [{"dataset": d.name, **entry} if several else entry for d in datasets for entry in issues_summary(d)]
     return {

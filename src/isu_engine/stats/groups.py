@@ -169,5 +169,7 @@ def contrast_key(dataset: str, groups: list, group: object, k: int, n: int, k_re
 def family_q_values(p_values: dict) -> dict:
     """Benjamini–Hochberg q per contrast, over the given contrasts (one p-value each)."""
     keys = list(p_values)
-    q = benjamini_hochberg([p_values[key] for key in keys]) if keys else []
+    if not keys:
+        return {}
+    q = benjamini_hochberg([p_values[key] for key in keys])
     return {key: float(value) for key, value in zip(keys, q, strict=True)}
