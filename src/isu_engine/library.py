@@ -134,18 +134,17 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
     return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
 
 
-def audit_published(out_dirs: list[Path]) -> list | None:
+def audit_published(out_dirs: list[Path]) -> list:
     """Check a unit's published runs together, as `isu audit OUT [OUT …]` does: what a reader of all of them
     could pin or bound inside 1…min_cell−1. An empty list: nothing.
 
-    This is the one call site for the audit; it returns None while the engine has no audit
-    (`isu_engine.protect.audit.audit_outputs(folders)`, built on main).
+    This is the one call site for the audit. Folders that hold no run's output, or figures that contradict
+    each other, raise (`NotARun`, `Inconsistent`): publishing then stops rather than going ahead unaudited.
     """
-    try:
-        from isu_engine.protect.audit import audit_outputs
-    except ImportError:
-        return None
-    return list(audit_outputs([Path(d) for d in out_dirs]))
+    from isu_engine.protect.audit import audit
+
+    findings, _ = audit([Path(d) for d in out_dirs])
+    return findings
 
 
 

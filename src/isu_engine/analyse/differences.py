@@ -85,7 +85,7 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
         _, _, rest_share = tally.indicator(population, indicator, flags[known & ~inside], [(grouping, ("not", group))])
         pct.append(share)
         pct_rest.append(rest_share)
-        rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats.loc[group, "diff"]),
+        rows.append([text(group), base, share, rest_share, tally.difference(share, rest_share, stats["diff"][group]),
                      Cell(value=None, kind="number", decimals=3), text("")])
     columns = [
         Column("group", grouping_label), Column("n", ctx.t("compare.n_assessed"), "count"),
@@ -97,9 +97,9 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
                   columns=columns, rows=rows, n=overall_assessed, definition=ctx.t("compare.definition"))
     return Comparison(
         id=comparison_id, indicator=indicator_label, grouping=grouping_label, table=table, groups=order,
-        pct=pct, pct_rest=pct_rest, n=[int(stats.loc[g, "n"]) for g in order],
-        n_rest=[int(stats.loc[g, "n_rest"]) for g in order], diff=[float(stats.loc[g, "diff"]) for g in order],
-        p_values=[float(stats.loc[g, "p_value"]) for g in order],
+        pct=pct, pct_rest=pct_rest, n=[int(v) for v in stats["n"]],   # stats are in the order of `order`
+        n_rest=[int(v) for v in stats["n_rest"]], diff=[float(v) for v in stats["diff"]],
+        p_values=[float(v) for v in stats["p_value"]],
     )
 
 

@@ -10,6 +10,10 @@ and group differences in improvement.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +42,7 @@ def categories_of(field: Field | None, language: str) -> list[tuple[object, str]
 
 
 def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
-                    values: pd.Series, categories: list[tuple[object, str]], chart: bool = True,
+                    values: pd.Series, categories: Sequence[tuple[object, str]], chart: bool = True,
                     definition: str | None = None) -> list:
     """A distribution (one value per unit) as a table with counts and shares, and a bar chart."""
     rows, total = ctx.tally.distribution(population, variable, values, categories, ctx.t("common.missing"))
@@ -60,11 +64,11 @@ def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, populatio
 
 
 def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
-                          values: pd.Series, delimiter: str, categories: list[tuple[object, str]],
+                          values: pd.Series, delimiter: str, categories: Sequence[tuple[object, str]],
                           chart: bool = True) -> list:
     """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
     tally = ctx.tally
-    holders = list_item_rows(values, delimiter)
+    holders: dict[Any, np.ndarray] = list_item_rows(values, delimiter)  # looked up by category value
     has_any = (values.notna() & (values != "")).to_numpy()
     total = tally.total(population, values.index)
     unanswered = tally.count(population, values.index[~has_any], [(variable, None)])
@@ -111,7 +115,7 @@ def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population:
 
 
 def settings_for(scale: Scale) -> ChangeSettings:
-    cutoff = None
+    cutoff: float | dict | None = None
     if scale.cutoff is not None and scale.cutoff.kind == "number":
         cutoff = scale.cutoff.value
     elif scale.cutoff is not None and scale.cutoff.kind == "a":
@@ -271,17 +275,19 @@ def generic_sections(dataset: Dataset, ctx: AnalysisConfig) -> list[Section]:
     for number, analysis in enumerate(model.analyses if model.analyses is not None else DEFAULT_ANALYSES):
         if analysis.kind == "overview":
             sections.append(ctx.section("generic.overview", ctx.t("generic.overview_title"),
-                                        lambda s: _overview(s, dataset, ctx, unit_frame, population), order=10))
+                                        functools.partial(_overview, dataset=dataset, ctx=ctx, units=unit_frame,
+                                                          population=population), order=10))
         elif analysis.kind == "frequencies":
             sections.append(ctx.section(f"generic.frequencies.{number}", ctx.t("generic.frequencies_title"),
-                                        lambda s, a=analysis: _frequencies(s, dataset, ctx, a.fields, unit_frame,
-                                                                           population), order=15))
+                                        functools.partial(_frequencies, dataset=dataset, ctx=ctx, names=analysis.fields,
+                                                          units=unit_frame, population=population), order=15))
         elif analysis.kind == "change":
             for index, name in enumerate(analysis.scales or model.scales):
                 scale = model.scales[name]
                 sections.append(ctx.section(f"generic.change.{scale.name}",
                                             ctx.t("change.section_title", scale=scale.title(ctx.language)),
-                                            lambda s, scale=scale: _change_section(s, dataset, ctx, scale, frame),
+                                            functools.partial(_change_section, dataset=dataset, ctx=ctx, scale=scale,
+                                                              frame=frame),
                                             order=20 + index))
     return sections
 

@@ -71,10 +71,12 @@ def _parameter_text(value, ctx: AnalysisConfig) -> str:
 def cutoff_text(cutoff: Cutoff, language: str) -> str:
     """A scale's clinical cutoff in words: a number, type a or c, or its rules ("instrument YCORS: –; age 18–120: 25")."""
     if cutoff.kind == "number":
+        assert cutoff.value is not None, "a number cutoff has its number"
         return numerals.number(cutoff.value, language)
     if cutoff.kind == "a":
         return t("methods.cutoff_a", language)
     if cutoff.kind == "c":
+        assert cutoff.functional_mean is not None and cutoff.functional_sd is not None, "type c has its norms"
         return t("methods.cutoff_c", language, mean=numerals.number(cutoff.functional_mean, language),
                  sd=numerals.number(cutoff.functional_sd, language))
     parts = []

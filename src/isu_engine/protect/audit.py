@@ -137,16 +137,16 @@ def _from_definitions(system: System, published: dict[str, dict]) -> None:
         groups[key][frozenset(_condition(c) for c in definition["conditions"])] = name
     for members in groups.values():
         _relations(system, members)
-    parts: dict[tuple, list[int]] = defaultdict(list)
+    parts: dict[tuple, list[int]] = defaultdict(list)   # a distribution's rows: the numbers of their counts
     for name, definition in counts.items():
         part_of = definition.get("part_of") or {}
         total = part_of.get("total")
         if total in counts:
             extra = {c[0] for c in definition["conditions"]} - {c[0] for c in counts[total]["conditions"]}
             parts[(total, tuple(sorted(extra)), part_of.get("rows"))].append(system.names[name])
-    for (total, _, rows), members in parts.items():   # a distribution's rows, all published: every unit of its total
-        if len(members) == rows:
-            system.equal({system.names[total]: 1.0, **dict.fromkeys(members, -1.0)})
+    for (total, _, rows), row_counts in parts.items():   # a distribution's rows, all published: every unit of its total
+        if len(row_counts) == rows:
+            system.equal({system.names[total]: 1.0, **dict.fromkeys(row_counts, -1.0)})
     for definition in published.values():
         if definition.get("kind") == "share" and definition.get("value") is not None:
             inputs = definition.get("inputs", [])
@@ -302,9 +302,9 @@ def _findings(system: System, m: int) -> list[Finding]:
           [k for terms in system.at_least_zero for k in terms])), shape=(len(system.at_least_zero), n))
     # each equation as two inequalities with a little room: published shares and means are rounded floats
     upper = sparse.vstack([order, sums, equal, -equal]).tocsr()
-    rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
-                          -np.array(rhs) + TOLERANCE])
-    bounds = [(system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
+    upper_rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
+                                -np.array(rhs) + TOLERANCE])
+    bounds: list[tuple[float | None, float | None]] = [(system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
     names = {number: name for name, number in system.names.items()}
     findings = []
     for number in sorted(system.hidden, key=lambda k: names[k]):
@@ -312,8 +312,9 @@ def _findings(system: System, m: int) -> list[Finding]:
         for sign in (1.0, -1.0):
             objective = np.zeros(n)
             objective[number] = sign
-            result = linprog(objective, A_ub=upper if upper.shape[0] else None, b_ub=rhs if upper.shape[0] else None,
-                             bounds=bounds, method="highs")
+            # HiGHS takes the sparse matrix as it is; scipy-stubs declare dense matrices only.
+            result = linprog(objective, A_ub=upper if upper.shape[0] else None,  # type: ignore[call-overload]
+                             b_ub=upper_rhs if upper.shape[0] else None, bounds=bounds, method="highs")
             if result.status == 2:
                 raise Inconsistent()
             extremes.append(None if result.status != 0 else sign * result.fun)

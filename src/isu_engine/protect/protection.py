@@ -177,8 +177,10 @@ def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
     class_of: dict[int, CountClass] = {}
     for figures in grouped.values():
         first = figures[0]
-        count_class = CountClass(universe=first.universe, units=first.units, figures=figures,
-                                 value=int(first.value), n_persons=first.universe.n_persons(first.units))
+        universe, units = first.universe, first.units
+        assert universe is not None and units is not None, "a count has its units"
+        count_class = CountClass(universe=universe, units=units, figures=figures,
+                                 value=int(first.value), n_persons=universe.n_persons(units))
         classes.append(count_class)
         class_of.update((id(f), count_class) for f in figures)
     for figure in published:
@@ -214,7 +216,7 @@ def _secondary(classes: list[CountClass], published: list[Figure], settings: Set
     universe = classes[0].universe
     means = [f for f in published if f.kind == MEAN and f.levels and f.inputs
              and f.inputs[0].universe is universe and f.value is not None]
-    refining = [positions for f in means for positions in f.levels.values()]
+    refining = [positions for f in means for positions in (f.levels or {}).values()]
     seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode())
     system, _ = build(len(universe), [c.units for c in classes], refining, seed)
     class_atoms = [system.atoms_of(i) for i in range(len(classes))]
@@ -222,7 +224,7 @@ def _secondary(classes: list[CountClass], published: list[Figure], settings: Set
     outcome.targets += len(targets)
     if targets:
         level_atoms = iter(system.refiners)
-        mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels]) for f in means]
+        mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels or {}]) for f in means]
         _Search(classes, class_atoms, mean_levels, system.sizes, targets, settings, deadline, outcome).run()
 
 
@@ -285,7 +287,7 @@ class _Search:
             return False                      # the difference of two visible counts: known exactly
         bounds = self.bounds()
         verdict = bounds.protected(target.atoms, target.low, target.high)
-        self.binding = {self._owners[e] for e in bounds.binding if self._owners[e] is not None}
+        self.binding = {owner for e in bounds.binding if (owner := self._owners[e]) is not None}
         return verdict
 
     def bounds(self) -> Bounds:
@@ -403,6 +405,7 @@ def _derived(published: list[Figure], settings: Settings) -> None:
             reason = "derived"
         elif figure.kind != SHARE and figure.inputs and figure.inputs[0].kind == COUNT:
             n = figure.inputs[0]
+            assert n.universe is not None and n.units is not None, "a count has its units"
             persons = n.universe.n_persons(n.units)
             if 1 <= n.value < m:
                 reason = "few"

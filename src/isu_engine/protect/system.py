@@ -151,7 +151,7 @@ class Bounds:
                               bounds=(0, None), method="highs-ds", options={"presolve": False})
             if relaxed.status == 3:
                 return True                              # unbounded: as large as anyone likes
-            if relaxed.status != 0:
+            if relaxed.status != 0 or relaxed.fun is None or relaxed.x is None:
                 continue
             if not outside(sign * relaxed.fun):
                 if equal is not None:
@@ -159,7 +159,7 @@ class Bounds:
                 continue
             if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
                 return True
-            result = milp(sign * objective, integrality=np.ones(n), bounds=VariableBounds(0, np.inf),
+            result = milp(sign * objective, integrality=np.ones(n, dtype=np.int_), bounds=VariableBounds(0, np.inf),
                           constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
                           options={"time_limit": self.time_limit})
             if result.x is not None and outside(float(objective @ np.round(result.x))):

@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,18 +85,20 @@ class Inspection:
         found: dict[str, dict[str, str]] = {}
         for column in self.columns:
             for value in column.values:
-                if column.kind == "model" and value.category is not None and value.needs_recoding:
+                if (column.kind == "model" and column.field is not None and value.category is not None
+                        and value.needs_recoding):
                     found.setdefault(column.field, {})[value.value] = value.category
         return found
 
     def config(self, dataset: str = "data", source: str | None = None) -> dict:
         """A starting config: one dataset with the detected `read:` options, `columns:`, `values:` and own `fields:`."""
-        read = {"sheet": self.sheet, "header_row": self.header_row} if self.sheet else {"header_row": self.header_row}
+        read: dict[str, Any] = ({"sheet": self.sheet, "header_row": self.header_row} if self.sheet
+                                else {"header_row": self.header_row})
         if self.kind == "csv":
             read.update(encoding=self.encoding, delimiter=self.delimiter)
         if self.decimal != "auto":
             read["decimal"] = self.decimal
-        entry = {"model": self.model, "source": source or Path(self.file).name, "read": read}
+        entry: dict[str, Any] = {"model": self.model, "source": source or Path(self.file).name, "read": read}
         if self.model is None:  # the person names the model (isu models lists them); validate says it is missing
             del entry["model"]
         columns = {c.heading: c.field for c in self.columns if c.kind in ("model", "own") and c.field}
@@ -151,7 +154,7 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
         cells = table.frame[position]
         text = as_text(cells)
         shown_heading = _masked([heading])[0]
-        if match is not None and match.field is not None and shown_heading == heading:
+        if model is not None and match is not None and match.field is not None and shown_heading == heading:
             spec = model.fields[match.field]
             values = _value_proposals(text, spec) if spec.categories and not _is_identifier(spec) else ()
             columns.append(ColumnProposal(position, shown_heading, match.field, match.confidence, "model", spec.type,
@@ -174,7 +177,8 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
 
 def _decimal_mark(table: RawTable) -> str:
     """The decimal mark the file's numbers show ("," or "."), or "auto" when they show none or both."""
-    marks = {column_decimal(table.frame[position]) for position in table.frame.columns} - {AMBIGUOUS, None}
+    marks = {mark for position in table.frame.columns
+             if (mark := column_decimal(table.frame[position])) is not None and mark != AMBIGUOUS}
     return marks.pop() if len(marks) == 1 else "auto"
 
 

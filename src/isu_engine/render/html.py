@@ -170,7 +170,7 @@ def chart_svg(chart: Chart, language: str, min_cell: int) -> Markup:
     def shown(cell: Cell) -> str:
         return format_cell(cell, language, min_cell)
 
-    common = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
+    common: dict[str, Any] = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
               "language": language}
     if chart.kind == "bar":
         bars = [
@@ -201,7 +201,7 @@ def _drawn(cell: Cell) -> float | None:
 
 def _bound(cell: Cell, bound: float | None) -> float | None:
     """An interval bound of a cell, dropped with the cell when it is hidden."""
-    return None if cell.hidden or is_missing(bound) else float(bound)
+    return None if cell.hidden or bound is None or is_missing(bound) else float(bound)
 
 
 def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Cell] | None) -> charts.Series:

@@ -96,7 +96,7 @@ def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> Iterator[int]:
         for kid in kids if isinstance(kids, list) else [kids]:
             number = _number(kid)
             element = pdf.objects[number] if number is not None else None
-            if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
+            if number is not None and isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
                 yield number
                 stack.append(element)
 

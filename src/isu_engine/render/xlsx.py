@@ -34,7 +34,7 @@ ABOUT_WIDTH = 100
 def write_xlsx(tables: list[Table], path: Path, *, language: str, min_cell: int, title: str) -> None:
     """One sheet per table after an "About" sheet with the title and the disclosure note; written atomically."""
     workbook = Workbook()
-    about = workbook.active
+    about = workbook.worksheets[0]
     names = unique_sheet_names([t("render.xlsx_about_sheet", language)] + [table.id for table in tables])
     about.title = names[0]
     _about_sheet(about, tables, names[1:], language=language, min_cell=min_cell, title=title)
@@ -105,7 +105,7 @@ def _table_sheet(sheet: Worksheet, table: Table, *, language: str, min_cell: int
         _put(sheet, below + offset, 1, line).font = Font(italic=True)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1).coordinate
 
 
 def _stored(cell: Cell, min_cell: int) -> Any:
