@@ -177,10 +177,10 @@ class PeriodFigures:
         """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on
         (None for a count)."""
         if figure_id in ("idea.target_group_pct", "idea.intervention_pct"):
-            share = self.target_group if figure_id == "idea.target_group_pct" else self.intervention
-            if share is None:
+            idea_share = self.target_group if figure_id == "idea.target_group_pct" else self.intervention
+            if idea_share is None:
                 return Cell(None, "pct", decimals=1), None
-            return share.every.pct, share.every.assessed
+            return idea_share.every.pct, idea_share.every.assessed
         counts = {"n_cases": lambda: self.n_cases, "n_cases_ended": lambda: self.n_ended,
                   "n_cases_open": lambda: self.n_open}
         if figure_id in counts:

@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from isu_engine import __version__
@@ -157,7 +158,7 @@ def _internal_line(error: BaseException, language: str) -> str:
     return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line(language)
 
 
-def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
+def registry_for(args, extra_dirs: Sequence[Path] = ()) -> Registry:
     """Load plugins; broken ones are warned about by name (fatal with --strict-plugins)."""
     from isu_engine.configure.plugins import load_registry
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from isu_engine.errors import EXIT_OK, UserError
 from isu_engine import numerals
@@ -29,7 +29,7 @@ def models_overview(registry: Registry, language: str) -> dict:
 
 
 def field_entry(field: Field, language: str) -> dict:
-    entry = {
+    entry: dict[str, Any] = {
         "name": field.name, "type": field.type, "title": field.title(language),
         "role": field.role, "block": field.block, "required": field.required, "unique": field.unique,
         "own": field.own,
@@ -78,7 +78,7 @@ def table_schema(model: Model, language: str) -> dict:
 
 def data_package(model: Model, language: str) -> dict:
     """The model as a Frictionless Data Package (v2) descriptor: one table resource with the model's schema."""
-    descriptor = {
+    descriptor: dict[str, Any] = {
         "$schema": DATA_PACKAGE_PROFILE,
         "name": model.name,
         "title": model.title(language),

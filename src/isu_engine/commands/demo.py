@@ -49,7 +49,9 @@ def rows_to_break(rng: np.random.Generator, n_rows: int, kinds: tuple[str, ...],
 
 
 def reflection_entries(entry: ModelEntry) -> list[dict]:
-    """The demo reflection-log entries a model's plugin ships (a YAML list of entries)."""
+    """The demo reflection-log entries a model's plugin ships (a YAML list of entries; none when it ships none)."""
+    if entry.demo_reflection is None:
+        return []
     shown = display_path(entry.demo_reflection)
     try:
         entries = yaml.safe_load(entry.demo_reflection.read_text(encoding="utf-8"))

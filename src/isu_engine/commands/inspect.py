@@ -15,7 +15,7 @@ from isu_engine.read.inspect import Inspection, inspect_file
 from isu_engine.render import atomic
 
 
-def run_inspect(registry: Registry, file: Path, model_name: str | None, out: Path | None, stream: TextIO,
+def run_inspect(registry: Registry | None, file: Path, model_name: str | None, out: Path | None, stream: TextIO,
                 language: str) -> int:
     """Inspect `file` (against the model when named), print the findings, and write the config to `out`."""
     inspection = inspect_file(file, model_name, display_name=str(file), registry=registry)

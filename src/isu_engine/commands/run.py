@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -16,6 +16,10 @@ from isu_engine.i18n import t
 from isu_engine.protect.protection import Outcome
 from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import Registry, plugin_versions
+
+if TYPE_CHECKING:  # loaded when a run is built, not when a config is only validated
+    from isu_engine.analyse.report import Report
+    from isu_engine.compare.comparison import ComparativeReport
 
 VALIDATION_COLUMNS = ["dataset", "row", "field", "check", "value", "message"]
 FORMULA_START = r"[=+\-@\t\r]"
@@ -104,8 +108,8 @@ class Run:
     """
 
     datasets: dict[str, Dataset]
-    reports: list
-    comparison: object | None
+    reports: list[Report]
+    comparison: ComparativeReport | None
     protection: Outcome | None = None
 
 
@@ -137,6 +141,7 @@ def write_reports(run: Run, config: Config, registry: Registry, out: Path, forma
         write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
         written.append(out / "report.json")
     for report in run.reports:
+        assert report.dataset is not None, "a dataset's own report"
         for line in summary_lines(report.dataset, config.language):
             stream.write(line + "\n")
         for section in report.failed_sections:
@@ -153,6 +158,7 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
     from isu_engine.render.outputs import write_documents, write_json
 
     result = run.comparison
+    assert result is not None, "a run over a config that compares"
     out.mkdir(parents=True, exist_ok=True)
     written = write_documents([result.report], out, formats, config, registry.template_dirs,
                               progress=lambda _: stream.write(t("comparison.rendering", config.language) + "\n"))

@@ -266,6 +266,7 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
         age=units[field["age"]] if field["age"] else None, start=columns.get("start"), end=columns.get("end"),
         contacts=columns.get("contacts"), outcome=outcome)
     title = {name: model.fields[name].title(ctx.language) for name in filter(None, field.values())}
+    contacts: str | None
     if long:
         target = ctx.t("comparison.target.with_occasion" if dated else "comparison.target.all_rows", units=units_word)
         contacts = ctx.t("comparison.contacts.rows" if dated else "comparison.contacts.rows_all", unit=unit_word)

@@ -133,7 +133,7 @@ def write_json(document: dict, path: Path) -> None:
 
 
 def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], config: Config,
-                    template_dirs: list[Path], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+                    template_dirs: list[Path], progress: Callable[[str], object] = lambda _: None) -> list[Path]:
     """Each report as <dataset>.html / .pdf / .xlsx in `out`; the PDFs of the run are printed side by side."""
     if not set(formats) & {"html", "pdf", "xlsx"}:
         return []

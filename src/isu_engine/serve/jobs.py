@@ -146,8 +146,8 @@ def build_run(job: Job) -> None:
     if not stored:
         raise library.UserError("serve.run.no_rows", dataset=dataset.name)
     internal = dataset.unit.internal
-    with tempfile.TemporaryDirectory(dir=storage.folder("work")) as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(dir=storage.folder("work")) as folder:
+        work = Path(folder)
         step(job, "reading")
         source = storage.engine_csv([storage.rows_from_bytes(p.rows) for p in stored], work / "rows.csv")
         (work / "reflektion.yaml").write_text(library.reflection_yaml(reflection_entries(dataset)), "utf-8")

@@ -183,7 +183,9 @@ def upload_mapping(request, upload):
         error = line(problem)
     rows = _mapping_rows(inspection, model, request.language, *_saved_mapping(dataset))
     if request.method == "POST" and request.POST.get("action") == "confirm" and inspection is not None:
-        columns, values, own = {}, {}, []
+        columns: dict[str, str] = {}
+        values: dict[str, dict] = {}
+        own: list[dict] = []
         for row in rows:
             target = request.POST.get(f"field_{row['index']}", LEAVE_OUT)
             column = row["column"]
@@ -307,7 +309,7 @@ def erase_client(request, unit):
         for rows in PeriodRows.objects.filter(dataset__unit=unit).select_related("dataset"):
             frame = storage.rows_from_bytes(rows.rows)
             fields = [f for f in subject_fields(library.model_of(registry(), rows.dataset.model)) if f in frame.columns]
-            hit = frame[fields].eq(target).any(axis=1) if fields else None
+            hit = (frame[fields] == target).any(axis=1) if fields else None
             if hit is not None and hit.any():
                 kept = frame.loc[~hit]
                 rows.rows, rows.n_rows = storage.rows_to_bytes(kept), len(kept)
