@@ -151,7 +151,8 @@ def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: di
     rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
              *(points[(instrument, band, number)][key] for key in ("median", "low", "high"))]
             for instrument, band, number, median in zip(trajectory.points["instrument"], trajectory.points["band"],
-                                                        trajectory.points["number"], trajectory.points["median"], strict=True)
+                                                        trajectory.points["number"], trajectory.points["median"],
+                                                        strict=True)
             if pd.notna(median)]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),

@@ -188,7 +188,8 @@ class PeriodFigures:
         if figure_id == "satisfaction_mean":
             n, mean = self.satisfaction
             return mean, n
-        shares = {"ended_as_planned_pct": lambda: self.ended_as_planned, "goal_attained_pct": lambda: self.goal_attained,
+        shares = {"ended_as_planned_pct": lambda: self.ended_as_planned,
+                  "goal_attained_pct": lambda: self.goal_attained,
                   "goal_partly_pct": lambda: self.goal_partly, "rating_improved_pct": lambda: self.rating_improved}
         share = shares[figure_id]()
         return share.pct, share.assessed
@@ -205,5 +206,6 @@ class PeriodFigures:
         return IdeaShare(
             block=block, population=population, name=name, flags=every,
             every=self._share(population, name, every),
-            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags)) for c, flags in zip(criteria, each, strict=True)],
+            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags))
+                  for c, flags in zip(criteria, each, strict=True)],
         )

@@ -131,7 +131,8 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
     value recodings and own variables (an `Inspection`, see read/inspect.py)."""
     from isu_engine.read.inspect import inspect_file
 
-    return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
+    return inspect_file(Path(path), model, shown_name or Path(path).name,
+                        ReadOptions(sheet=sheet, header_row=header_row))
 
 
 def audit_published(out_dirs: list[Path]) -> list:

@@ -87,7 +87,8 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     ]))
     section.items.extend(items)
     rho_text = ctx.number(rho)
-    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text, expected=ctx.number(cases.expected_t))))
+    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text,
+                                               expected=ctx.number(cases.expected_t))))
 
 
 def _goals(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:

@@ -74,7 +74,8 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
     if len(order) < 2:
         return None
     chosen = groups[assessed]
-    stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
+    stats = each_group_against_rest(flags[assessed],
+                                    pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
     _, overall_assessed, _ = tally.indicator(population, indicator, flags[known], [(grouping, ("any",))])
     code_of = {value: code for code, value in enumerate(uniques)}
@@ -108,9 +109,9 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
 
     Must run after disclosure control has marked hidden cells. The family is the report's distinct
     contrasts (`contrast_key`) whose two sides both hold at least `rule.min_group` units and are
-    shown (in every row that reads it); each is tested once. A contrast already in `known` (contrast -> q, from a report adjusted
-    earlier in the run) keeps that q and stays out of this family; this report's own q-values are
-    added to `known`. Rows outside every family get no q and are never flagged.
+    shown (in every row that reads it); each is tested once. A contrast already in `known`
+    (contrast -> q, from a report adjusted earlier in the run) keeps that q and stays out of this
+    family; this report's own q-values are added to `known`. Rows outside every family get no q and are never flagged.
     """
     known = {} if known is None else known
     earlier = dict(known)
@@ -133,7 +134,8 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
         shared = any(member and key in earlier for key, member in rows)
         comparison.table.note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
         for row, q, flagged, group, share, rest in zip(comparison.table.rows, comparison.q_values, comparison.flagged,
-                                                       comparison.groups, comparison.pct, comparison.pct_rest, strict=True):
+                                                       comparison.groups, comparison.pct, comparison.pct_rest,
+                                                       strict=True):
             row[5] = shown_test(None if np.isnan(q) else q, [row[4]], decimals=3)
             row[6] = text(language_t("compare.flagged") if flagged else "")
             if flagged:

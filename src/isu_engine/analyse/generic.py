@@ -95,7 +95,8 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
     return items
 
 
-def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, rows: list[tuple[str, str, pd.Series]],
+def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population,
+                  rows: list[tuple[str, str, pd.Series]],
                   decimals: int = 1) -> Table:
     """Mean, median and quartiles of numbers (no minimum or maximum: they would show single cases)."""
     body = []
@@ -135,7 +136,8 @@ def cutoffs_by_rules(cutoff: Cutoff, frame: pd.DataFrame) -> pd.Series:
         match = ~decided
         for name, condition in rule.when.items():
             column = frame[name]
-            if isinstance(condition, list) and len(condition) == 2 and all(isinstance(v, (int, float)) for v in condition):
+            if (isinstance(condition, list) and len(condition) == 2
+                    and all(isinstance(v, (int, float)) for v in condition)):
                 numbers = pd.to_numeric(column, errors="coerce")
                 match &= (numbers >= condition[0]).fillna(False) & (numbers <= condition[1]).fillna(False)
             else:
@@ -245,7 +247,8 @@ def improved_flags(result: ChangeResult) -> pd.Series:
     return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
 
 
-def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
+def group_columns(dataset: Dataset, frame: pd.DataFrame,
+                  ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
     """The groupings a model offers: (name, label, labels per row, order) — gender two ways, age bands, groups."""
     model = dataset.model
     groupings = []
@@ -253,7 +256,8 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
         if field.internal and not ctx.internal:
             continue
         if field.role == "age":
-            groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]), ctx.age_band_labels()))
+            groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]),
+                              ctx.age_band_labels()))
         elif field.role == "group" and field.name == "gender":
             labels = two_way_gender(frame[field.name], ctx)
             groupings.append((field.name, field.title(ctx.language), labels, two_way_gender_order(ctx, labels)))
@@ -335,7 +339,8 @@ def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, Populat
     return frame, Population("rows", "rows"), frame
 
 
-def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame, population: Population) -> None:
+def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame,
+              population: Population) -> None:
     n = ctx.tally.total(population, units.index)
     section.items.append(KeyFigures([KeyFigure("n_subjects", ctx.t("generic.n_subjects"), n,
                                                ctx.t("generic.n_subjects_definition"))]))
@@ -358,7 +363,8 @@ def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, sca
         units.index = pd.Index(paired["subject"].to_numpy())
         paired = paired.set_axis(units.index)
     population = Population("rows" if scale.pre and scale.post else "subjects", f"{scale.name}.paired")
-    cutoffs = cutoffs_by_rules(scale.cutoff, units) if scale.cutoff is not None and scale.cutoff.kind == "rules" else None
+    cutoff = scale.cutoff
+    cutoffs = cutoffs_by_rules(cutoff, units) if cutoff is not None and cutoff.kind == "rules" else None
     items, result = change_items(ctx, scale=scale, paired=paired, population=population, cutoffs=cutoffs)
     section.items.extend(items)
     flags = improved_flags(result)

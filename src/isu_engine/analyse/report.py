@@ -101,7 +101,8 @@ def model_sections(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) ->
     except UserError:  # a mistake in the user's config, found by the plugin
         raise
     except Exception as error:
-        return [Section(id=f"plugin-{entry.plugin}", order=90, status="failed", error=f"{type(error).__name__}: {error}",
+        return [Section(id=f"plugin-{entry.plugin}", order=90, status="failed",
+                        error=f"{type(error).__name__}: {error}",
                         title=t("report.plugin_failed_title", ctx.language, plugin=entry.plugin))]
 
 

@@ -27,7 +27,8 @@ STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values;
 
 def as_text(raw: pd.Series) -> pd.Series:
     """Cells as stripped text (Arrow-backed strings, "" for empty); Excel numbers and dates as a person reads them."""
-    if not isinstance(raw.dtype, pd.StringDtype) and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+    if (not isinstance(raw.dtype, pd.StringDtype)
+            and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")):
         raw = raw.map(_cell_text, na_action="ignore")
     cells = pc.fill_null(arrow_strings(raw), "")
     stripped = pc.utf8_trim_whitespace(cells)
@@ -99,7 +100,8 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
         if plain_mark == ",":
             digits = pc.replace_substring(digits, ",", ".")
         result[chosen] = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
+    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False),
+                                dtype=bool)
     if rest.any():
         others = pc.filter(values, pa.array(rest))
         points_are_groups = decimal == "," and other_mark_written

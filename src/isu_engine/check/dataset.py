@@ -103,7 +103,8 @@ def _with_categories(model: Model, config: Config, dataset: DatasetConfig, name:
     base = model.fields.get(name)
     where = dataset.raw.get("categories")
     if base is None:
-        raise config.doc.error("model.unknown_field", where, name, name=name, where=f"datasets.{dataset.name}.categories")
+        raise config.doc.error("model.unknown_field", where, name, name=name,
+                               where=f"datasets.{dataset.name}.categories")
     if base.categories or base.type not in ("string", "list"):
         raise config.doc.error("dataset.categories_not_allowed", where, name, name=name, model=model.name)
     return dataclasses.replace(base, categories=categories)
@@ -307,7 +308,8 @@ def _example_of_both(cells: pd.Series) -> str:
 
 
 def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: pd.DataFrame, log: IssueLog) -> None:
-    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a used column).
+    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a
+    used column).
 
     An error value's cell is emptied in `raw`, so that it is told once, as what it is.
     """

@@ -126,9 +126,11 @@ def print_models(registry: Registry, name: str | None, fmt: str | None, out: Tex
 
 def codebook_markdown(book: dict, language: str) -> str:
     """A readable codebook (Markdown, also fine as plain text)."""
-    lines = [f"# {book['title']} ({book['name']} {book['version']})", "", f"{t('codebook.origin', language)}: {book['origin']}", "",
+    lines = [f"# {book['title']} ({book['name']} {book['version']})", "",
+             f"{t('codebook.origin', language)}: {book['origin']}", "",
              f"## {t('codebook.fields', language)}", "",
-             f"| {t('codebook.name', language)} | {t('codebook.title', language)} | {t('codebook.type', language)} | {t('codebook.role', language)} | {t('codebook.rules', language)} | {t('codebook.values', language)} |",
+             "| " + " | ".join(t(f"codebook.{key}", language)
+                             for key in ("name", "title", "type", "role", "rules", "values")) + " |",
              "| --- | --- | --- | --- | --- | --- |"]
     for field in book["fields"]:
         checks = []
@@ -143,7 +145,8 @@ def codebook_markdown(book: dict, language: str) -> str:
         values = ", ".join(f"{c['value']} = {c['label']}" if str(c["value"]) != c["label"] else str(c["value"])
                            for c in field.get("categories", []))
         role = " / ".join(x for x in (field["role"], field["block"]) if x)
-        lines.append(f"| {field['name']} | {field['title']} | {field['type']} | {role} | {'; '.join(checks)} | {values} |")
+        lines.append(f"| {field['name']} | {field['title']} | {field['type']} | {role} | {'; '.join(checks)} "
+                     f"| {values} |")
     if book["scales"]:
         lines += ["", f"## {t('codebook.scales', language)}", ""]
         for scale in book["scales"]:
@@ -155,9 +158,11 @@ def codebook_markdown(book: dict, language: str) -> str:
             if scale["pre"]:
                 parts.append(f"pre/post: {scale['pre']}/{scale['post']}")
             if scale["reliable_change"] is not None:
-                parts.append(f"{t('codebook.reliable_change', language)}: {numerals.number(scale['reliable_change'], language)}")
+                parts.append(f"{t('codebook.reliable_change', language)}: "
+                             f"{numerals.number(scale['reliable_change'], language)}")
             elif scale["reliability"] is not None:
-                parts.append(f"{t('codebook.reliability', language)}: {numerals.number(scale['reliability'], language)}")
+                parts.append(f"{t('codebook.reliability', language)}: "
+                             f"{numerals.number(scale['reliability'], language)}")
             if scale["cutoff"]:
                 parts.append(f"{t('codebook.cutoff', language)}: {scale['cutoff']}")
             lines.append(f"- **{scale['title']}** ({scale['name']}): " + "; ".join(parts))

@@ -74,7 +74,8 @@ def write_demo_config(registry: Registry, data: Path) -> Path:
         except UserError:
             raise
         except Exception as error:
-            raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{type(error).__name__}: {error}") from error
+            raise UserError("demo.plugin_failed", plugin=entry.plugin,
+                            error=f"{type(error).__name__}: {error}") from error
         for dataset in [written] if isinstance(written, dict) else written or []:
             dataset = dict(dataset)
             datasets[dataset.pop("name")] = dataset

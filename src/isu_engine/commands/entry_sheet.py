@@ -102,7 +102,8 @@ def template_headings(model: Model, language: str) -> dict[str, str]:
 
     The result is checked against the engine's own column mapping, so the headings read back.
     """
-    names = {name: {normalise_heading(n) for n in (name, *field.titles.values())} for name, field in model.fields.items()}
+    names = {name: {normalise_heading(n) for n in (name, *field.titles.values())}
+             for name, field in model.fields.items()}
     headings = {}
     for name, field in model.fields.items():
         others = set().union(*(found for other, found in names.items() if other != name))
@@ -161,7 +162,8 @@ def _list_validation(lists: Worksheet, column: int, field: Field, choices: list[
 def limits(field: Field) -> tuple[Any, Any, bool, bool]:
     """(low, high, low is exclusive, high is exclusive) from the field's constraints."""
     low, low_strict = (field.exclusive_minimum, True) if field.exclusive_minimum is not None else (field.minimum, False)
-    high, high_strict = (field.exclusive_maximum, True) if field.exclusive_maximum is not None else (field.maximum, False)
+    high, high_strict = ((field.exclusive_maximum, True) if field.exclusive_maximum is not None
+                         else (field.maximum, False))
     return low, high, low_strict, high_strict
 
 
@@ -278,7 +280,8 @@ def limits_text(field: Field, language: str) -> str:
         low, high, low_strict, high_strict = limits(field)
         return _range_text(low, high, low_strict, high_strict, language)
     if field.min_length is not None or field.max_length is not None:
-        return t("template.length", language, range=_range_text(field.min_length, field.max_length, False, False, language))
+        return t("template.length", language,
+                 range=_range_text(field.min_length, field.max_length, False, False, language))
     return ""
 
 

@@ -34,7 +34,8 @@ def report_lines(inspection: Inspection, language: str) -> list[str]:
     shown = {None: "–", "\t": "tab"}
     lines = [t("inspect.file", language, file=inspection.file, kind=inspection.kind, rows=inspection.rows)]
     if inspection.kind == "csv":
-        lines.append(t("inspect.text", language, encoding=inspection.encoding, delimiter=shown.get(inspection.delimiter, inspection.delimiter),
+        lines.append(t("inspect.text", language, encoding=inspection.encoding,
+                       delimiter=shown.get(inspection.delimiter, inspection.delimiter),
                        decimal=inspection.decimal))
     if inspection.sheet:
         lines.append(t("inspect.sheet", language, sheet=inspection.sheet, row=inspection.header_row))
@@ -44,8 +45,10 @@ def report_lines(inspection: Inspection, language: str) -> list[str]:
     for column in inspection.columns:
         heading = column.heading or t("inspect.no_heading", language, number=column.position + 1)
         if column.kind == "model":
-            sure = t("inspect.certain", language) if column.confidence >= 1 else t("inspect.likely", language, percent=round(100 * column.confidence))
-            lines.append(t("inspect.to_field", language, heading=heading, field=column.field, type=column.type, sure=sure))
+            sure = (t("inspect.certain", language) if column.confidence >= 1
+                    else t("inspect.likely", language, percent=round(100 * column.confidence)))
+            lines.append(t("inspect.to_field", language, heading=heading, field=column.field, type=column.type,
+                           sure=sure))
         elif column.kind == "own":
             lines.append(t("inspect.to_own", language, heading=heading, field=column.field, type=column.type))
         else:

@@ -75,7 +75,8 @@ def summary_lines(dataset: Dataset, language: str) -> list[str]:
                valid=dataset.rows_valid, quarantined=dataset.rows_quarantined, skipped=dataset.rows_skipped)]
     lines.extend(f"  {note}" for note in dataset.notes)
     for entry in issues_summary(dataset)[:10]:
-        lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
+        lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"],
+                       rows=entry["rows"]))
     if dataset.absent_fields:
         lines.append(t("validate.absent_fields", language, fields=", ".join(dataset.absent_fields)))
     if dataset.identifier_columns:
@@ -103,8 +104,9 @@ class Run:
 
     Every command builds the same run — all datasets' reports and, when `compare:` names two
     or more datasets, the comparison — in one set of records. Disclosure control decides over
-    everything the run prints, and its decision depends only on the records, so `isu report` and `isu compare` over the same config and
-    data hide exactly the same cells, and their outputs can be published side by side.
+    everything the run prints, and its decision depends only on the records, so `isu report` and
+    `isu compare` over the same config and data hide exactly the same cells, and their outputs can
+    be published side by side.
     """
 
     datasets: dict[str, Dataset]
@@ -136,7 +138,8 @@ def write_reports(run: Run, config: Config, registry: Registry, out: Path, forma
 
     out.mkdir(parents=True, exist_ok=True)
     written = write_documents(run.reports, out, formats, config, registry.template_dirs,
-                              progress=lambda name: stream.write(t("report.rendering", config.language, dataset=name) + "\n"))
+                              progress=lambda name: stream.write(t("report.rendering", config.language,
+                                                                   dataset=name) + "\n"))
     if "json" in formats:
         write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
         written.append(out / "report.json")
@@ -171,7 +174,8 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
         stream.write(t("comparison.n_harmonized", config.language, dataset=compared.name, units=compared.attrs["units"],
                        n=hidden_text(config.min_cell) if n is None else n) + "\n")
     for section in result.report.failed_sections:
-        stream.write(t("report.section_failed", config.language, dataset=COMPARISON, section=section.title, error=section.error) + "\n")
+        stream.write(t("report.section_failed", config.language, dataset=COMPARISON, section=section.title,
+                       error=section.error) + "\n")
     return written
 
 

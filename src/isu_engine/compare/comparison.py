@@ -32,7 +32,8 @@ from isu_engine.configure.config import Config, DatasetConfig, Period
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
 from isu_engine.protect.records import Records
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError, harmonize_dataset
+from isu_engine.compare.harmonize import (DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError,
+                                          harmonize_dataset)
 from isu_engine.configure.model import Model
 from isu_engine.render.outputs import cell_json, report_entry, run_json
 from isu_engine.configure.plugins import Registry
@@ -199,7 +200,8 @@ def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
         ("visible", "comparison.visible.title", _visible, 60),
         ("groups", "comparison.groups.title", _groups, 70),
     ]
-    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), functools.partial(build, ctx=ctx, compared=compared), order)
+    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), functools.partial(build, ctx=ctx, compared=compared),
+                        order)
             for name, title, build, order in builders]
 
 
@@ -332,7 +334,8 @@ def _volume(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
                          *(tally.quantile(values, n, q, decimals, variable=column) for q in (0.5, 0.25, 0.75))])
     section.items.append(Table(
         id=f"{COMPARISON}.volume", title=ctx.t("comparison.volume.table_title"),
-        columns=[Column("dataset", ctx.t("comparison.what.dataset")), Column("measure", ctx.t("comparison.volume.measure")),
+        columns=[Column("dataset", ctx.t("comparison.what.dataset")),
+                 Column("measure", ctx.t("comparison.volume.measure")),
                  Column("definition", ctx.t("comparison.volume.definition")),
                  Column("scope", ctx.t("comparison.volume.scope")), Column("n", "n", "count"),
                  Column("median", ctx.t("common.median"), "number"), Column("q1", ctx.t("common.q1"), "number"),
@@ -361,7 +364,8 @@ def _ending_cells(c: Compared) -> tuple[dict[str, Cell], Cell]:
     answered = flags.astype("boolean")
     cells = {
         "planned": yes,
-        "not_planned": tally.count(c.ended_population, flags.index[(answered == False).fillna(False).to_numpy()],  # noqa: E712
+        "not_planned": tally.count(c.ended_population,
+                                   flags.index[(answered == False).fillna(False).to_numpy()],  # noqa: E712
                                    [("ended_planned", False)]),
         "unknown": tally.count(c.ended_population, flags.index[answered.isna().to_numpy()], [("ended_planned", None)]),
         "open": status[OPEN],
@@ -388,12 +392,14 @@ def _ending(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
     note = verdict_note(ctx, "ending", compared)
     if not comparable_among(ctx, "ending", compared):
         note += " " + ctx.t("comparison.ending.different")
-    table = _category_table(ctx, recording, table_id=f"{COMPARISON}.ending", title=ctx.t("comparison.ending.table_title"),
+    table = _category_table(ctx, recording, table_id=f"{COMPARISON}.ending",
+                            title=ctx.t("comparison.ending.table_title"),
                             counted=counted, categories=categories, note=note)
     table.rows.append([text(ctx.t("comparison.ending.total")),
                        *(cell for c in recording for cell in (c.total, share(c, c.total, c.total)))])
     section.items.append(table)
-    chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart", title=ctx.t("comparison.ending.chart_title"),
+    chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart",
+                     title=ctx.t("comparison.ending.chart_title"),
                      description=ctx.t("comparison.ending.chart_description"), counted=counted, categories=categories)
     if chart is not None:
         section.items.append(chart)
@@ -438,7 +444,8 @@ def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]
     t = ctx.t
     section.items.append(Table(
         id=f"{COMPARISON}.outcome", title=t("comparison.improvement.table_title"),
-        columns=[Column("dataset", t("comparison.what.dataset")), Column("measure", t("comparison.improvement.measure")),
+        columns=[Column("dataset", t("comparison.what.dataset")),
+                 Column("measure", t("comparison.improvement.measure")),
                  Column("measured", t("comparison.improvement.measured"), "count"),
                  Column("improved", t("comparison.improvement.improved"), "pct"),
                  Column("unchanged", t("comparison.improvement.unchanged"), "pct"),

@@ -239,8 +239,8 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     Long data: one row per subject; with dated occasions, per subject with an occasion in the
     period, start/end = its first/last occasion up to the period end and contacts = its rows
     in the period (undated: every subject, contacts = its rows). Wide data: one row per row of
-    the file (active in the period when `harmonize:` maps start and end). Outcome: change on the model's first scale. Endings, goal
-    attainment and feedback are not known without a plugin.
+    the file (active in the period when `harmonize:` maps start and end). Outcome: change on the
+    model's first scale. Endings, goal attainment and feedback are not known without a plugin.
     """
     model = dataset.model
     unknown = sorted(set(model.harmonize) - set(HARMONIZE_KEYS))
@@ -262,7 +262,8 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
                                                                     units_word)
     frame = harmonized_frame(
         dataset=dataset.name, model=model.name, subject=columns["subject"],
-        unit=units[field["unit"]] if field["unit"] else None, gender=units[field["gender"]] if field["gender"] else None,
+        unit=units[field["unit"]] if field["unit"] else None,
+        gender=units[field["gender"]] if field["gender"] else None,
         age=units[field["age"]] if field["age"] else None, start=columns.get("start"), end=columns.get("end"),
         contacts=columns.get("contacts"), outcome=outcome)
     title = {name: model.fields[name].title(ctx.language) for name in filter(None, field.values())}

@@ -274,7 +274,8 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
         raise doc.error("schema.missing_key", raw, name="name", where="model")
     if not NAME_PATTERN.match(name):
         raise doc.error("model.bad_name", raw, "name", name=name)
-    model_missing = tuple(str(v) for v in doc.sequence(raw.get("missingValues", [""]), "missingValues", raw, "missingValues"))
+    model_missing = tuple(str(v) for v in doc.sequence(raw.get("missingValues", [""]), "missingValues", raw,
+                                                       "missingValues"))
     fields = parse_fields(doc.sequence(raw.get("fields"), "fields", raw, "fields"), doc, own=False)
     if not fields:
         raise doc.error("model.no_fields", raw)
@@ -588,7 +589,8 @@ def parse_rules(items: list, doc: Document, fields: dict[str, Field], rule_kinds
         rule_id = doc.text(raw, "id", "rules[]", f"{kind}_{index + 1}")
         messages = doc.titles(raw, "message", "rules[]", "") if "message" in raw else {}
         params = {k: v for k, v in raw.items() if k not in ("type", "id", "message")}
-        rule = Rule(type=kind, params=params, id=rule_id, messages=messages, line=raw.line if hasattr(raw, "line") else None)
+        rule = Rule(type=kind, params=params, id=rule_id, messages=messages,
+                    line=raw.line if hasattr(raw, "line") else None)
         rule_kinds[kind].check(rule, fields, doc, raw)
         rules.append(rule)
     return tuple(rules)

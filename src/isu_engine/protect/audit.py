@@ -304,7 +304,8 @@ def _findings(system: System, m: int) -> list[Finding]:
     upper = sparse.vstack([order, sums, equal, -equal]).tocsr()
     upper_rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
                                 -np.array(rhs) + TOLERANCE])
-    bounds: list[tuple[float | None, float | None]] = [(system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
+    bounds: list[tuple[float | None, float | None]] = [
+        (system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
     names = {number: name for name, number in system.names.items()}
     findings = []
     for number in sorted(system.hidden, key=lambda k: names[k]):

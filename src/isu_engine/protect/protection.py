@@ -19,7 +19,8 @@
    variables) come first, so that a table pays for its own small cells; then the cheapest: the
    fewest shown figures it would take with it
    (a count whose share is already hidden costs only itself), then the fewest atoms (an inner
-   cell before a row, a row before a total), then the smallest count, then the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
+   cell before a row, a row before a total), then the smallest count, then the stable id. Counts a
+   contract publishes exactly (`always_shown`) are never chosen.
    Hiding only removes equations, so a protected target stays protected.
    A count hidden on the way that the shown numbers still give exactly is shown again.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
@@ -185,7 +186,8 @@ def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
         class_of.update((id(f), count_class) for f in figures)
     for figure in published:
         if figure.kind != COUNT:
-            rests_on = list({id(class_of[id(c)]): class_of[id(c)] for c in figure.counts() if id(c) in class_of}.values())
+            rests_on = list({id(class_of[id(c)]): class_of[id(c)]
+                             for c in figure.counts() if id(c) in class_of}.values())
             for count_class in rests_on:
                 count_class.resting.append(rests_on)
     classes.sort(key=lambda c: c.order)

@@ -19,8 +19,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-INFINITE = float("inf")
-
 
 @dataclass
 class Equation:
@@ -62,7 +60,8 @@ def atoms_of_units(n_units: int, sets: list[np.ndarray], weights: np.ndarray) ->
     return codes, sizes
 
 
-def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray], seed: int) -> tuple[AtomSystem, np.ndarray]:
+def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray],
+          seed: int) -> tuple[AtomSystem, np.ndarray]:
     """The atoms induced by `classes` (and `refining` sets, e.g. a mean's value levels)."""
     sets = [*classes, *refining]
     weights = np.random.default_rng(seed).integers(1, np.iinfo(np.uint64).max, size=len(sets),

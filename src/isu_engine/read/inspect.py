@@ -169,7 +169,8 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
     missing = [f.name for f in model.fields.values() if f.required and f.name not in mapped] if model else []
     return Inspection(
         file=_masked([table.file])[0], kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
-        decimal=_decimal_mark(table), sheet=_masked([table.sheet])[0] if table.sheet else None, header_row=table.header_row,
+        decimal=_decimal_mark(table), sheet=_masked([table.sheet])[0] if table.sheet else None,
+        header_row=table.header_row,
         rows=len(table.frame), model=model.name if model is not None else None, columns=columns,
         missing_required=missing,
     )

@@ -110,7 +110,7 @@ class RawTable:
     header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
-    notes: list[Message] = field(default_factory=list)  # what the person should know about the whole file, one line each
+    notes: list[Message] = field(default_factory=list)  # what the person should know about the file, a line each
 
 
 ScoreHeadings = Callable[[list], float]
@@ -151,9 +151,11 @@ def _checked_options(options: ReadOptions, name: str) -> ReadOptions:
     delimiter = DELIMITER_ALIASES.get(options.delimiter, options.delimiter)
     if delimiter != "auto" and delimiter not in DELIMITERS:
         allowed = 'auto, ";", ",", "\\t", "|"'
-        raise UserError("read.bad_option", file=name, option="delimiter", value=repr(options.delimiter), allowed=allowed)
+        raise UserError("read.bad_option", file=name, option="delimiter", value=repr(options.delimiter),
+                        allowed=allowed)
     if options.decimal != "auto" and options.decimal not in DECIMALS:
-        raise UserError("read.bad_option", file=name, option="decimal", value=repr(options.decimal), allowed='auto, ",", "."')
+        raise UserError("read.bad_option", file=name, option="decimal", value=repr(options.decimal),
+                        allowed='auto, ",", "."')
     if options.encoding != "auto":
         try:
             codecs.lookup(options.encoding)
@@ -211,7 +213,8 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     if declared:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
         text = text[declared.end():]
     delimiter = options.delimiter if options.delimiter != "auto" else (
-        _DECLARED.get(declared.group(1), declared.group(1)) if declared else _detect_delimiter(text, options.header_row))
+        _DECLARED.get(declared.group(1), declared.group(1)) if declared
+        else _detect_delimiter(text, options.header_row))
 
     header_row, found = options.header_row, False
     if header_row is None:
@@ -559,7 +562,8 @@ def _parse_ragged_records(
     too_many = extra.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy(dtype=bool)
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
-    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width}) for count in counts[too_many]]
+    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width})
+               for count in counts[too_many]]
     if broken is not None:  # the row that opened the quotation mark and every line it swallowed
         rows.extend(numbers[broken - 1:])
         checks.extend(["unclosed_quote"] * (len(records) - broken + 1))
@@ -973,7 +977,8 @@ def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
 
 
 def _heading(cell: object) -> str:
-    """A heading cell as one line of text: a line break (Alt+Enter in Excel) and the spaces around it become one space."""
+    """A heading cell as one line of text: a line break (Alt+Enter in Excel) and the spaces around it become
+    one space."""
     return _BREAK_IN_TEXT.sub(" ", str(cell)).strip()
 
 
@@ -1051,8 +1056,10 @@ def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[st
     return _problem_frame(list(row_numbers[found_rows]), ["error_cell"] * len(details), details, list(found_columns))
 
 
-def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
-    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with its column."""
+def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str],
+                        keep: list[int]) -> pd.DataFrame:
+    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with
+    its column."""
     rows: list[int] = []
     details: list[Message] = []
     columns: list[int] = []

@@ -170,7 +170,8 @@ def chart_svg(chart: Chart, language: str, min_cell: int) -> Markup:
     def shown(cell: Cell) -> str:
         return format_cell(cell, language, min_cell)
 
-    common: dict[str, Any] = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
+    common: dict[str, Any] = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell),
+                              "note": chart.note,
               "language": language}
     if chart.kind == "bar":
         bars = [

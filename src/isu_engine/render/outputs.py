@@ -108,7 +108,8 @@ def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, s
         "inputs": {"config_sha256": config.sha256(), "files": files},
         "disclosure": disclosure_json(config),
         "settings": settings_json(config, reports),
-        "datasets": entries if entries is not None else {report.meta.dataset: report_entry(report) for report in reports},
+        "datasets": (entries if entries is not None
+                     else {report.meta.dataset: report_entry(report) for report in reports}),
     }
 
 

@@ -12,8 +12,6 @@ import yaml
 from isu_engine import library
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import load_yaml_text
-from isu_engine.errors import UserError
-from isu_engine.serve.language import line
 
 CONFIG_NAME = "config.yaml"
 SERVER_KEYS = ("plugins_dirs", "templates_dir", "reflection_log", "allow_outside_paths")
@@ -123,7 +121,3 @@ def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: b
     raw["reflection_log"] = "reflektion.yaml"
     raw.pop("pseudonymize", None)
     return dump(raw)
-
-
-def error_line(error: UserError) -> str:
-    return line(error)

@@ -160,7 +160,7 @@ class InterpretationForm(Form):
     topic = forms.CharField(max_length=300)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
-    def __init__(self, *args, topics=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].label = label("topic")
         self.fields["text"].label = label("interpretation")

@@ -91,7 +91,8 @@ def validate_upload(job: Job) -> None:
                 defaults={"upload": upload, "rows": storage.rows_to_bytes(rows), "n_rows": len(rows),
                           "first_date": first, "last_date": last, "stored_at": timezone.now()})
             upload.summary = {
-                "lines": library.summary_lines(result, current_language()), "rows_in": result.rows_in, "rows_valid": result.rows_valid,
+                "lines": library.summary_lines(result, current_language()), "rows_in": result.rows_in,
+                "rows_valid": result.rows_valid,
                 "rows_quarantined": result.rows_quarantined, "rows_skipped": result.rows_skipped,
                 "issues": library.issues_summary(result),
                 "quarantined_rows": [int(r) for r in result.quarantine["row"].tolist()[:500]],

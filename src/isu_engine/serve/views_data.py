@@ -220,7 +220,8 @@ def upload_mapping(request, upload):
         "choices": [(name, f"{spec.title(language)} ({name})") for name, spec in model.fields.items()],
         "sheet": inspection.sheet if inspection and inspection.sheet else (sheet or ""),
         "header_row": inspection.header_row if inspection else (header_row or 1), "error": error,
-        "missing": [model.fields[name].title(language) for name in (inspection.missing_required if inspection else [])]})
+        "missing": [model.fields[name].title(language)
+                    for name in (inspection.missing_required if inspection else [])]})
 
 
 @allowed("work_with_data")
@@ -250,7 +251,8 @@ def fixed_periods(dataset) -> list[tuple[str, str]]:
     """The periods a publishable run may cover: each stored year, and its quarters or months (period_step)."""
     step = dataset.unit.period_step
     years: set[int] = set()
-    for label, first, last in PeriodRows.objects.filter(dataset=dataset).values_list("period", "first_date", "last_date"):
+    for label, first, last in PeriodRows.objects.filter(dataset=dataset).values_list("period", "first_date",
+                                                                                     "last_date"):
         years |= set(range(first.year, last.year + 1)) if first and last else {int(label)}
     options = []
     for year in sorted(years):
