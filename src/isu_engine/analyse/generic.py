@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,7 +67,7 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
                           chart: bool = True) -> list:
     """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
     tally = ctx.tally
-    holders: dict[Any, np.ndarray] = list_item_rows(values, delimiter)  # looked up by category value
+    holders = list_item_rows(values, delimiter)
     has_any = (values.notna() & (values != "")).to_numpy()
     total = tally.total(population, values.index)
     unanswered = tally.count(population, values.index[~has_any], [(variable, None)])
@@ -76,7 +75,9 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
     bars = []
     nobody = np.zeros(len(values), dtype=bool)
     for value, label in categories:
-        cell = tally.count(population, values.index[holders.get(value, nobody)], [(variable, ("has", value))])
+        # the items are text as written, checked against the categories' text (a list of whole numbers too)
+        held = holders.get(str(value), nobody)
+        cell = tally.count(population, values.index[held], [(variable, ("has", value))])
         share = tally.pct(cell, total)
         rows.append([text(label), cell, share])
         bars.append(Bar(label, share))
