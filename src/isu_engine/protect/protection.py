@@ -308,7 +308,8 @@ class _Search:
             atoms[self.targets[number].atoms] = 1
             holding = (self.incidence @ atoms > 0).astype(np.int32)
             near = self.incidence.T @ holding > 0
-            self._around[number] = np.flatnonzero(self.incidence @ near.astype(np.int32) > 0).tolist()
+            # a sparse matrix times a vector is a vector (scipy-stubs allow a sparse result too)
+            self._around[number] = np.flatnonzero(np.asarray(self.incidence @ near.astype(np.int32) > 0)).tolist()
         return self._around[number]
 
     def candidates(self, number: int) -> list[int]:
