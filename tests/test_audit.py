@@ -28,6 +28,14 @@ def test_outputs_of_the_engine_before_this_design_leak_what_the_issue_lists(cli)
     assert "violalund.compare.ended_as_planned.age[18–120 år][yes]: 4" in result.out
 
 
+def test_the_library_audit_that_guards_publishing_finds_what_isu_audit_finds():
+    from isu_engine import library
+
+    findings = library.audit_published([BEFORE])
+    assert findings, "the old outputs leak: publishing them must be refused"
+    assert findings == audit([BEFORE])[0]
+
+
 def test_a_folder_without_a_run_is_a_user_error(cli, tmp_path):
     result = cli("audit", tmp_path)
     assert result.code == 2

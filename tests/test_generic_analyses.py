@@ -61,6 +61,26 @@ def test_only_the_named_analyses_run(write, cli, tmp_path):
     assert "s.n_paired" not in dataset["figures"]  # no change analysis was named
 
 
+def test_a_list_field_of_whole_numbers_counts_the_cases_holding_each_item(write, cli, tmp_path):
+    write("models/m/model.yaml", """name: m
+format: wide
+fields:
+  - {name: id, type: string, role: subject}
+  - {name: help, type: list, itemType: integer, delimiter: ";", categories: [1, 2, 3]}
+analyses:
+  - {kind: frequencies, fields: [help]}
+""")
+    # ten cases: all got 1, six also got 2, nobody got 3
+    write("data.csv", "id,help\n" + "".join(f"P{i},{'1;2' if i < 6 else '1'}\n" for i in range(10)))
+    config = write("config.yaml", "plugins_dirs: [models]\ndisclosure: {min_cell: 1}\n"
+                                  "datasets:\n  x: {model: m, source: data.csv}\n")
+    result = cli("report", config, "--out", tmp_path / "out", "--format", "json")
+    assert result.code == 0, result.err
+    dataset = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"]["x"]
+    rows = {table["id"]: table for table in dataset["tables"]}["x.frequencies.help"]["rows"]
+    assert [row[1:] for row in rows[:3]] == [[10, 100.0], [6, 60.0], [0, 0.0]]
+
+
 FIGURES_MODEL = """name: m
 fields:
   - {{name: id, type: string, role: subject}}

@@ -68,7 +68,8 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
                  Column("design_effect", ctx.t("fit.design_effect"), "number")],
         rows=[[text(ctx.t("fit.alliance.below_row", cutoff=cutoff_text)), below.assessed, below.yes, below.pct,
                below.design_effect],
-              [text(ctx.t("fit.alliance.drop_row", points=points_text)), drops.assessed, drops.yes, drops.pct, drops.design_effect]],
+              [text(ctx.t("fit.alliance.drop_row", points=points_text)), drops.assessed, drops.yes, drops.pct,
+               drops.design_effect]],
         definition=ctx.t("fit.alliance.table_definition", cutoff=cutoff_text, points=points_text),
     ))
     _first_srs_comparison(section, fit, cutoff, cutoff_text)
@@ -84,7 +85,8 @@ def _first_srs_comparison(section: Section, fit: FitInputs, cutoff: float, cutof
     labels = below.map({True: ctx.t("fit.alliance.first_below", cutoff=cutoff_text),
                         False: ctx.t("fit.alliance.first_not_below", cutoff=cutoff_text)}).astype(object)
     labels = labels.where(below.notna())
-    order = [ctx.t("fit.alliance.first_below", cutoff=cutoff_text), ctx.t("fit.alliance.first_not_below", cutoff=cutoff_text)]
+    order = [ctx.t("fit.alliance.first_below", cutoff=cutoff_text),
+             ctx.t("fit.alliance.first_not_below", cutoff=cutoff_text)]
     comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.first_srs", population=pop.jt,
                                 indicator=f"{ors.name}.improved", indicator_label=ctx.t("fit.outcome.improved_share"),
                                 flags=improved_flags(result), grouping="first_srs",

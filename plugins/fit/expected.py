@@ -4,6 +4,8 @@ is shown beside it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -87,6 +89,7 @@ def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> d
     positions = scores.groupby([rows[c].to_numpy() for c in CELL]).indices
     empty = np.empty(0, dtype=np.int64)
     cells = {}
+    point: Any  # a row of the points frame: instrument, band, number, n, median, low, high
     for point in trajectory.points.itertuples(index=False):  # one per cell of the published table
         values = scores.iloc[positions.get((point.instrument, point.band, point.number), empty)]
         conditions = [("instrument", point.instrument), ("intake_band", labels[point.band]),
@@ -148,7 +151,8 @@ def _table(fit: FitInputs, trajectory: Trajectory, labels: list[str], points: di
     rows = [[text(instrument), text(labels[band]), Cell(int(number), "number", decimals=0),
              *(points[(instrument, band, number)][key] for key in ("median", "low", "high"))]
             for instrument, band, number, median in zip(trajectory.points["instrument"], trajectory.points["band"],
-                                                        trajectory.points["number"], trajectory.points["median"])
+                                                        trajectory.points["number"], trajectory.points["median"],
+                                                        strict=True)
             if pd.notna(median)]
     return Table(
         id=f"{fit.table_prefix}.fit.trajectory", title=ctx.t("fit.trajectory.table_title"),

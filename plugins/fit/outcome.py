@@ -43,7 +43,8 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
         section.items.append(_stacked_chart(fit, name, label, labels, order, result, cells["total"]))
         comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.{name}", population=pop.jt,
-                                    indicator=f"{ors.name}.improved", indicator_label=ctx.t("fit.outcome.improved_share"),
+                                    indicator=f"{ors.name}.improved",
+                                    indicator_label=ctx.t("fit.outcome.improved_share"),
                                     flags=flags, grouping=name, grouping_label=label, groups=labels, order=order)
         if comparison is not None:
             section.items.append(comparison)
@@ -94,7 +95,8 @@ def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame) -> tupl
         id=f"{fit.table_prefix}.ors.by_instrument", title=ctx.t("fit.outcome.by_instrument_title"),
         columns=[Column("instrument", ctx.t("fit.trajectory.instrument_column")),
                  Column("n", ctx.t("fit.outcome.n_paired_column"), "count"),
-                 Column("mean_pre", ctx.t("change.mean_pre"), "mean"), Column("mean_post", ctx.t("change.mean_post"), "mean"),
+                 Column("mean_pre", ctx.t("change.mean_pre"), "mean"),
+                 Column("mean_post", ctx.t("change.mean_post"), "mean"),
                  Column("jt", ctx.t("fit.outcome.jt_column"))],
         rows=rows, definition=ctx.t("fit.outcome.by_instrument_definition"),
     )

@@ -34,7 +34,7 @@ class Populations:
     trajectory_history: Population  # episodes that ended before the period began (trajectory from history)
 
     @classmethod
-    def of(cls, period: Period) -> "Populations":
+    def of(cls, period: Period) -> Populations:
         tag = period_tag(period)
         return cls(
             clients=Population(CLIENTS, f"clients@{tag}"), sessions=Population(SESSIONS, f"sessions@{tag}"),
@@ -56,7 +56,7 @@ class StepPopulations:
     ended: Population       # episodes of the period that ended in the step
 
     @classmethod
-    def of(cls, step_label: str) -> "StepPopulations":
+    def of(cls, step_label: str) -> StepPopulations:
         return cls(clients=Population(CLIENTS, f"clients@{step_label}"),
                    sessions=Population(SESSIONS, f"sessions@{step_label}"),
                    started=Population(EPISODES, f"episodes_started@{step_label}"),

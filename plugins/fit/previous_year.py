@@ -18,7 +18,8 @@ def build_previous_year(section: Section, fit: FitInputs) -> None:
         return
     now: list[Headline] = headline(fit, fit.current)
     before: list[Headline] = headline(fit, fit.episodes(previous))
-    rows = [YearRow(ctx.t(f"fit.headline.{a.key}"), a.cell, b.cell, a.decimals) for a, b in zip(now, before)]
+    rows = [YearRow(ctx.t(f"fit.headline.{a.key}"), a.cell, b.cell, a.decimals)
+            for a, b in zip(now, before, strict=True)]
     section.items.append(previous_year_table(
         ctx, table_id=f"{fit.table_prefix}.fit.previous_year", rows=rows,
         title=ctx.t("fit.previous_year.table_title", previous=names[1]),

@@ -24,7 +24,8 @@ class SessionShare:
     design_effect: Cell
 
 
-def session_share(fit: FitInputs, population: Population, name: str, flags: pd.Series, sessions: pd.DataFrame) -> SessionShare:
+def session_share(fit: FitInputs, population: Population, name: str, flags: pd.Series,
+                  sessions: pd.DataFrame) -> SessionShare:
     """`flags` (one per row of `sessions`, NA = not assessed) counted as `tally.indicator` does; the share's
     interval is the design-effect-adjusted Wilson interval (Kish, clustered by client)."""
     yes, assessed, pct = fit.tally.indicator(population, name, flags)

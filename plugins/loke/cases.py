@@ -42,7 +42,7 @@ class Populations:
     rated: Population      # ended cases with the client's own rating at start and at end
 
     @classmethod
-    def of(cls, period: Period) -> "Populations":
+    def of(cls, period: Period) -> Populations:
         tag = period_tag(period)
         return cls(cases=Population(CASES, f"cases@{tag}"), ended=Population(CASES, f"cases_ended@{tag}"),
                    rated=Population(CASES, f"cases_rated@{tag}"))

@@ -246,8 +246,10 @@ def _choose(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
 
 
 def _only(present: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """The values where `present`, else empty."""
-    return np.where(present, values, None)
+    """The values where `present`, else empty (None)."""
+    chosen = values.astype(object)
+    chosen[~present] = None
+    return chosen
 
 
 def _weekday(rng: np.random.Generator, dates: np.ndarray) -> np.ndarray:
@@ -265,7 +267,7 @@ def _intake_days(rng: np.random.Generator, n: int, span: int) -> np.ndarray:
 
 def _ages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Ages, mostly 0–12, a fifth 13–17 and a few adults; and the index in AGE_GROUPS of each."""
-    low, high, share = (np.array(column) for column in zip(*AGE_GROUPS))
+    low, high, share = (np.array(column) for column in zip(*AGE_GROUPS, strict=True))
     group = rng.choice(len(AGE_GROUPS), n, p=share)
     return rng.integers(low[group], high[group] + 1), group
 
@@ -307,7 +309,7 @@ def _case_ids(start: np.ndarray) -> np.ndarray:
 def _end_reasons(rng: np.random.Generator, planned: np.ndarray) -> np.ndarray:
     """The unit's spellings: planned, else broken off by the client or the unit, moved, other."""
     other = rng.choice(np.array(list(END_REASONS)[1:], dtype=object), len(planned), p=[0.5, 0.15, 0.2, 0.15])
-    return np.where(planned, list(END_REASONS)[0], other)
+    return np.where(planned, next(iter(END_REASONS)), other)
 
 
 def _goal_attainment(rng: np.random.Generator, planned: np.ndarray) -> np.ndarray:
@@ -332,9 +334,9 @@ def _ratings(rng: np.random.Generator, planned: np.ndarray, ended: np.ndarray) -
     has_end = ended & (rng.random(n) >= np.where(planned, 0.05, 0.35))
     answered = ended & (rng.random(n) < np.where(planned, 0.82, 0.45))
     return {
-        "rating_start": pd.array(np.where(has_start, start, None), dtype="Int64"),
-        "rating_end": pd.array(np.where(has_end, end, None), dtype="Int64"),
-        "satisfaction": pd.array(np.where(answered, satisfaction, None), dtype="Int64"),
+        "rating_start": pd.array(_only(has_start, start), dtype="Int64"),
+        "rating_end": pd.array(_only(has_end, end), dtype="Int64"),
+        "satisfaction": pd.array(_only(answered, satisfaction), dtype="Int64"),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -177,10 +177,10 @@ class PeriodFigures:
         """A headline figure by its report.json id (one of RESULT_FIGURES), and the n it rests on
         (None for a count)."""
         if figure_id in ("idea.target_group_pct", "idea.intervention_pct"):
-            share = self.target_group if figure_id == "idea.target_group_pct" else self.intervention
-            if share is None:
+            idea_share = self.target_group if figure_id == "idea.target_group_pct" else self.intervention
+            if idea_share is None:
                 return Cell(None, "pct", decimals=1), None
-            return share.every.pct, share.every.assessed
+            return idea_share.every.pct, idea_share.every.assessed
         counts = {"n_cases": lambda: self.n_cases, "n_cases_ended": lambda: self.n_ended,
                   "n_cases_open": lambda: self.n_open}
         if figure_id in counts:
@@ -188,7 +188,8 @@ class PeriodFigures:
         if figure_id == "satisfaction_mean":
             n, mean = self.satisfaction
             return mean, n
-        shares = {"ended_as_planned_pct": lambda: self.ended_as_planned, "goal_attained_pct": lambda: self.goal_attained,
+        shares = {"ended_as_planned_pct": lambda: self.ended_as_planned,
+                  "goal_attained_pct": lambda: self.goal_attained,
                   "goal_partly_pct": lambda: self.goal_partly, "rating_improved_pct": lambda: self.rating_improved}
         share = shares[figure_id]()
         return share.pct, share.assessed
@@ -205,5 +206,6 @@ class PeriodFigures:
         return IdeaShare(
             block=block, population=population, name=name, flags=every,
             every=self._share(population, name, every),
-            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags)) for c, flags in zip(criteria, each)],
+            each=[(c, flags, self._share(population, f"{name}.{c.field}", flags))
+                  for c, flags in zip(criteria, each, strict=True)],
         )

@@ -90,7 +90,8 @@ def _block_items(comp: Compilation, block: str, share: IdeaShare | None) -> list
     rows.append([text(ctx.t("loke.idea.left_out")), missing, text(""), text("")])
     table = Table(
         id=f"{comp.name}.idea.{block}", title=ctx.t(f"loke.idea.table_{block}"),
-        columns=[Column("criterion", ctx.t("loke.idea.criterion")), Column("n", ctx.t("loke.idea.n_with_data"), "count"),
+        columns=[Column("criterion", ctx.t("loke.idea.criterion")),
+                 Column("n", ctx.t("loke.idea.n_with_data"), "count"),
                  Column("meeting", ctx.t("loke.idea.n_meeting"), "count"),
                  Column("pct", ctx.t("loke.idea.share_meeting"), "pct")],
         rows=rows, n=comp.current.n_cases if block == "target_group" else comp.current.n_ended,
@@ -153,7 +154,8 @@ def _result_items(comp: Compilation, idea: Idea, now: PeriodFigures) -> tuple[tu
     table = Table(
         id=f"{comp.name}.idea.result", title=ctx.t("loke.idea.table_result"),
         columns=[Column("figure", ctx.t("loke.idea.intended_result")), Column("level", ctx.t("loke.idea.level")),
-                 Column("actual", ctx.t("loke.idea.actual"), "number"), Column("n", ctx.t("loke.idea.n_actual"), "count"),
+                 Column("actual", ctx.t("loke.idea.actual"), "number"),
+                 Column("n", ctx.t("loke.idea.n_actual"), "count"),
                  Column("met", ctx.t("loke.idea.met"))],
         rows=rows, definition=ctx.t("loke.definition.idea_result_pct"),
     )

@@ -7,7 +7,7 @@ Which values count is set in model.yaml `parameters:` (and may be overridden in 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

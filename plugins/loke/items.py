@@ -48,7 +48,7 @@ def band_labels(values: pd.Series, edges: list[int], ctx: AnalysisConfig, unit: 
     if (values < edges[0]).any():
         lows = [0, *lows]
     labels = []
-    for low, next_low in zip(lows, [*lows[1:], None]):
+    for low, next_low in zip(lows, [*lows[1:], None], strict=True):
         if next_low is None:
             labels.append(ctx.t("loke.band.open", low=low, unit=unit))
         elif next_low - 1 == low:

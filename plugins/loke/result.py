@@ -37,7 +37,7 @@ def build_result(section: Section, comp: Compilation) -> None:
 
 def _figures(comp: Compilation) -> KeyFigures:
     ctx, now = comp.ctx, comp.current
-    n_answered, mean = now.satisfaction
+    _, mean = now.satisfaction
     return KeyFigures([
         KeyFigure("ended_as_planned_pct", ctx.t("loke.figure.ended_as_planned_pct"), now.ended_as_planned.pct,
                   ctx.t("loke.definition.ended_as_planned_pct", planned=planned_labels(comp))),

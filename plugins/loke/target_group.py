@@ -41,7 +41,8 @@ def _gender_items(comp: Compilation, frame: pd.DataFrame, population: Population
     field = comp.model.fields[GENDER]
     two_way = two_way_gender(frame[GENDER], ctx)
     order = two_way_gender_order(ctx, two_way)
-    items = frequency_items(ctx, table_id=f"{comp.name}.gender_two_way", title=ctx.t("loke.target_group.gender_two_way"),
+    items = frequency_items(ctx, table_id=f"{comp.name}.gender_two_way",
+                            title=ctx.t("loke.target_group.gender_two_way"),
                             population=population, variable=GENDER_TWO_WAY, values=two_way,
                             categories=[(label, label) for label in order])
     items += frequency_items(ctx, table_id=f"{comp.name}.gender", title=field.title(ctx.language),

@@ -18,7 +18,8 @@ hookimpl = pluggy.HookimplMarker("isu_engine")
 
 @hookspec
 def isu_register_models(register):
-    """Register models: ``register(model_yaml, analyses=..., harmonize=..., demo=..., demo_reflection=...)`` per model."""
+    """Register models: ``register(model_yaml, analyses=..., harmonize=..., demo=..., demo_reflection=...)``
+    per model."""
 
 
 @hookspec

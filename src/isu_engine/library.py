@@ -28,10 +28,10 @@ from isu_engine.protect.identifiers import load_key, pseudonymize
 from isu_engine.read.readers import ReadOptions
 
 __all__ = [
-    "ENGINE_VERSION", "Config", "Dataset", "Registry", "UserError", "LogEntry",
-    "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
-    "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
-    "reflection_yaml", "propose_mapping", "spreadsheet_safe", "pseudonym", "load_key", "audit_published", "model_of",
+    "ENGINE_VERSION", "Config", "Dataset", "LogEntry", "Registry", "UserError", "audit_published", "build_run",
+    "check_against_model", "check_config_text", "issues_summary", "load_config", "load_key", "load_registry",
+    "model_of", "plugin_versions", "propose_mapping", "pseudonym", "read_reflection_log", "reflection_yaml",
+    "spreadsheet_safe", "summary_lines", "valid_rows", "validate", "validation_files", "write_run",
 ]
 
 ENGINE_VERSION = __version__
@@ -131,21 +131,21 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
     value recodings and own variables (an `Inspection`, see read/inspect.py)."""
     from isu_engine.read.inspect import inspect_file
 
-    return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
+    return inspect_file(Path(path), model, shown_name or Path(path).name,
+                        ReadOptions(sheet=sheet, header_row=header_row))
 
 
-def audit_published(out_dirs: list[Path]) -> list | None:
+def audit_published(out_dirs: list[Path]) -> list:
     """Check a unit's published runs together, as `isu audit OUT [OUT …]` does: what a reader of all of them
     could pin or bound inside 1…min_cell−1. An empty list: nothing.
 
-    This is the one call site for the audit; it returns None while the engine has no audit
-    (`isu_engine.protect.audit.audit_outputs(folders)`, built on main).
+    This is the one call site for the audit. Folders that hold no run's output, or figures that contradict
+    each other, raise (`NotARun`, `Inconsistent`): publishing then stops rather than going ahead unaudited.
     """
-    try:
-        from isu_engine.protect.audit import audit_outputs
-    except ImportError:
-        return None
-    return list(audit_outputs([Path(d) for d in out_dirs]))
+    from isu_engine.protect.audit import audit
+
+    findings, _ = audit([Path(d) for d in out_dirs])
+    return findings
 
 
 

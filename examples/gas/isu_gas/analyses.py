@@ -75,7 +75,7 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     for figure in items[0].figures:
         if figure.id in (f"{SCALE_NAME}.effect_size", f"{SCALE_NAME}.effect_size_dz"):  # baselines at −1/−2 by design
             figure.shown = False
-    yes, assessed, share = tally.indicator(pop.paired, "t50", cases.reached)
+    yes, _, share = tally.indicator(pop.paired, "t50", cases.reached)
     change = (pairs["post"] - pairs["pre"]).mean() if len(pairs) else None
     section.items.append(KeyFigures([
         KeyFigure("gas.t50_pct", ctx.t("gas.figure.t50_pct", expected=ctx.number(cases.expected_t)), share,
@@ -87,7 +87,8 @@ def _tscore(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodC
     ]))
     section.items.extend(items)
     rho_text = ctx.number(rho)
-    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text, expected=ctx.number(cases.expected_t))))
+    section.items.append(Paragraph.plain(ctx.t("gas.tscore.formula", rho=rho_text,
+                                               expected=ctx.number(cases.expected_t))))
 
 
 def _goals(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCases) -> None:
@@ -97,9 +98,9 @@ def _goals(section: Section, data: Dataset, ctx: AnalysisConfig, cases: PeriodCa
     goals = cases.goals
     followup = goals.every_goal(goals.followup, cases.paired)
     baseline_scored = goals.every_goal(goals.baseline, cases.paired)
-    met_yes, _, met_share = tally.indicator(pop.goals_followed, "met", (followup >= 0).astype("boolean"))
-    better_yes, _, better_share = tally.indicator(pop.goals_followed, "above_baseline",
-                                                  (followup > baseline_scored).astype("boolean"))
+    _, _, met_share = tally.indicator(pop.goals_followed, "met", (followup >= 0).astype("boolean"))
+    _, _, better_share = tally.indicator(pop.goals_followed, "above_baseline",
+                                         (followup > baseline_scored).astype("boolean"))
     section.items.append(KeyFigures([
         KeyFigure("gas.goals_met_pct", ctx.t("gas.figure.goals_met_pct"), met_share,
                   ctx.t("gas.definition.goals_met_pct")),

@@ -32,7 +32,7 @@ class Populations:
     goals_followed: Population   # the goals of the paired cases
 
     @classmethod
-    def of(cls, period: Period) -> "Populations":
+    def of(cls, period: Period) -> Populations:
         tag = f"{period.start.isoformat()}–{period.end.isoformat()}"
         return cls(cases=Population("rows", f"cases@{tag}"), followed=Population("rows", f"cases_followed_up@{tag}"),
                    paired=Population("rows", f"cases_scored@{tag}"), goals=Population("goals", f"goals@{tag}"),

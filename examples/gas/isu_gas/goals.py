@@ -32,7 +32,7 @@ class Goals:
     rho: float
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, model: Model) -> "Goals":
+    def of(cls, frame: pd.DataFrame, model: Model) -> Goals:
         numbers = range(1, int(model.parameters.get("goals", 5)) + 1)
 
         def table(part: str) -> pd.DataFrame:

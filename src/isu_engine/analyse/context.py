@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -89,7 +89,7 @@ class AnalysisConfig:
         labels = self.age_band_labels()
         values = ages.astype("Float64")
         result = pd.Series(pd.NA, index=ages.index, dtype=object)
-        for (low, high), label in zip(self.config.age_bands, labels):
+        for (low, high), label in zip(self.config.age_bands, labels, strict=True):
             result[(values >= low).fillna(False) & (values <= high).fillna(False)] = label
         return result
 

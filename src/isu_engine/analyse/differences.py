@@ -9,7 +9,7 @@ reflection question for each flag (the section that holds it asks them).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,8 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
     if len(order) < 2:
         return None
     chosen = groups[assessed]
-    stats = each_group_against_rest(flags[assessed], pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
+    stats = each_group_against_rest(flags[assessed],
+                                    pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
     stats = stats.set_index("group").reindex(order)
     _, overall_assessed, _ = tally.indicator(population, indicator, flags[known], [(grouping, ("any",))])
     code_of = {value: code for code, value in enumerate(uniques)}
@@ -84,9 +85,9 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
         inside = codes == code_of[group]
         _, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
         _, _, rest_share = tally.indicator(population, indicator, flags[known & ~inside], [(grouping, ("not", group))])
-        row = stats.loc[group]
+        row = stats.loc[group].to_dict()
         contrasts.append(Contrast(group=group, assessed=base, pct=share, pct_rest=rest_share,
-                                  diff=tally.difference(share, rest_share, row["diff"]), n=int(row["n"]),
+                                  diff=tally.difference(share, rest_share, float(row["diff"])), n=int(row["n"]),
                                   n_rest=int(row["n_rest"]), p_value=float(row["p_value"])))
     return Comparison(id=comparison_id, indicator=indicator_label, grouping=grouping_label, contrasts=contrasts,
                       assessed=overall_assessed)
@@ -97,35 +98,39 @@ def finalize(sections: list[Section], rule: FlagRule, language_t, known: dict | 
 
     Must run after disclosure control has marked hidden cells. The family is the report's distinct
     contrasts (`contrast_key`) whose two sides both hold at least `rule.min_group` units and are
-    shown (in every row that reads it); each is tested once. A contrast already in `known` (contrast -> q, from a report adjusted
-    earlier in the run) keeps that q and stays out of this family; this report's own q-values are
-    added to `known`. Rows outside every family get no q and are never flagged.
+    shown (in every row that reads it); each is tested once. A contrast already in `known`
+    (contrast -> q, from a report adjusted earlier in the run) keeps that q and stays out of this
+    family; this report's own q-values are added to `known`. Rows outside every family get no q and are never
+    flagged.
     """
     known = {} if known is None else known
     earlier = dict(known)
     comparisons = [c for section in sections for c in section.comparisons()]
-    contrasts = [[(_contrast(c, contrast), _in_family(contrast, rule)) for contrast in c.contrasts] for c in comparisons]
+    contrasts = [[(_contrast(c, contrast), _in_family(contrast, rule)) for contrast in c.contrasts]
+                 for c in comparisons]
     eligible: dict = {}  # a contrast read from several rows is adjusted only when every one of them shows it
     for rows in contrasts:
         for key, member in rows:
             eligible[key] = eligible.get(key, True) and member
     contrasts = [[(key, eligible[key]) for key, _ in rows] for rows in contrasts]
-    family = family_q_values({key: contrast.p_value for c, rows in zip(comparisons, contrasts)
-                              for contrast, (key, member) in zip(c.contrasts, rows) if member and key not in earlier})
+    family = family_q_values({key: contrast.p_value for c, rows in zip(comparisons, contrasts, strict=True)
+                              for contrast, (key, member) in zip(c.contrasts, rows, strict=True)
+                              if member and key not in earlier})
     known.update(family)
     flags = 0
-    for comparison, rows in zip(comparisons, contrasts):
+    for comparison, rows in zip(comparisons, contrasts, strict=True):
         q_values = [float("nan") if q is None else q
                     for q in (earlier.get(key, family.get(key)) if member else None for key, member in rows)]
         frame = pd.DataFrame({"diff": [c.diff.value for c in comparison.contrasts],
-                              "n": [c.n for c in comparison.contrasts], "n_rest": [c.n_rest for c in comparison.contrasts]},
-                             dtype="float64")
+                              "n": [c.n for c in comparison.contrasts],
+                              "n_rest": [c.n_rest for c in comparison.contrasts]}, dtype="float64")
         flagged = [bool(f) for f in flag_differences(frame, q_values, rule)]
         shared = any(member and key in earlier for key, member in rows)
         note = language_t("compare.family_shared" if shared else "compare.family", n=len(family))
         questions = [_question(comparison, contrast, language_t)
-                     for contrast, is_flagged in zip(comparison.contrasts, flagged) if is_flagged]
-        comparison.adjust(Adjusted(q_values, flagged, _table(comparison, q_values, flagged, note, language_t), questions))
+                     for contrast, is_flagged in zip(comparison.contrasts, flagged, strict=True) if is_flagged]
+        table = _table(comparison, q_values, flagged, note, language_t)
+        comparison.adjust(Adjusted(q_values, flagged, table, questions))
         flags += len(questions)
     return flags
 
@@ -141,10 +146,11 @@ def _table(comparison: Comparison, q_values: list[float], flagged: list[bool], n
     rows = [{"group": text(c.group), "n": c.assessed, "pct": c.pct, "pct_rest": c.pct_rest, "diff": c.diff,
              "q": shown_test(None if np.isnan(q) else q, [c.diff], decimals=3),
              "flag": text(language_t("compare.flagged") if is_flagged else "")}
-            for c, q, is_flagged in zip(comparison.contrasts, q_values, flagged)]
+            for c, q, is_flagged in zip(comparison.contrasts, q_values, flagged, strict=True)]
     return Table(id=comparison.id, title=language_t("compare.title", indicator=comparison.indicator,
                                                      grouping=comparison.grouping),
-                 columns=columns, rows=rows, n=comparison.assessed, note=note, definition=language_t("compare.definition"))
+                 columns=columns, rows=rows, n=comparison.assessed, note=note,
+                 definition=language_t("compare.definition"))
 
 
 def _contrast(comparison: Comparison, contrast: Contrast) -> tuple:

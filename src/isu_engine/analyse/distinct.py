@@ -7,7 +7,8 @@ back by the factorized codes gives the same result as running it on every row.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -10,6 +10,9 @@ and group differences in improvement.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +41,7 @@ def categories_of(field: Field | None, language: str) -> list[tuple[object, str]
 
 
 def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
-                    values: pd.Series, categories: list[tuple[object, str]], chart: bool = True,
+                    values: pd.Series, categories: Sequence[tuple[object, str]], chart: bool = True,
                     definition: str | None = None) -> list:
     """A distribution (one value per unit) as a table with counts and shares, and a bar chart."""
     rows, total = ctx.tally.distribution(population, variable, values, categories, ctx.t("common.missing"))
@@ -60,7 +63,7 @@ def frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, populatio
 
 
 def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, variable: str,
-                          values: pd.Series, delimiter: str, categories: list[tuple[object, str]],
+                          values: pd.Series, delimiter: str, categories: Sequence[tuple[object, str]],
                           chart: bool = True) -> list:
     """A field with several values per unit: the share of units having each value (shares add to over 100 %)."""
     tally = ctx.tally
@@ -72,7 +75,9 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
     bars = []
     nobody = np.zeros(len(values), dtype=bool)
     for value, label in categories:
-        cell = tally.count(population, values.index[holders.get(value, nobody)], [(variable, ("has", value))])
+        # the items are text as written, checked against the categories' text (a list of whole numbers too)
+        held = holders.get(str(value), nobody)
+        cell = tally.count(population, values.index[held], [(variable, ("has", value))])
         share = tally.pct(cell, total)
         rows.append([text(label), cell, share])
         bars.append(Bar(label, share))
@@ -91,7 +96,8 @@ def multi_frequency_items(ctx: AnalysisConfig, *, table_id: str, title: str, pop
     return items
 
 
-def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population, rows: list[tuple[str, str, pd.Series]],
+def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population: Population,
+                  rows: list[tuple[str, str, pd.Series]],
                   decimals: int = 1) -> Table:
     """Mean, median and quartiles of numbers (no minimum or maximum: they would show single cases)."""
     body = []
@@ -111,7 +117,7 @@ def summary_items(ctx: AnalysisConfig, *, table_id: str, title: str, population:
 
 
 def settings_for(scale: Scale) -> ChangeSettings:
-    cutoff = None
+    cutoff: float | dict | None = None
     if scale.cutoff is not None and scale.cutoff.kind == "number":
         cutoff = scale.cutoff.value
     elif scale.cutoff is not None and scale.cutoff.kind == "a":
@@ -131,7 +137,8 @@ def cutoffs_by_rules(cutoff: Cutoff, frame: pd.DataFrame) -> pd.Series:
         match = ~decided
         for name, condition in rule.when.items():
             column = frame[name]
-            if isinstance(condition, list) and len(condition) == 2 and all(isinstance(v, (int, float)) for v in condition):
+            if (isinstance(condition, list) and len(condition) == 2
+                    and all(isinstance(v, (int, float)) for v in condition)):
                 numbers = pd.to_numeric(column, errors="coerce")
                 match &= (numbers >= condition[0]).fillna(False) & (numbers <= condition[1]).fillna(False)
             else:
@@ -241,7 +248,8 @@ def improved_flags(result: ChangeResult) -> pd.Series:
     return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
 
 
-def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
+def group_columns(dataset: Dataset, frame: pd.DataFrame,
+                  ctx: AnalysisConfig) -> list[tuple[str, str, pd.Series, list[str]]]:
     """The groupings a model offers: (name, label, labels per row, order) — gender two ways, age bands, groups."""
     model = dataset.model
     groupings = []
@@ -249,7 +257,8 @@ def group_columns(dataset: Dataset, frame: pd.DataFrame, ctx: AnalysisConfig) ->
         if field.internal and not ctx.internal:
             continue
         if field.role == "age":
-            groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]), ctx.age_band_labels()))
+            groupings.append((field.name, ctx.t("common.age_group"), ctx.age_bands(frame[field.name]),
+                              ctx.age_band_labels()))
         elif field.role == "group" and field.name == "gender":
             labels = two_way_gender(frame[field.name], ctx)
             groupings.append((field.name, field.title(ctx.language), labels, two_way_gender_order(ctx, labels)))
@@ -271,17 +280,19 @@ def generic_sections(dataset: Dataset, ctx: AnalysisConfig) -> list[Section]:
     for number, analysis in enumerate(model.analyses if model.analyses is not None else DEFAULT_ANALYSES):
         if analysis.kind == "overview":
             sections.append(ctx.section("generic.overview", ctx.t("generic.overview_title"),
-                                        lambda s: _overview(s, dataset, ctx, unit_frame, population), order=10))
+                                        functools.partial(_overview, dataset=dataset, ctx=ctx, units=unit_frame,
+                                                          population=population), order=10))
         elif analysis.kind == "frequencies":
             sections.append(ctx.section(f"generic.frequencies.{number}", ctx.t("generic.frequencies_title"),
-                                        lambda s, a=analysis: _frequencies(s, dataset, ctx, a.fields, unit_frame,
-                                                                           population), order=15))
+                                        functools.partial(_frequencies, dataset=dataset, ctx=ctx, names=analysis.fields,
+                                                          units=unit_frame, population=population), order=15))
         elif analysis.kind == "change":
             for index, name in enumerate(analysis.scales or model.scales):
                 scale = model.scales[name]
                 sections.append(ctx.section(f"generic.change.{scale.name}",
                                             ctx.t("change.section_title", scale=scale.title(ctx.language)),
-                                            lambda s, scale=scale: _change_section(s, dataset, ctx, scale, frame),
+                                            functools.partial(_change_section, dataset=dataset, ctx=ctx, scale=scale,
+                                                              frame=frame),
                                             order=20 + index))
     return sections
 
@@ -329,7 +340,8 @@ def _units(dataset: Dataset, ctx: AnalysisConfig) -> tuple[pd.DataFrame, Populat
     return frame, Population("rows", "rows"), frame
 
 
-def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame, population: Population) -> None:
+def _overview(section: Section, dataset: Dataset, ctx: AnalysisConfig, units: pd.DataFrame,
+              population: Population) -> None:
     n = ctx.tally.total(population, units.index)
     section.items.append(KeyFigures([KeyFigure("n_subjects", ctx.t("generic.n_subjects"), n,
                                                ctx.t("generic.n_subjects_definition"))]))
@@ -352,7 +364,8 @@ def _change_section(section: Section, dataset: Dataset, ctx: AnalysisConfig, sca
         units.index = pd.Index(paired["subject"].to_numpy())
         paired = paired.set_axis(units.index)
     population = Population("rows" if scale.pre and scale.post else "subjects", f"{scale.name}.paired")
-    cutoffs = cutoffs_by_rules(scale.cutoff, units) if scale.cutoff is not None and scale.cutoff.kind == "rules" else None
+    cutoff = scale.cutoff
+    cutoffs = cutoffs_by_rules(cutoff, units) if cutoff is not None and cutoff.kind == "rules" else None
     items, result = change_items(ctx, scale=scale, paired=paired, population=population, cutoffs=cutoffs)
     section.items.extend(items)
     flags = improved_flags(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from isu_engine import __version__, numerals
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
@@ -46,7 +48,8 @@ def _period_note(dataset: Dataset, ctx: AnalysisConfig) -> str:
     or, without any date in the data, a period that selects nothing."""
     if ctx.period.explicit:
         return ""
-    dated = [f.name for f in dataset.model.fields.values() if f.type in ("date", "datetime") and f.name in dataset.frame]
+    dated = [f.name for f in dataset.model.fields.values()
+             if f.type in ("date", "datetime") and f.name in dataset.frame]
     has_dates = any(dataset.frame[name].notna().any() for name in dated)
     return " " + ctx.t("methods.period_default" if has_dates else "methods.period_no_dates")
 
@@ -59,7 +62,7 @@ def _parameter_text(value, ctx: AnalysisConfig) -> str:
         return ctx.number(value)
     pairs = isinstance(value, list) and len(value) > 1 and all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in value)
-    if not pairs or any(a[1] != b[0] for a, b in zip(value, value[1:])):
+    if not pairs or any(a[1] != b[0] for a, b in itertools.pairwise(value)):
         return str(value)
     parts = [ctx.t("methods.band_half_open", low=ctx.number(low), high=ctx.number(high)) for low, high in value[:-1]]
     low, high = value[-1]
@@ -67,17 +70,21 @@ def _parameter_text(value, ctx: AnalysisConfig) -> str:
 
 
 def cutoff_text(cutoff: Cutoff, language: str) -> str:
-    """A scale's clinical cutoff in words: a number, type a or c, or its rules ("instrument YCORS: –; age 18–120: 25")."""
+    """A scale's clinical cutoff in words: a number, type a or c, or its rules
+    ("instrument YCORS: –; age 18–120: 25")."""
     if cutoff.kind == "number":
+        assert cutoff.value is not None, "a number cutoff has its number"
         return numerals.number(cutoff.value, language)
     if cutoff.kind == "a":
         return t("methods.cutoff_a", language)
     if cutoff.kind == "c":
+        assert cutoff.functional_mean is not None and cutoff.functional_sd is not None, "type c has its norms"
         return t("methods.cutoff_c", language, mean=numerals.number(cutoff.functional_mean, language),
                  sd=numerals.number(cutoff.functional_sd, language))
     parts = []
     for rule in cutoff.rules:
-        when = ", ".join(f"{k} {'–'.join(str(v) for v in c) if isinstance(c, list) else c}" for k, c in rule.when.items())
+        when = ", ".join(f"{k} {'–'.join(str(v) for v in c) if isinstance(c, list) else c}"
+                         for k, c in rule.when.items())
         parts.append(f"{when}: {'–' if rule.value is None else numerals.number(rule.value, language)}")
     return "; ".join(parts)
 
@@ -103,7 +110,8 @@ def methods_section(dataset: Dataset, ctx: AnalysisConfig, registry: Registry, s
         section.items.append(Paragraph.plain(ctx.t("methods.statistics")))
         provenance = [
             (ctx.t("methods.engine"), f"isu-engine {__version__}"),
-            *((ctx.t("methods.model_version", model=name), entry.version) for name, entry in sorted(registry.models.items())),
+            *((ctx.t("methods.model_version", model=name), entry.version)
+              for name, entry in sorted(registry.models.items())),
             (ctx.t("methods.config_hash"), ctx.config.sha256()),
             *((ctx.t("methods.file_hash", file=name), digest) for name, digest in dataset.files.items()),
         ]

@@ -36,7 +36,8 @@ def quality_section(dataset: Dataset, ctx: AnalysisConfig) -> Section:
                 title=ctx.t("quality.issues_title"),
                 columns=[Column("field", ctx.t("quality.field")), Column("check", ctx.t("quality.check")),
                          Column("rows", ctx.t("quality.rows"), "number")],
-                rows=[[text(model.fields[e["field"]].title(ctx.language) if e["field"] in model.fields else e["field"] or "–"),
+                rows=[[text(model.fields[e["field"]].title(ctx.language) if e["field"] in model.fields
+                            else e["field"] or "–"),
                        text(ctx.t(f"quality.checks.{e['check']}") if _known_check(ctx, e["check"]) else e["check"]),
                        Cell(e["rows"], "number", decimals=0)] for e in summary],
                 note=ctx.t("quality.issues_note"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 from isu_engine import __version__
 from isu_engine.analyse.differences import finalize
@@ -101,7 +101,8 @@ def model_sections(dataset: Dataset, ctx: AnalysisConfig, registry: Registry) ->
     except UserError:  # a mistake in the user's config, found by the plugin
         raise
     except Exception as error:
-        return [Section(id=f"plugin-{entry.plugin}", order=90, status="failed", error=f"{type(error).__name__}: {error}",
+        return [Section(id=f"plugin-{entry.plugin}", order=90, status="failed",
+                        error=f"{type(error).__name__}: {error}",
                         title=t("report.plugin_failed_title", ctx.language, plugin=entry.plugin))]
 
 

@@ -12,7 +12,8 @@ kind by defining an `Item` of its own and shipping its template (docs/plugins.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from isu_engine.protect.records import Figure
@@ -23,10 +24,10 @@ HIDDEN_REPR = "Cell(hidden)"
 class Cell:
     """One value in a table, figure, chart or sentence; its figure says what it rests on."""
 
-    __slots__ = ("_value", "kind", "decimals", "_low", "_high", "figure")
+    __slots__ = ("_high", "_low", "_value", "decimals", "figure", "kind")
 
     def __init__(self, value: Any, kind: str = "text", decimals: int | None = None, low: float | None = None,
-                 high: float | None = None, figure: "Figure | None" = None) -> None:
+                 high: float | None = None, figure: Figure | None = None) -> None:
         self._value = value
         self.kind = kind
         self.decimals = decimals
@@ -85,7 +86,7 @@ class Item:
     def cells(self) -> Iterator[Cell]:
         raise NotImplementedError(f"{type(self).__name__} does not say which cells it prints")
 
-    def tables(self) -> Iterator["Table"]:
+    def tables(self) -> Iterator[Table]:
         return iter(())
 
 
@@ -100,7 +101,7 @@ Row = dict[str, Cell]
 """One row of a table: its cells by column id, in the order of the columns."""
 
 
-@dataclass
+@dataclass(init=False)
 class Table(Item):
     """A table with a stable id, its columns and rows of cells.
 
@@ -120,11 +121,15 @@ class Table(Item):
     definition: str | None = None
     long: bool = False
 
-    def __post_init__(self) -> None:
-        ids = [column.id for column in self.columns]
+    def __init__(self, id: str, title: str, columns: list[Column],
+                 rows: Iterable[Mapping[str, Cell] | Sequence[Cell]], note: str | None = None,
+                 n: Cell | None = None, definition: str | None = None, long: bool = False) -> None:
+        ids = [column.id for column in columns]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"table {self.id}: a column id is used twice in {ids}")
-        self.rows = [self._keyed(row, ids) for row in self.rows]
+            raise ValueError(f"table {id}: a column id is used twice in {ids}")
+        self.id, self.title, self.columns, self.note, self.n = id, title, columns, note, n
+        self.definition, self.long = definition, long
+        self.rows = [self._keyed(row, ids) for row in rows]
 
     def _keyed(self, row: Mapping[str, Cell] | Sequence[Cell], ids: list[str]) -> Row:
         if isinstance(row, Mapping):
@@ -133,7 +138,7 @@ class Table(Item):
             return {column: row[column] for column in ids}
         if len(row) != len(ids):
             raise ValueError(f"table {self.id}: a row has {len(row)} cells for {len(ids)} columns")
-        return dict(zip(ids, row))
+        return dict(zip(ids, row, strict=True))
 
     def cells(self) -> Iterator[Cell]:
         for row in self.rows:
@@ -141,7 +146,7 @@ class Table(Item):
         if self.n is not None:
             yield self.n
 
-    def tables(self) -> Iterator["Table"]:
+    def tables(self) -> Iterator[Table]:
         yield self
 
     def column(self, column_id: str) -> list[Cell]:
@@ -240,7 +245,7 @@ class Paragraph(Item):
         yield from self.values.values()
 
     @classmethod
-    def plain(cls, sentence: str) -> "Paragraph":
+    def plain(cls, sentence: str) -> Paragraph:
         """A sentence without values (braces in it are kept as they are)."""
         return cls(template=sentence.replace("{", "{{").replace("}", "}}"))
 
@@ -274,7 +279,7 @@ class Adjusted:
     q_values: list[float]
     flagged: list[bool]
     table: Table
-    questions: list["Question"] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
 
 
 @dataclass
@@ -324,7 +329,7 @@ class Comparison(Item):
         return self._outcome().flagged
 
     @property
-    def questions(self) -> list["Question"]:
+    def questions(self) -> list[Question]:
         """The reflection questions its flagged rows raise (none before the adjustment)."""
         return self.adjusted.questions if self.adjusted is not None else []
 

@@ -12,7 +12,8 @@ hide. Analyses never say how counts relate and never decide what is hidden.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from isu_engine.stats.proportions import wilson_interval
 
 MISSING = None
 MAX_LEVELS = 20          # a whole-number variable with at most this many values gives its mean's equation
-QUANTILE_METHOD = "linear"   # Hyndman & Fan type 7, as pandas and R compute by default
+QUANTILE_METHOD: Final = "linear"   # Hyndman & Fan type 7, as pandas and R compute by default
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Tally:
         return self.count(population, units)
 
     def distribution(self, population: Population, variable: str, values: pd.Series,
-                     categories: list[tuple[Any, str]], missing_label: str,
+                     categories: Sequence[tuple[Any, str]], missing_label: str,
                      conditions: Iterable[tuple[str, Any]] = ()) -> tuple[list[Category], Cell]:
         """Counts of each category (and of missing values) among `values`, one per unit, with shares.
 
@@ -115,7 +116,9 @@ class Tally:
             missing = self.count(population, values.index[~present.to_numpy()], [*conditions, (variable, MISSING)])
             rows.append(Category(MISSING, missing_label, missing, self.pct(missing, total)))
         for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
-            row.count.figure.part_of, row.count.figure.parts = total.figure, len(rows)
+            figure = row.count.figure
+            assert figure is not None, "a count has its figure"
+            figure.part_of, figure.parts = total.figure, len(rows)
         return rows, total
 
     def subset(self, population: Population, variable: str, values: pd.Series, accepted: Iterable[Any],
@@ -209,7 +212,8 @@ class Tally:
         distinct = np.unique(values.to_numpy())
         if len(distinct) > MAX_LEVELS:
             return None
-        universe = n_cell.figure.universe
+        universe = n_cell.figure.universe if n_cell.figure is not None else None
+        assert universe is not None, "a count has its universe"
         return {float(v): universe.positions(values.index[values.to_numpy() == v]) for v in distinct}
 
 

@@ -38,27 +38,31 @@ def period_name(period: Period) -> str:
     return str(period.start.year) if whole_year and period.start.year == period.end.year else period.label()
 
 
-def _has_interval(cell: Cell) -> bool:
-    return cell.value is not None and cell.low is not None and cell.high is not None
+def _interval(cell: Cell) -> tuple[float, float] | None:
+    """The cell's interval (low, high), when it has a value and both ends."""
+    if cell.value is None or cell.low is None or cell.high is None:
+        return None
+    return cell.low, cell.high
 
 
 def difference(current: Cell, previous: Cell, decimals: int) -> Cell:
     """Current minus previous, with an interval when both have one; hidden when either is."""
     value = None if current.value is None or previous.value is None else float(current.value) - float(previous.value)
     low = high = None
-    if value is not None and _has_interval(current) and _has_interval(previous):
-        low, high = difference_interval(float(current.value), current.low, current.high,
-                                        float(previous.value), previous.low, previous.high)
+    now, before = _interval(current), _interval(previous)
+    if value is not None and now is not None and before is not None:
+        low, high = difference_interval(float(current.value), *now, float(previous.value), *before)
     return tabulated_difference(current, previous, value, decimals, low, high)
 
 
 def noise(difference_cell: Cell, t) -> Cell:
     """Whether a difference is within chance variation (its interval holds 0) — as text, hidden with the
     difference; empty for a difference without an interval."""
-    if not _has_interval(difference_cell):
+    interval = _interval(difference_cell)
+    if interval is None:
         word = ""
     else:
-        within = difference_cell.low <= 0.0 <= difference_cell.high
+        within = interval[0] <= 0.0 <= interval[1]
         word = t("year_on_year.within_noise" if within else "year_on_year.beyond_noise")
     return Cell(value=word, kind="text", figure=difference_cell.figure)
 

@@ -27,13 +27,15 @@ STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values;
 
 def as_text(raw: pd.Series) -> pd.Series:
     """Cells as stripped text (Arrow-backed strings, "" for empty); Excel numbers and dates as a person reads them."""
-    if not isinstance(raw.dtype, pd.StringDtype) and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+    if (not isinstance(raw.dtype, pd.StringDtype)
+            and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")):
         raw = raw.map(_cell_text, na_action="ignore")
     cells = pc.fill_null(arrow_strings(raw), "")
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
-    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)
+    # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
+    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
 
 
 def _cell_text(value) -> str:
@@ -98,7 +100,8 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
         if plain_mark == ",":
             digits = pc.replace_substring(digits, ",", ".")
         result[chosen] = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
+    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False),
+                                dtype=bool)
     if rest.any():
         others = pc.filter(values, pa.array(rest))
         points_are_groups = decimal == "," and other_mark_written
@@ -263,7 +266,8 @@ def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
     cells = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arrow_strings(text), "")
     cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
     cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
-    cleaned = pd.Series(TEXT.__from_arrow__(cleaned), index=text.index).str.strip(field.delimiter + " ")
+    cleaned = pd.Series(TEXT.__from_arrow__(cleaned),  # type: ignore[attr-defined]
+                        index=text.index).str.strip(field.delimiter + " ")
     return cleaned.where(cleaned != "")
 
 

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,8 @@ def _with_categories(model: Model, config: Config, dataset: DatasetConfig, name:
     base = model.fields.get(name)
     where = dataset.raw.get("categories")
     if base is None:
-        raise config.doc.error("model.unknown_field", where, name, name=name, where=f"datasets.{dataset.name}.categories")
+        raise config.doc.error("model.unknown_field", where, name, name=name,
+                               where=f"datasets.{dataset.name}.categories")
     if base.categories or base.type not in ("string", "list"):
         raise config.doc.error("dataset.categories_not_allowed", where, name, name=name, model=model.name)
     return dataclasses.replace(base, categories=categories)
@@ -128,7 +129,7 @@ def _override_scale(base: Scale, override: Any, doc: Document, container: dict, 
     where = f"scales.{name}"
     override = doc.mapping(override, where, container, name)
     doc.known_keys(override, SCALE_SETTINGS, where)
-    removed = {key: None for key, value in override.items() if value is None and key != "direction"}
+    removed: dict[str, Any] = {key: None for key, value in override.items() if value is None and key != "direction"}
     return dataclasses.replace(base, **removed, **scale_settings(override, doc, where, model.fields))
 
 
@@ -154,7 +155,10 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         tables.append(read_table(path, dataset.read, shown,
                                  score_headings=lambda headings: heading_row_score(headings, model, dataset.columns)))
         files[shown] = file_sha256(path)
-    pieces_raw, ignored, unmapped_positions, used_columns = [], [], [], []
+    pieces_raw: list[pd.DataFrame] = []
+    ignored: list[str] = []
+    unmapped_positions: list[list[tuple[int, str]]] = []
+    used_columns: list[dict[int, str]] = []
     present_fields: set[str] = set()
     for table in tables:
         header_row = table.header_row
@@ -171,7 +175,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
             position = columns.positions.get(field_name)
             raw[field_name] = table.frame[position] if position is not None else ""
         raw[ROW] = table.row_numbers
-        raw[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), [table.file])
+        raw[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), pd.Index([table.file]))
         pieces_raw.append(raw)
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
@@ -265,7 +269,7 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
     """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
     found = []
-    for table, columns in zip(tables, unmapped):
+    for table, columns in zip(tables, unmapped, strict=True):
         for position, heading in columns:
             if personal_number_mask(coerce.as_text(table.frame[position])).any():
                 found.append(heading or str(position + 1))
@@ -282,7 +286,7 @@ def _field_decimals(tables: list[RawTable], used: list[dict[int, str]], model: M
     if decimal != "auto":
         return {}
     marks: dict[str, str] = {}
-    for table, fields in zip(tables, used):
+    for table, fields in zip(tables, used, strict=True):
         for position, field_name in fields.items():
             spec = model.fields[field_name]
             if spec.type not in ("number", "integer") or spec.decimal_char or spec.group_char:
@@ -304,12 +308,13 @@ def _example_of_both(cells: pd.Series) -> str:
 
 
 def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: pd.DataFrame, log: IssueLog) -> None:
-    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a used column).
+    """Problems the reader found in a row (too many fields, an unclosed quotation mark, an error value in a
+    used column).
 
     An error value's cell is emptied in `raw`, so that it is told once, as what it is.
     """
     offset = 0
-    for table, fields in zip(tables, used):
+    for table, fields in zip(tables, used, strict=True):
         problems = table.row_problems
         problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
         for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
@@ -317,8 +322,9 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
             mask = pd.Series(False, index=raw.index)
             mask[positions] = True
             detail = pd.Series("", index=raw.index, dtype=object)
-            detail[positions] = [d.text(log.language) if isinstance(d, Message) else str(d) for d in group["detail"]]
-            field_name = fields.get(column, "")
+            detail.loc[positions] = np.asarray([d.text(log.language) if isinstance(d, Message) else str(d)
+                                                for d in group["detail"]], dtype=object)
+            field_name = fields.get(cast(int, column), "")  # a position (pandas types group keys as Hashable)
             log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
             if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
                 raw.loc[positions, field_name] = ""
@@ -353,4 +359,5 @@ def issues_summary(dataset: Dataset) -> list[dict]:
         return []
     counted = dataset.issues.groupby(["field", "check"], sort=True)["row"].nunique().reset_index(name="rows")
     counted = counted.sort_values(["rows", "field", "check"], ascending=[False, True, True], kind="stable")
-    return [{"field": r.field, "check": r.check, "rows": int(r.rows)} for r in counted.itertuples()]
+    return [{"field": field_name, "check": check, "rows": int(rows)}
+            for field_name, check, rows in zip(counted["field"], counted["check"], counted["rows"], strict=True)]

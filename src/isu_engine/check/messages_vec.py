@@ -20,8 +20,5 @@ def fill(key: str, index: pd.Index, language: str, **params) -> pd.Series:
         if name is None:
             continue
         value = params[name]
-        if isinstance(value, pd.Series):
-            result = result + value.astype(str)
-        else:
-            result = result + format(value, spec or "")
+        result = result + (value.astype(str) if isinstance(value, pd.Series) else format(value, spec or ""))
     return result

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from isu_engine.configure.model import Field, Rule
 from isu_engine.configure.schema import Document
@@ -74,9 +75,13 @@ def _compare(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     p = rule.params
     op = OPERATORS[p.get("op", "<=")]
     left = frame[p["field"]]
-    right = frame[p["other"]] if "other" in p else p.get("value")
-    present = left.notna() & (right.notna() if "other" in p else True)
-    ok = op(left.where(present), right.where(present) if "other" in p else right)
+    if "other" in p:
+        right = frame[p["other"]]
+        present = left.notna() & right.notna()
+        ok = op(left.where(present), right.where(present))
+    else:
+        present = left.notna()
+        ok = op(left.where(present), p.get("value"))
     mask = present & ~ok.fillna(True).astype(bool)
     other_label = p.get("other", p.get("value"))
     return [Failure(mask, p["field"], "rule.compare", {"op": p.get("op", "<="), "other": other_label})]

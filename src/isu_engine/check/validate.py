@@ -121,7 +121,8 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             bound = _bound(field, bound)
             if bound is None:
                 continue
-            mask = present & broken(values.astype("float64" if field.type in ("integer", "year") else values.dtype), bound)
+            mask = present & broken(values.astype("float64" if field.type in ("integer", "year") else values.dtype),
+                                    bound)
             shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
             log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
     if field.decimals is not None:

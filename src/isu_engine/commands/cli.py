@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from isu_engine import __version__
@@ -57,14 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     rendering = OneLineParser(add_help=False)
     rendering.add_argument("config", type=Path)
     rendering.add_argument("--out", type=Path, required=True)
-    rendering.add_argument("--format", default="html,pdf,json", type=_formats, help="comma-separated: html,pdf,json,xlsx")
+    rendering.add_argument("--format", default="html,pdf,json", type=_formats,
+                           help="comma-separated: html,pdf,json,xlsx")
     rendering.add_argument("--strict", action="store_true", help="exit 1 when rows were quarantined")
     commands.add_parser("report", parents=[common, rendering],
                         help="one report per dataset (html, pdf, json, xlsx)").set_defaults(handler=_report)
     commands.add_parser("compare", parents=[common, rendering],
                         help="the comparative report over compare:").set_defaults(handler=_compare)
 
-    demo = commands.add_parser("demo", parents=[common], help="synthetic data, a config, every report and the comparison")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="synthetic data, a config, every report and the comparison")
     demo.add_argument("--out", type=Path, required=True)
     demo.set_defaults(handler=_demo)
 
@@ -92,11 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--data", type=Path, default=Path("isu-data"), metavar="D",
                        help="the data folder (SQLite database, keys, uploads); PostgreSQL when ISU_DATABASE_URL is set")
-    serve.add_argument("--create-admin", metavar="NAME", help="create an administrator, print a one-time password, stop")
+    serve.add_argument("--create-admin", metavar="NAME",
+                       help="create an administrator, print a one-time password, stop")
     serve.set_defaults(handler=_serve)
     audit = commands.add_parser("audit", parents=[common],
                                 help="what a reader of the published files can learn about hidden cells")
-    audit.add_argument("out", type=Path, nargs="+", metavar="OUT", help="the output folder of a run (several: together)")
+    audit.add_argument("out", type=Path, nargs="+", metavar="OUT",
+                       help="the output folder of a run (several: together)")
     audit.add_argument("--min-cell", type=int, metavar="N", help="judge against this min_cell (default: the runs')")
     audit.set_defaults(handler=_audit)
     return parser
@@ -157,7 +162,7 @@ def _internal_line(error: BaseException, language: str) -> str:
     return UserError("cli.internal_error", error=f"{type(error).__name__}: {error}").line(language)
 
 
-def registry_for(args, extra_dirs: list[Path] = ()) -> Registry:
+def registry_for(args, extra_dirs: Sequence[Path] = ()) -> Registry:
     """Load plugins; broken ones are warned about by name (fatal with --strict-plugins)."""
     from isu_engine.configure.plugins import load_registry
 

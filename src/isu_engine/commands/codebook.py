@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from isu_engine.errors import EXIT_OK, UserError
 from isu_engine import numerals
@@ -29,7 +29,7 @@ def models_overview(registry: Registry, language: str) -> dict:
 
 
 def field_entry(field: Field, language: str) -> dict:
-    entry = {
+    entry: dict[str, Any] = {
         "name": field.name, "type": field.type, "title": field.title(language),
         "role": field.role, "block": field.block, "required": field.required, "unique": field.unique,
         "own": field.own,
@@ -62,7 +62,7 @@ def codebook(model: Model, language: str) -> dict:
              "cutoff": None if s.cutoff is None else cutoff_text(s.cutoff, language)}
             for s in model.scales.values()
         ],
-        "rules": [{"id": r.id, "type": r.type, **{k: v for k, v in r.params.items()}} for r in model.rules],
+        "rules": [{"id": r.id, "type": r.type, **r.params} for r in model.rules],
     }
 
 
@@ -78,7 +78,7 @@ def table_schema(model: Model, language: str) -> dict:
 
 def data_package(model: Model, language: str) -> dict:
     """The model as a Frictionless Data Package (v2) descriptor: one table resource with the model's schema."""
-    descriptor = {
+    descriptor: dict[str, Any] = {
         "$schema": DATA_PACKAGE_PROFILE,
         "name": model.name,
         "title": model.title(language),
@@ -126,9 +126,11 @@ def print_models(registry: Registry, name: str | None, fmt: str | None, out: Tex
 
 def codebook_markdown(book: dict, language: str) -> str:
     """A readable codebook (Markdown, also fine as plain text)."""
-    lines = [f"# {book['title']} ({book['name']} {book['version']})", "", f"{t('codebook.origin', language)}: {book['origin']}", "",
+    lines = [f"# {book['title']} ({book['name']} {book['version']})", "",
+             f"{t('codebook.origin', language)}: {book['origin']}", "",
              f"## {t('codebook.fields', language)}", "",
-             f"| {t('codebook.name', language)} | {t('codebook.title', language)} | {t('codebook.type', language)} | {t('codebook.role', language)} | {t('codebook.rules', language)} | {t('codebook.values', language)} |",
+             "| " + " | ".join(t(f"codebook.{key}", language)
+                             for key in ("name", "title", "type", "role", "rules", "values")) + " |",
              "| --- | --- | --- | --- | --- | --- |"]
     for field in book["fields"]:
         checks = []
@@ -143,7 +145,8 @@ def codebook_markdown(book: dict, language: str) -> str:
         values = ", ".join(f"{c['value']} = {c['label']}" if str(c["value"]) != c["label"] else str(c["value"])
                            for c in field.get("categories", []))
         role = " / ".join(x for x in (field["role"], field["block"]) if x)
-        lines.append(f"| {field['name']} | {field['title']} | {field['type']} | {role} | {'; '.join(checks)} | {values} |")
+        lines.append(f"| {field['name']} | {field['title']} | {field['type']} | {role} | {'; '.join(checks)} "
+                     f"| {values} |")
     if book["scales"]:
         lines += ["", f"## {t('codebook.scales', language)}", ""]
         for scale in book["scales"]:
@@ -155,9 +158,11 @@ def codebook_markdown(book: dict, language: str) -> str:
             if scale["pre"]:
                 parts.append(f"pre/post: {scale['pre']}/{scale['post']}")
             if scale["reliable_change"] is not None:
-                parts.append(f"{t('codebook.reliable_change', language)}: {numerals.number(scale['reliable_change'], language)}")
+                parts.append(f"{t('codebook.reliable_change', language)}: "
+                             f"{numerals.number(scale['reliable_change'], language)}")
             elif scale["reliability"] is not None:
-                parts.append(f"{t('codebook.reliability', language)}: {numerals.number(scale['reliability'], language)}")
+                parts.append(f"{t('codebook.reliability', language)}: "
+                             f"{numerals.number(scale['reliability'], language)}")
             if scale["cutoff"]:
                 parts.append(f"{t('codebook.cutoff', language)}: {scale['cutoff']}")
             lines.append(f"- **{scale['title']}** ({scale['name']}): " + "; ".join(parts))

@@ -49,12 +49,15 @@ def rows_to_break(rng: np.random.Generator, n_rows: int, kinds: tuple[str, ...],
 
 
 def reflection_entries(entry: ModelEntry) -> list[dict]:
-    """The demo reflection-log entries a model's plugin ships (a YAML list of entries)."""
+    """The demo reflection-log entries a model's plugin ships (a YAML list of entries; none when it ships none)."""
+    if entry.demo_reflection is None:
+        return []
     shown = display_path(entry.demo_reflection)
     try:
         entries = yaml.safe_load(entry.demo_reflection.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{shown}: {type(error).__name__}: {error}")
+        raise UserError("demo.plugin_failed", plugin=entry.plugin,
+                        error=f"{shown}: {type(error).__name__}: {error}") from error
     if not isinstance(entries, list) or not all(isinstance(item, dict) for item in entries):
         raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{shown}: not a list of entries")
     return entries
@@ -63,7 +66,7 @@ def reflection_entries(entry: ModelEntry) -> list[dict]:
 def write_demo_config(registry: Registry, data: Path) -> Path:
     """Ask every model for its demo data; write the config and the models' reflection entries beside it."""
     datasets, reflection = {}, []
-    for name, entry in sorted(registry.models.items()):
+    for _name, entry in sorted(registry.models.items()):
         if entry.demo is None:
             continue
         try:
@@ -71,7 +74,8 @@ def write_demo_config(registry: Registry, data: Path) -> Path:
         except UserError:
             raise
         except Exception as error:
-            raise UserError("demo.plugin_failed", plugin=entry.plugin, error=f"{type(error).__name__}: {error}")
+            raise UserError("demo.plugin_failed", plugin=entry.plugin,
+                            error=f"{type(error).__name__}: {error}") from error
         for dataset in [written] if isinstance(written, dict) else written or []:
             dataset = dict(dataset)
             datasets[dataset.pop("name")] = dataset

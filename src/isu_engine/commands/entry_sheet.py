@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 from openpyxl import Workbook
@@ -27,7 +28,7 @@ from isu_engine.render import atomic
 from isu_engine.check.coerce import TEXT
 from isu_engine.configure.config import Config
 from isu_engine.check.dataset import dataset_model
-from isu_engine.errors import UserError
+from isu_engine.errors import UserError, row_place
 from isu_engine.i18n import t
 from isu_engine.read.mapping import map_columns, normalise_heading, recode
 from isu_engine.configure.model import Field, Model
@@ -39,6 +40,7 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FFE8A3")
 DATE_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 EXCEL_DATES = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 YEARS = (1800, 2199)
+ValidationKind = Literal["whole", "decimal", "list", "date", "time", "textLength", "custom"]  # openpyxl's kinds
 
 
 def write_template(config: Config, dataset_name: str, registry: Registry, target: Path) -> Path:
@@ -60,7 +62,7 @@ def build_workbook(model: Model, language: str, dataset_name: str, local_values:
     local_values = local_values or {}
     headings = template_headings(model, language)
     workbook = Workbook()
-    data = workbook.active
+    data = workbook.worksheets[0]
     data.title = t("template.sheet_data", language)
     codebook = workbook.create_sheet(t("template.sheet_codebook", language))
     about = workbook.create_sheet(t("template.sheet_about", language))
@@ -75,6 +77,7 @@ def build_workbook(model: Model, language: str, dataset_name: str, local_values:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.comment = _comment(field, language)
         choices = dropdown_values(field, language, local_values.get(field.name, {}))
+        validation: DataValidation | None
         if choices:
             list_column += 1
             validation = _list_validation(lists, list_column, field, choices, language)
@@ -99,7 +102,8 @@ def template_headings(model: Model, language: str) -> dict[str, str]:
 
     The result is checked against the engine's own column mapping, so the headings read back.
     """
-    names = {name: {normalise_heading(n) for n in (name, *field.titles.values())} for name, field in model.fields.items()}
+    names = {name: {normalise_heading(n) for n in (name, *field.titles.values())}
+             for name, field in model.fields.items()}
     headings = {}
     for name, field in model.fields.items():
         others = set().union(*(found for other, found in names.items() if other != name))
@@ -117,7 +121,7 @@ def _misread(model: Model, headings: dict[str, str]) -> list[str]:
     optional = {name: dataclasses.replace(field, required=False) for name, field in model.fields.items()}
     relaxed = dataclasses.replace(model, fields=optional)
     try:
-        mapped = map_columns([headings[name] for name in order], relaxed, {}, model.name, "1").positions
+        mapped = map_columns([headings[name] for name in order], relaxed, {}, model.name, row_place(1)).positions
     except UserError as error:
         return [error.params.get("field", order[0])]
     return [name for position, name in enumerate(order) if mapped.get(name) != position]
@@ -131,8 +135,9 @@ def dropdown_values(field: Field, language: str, local: dict) -> list[str] | Non
         return [_boolean_word(field.true_values, "yes", language), _boolean_word(field.false_values, "no", language)]
     if not field.is_categorical:
         return None
-    values = [str(v) for v in field.allowed_values]
-    labels = [field.label_of(v, language) for v in field.allowed_values]
+    allowed = field.allowed_values or ()
+    values = [str(v) for v in allowed]
+    labels = [field.label_of(v, language) for v in allowed]
     if labels != values and len({label.casefold() for label in labels}) == len(labels):
         read_back = recode(pd.Series(labels, dtype=TEXT), field, local)
         if list(read_back) == values:
@@ -154,10 +159,11 @@ def _list_validation(lists: Worksheet, column: int, field: Field, choices: list[
     return _validation("list", language, "template.error_list", formula1=reference)
 
 
-def limits(field: Field) -> tuple[object, object, bool, bool]:
+def limits(field: Field) -> tuple[Any, Any, bool, bool]:
     """(low, high, low is exclusive, high is exclusive) from the field's constraints."""
     low, low_strict = (field.exclusive_minimum, True) if field.exclusive_minimum is not None else (field.minimum, False)
-    high, high_strict = (field.exclusive_maximum, True) if field.exclusive_maximum is not None else (field.maximum, False)
+    high, high_strict = ((field.exclusive_maximum, True) if field.exclusive_maximum is not None
+                         else (field.maximum, False))
     return low, high, low_strict, high_strict
 
 
@@ -187,7 +193,7 @@ def _value_validation(field: Field, letter: str, language: str) -> DataValidatio
     return None
 
 
-def _bounded(kind: str, low, high, low_strict: bool, high_strict: bool, language: str, message: str,
+def _bounded(kind: ValidationKind, low, high, low_strict: bool, high_strict: bool, language: str, message: str,
              letter: str) -> DataValidation:
     """A whole/decimal check; a range with an exclusive bound becomes a formula on the cell."""
     shown = _range_text(low, high, low_strict, high_strict, language)
@@ -208,7 +214,7 @@ def _bounded(kind: str, low, high, low_strict: bool, high_strict: bool, language
     return _validation(kind, language, message, operator="between", formula1="-1E+15", formula2="1E+15", bounds="")
 
 
-def _validation(kind: str, language: str, message: str, bounds: str = "", **options) -> DataValidation:
+def _validation(kind: ValidationKind, language: str, message: str, bounds: str = "", **options) -> DataValidation:
     error = t(message, language, bounds=bounds, suffix=f", {bounds}" if bounds else "")
     return DataValidation(type=kind, allow_blank=True, showErrorMessage=True, errorStyle="stop",
                           errorTitle=t("template.error_title", language), error=error, **options)
@@ -274,7 +280,8 @@ def limits_text(field: Field, language: str) -> str:
         low, high, low_strict, high_strict = limits(field)
         return _range_text(low, high, low_strict, high_strict, language)
     if field.min_length is not None or field.max_length is not None:
-        return t("template.length", language, range=_range_text(field.min_length, field.max_length, False, False, language))
+        return t("template.length", language,
+                 range=_range_text(field.min_length, field.max_length, False, False, language))
     return ""
 
 
@@ -287,7 +294,7 @@ def _comment(field: Field, language: str) -> Comment:
 def _codebook_sheet(sheet: Worksheet, model: Model, headings: dict[str, str], language: str, local: dict) -> None:
     columns = ("heading", "name", "title", "type", "required", "values", "limits", "description")
     widths = (24, 22, 28, 14, 12, 48, 22, 60)
-    for position, (key, width) in enumerate(zip(columns, widths), start=1):
+    for position, (key, width) in enumerate(zip(columns, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=position, value=t(f"template.column.{key}", language))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL

@@ -15,7 +15,7 @@ from isu_engine.read.inspect import Inspection, inspect_file
 from isu_engine.render import atomic
 
 
-def run_inspect(registry: Registry, file: Path, model_name: str | None, out: Path | None, stream: TextIO,
+def run_inspect(registry: Registry | None, file: Path, model_name: str | None, out: Path | None, stream: TextIO,
                 language: str) -> int:
     """Inspect `file` (against the model when named), print the findings, and write the config to `out`."""
     inspection = inspect_file(file, model_name, display_name=str(file), registry=registry)
@@ -34,7 +34,8 @@ def report_lines(inspection: Inspection, language: str) -> list[str]:
     shown = {None: "–", "\t": "tab"}
     lines = [t("inspect.file", language, file=inspection.file, kind=inspection.kind, rows=inspection.rows)]
     if inspection.kind == "csv":
-        lines.append(t("inspect.text", language, encoding=inspection.encoding, delimiter=shown.get(inspection.delimiter, inspection.delimiter),
+        lines.append(t("inspect.text", language, encoding=inspection.encoding,
+                       delimiter=shown.get(inspection.delimiter, inspection.delimiter),
                        decimal=inspection.decimal))
     if inspection.sheet:
         lines.append(t("inspect.sheet", language, sheet=inspection.sheet, row=inspection.header_row))
@@ -44,8 +45,10 @@ def report_lines(inspection: Inspection, language: str) -> list[str]:
     for column in inspection.columns:
         heading = column.heading or t("inspect.no_heading", language, number=column.position + 1)
         if column.kind == "model":
-            sure = t("inspect.certain", language) if column.confidence >= 1 else t("inspect.likely", language, percent=round(100 * column.confidence))
-            lines.append(t("inspect.to_field", language, heading=heading, field=column.field, type=column.type, sure=sure))
+            sure = (t("inspect.certain", language) if column.confidence >= 1
+                    else t("inspect.likely", language, percent=round(100 * column.confidence)))
+            lines.append(t("inspect.to_field", language, heading=heading, field=column.field, type=column.type,
+                           sure=sure))
         elif column.kind == "own":
             lines.append(t("inspect.to_own", language, heading=heading, field=column.field, type=column.type))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -16,6 +16,10 @@ from isu_engine.i18n import t
 from isu_engine.protect.protection import Outcome
 from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import Registry, plugin_versions
+
+if TYPE_CHECKING:  # loaded when a run is built, not when a config is only validated
+    from isu_engine.analyse.report import Report
+    from isu_engine.compare.comparison import ComparativeReport
 
 VALIDATION_COLUMNS = ["dataset", "row", "field", "check", "value", "message"]
 FORMULA_START = r"[=+\-@\t\r]"
@@ -32,7 +36,7 @@ def validation_table(datasets: dict[str, Dataset]) -> pd.DataFrame:
     frames = [d.issues for d in datasets.values()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["file", *VALIDATION_COLUMNS])
     several = any(len(d.files) > 1 for d in datasets.values())
-    columns = VALIDATION_COLUMNS[:2] + ["file"] + VALIDATION_COLUMNS[2:] if several else VALIDATION_COLUMNS
+    columns = [*VALIDATION_COLUMNS[:2], "file", *VALIDATION_COLUMNS[2:]] if several else VALIDATION_COLUMNS
     return table.reindex(columns=columns)
 
 
@@ -71,7 +75,8 @@ def summary_lines(dataset: Dataset, language: str) -> list[str]:
                valid=dataset.rows_valid, quarantined=dataset.rows_quarantined, skipped=dataset.rows_skipped)]
     lines.extend(f"  {note}" for note in dataset.notes)
     for entry in issues_summary(dataset)[:10]:
-        lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"], rows=entry["rows"]))
+        lines.append(t("validate.issue_line", language, field=entry["field"] or "–", check=entry["check"],
+                       rows=entry["rows"]))
     if dataset.absent_fields:
         lines.append(t("validate.absent_fields", language, fields=", ".join(dataset.absent_fields)))
     if dataset.identifier_columns:
@@ -99,13 +104,14 @@ class Run:
 
     Every command builds the same run — all datasets' reports and, when `compare:` names two
     or more datasets, the comparison — in one set of records. Disclosure control decides over
-    everything the run prints, and its decision depends only on the records, so `isu report` and `isu compare` over the same config and
-    data hide exactly the same cells, and their outputs can be published side by side.
+    everything the run prints, and its decision depends only on the records, so `isu report` and
+    `isu compare` over the same config and data hide exactly the same cells, and their outputs can
+    be published side by side.
     """
 
     datasets: dict[str, Dataset]
-    reports: list
-    comparison: object | None
+    reports: list[Report]
+    comparison: ComparativeReport | None
     protection: Outcome | None = None
 
 
@@ -132,11 +138,13 @@ def write_reports(run: Run, config: Config, registry: Registry, out: Path, forma
 
     out.mkdir(parents=True, exist_ok=True)
     written = write_documents(run.reports, out, formats, config, registry.template_dirs,
-                              progress=lambda name: stream.write(t("report.rendering", config.language, dataset=name) + "\n"))
+                              progress=lambda name: stream.write(t("report.rendering", config.language,
+                                                                   dataset=name) + "\n"))
     if "json" in formats:
         write_json(run_json(run.reports, config, plugin_versions(registry)), out / "report.json")
         written.append(out / "report.json")
     for report in run.reports:
+        assert report.dataset is not None, "a dataset's own report"
         for line in summary_lines(report.dataset, config.language):
             stream.write(line + "\n")
         for section in report.failed_sections:
@@ -153,6 +161,7 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
     from isu_engine.render.outputs import write_documents, write_json
 
     result = run.comparison
+    assert result is not None, "a run over a config that compares"
     out.mkdir(parents=True, exist_ok=True)
     written = write_documents([result.report], out, formats, config, registry.template_dirs,
                               progress=lambda _: stream.write(t("comparison.rendering", config.language) + "\n"))
@@ -165,7 +174,8 @@ def write_comparison(run: Run, config: Config, registry: Registry, out: Path, fo
         stream.write(t("comparison.n_harmonized", config.language, dataset=compared.name, units=compared.attrs["units"],
                        n=hidden_text(config.min_cell) if n is None else n) + "\n")
     for section in result.report.failed_sections:
-        stream.write(t("report.section_failed", config.language, dataset=COMPARISON, section=section.title, error=section.error) + "\n")
+        stream.write(t("report.section_failed", config.language, dataset=COMPARISON, section=section.title,
+                       error=section.error) + "\n")
     return written
 
 

@@ -85,15 +85,15 @@ def among(ctx: AnalysisConfig, aspect: str, present: list[Compared]) -> tuple[st
             return PARTLY, ctx.t(REASON + "target_different"), []
         return YES, ctx.t(REASON + "same"), []
     respondents = [c.attrs["respondents"].get(aspect) for c in present]
-    kinds = list(zip(definitions, respondents))
+    kinds = list(zip(definitions, respondents, strict=True))
     if len(set(kinds)) == 1:
         return YES, ctx.t(REASON + "same"), []
     clauses = []
     if len(set(respondents)) > 1:
-        which = [f"{c.title}: {respondent(ctx, r)}" for c, r in zip(present, respondents)]
+        which = [f"{c.title}: {respondent(ctx, r)}" for c, r in zip(present, respondents, strict=True)]
         clauses.append(ctx.t(REASON + "respondents", which=", ".join(which)))
     for kind in dict.fromkeys(kinds):
-        sharing = [c.title for c, k in zip(present, kinds) if k == kind]
+        sharing = [c.title for c, k in zip(present, kinds, strict=True) if k == kind]
         if len(sharing) > 1:
             clauses.append(ctx.t(REASON + "shared", datasets=joined(ctx, sharing)))
     if aspect in PARTLY_WHEN_DIFFERENT:

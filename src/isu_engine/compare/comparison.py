@@ -14,9 +14,11 @@ one measure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,8 @@ from isu_engine.configure.config import Config, DatasetConfig, Period
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset
 from isu_engine.protect.records import Records
-from isu_engine.compare.harmonize import DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError, harmonize_dataset
+from isu_engine.compare.harmonize import (DETERIORATED, IMPROVED, NOT_MEASURED, OUTCOMES, UNCHANGED, HarmonizeError,
+                                          harmonize_dataset)
 from isu_engine.configure.model import Model
 from isu_engine.render.outputs import cell_json, report_entry, run_json
 from isu_engine.configure.plugins import Registry
@@ -117,7 +120,7 @@ def share(c: Compared, part: Cell, whole: Cell) -> Cell:
 
 def span(periods: list[Period]) -> Period:
     """One period, or the span of several (two years of one unit compare as two datasets)."""
-    if len(set((p.start, p.end) for p in periods)) == 1:
+    if len({(p.start, p.end) for p in periods}) == 1:
         return periods[0]
     return Period(min(p.start for p in periods), max(p.end for p in periods), all(p.explicit for p in periods))
 
@@ -127,8 +130,11 @@ def build_comparison(reports: list[Report], config: Config, registry: Registry, 
     disclosed). A dataset whose harmonized frame cannot be had is left out, with a failed section that says why."""
     compared: list[Compared] = []
     failed: list[Section] = []
+    datasets: list[Dataset] = []
     for report in reports:
         dataset = report.dataset
+        assert dataset is not None, "a dataset's own report"
+        datasets.append(dataset)
         ctx = AnalysisConfig(config=config, dataset=dataset.config, period=report.meta.period,
                              tally=Tally(records, dataset.name))
         try:
@@ -143,11 +149,11 @@ def build_comparison(reports: list[Report], config: Config, registry: Registry, 
     report = comparison_report(compared, config, records, titles=[r.meta.dataset_title for r in reports],
                                periods=[r.meta.period for r in reports], failed=failed,
                                files={name: digest for r in reports for name, digest in r.meta.files.items()})
-    return ComparativeReport(report=report, compared=compared, datasets=[r.dataset for r in reports])
+    return ComparativeReport(report=report, compared=compared, datasets=datasets)
 
 
 def comparison_report(compared: list[Compared], config: Config, records: Records, *, titles: list[str] | None = None,
-                      periods: list[Period] | None = None, failed: list[Section] = (),
+                      periods: list[Period] | None = None, failed: Sequence[Section] = (),
                       files: dict[str, str] | None = None) -> Report:
     """The comparison's sections and reflection for datasets already harmonized (before disclosure control)."""
     periods = periods or [c.ctx.period for c in compared]
@@ -184,7 +190,7 @@ def _ctx(config: Config, period: Period, records: Records, title: str | None) ->
 
 
 def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
-    builders: list[tuple[str, str, Callable[[Section, AnalysisConfig, list[Compared]], None], int]] = [
+    builders = [
         ("what", "comparison.what.title", _what, 10),
         ("reached", "comparison.reached.title", _reached, 20),
         ("volume", "comparison.volume.title", _volume, 30),
@@ -194,7 +200,8 @@ def _sections(ctx: AnalysisConfig, compared: list[Compared]) -> list[Section]:
         ("visible", "comparison.visible.title", _visible, 60),
         ("groups", "comparison.groups.title", _groups, 70),
     ]
-    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), lambda s, build=build: build(s, ctx, compared), order)
+    return [ctx.section(f"{COMPARISON}.{name}", ctx.t(title), functools.partial(build, ctx=ctx, compared=compared),
+                        order)
             for name, title, build, order in builders]
 
 
@@ -334,7 +341,8 @@ def _volume(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
                          *(tally.quantile(values, n, q, decimals, variable=column) for q in (0.5, 0.25, 0.75))])
     section.items.append(Table(
         id=f"{COMPARISON}.volume", title=ctx.t("comparison.volume.table_title"),
-        columns=[Column("dataset", ctx.t("comparison.what.dataset")), Column("measure", ctx.t("comparison.volume.measure")),
+        columns=[Column("dataset", ctx.t("comparison.what.dataset")),
+                 Column("measure", ctx.t("comparison.volume.measure")),
                  Column("definition", ctx.t("comparison.volume.definition")),
                  Column("scope", ctx.t("comparison.volume.scope")), Column("n", "n", "count"),
                  Column("median", ctx.t("common.median"), "number"), Column("q1", ctx.t("common.q1"), "number"),
@@ -363,7 +371,8 @@ def _ending_cells(c: Compared) -> tuple[dict[str, Cell], Cell]:
     answered = flags.astype("boolean")
     cells = {
         "planned": yes,
-        "not_planned": tally.count(c.ended_population, flags.index[(answered == False).fillna(False).to_numpy()],  # noqa: E712
+        "not_planned": tally.count(c.ended_population,
+                                   flags.index[(answered == False).fillna(False).to_numpy()],  # noqa: E712
                                    [("ended_planned", False)]),
         "unknown": tally.count(c.ended_population, flags.index[answered.isna().to_numpy()], [("ended_planned", None)]),
         "open": status[OPEN],
@@ -392,8 +401,10 @@ def _ending(section: Section, ctx: AnalysisConfig, compared: list[Compared]) -> 
         note += " " + ctx.t("comparison.ending.different")
     section.items.append(_category_table(ctx, recording, table_id=f"{COMPARISON}.ending",
                                          title=ctx.t("comparison.ending.table_title"), counted=counted,
-                                         categories=categories, note=note, total_label=ctx.t("comparison.ending.total")))
-    chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart", title=ctx.t("comparison.ending.chart_title"),
+                                         categories=categories, note=note,
+                                         total_label=ctx.t("comparison.ending.total")))
+    chart = _stacked(ctx, recording, chart_id=f"{COMPARISON}.ending.chart",
+                     title=ctx.t("comparison.ending.chart_title"),
                      description=ctx.t("comparison.ending.chart_description"), counted=counted, categories=categories)
     if chart is not None:
         section.items.append(chart)
@@ -438,7 +449,8 @@ def _improvement(section: Section, ctx: AnalysisConfig, compared: list[Compared]
     t = ctx.t
     section.items.append(Table(
         id=f"{COMPARISON}.outcome", title=t("comparison.improvement.table_title"),
-        columns=[Column("dataset", t("comparison.what.dataset")), Column("measure", t("comparison.improvement.measure")),
+        columns=[Column("dataset", t("comparison.what.dataset")),
+                 Column("measure", t("comparison.improvement.measure")),
                  Column("measured", t("comparison.improvement.measured"), "count"),
                  Column("improved", t("comparison.improvement.improved"), "pct"),
                  Column("unchanged", t("comparison.improvement.unchanged"), "pct"),

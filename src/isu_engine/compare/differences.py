@@ -2,9 +2,11 @@
 
 Each dataset's yes/no indicators (ended as planned; improved by the dataset's own definition)
 are compared group against rest with `comparisons.compare_groups`, on the dataset's own
-counts, so disclosure control treats them like every other count of the run. The comparison report's `finalize` adjusts the p-values of all these tables together
-(Benjamini–Hochberg), flags and asks. Units are compared only within a dataset that has more
-than one and whose model declares them (unit names are never tabulated from the data). Differences are never compared between datasets.
+counts, so disclosure control treats them like every other count of the run. The comparison
+report's `finalize` adjusts the p-values of all these tables together (Benjamini–Hochberg),
+flags and asks. Units are compared only within a dataset that has more than one and whose model
+declares them (unit names are never tabulated from the data). Differences are never compared
+between datasets.
 """
 
 from __future__ import annotations

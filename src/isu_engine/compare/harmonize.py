@@ -181,7 +181,7 @@ def _has_kind(column: pd.Series, kind: str) -> bool:
         return types.is_numeric_dtype(column) and not types.is_bool_dtype(column)
     if kind == "date":
         return types.is_datetime64_dtype(column)
-    return types.is_bool_dtype(column) or column.isna().all()
+    return bool(types.is_bool_dtype(column) or column.isna().all())
 
 
 def _check_attrs(attrs: dict, fail) -> None:
@@ -228,10 +228,8 @@ def _harmonize_field(model: Model, common: str) -> str | None:
     """The field for a common column: the model's `harmonize:` mapping, else a field of that name."""
     if common in model.harmonize:
         return model.harmonize[common]
-    if common == "age" and model.field_with_role("age") is not None:
-        return model.field_with_role("age").name
-    if common == "subject" and model.field_with_role("subject") is not None:
-        return model.field_with_role("subject").name
+    if common in ("age", "subject") and (found := model.field_with_role(common)) is not None:
+        return found.name
     return common if common in model.fields and common not in ("start", "end", "contacts") else None
 
 
@@ -241,8 +239,8 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     Long data: one row per subject; with dated occasions, per subject with an occasion in the
     period, start/end = its first/last occasion up to the period end and contacts = its rows
     in the period (undated: every subject, contacts = its rows). Wide data: one row per row of
-    the file (active in the period when `harmonize:` maps start and end). Outcome: change on the model's first scale. Endings, goal
-    attainment and feedback are not known without a plugin.
+    the file (active in the period when `harmonize:` maps start and end). Outcome: change on the
+    model's first scale. Endings, goal attainment and feedback are not known without a plugin.
     """
     model = dataset.model
     unknown = sorted(set(model.harmonize) - set(HARMONIZE_KEYS))
@@ -251,32 +249,37 @@ def generic_harmonized(dataset: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
                              f"known: {list(HARMONIZE_KEYS)}")
     field = {common: _harmonize_field(model, common) for common in HARMONIZE_KEYS}
     occasion = model.field_with_role("occasion")
-    dated = occasion is not None and occasion.type in ("date", "datetime")
-    long = model.format == "long" and field["subject"] is not None
-    if long:
-        units, rows, columns = _long_units(dataset.frame, field["subject"], occasion.name if dated else None, ctx)
+    dated_by = occasion.name if occasion is not None and occasion.type in ("date", "datetime") else None
+    dated = dated_by is not None
+    subject = field["subject"]
+    long = model.format == "long" and subject is not None
+    if model.format == "long" and subject is not None:
+        units, rows, columns = _long_units(dataset.frame, subject, dated_by, ctx)
     else:
-        units, rows, columns = _wide_units(dataset.frame, field, occasion.name if dated else None, ctx)
+        units, rows, columns = _wide_units(dataset.frame, field, dated_by, ctx)
     unit_word, units_word = ctx.t("comparison.unit.subject"), ctx.t("comparison.unit.subjects")
     outcome, outcome_definition, outcome_measure = _generic_outcome(dataset, ctx, units, rows, field["subject"],
                                                                     units_word)
     frame = harmonized_frame(
         dataset=dataset.name, model=model.name, subject=columns["subject"],
-        unit=units[field["unit"]] if field["unit"] else None, gender=units[field["gender"]] if field["gender"] else None,
+        unit=units[field["unit"]] if field["unit"] else None,
+        gender=units[field["gender"]] if field["gender"] else None,
         age=units[field["age"]] if field["age"] else None, start=columns.get("start"), end=columns.get("end"),
         contacts=columns.get("contacts"), outcome=outcome)
     title = {name: model.fields[name].title(ctx.language) for name in filter(None, field.values())}
+    contacts: str | None
     if long:
         target = ctx.t("comparison.target.with_occasion" if dated else "comparison.target.all_rows", units=units_word)
         contacts = ctx.t("comparison.contacts.rows" if dated else "comparison.contacts.rows_all", unit=unit_word)
         duration = ctx.t("comparison.duration.occasions") if dated else None
     else:
-        dates = field["start"] is not None and field["end"] is not None
+        start_field, end_field, recorded = field["start"], field["end"], field["contacts"]
+        dates = start_field is not None and end_field is not None
         target = ctx.t("comparison.target.active" if dates else "comparison.target.all_rows", units=units_word)
-        contacts = ctx.t("comparison.contacts.recorded", field=title[field["contacts"]], unit=unit_word,
-                         units=units_word) if field["contacts"] else None
-        duration = ctx.t("comparison.duration.dates", start=title[field["start"]], end=title[field["end"]],
-                         units=units_word) if dates else None
+        contacts = ctx.t("comparison.contacts.recorded", field=title[recorded], unit=unit_word,
+                         units=units_word) if recorded else None
+        duration = ctx.t("comparison.duration.dates", start=title[start_field], end=title[end_field],
+                         units=units_word) if start_field is not None and end_field is not None else None
     return describe(frame, unit_of_analysis=unit_word, units=units_word, target_group=target,
                     definitions={"contacts": contacts, "duration": duration, "outcome": outcome_definition},
                     outcome_measure=outcome_measure, unit_kind="subjects" if long else "rows",

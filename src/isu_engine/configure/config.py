@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import glob
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,8 @@ def parse_config(raw: Any, doc: Document, path: Path) -> Config:
     config.age_bands = _age_bands(raw, doc)
     config.internal = doc.boolean(raw, "internal", "config")
     config.plugins_dirs = [config_path(config, item, raw.get("plugins_dirs"), i)
-                           for i, item in enumerate(doc.sequence(raw.get("plugins_dirs"), "plugins_dirs", raw, "plugins_dirs"))]
+                           for i, item in enumerate(doc.sequence(raw.get("plugins_dirs"), "plugins_dirs", raw,
+                                                                 "plugins_dirs"))]
     for index, folder in enumerate(config.plugins_dirs):
         _no_links_outside(config, folder, raw.get("plugins_dirs"), index)
     templates = doc.text(raw, "templates_dir", "config")
@@ -221,7 +223,7 @@ def _age_bands(raw: dict, doc: Document) -> tuple[tuple[int, int], ...]:
             raise doc.error("config.bad_age_band", items, index)
         bands.append((item[0], item[1]))
     ordered = sorted(bands)
-    if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
+    if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
         raise doc.error("config.overlapping_age_bands", raw, "age_bands")
     return tuple(bands)
 
@@ -283,7 +285,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
     if source is None:
         raise doc.error("schema.missing_key", container, name, name="source", where=where)
     patterns = source if isinstance(source, list) else [source]
-    sources, skipped = [], []
+    sources: list[Path] = []
+    skipped: list[Path] = []
     for index, pattern in enumerate(patterns):
         line_container, line_key = (source, index) if isinstance(source, list) else (raw, "source")
         found = _expand_source(config, pattern, line_container, line_key)
@@ -328,7 +331,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
         model_keys={key: value for key, value in raw.items() if key not in DATASET_KEYS},
         parameters=dict(doc.mapping(raw.get("parameters"), f"{where}.parameters", raw, "parameters")),
         scales=dict(doc.mapping(raw.get("scales"), f"{where}.scales", raw, "scales")),
-        missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values", read, "missing_values")),
+        missing_values=tuple(str(v) for v in doc.sequence(read.get("missing_values"), f"{where}.read.missing_values",
+                                                          read, "missing_values")),
         period=_period(raw, doc),
         raw=raw,
         skipped_sources=skipped,
@@ -336,7 +340,8 @@ def _dataset(name: str, raw: Any, container: dict, doc: Document, config: Config
 
 
 def is_lock_file(path: Path) -> bool:
-    """An office program's owner or lock file beside an open workbook (Excel's ~$name.xlsx, LibreOffice's .~lock.name#)."""
+    """An office program's owner or lock file beside an open workbook (Excel's ~$name.xlsx,
+    LibreOffice's .~lock.name#)."""
     name = path.name
     return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
 

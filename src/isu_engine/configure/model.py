@@ -78,8 +78,8 @@ class Field:
     maximum: Any = None
     exclusive_minimum: Any = None
     exclusive_maximum: Any = None
-    min_length: int | None = None
-    max_length: int | None = None
+    min_length: float | None = None   # as the model writes it (a number)
+    max_length: float | None = None
     pattern: str | None = None
     enum: tuple | None = None
     categories: tuple[Category, ...] = ()
@@ -140,9 +140,8 @@ class Field:
         if self.type == "list":
             descriptor["delimiter"] = self.delimiter
             descriptor["itemType"] = self.item_type
-        for key, value in (("decimalChar", self.decimal_char), ("groupChar", self.group_char)):
-            if value is not None:
-                descriptor[key] = value
+        descriptor.update({key: value for key, value in (("decimalChar", self.decimal_char),
+                                                          ("groupChar", self.group_char)) if value is not None})
         return descriptor
 
 
@@ -244,17 +243,17 @@ class Model:
         found = self.fields_with_role(role)
         return found[0] if found else None
 
-    def with_own_fields(self, own: list[Field]) -> "Model":
+    def with_own_fields(self, own: list[Field]) -> Model:
         """This model with a unit's own variables added after its fields."""
         fields = dict(self.fields)
         fields.update({f.name: f for f in own})
         return dataclasses.replace(self, fields=fields)
 
-    def with_settings(self, settings: dict[str, Any]) -> "Model":
+    def with_settings(self, settings: dict[str, Any]) -> Model:
         """This model with a dataset's own settings (the dataset keys the model's plugin declares, parsed)."""
         return dataclasses.replace(self, settings=settings)
 
-    def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> "Model":
+    def with_overrides(self, scales: dict[str, Scale], parameters: dict) -> Model:
         """This model with some scales replaced and parameters updated (from a config)."""
         return dataclasses.replace(self, scales={**self.scales, **scales},
                                    parameters={**self.parameters, **parameters})
@@ -275,7 +274,8 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
         raise doc.error("schema.missing_key", raw, name="name", where="model")
     if not NAME_PATTERN.match(name):
         raise doc.error("model.bad_name", raw, "name", name=name)
-    model_missing = tuple(str(v) for v in doc.sequence(raw.get("missingValues", [""]), "missingValues", raw, "missingValues"))
+    model_missing = tuple(str(v) for v in doc.sequence(raw.get("missingValues", [""]), "missingValues", raw,
+                                                       "missingValues"))
     fields = parse_fields(doc.sequence(raw.get("fields"), "fields", raw, "fields"), doc, own=False)
     if not fields:
         raise doc.error("model.no_fields", raw)
@@ -313,7 +313,7 @@ def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path 
     )
 
 
-def parse_analyses(items: list, doc: Document, fields: dict[str, Field], scales: dict[str, "Scale"],
+def parse_analyses(items: list, doc: Document, fields: dict[str, Field], scales: dict[str, Scale],
                    model: str) -> tuple[Analysis, ...]:
     """The `analyses:` list: each a known kind with the fields or scales it names."""
     analyses = []
@@ -378,7 +378,7 @@ def parse_field(raw: dict, doc: Document, own: bool) -> Field:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise doc.error("model.bad_pattern", constraints, "pattern", pattern=pattern, reason=str(error))
+            raise doc.error("model.bad_pattern", constraints, "pattern", pattern=pattern, reason=str(error)) from error
     enum = constraints.get("enum")
     if enum is not None:
         enum = tuple(doc.sequence(enum, f"{where}.constraints.enum", constraints, "enum"))
@@ -589,7 +589,8 @@ def parse_rules(items: list, doc: Document, fields: dict[str, Field], rule_kinds
         rule_id = doc.text(raw, "id", "rules[]", f"{kind}_{index + 1}")
         messages = doc.titles(raw, "message", "rules[]", "") if "message" in raw else {}
         params = {k: v for k, v in raw.items() if k not in ("type", "id", "message")}
-        rule = Rule(type=kind, params=params, id=rule_id, messages=messages, line=raw.line if hasattr(raw, "line") else None)
+        rule = Rule(type=kind, params=params, id=rule_id, messages=messages,
+                    line=raw.line if hasattr(raw, "line") else None)
         rule_kinds[kind].check(rule, fields, doc, raw)
         rules.append(rule)
     return tuple(rules)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any, overload
 
 from isu_engine.errors import UserError, line_place
 from isu_engine.configure.yamlio import line_of
@@ -59,6 +60,10 @@ class Document:
             raise self.error("schema.missing_key", mapping, name=key, where=where)
         return mapping[key]
 
+    @overload
+    def text(self, mapping: dict, key: str, where: str, default: str) -> str: ...
+    @overload
+    def text(self, mapping: dict, key: str, where: str, default: None = None) -> str | None: ...
     def text(self, mapping: dict, key: str, where: str, default: str | None = None) -> str | None:
         value = mapping.get(key, default)
         if value is None:
@@ -67,6 +72,10 @@ class Document:
             raise self.error("schema.not_text", mapping, key, name=key, where=where)
         return str(value)
 
+    @overload
+    def number(self, mapping: dict, key: str, where: str, default: float) -> float: ...
+    @overload
+    def number(self, mapping: dict, key: str, where: str, default: None = None) -> float | None: ...
     def number(self, mapping: dict, key: str, where: str, default: float | None = None) -> float | None:
         value = mapping.get(key, default)
         if value is None:
@@ -81,7 +90,13 @@ class Document:
             raise self.error("schema.not_boolean", mapping, key, name=key, where=where, value=value)
         return value
 
-    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str, default: str | None = None) -> str | None:
+    @overload
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str, default: str) -> str: ...
+    @overload
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str,
+               default: None = None) -> str | None: ...
+    def choice(self, mapping: dict, key: str, choices: Iterable[str], where: str,
+               default: str | None = None) -> str | None:
         value = mapping.get(key, default)
         choices = list(choices)
         if value is None:

@@ -92,9 +92,10 @@ class _Constructor(yaml.constructor.SafeConstructor):
         raise _LimitError("yaml.tag_not_allowed", node.start_mark.line + 1, tag=node.tag)
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_line_mapping)
-_Constructor.add_constructor("tag:yaml.org,2002:seq", _Constructor.construct_line_sequence)
-_Constructor.add_constructor(None, _Constructor.construct_undefined)
+# PyYAML's stubs accept only constructors of a whole loader class, not of a constructor mixed into two loaders.
+_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_line_mapping)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:seq", _Constructor.construct_line_sequence)  # type: ignore[type-var]
+_Constructor.add_constructor(None, _Constructor.construct_undefined)  # type: ignore[type-var]
 for _tag in ("str", "int", "float", "bool", "null"):
     _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",
                                  yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
@@ -130,16 +131,19 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml
             self.depth -= 1
 
 
+_FastLoader: type[_LibyamlLoader] | None = None  # None: PyYAML built without libyaml
 if yaml.__with_libyaml__:
-    class _FastLoader(yaml.cyaml.CParser, _Constructor, _Resolver):
+    from yaml._yaml import CParser  # libyaml's parser, which yaml.cyaml's loaders are built on
+
+    class _LibyamlLoader(CParser, _Constructor, _Resolver):
         """libyaml's parser with the same constructor and resolver (no limits while composing: see `_within_limits`)."""
 
         def __init__(self, stream):
-            yaml.cyaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
-else:  # PyYAML built without libyaml
-    _FastLoader = None
+
+    _FastLoader = _LibyamlLoader
 
 
 def _within_limits(root) -> bool:

@@ -32,7 +32,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -136,17 +137,17 @@ def _from_definitions(system: System, published: dict[str, dict]) -> None:
         groups[key][frozenset(_condition(c) for c in definition["conditions"])] = name
     for members in groups.values():
         _relations(system, members)
-    parts: dict[tuple, list[int]] = defaultdict(list)
+    parts: dict[tuple, list[int]] = defaultdict(list)   # a distribution's rows: the numbers of their counts
     for name, definition in counts.items():
         part_of = definition.get("part_of") or {}
         total = part_of.get("total")
         if total in counts:
             extra = {c[0] for c in definition["conditions"]} - {c[0] for c in counts[total]["conditions"]}
             parts[(total, tuple(sorted(extra)), part_of.get("rows"))].append(system.names[name])
-    for (total, _, rows), members in parts.items():   # a distribution's rows, all published: every unit of its total
-        if len(members) == rows:
-            system.equal({system.names[total]: 1.0, **{m: -1.0 for m in members}})
-    for name, definition in published.items():
+    for (total, _, rows), row_counts in parts.items():   # a distribution's rows, all published: every unit of its total
+        if len(row_counts) == rows:
+            system.equal({system.names[total]: 1.0, **dict.fromkeys(row_counts, -1.0)})
+    for definition in published.values():
         if definition.get("kind") == "share" and definition.get("value") is not None:
             inputs = definition.get("inputs", [])
             if len(inputs) == 2 and inputs[0] != inputs[1] and all(i in system.names for i in inputs):
@@ -173,7 +174,7 @@ def _relations(system: System, members: dict[frozenset, str]) -> None:
         for name, value in conditions:
             rest = conditions - {(name, value)}
             by_parent[(rest, name)][value] = number
-    for (rest, variable), values in by_parent.items():
+    for (rest, _variable), values in by_parent.items():
         plain = {v: n for v, n in values.items() if not isinstance(v, tuple) and v != "present" and v is not True
                  and v is not False}
         any_value = values.get(("any",))
@@ -181,7 +182,7 @@ def _relations(system: System, members: dict[frozenset, str]) -> None:
             system.equal({any_value: 1.0, **{n: -1.0 for v, n in plain.items() if v is not None}})
         parent = index.get(rest)
         if parent is not None and len(plain) >= 2:
-            terms = {parent: 1.0, **{n: -1.0 for n in plain.values()}}
+            terms = {parent: 1.0, **dict.fromkeys(plain.values(), -1.0)}
             if None in plain:             # the units without a value are published too: the rows are all
                 system.equal(terms)
             else:                         # they may be left out (a comparison's groups): the rows are at most
@@ -242,7 +243,7 @@ def _distribution_table(system: System, table: dict, columns: list) -> None:
     visible = sum(row[n_column] for row in table.get("rows", []) if row[n_column] is not None)
     if table.get("n") is not None and len(parts) >= 2 and visible <= table["n"]:
         total = system.count(f"{table['id']}[total]", table["n"])
-        system.equal({total: 1.0, **{p: -1.0 for p in parts}})
+        system.equal({total: 1.0, **dict.fromkeys(parts, -1.0)})
 
 
 def _comparison_table(system: System, table: dict) -> None:
@@ -268,8 +269,8 @@ def _comparison_table(system: System, table: dict) -> None:
         yeses.append(yes)
     if groups:                      # the groups are every group with an assessed unit: together, the total
         system.at_most.append((total_yes, total))
-        system.equal({total: 1.0, **{g: -1.0 for g in groups}})
-        system.equal({total_yes: 1.0, **{y: -1.0 for y in yeses}})
+        system.equal({total: 1.0, **dict.fromkeys(groups, -1.0)})
+        system.equal({total_yes: 1.0, **dict.fromkeys(yeses, -1.0)})
 
 
 # --- bounds -----------------------------------------------------------------------------------
@@ -301,9 +302,10 @@ def _findings(system: System, m: int) -> list[Finding]:
           [k for terms in system.at_least_zero for k in terms])), shape=(len(system.at_least_zero), n))
     # each equation as two inequalities with a little room: published shares and means are rounded floats
     upper = sparse.vstack([order, sums, equal, -equal]).tocsr()
-    rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
-                          -np.array(rhs) + TOLERANCE])
-    bounds = [(system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
+    upper_rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
+                                -np.array(rhs) + TOLERANCE])
+    bounds: list[tuple[float | None, float | None]] = [
+        (system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
     names = {number: name for name, number in system.names.items()}
     findings = []
     for number in sorted(system.hidden, key=lambda k: names[k]):
@@ -311,8 +313,9 @@ def _findings(system: System, m: int) -> list[Finding]:
         for sign in (1.0, -1.0):
             objective = np.zeros(n)
             objective[number] = sign
-            result = linprog(objective, A_ub=upper if upper.shape[0] else None, b_ub=rhs if upper.shape[0] else None,
-                             bounds=bounds, method="highs")
+            # HiGHS takes the sparse matrix as it is; scipy-stubs declare dense matrices only.
+            result = linprog(objective, A_ub=upper if upper.shape[0] else None,  # type: ignore[call-overload]
+                             b_ub=upper_rhs if upper.shape[0] else None, bounds=bounds, method="highs")
             if result.status == 2:
                 raise Inconsistent()
             extremes.append(None if result.status != 0 else sign * result.fun)
@@ -320,6 +323,6 @@ def _findings(system: System, m: int) -> list[Finding]:
         if low is None or high is None:
             continue
         low_whole, high_whole = math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE)
-        if 1 <= low_whole and high_whole <= m - 1 and low_whole <= high_whole:
+        if low_whole >= 1 and high_whole <= m - 1 and low_whole <= high_whole:
             findings.append(Finding(names[number], low_whole, high_whole))
     return findings

@@ -19,7 +19,8 @@
    variables) come first, so that a table pays for its own small cells; then the cheapest: the
    fewest shown figures it would take with it
    (a count whose share is already hidden costs only itself), then the fewest atoms (an inner
-   cell before a row, a row before a total), then the smallest count, then the stable id. Counts a contract publishes exactly (`always_shown`) are never chosen.
+   cell before a row, a row before a total), then the smallest count, then the stable id. Counts a
+   contract publishes exactly (`always_shown`) are never chosen.
    Hiding only removes equations, so a protected target stays protected.
    A count hidden on the way that the shown numbers still give exactly is shown again.
 5. *Fail closed*: a target still unprotected when the limits are reached (or unproven when
@@ -40,7 +41,7 @@ import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -179,13 +180,16 @@ def _classes(counts: list[Figure], published: list[Figure]) -> list[CountClass]:
     class_of: dict[int, CountClass] = {}
     for figures in grouped.values():
         first = figures[0]
-        count_class = CountClass(universe=first.universe, units=first.units, figures=figures,
-                                 value=int(first.value), n_persons=first.universe.n_persons(first.units))
+        universe, units = first.universe, first.units
+        assert universe is not None and units is not None, "a count has its units"
+        count_class = CountClass(universe=universe, units=units, figures=figures,
+                                 value=int(first.value), n_persons=universe.n_persons(units))
         classes.append(count_class)
         class_of.update((id(f), count_class) for f in figures)
     for figure in published:
         if figure.kind != COUNT:
-            rests_on = list({id(class_of[id(c)]): class_of[id(c)] for c in figure.counts() if id(c) in class_of}.values())
+            rests_on = list({id(class_of[id(c)]): class_of[id(c)]
+                             for c in figure.counts() if id(c) in class_of}.values())
             for count_class in rests_on:
                 count_class.resting.append(rests_on)
     classes.sort(key=lambda c: c.order)
@@ -216,15 +220,15 @@ def _secondary(classes: list[CountClass], published: list[Figure], settings: Set
     universe = classes[0].universe
     means = [f for f in published if f.kind == MEAN and f.levels and f.inputs
              and f.inputs[0].universe is universe and f.value is not None]
-    refining = [positions for f in means for positions in f.levels.values()]
-    seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode("utf-8"))
+    refining = [positions for f in means for positions in (f.levels or {}).values()]
+    seed = zlib.crc32(f"{universe.dataset}\x1f{universe.kind}".encode())
     system, _ = build(len(universe), [c.units for c in classes], refining, seed)
     class_atoms = [system.atoms_of(i) for i in range(len(classes))]
     targets = _targets(classes, class_atoms, system, settings.min_cell)
     outcome.targets += len(targets)
     if targets:
         level_atoms = iter(system.refiners)
-        mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels]) for f in means]
+        mean_levels = [(f, [(level, next(level_atoms)) for level in f.levels or {}]) for f in means]
         _Search(classes, class_atoms, mean_levels, system.sizes, targets, settings, deadline, outcome).run()
 
 
@@ -243,7 +247,7 @@ class _Search:
 
     def run(self) -> None:
         choices = 0
-        for number, target in enumerate(self.targets):
+        for number in range(len(self.targets)):
             while True:
                 verdict = self.check(number)
                 if verdict:
@@ -285,7 +289,7 @@ class _Search:
             return False                      # the difference of two visible counts: known exactly
         bounds = self.bounds()
         verdict = bounds.protected(target.atoms, target.low, target.high)
-        self.binding = {self._owners[e] for e in bounds.binding if self._owners[e] is not None}
+        self.binding = {owner for e in bounds.binding if (owner := self._owners[e]) is not None}
         return verdict
 
     def bounds(self) -> Bounds:
@@ -304,7 +308,8 @@ class _Search:
             atoms[self.targets[number].atoms] = 1
             holding = (self.incidence @ atoms > 0).astype(np.int32)
             near = self.incidence.T @ holding > 0
-            self._around[number] = np.flatnonzero(self.incidence @ near.astype(np.int32) > 0).tolist()
+            # a sparse matrix times a vector is a vector (scipy-stubs allow a sparse result too)
+            self._around[number] = np.flatnonzero(np.asarray(self.incidence @ near.astype(np.int32) > 0)).tolist()
         return self._around[number]
 
     def candidates(self, number: int) -> list[int]:
@@ -334,7 +339,7 @@ class _Search:
 def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarray) -> Bounds:
     """The reader's equations: every visible count, and every visible mean of a whole-number variable."""
     equations = [Equation(atoms, np.ones(len(atoms)), float(c.value))
-                 for c, atoms in zip(classes, class_atoms) if not c.hidden]
+                 for c, atoms in zip(classes, class_atoms, strict=True) if not c.hidden]
     visible = {id(f) for c in classes if not c.hidden for f in c.figures}
     for figure, levels in mean_levels:
         if id(figure.inputs[0]) not in visible:
@@ -357,7 +362,7 @@ def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Tar
         if key not in found:
             found[key] = Target(atoms, value, low, high, name, pair, tuple(owners) or tuple(pair or ()))
 
-    for number, (count_class, atoms) in enumerate(zip(classes, class_atoms)):
+    for number, (count_class, atoms) in enumerate(zip(classes, class_atoms, strict=True)):
         if count_class.hidden:
             low, high = (count_class.value, count_class.value) if count_class.exact else (1, m - 1)
             add(atoms, count_class.value, low, high, count_class.order, owners=(number,))
@@ -413,6 +418,7 @@ def _derived(published: list[Figure], settings: Settings) -> None:
             reason = "derived"
         elif figure.kind != SHARE and figure.inputs and figure.inputs[0].kind == COUNT:
             n = figure.inputs[0]
+            assert n.universe is not None and n.units is not None, "a count has its units"
             persons = n.universe.n_persons(n.units)
             if 1 <= n.value < m:
                 reason = "few"

@@ -15,7 +15,8 @@ see this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ class Universe:
         self.index = pd.Index([])
         self._persons = np.empty(0, dtype=np.int64)
         self._person_keys = pd.Index([])
-        seed = np.frombuffer(f"{dataset}\x1f{kind}".encode("utf-8").ljust(8, b"\0")[:8], dtype=np.uint64)[0]
+        seed = np.frombuffer(f"{dataset}\x1f{kind}".encode().ljust(8, b"\0")[:8], dtype=np.uint64)[0]
         self._random = np.random.default_rng(int(seed) ^ len(dataset) ^ (len(kind) << 32))
         self._weights = np.empty(0, dtype=np.uint64)
 
@@ -139,7 +140,7 @@ class Figure:
     conditions: tuple = ()
     variable: str | None = None
     statistic: str | None = None
-    inputs: tuple["Figure", ...] = ()
+    inputs: tuple[Figure, ...] = ()
     universe: Universe | None = None
     units: np.ndarray | None = None
     value: Any = None
@@ -148,7 +149,7 @@ class Figure:
     hidden: bool = False
     reason: str | None = None            # why hidden: "small", "secondary", "derived", "unproven" …
     always_shown: bool = False            # a count a contract publishes exactly (never hidden)
-    part_of: "Figure | None" = None        # a row of a distribution: its rows add up to this total
+    part_of: Figure | None = None        # a row of a distribution: its rows add up to this total
     parts: int = 0                         # … and how many rows the distribution has
     fingerprint: tuple[int, int] | None = field(default=None, repr=False)
 
@@ -163,7 +164,7 @@ class Figure:
             parts.append("(" + ", ".join(f.id for f in self.inputs) + ")")
         return " | ".join(parts)
 
-    def counts(self) -> Iterator["Figure"]:
+    def counts(self) -> Iterator[Figure]:
         """Every count this figure rests on (itself for a count)."""
         if self.kind == COUNT:
             yield self

@@ -19,8 +19,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-INFINITE = float("inf")
-
 
 @dataclass
 class Equation:
@@ -52,7 +50,7 @@ def atoms_of_units(n_units: int, sets: list[np.ndarray], weights: np.ndarray) ->
     """
     signature = np.zeros(n_units, dtype=np.uint64)
     covered = np.zeros(n_units, dtype=bool)
-    for positions, weight in zip(sets, weights):
+    for positions, weight in zip(sets, weights, strict=True):
         signature[positions] ^= weight
         covered[positions] = True
     codes = np.full(n_units, -1, dtype=np.int64)
@@ -62,7 +60,8 @@ def atoms_of_units(n_units: int, sets: list[np.ndarray], weights: np.ndarray) ->
     return codes, sizes
 
 
-def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray], seed: int) -> tuple[AtomSystem, np.ndarray]:
+def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray],
+          seed: int) -> tuple[AtomSystem, np.ndarray]:
     """The atoms induced by `classes` (and `refining` sets, e.g. a mean's value levels)."""
     sets = [*classes, *refining]
     weights = np.random.default_rng(seed).integers(1, np.iinfo(np.uint64).max, size=len(sets),
@@ -134,7 +133,7 @@ class Bounds:
                               bounds=(0, None), method="highs-ds", options={"presolve": False})
             if relaxed.status == 3:
                 return True                              # unbounded: as large as anyone likes
-            if relaxed.status != 0:
+            if relaxed.status != 0 or relaxed.fun is None or relaxed.x is None:
                 continue
             if not outside(sign * relaxed.fun):
                 if equal is not None:
@@ -142,7 +141,7 @@ class Bounds:
                 continue
             if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
                 return True
-            result = milp(sign * objective, integrality=np.ones(n), bounds=VariableBounds(0, np.inf),
+            result = milp(sign * objective, integrality=np.ones(n, dtype=np.int_), bounds=VariableBounds(0, np.inf),
                           constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
                           options={"node_limit": self.NODE_LIMIT, "time_limit": self.time_limit})
             if result.x is not None and outside(float(objective @ np.round(result.x))):

@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ from isu_engine.configure.plugins import Registry, load_registry
 from isu_engine.i18n import DEFAULT_LANGUAGE, t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
 from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
-from isu_engine.read.readers import AMBIGUOUS, RawTable, ReadOptions, column_decimal, read_table
+from isu_engine.read.options import ReadOptions
+from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 
 MAX_CATEGORIES = 20  # an own column with more distinct values is text, not categories
 MIN_CATEGORY_ROWS = 5  # an own column is proposed with categories only when every value is on this many rows
@@ -83,18 +85,20 @@ class Inspection:
         found: dict[str, dict[str, str]] = {}
         for column in self.columns:
             for value in column.values:
-                if column.kind == "model" and value.category is not None and value.needs_recoding:
+                if (column.kind == "model" and column.field is not None and value.category is not None
+                        and value.needs_recoding):
                     found.setdefault(column.field, {})[value.value] = value.category
         return found
 
     def config(self, dataset: str = "data", source: str | None = None) -> dict:
         """A starting config: one dataset with the detected `read:` options, `columns:`, `values:` and own `fields:`."""
-        read = {"sheet": self.sheet, "header_row": self.header_row} if self.sheet else {"header_row": self.header_row}
+        read: dict[str, Any] = ({"sheet": self.sheet, "header_row": self.header_row} if self.sheet
+                                else {"header_row": self.header_row})
         if self.kind == "csv":
             read.update(encoding=self.encoding, delimiter=self.delimiter)
         if self.decimal != "auto":
             read["decimal"] = self.decimal
-        entry = {"model": self.model, "source": source or Path(self.file).name, "read": read}
+        entry: dict[str, Any] = {"model": self.model, "source": source or Path(self.file).name, "read": read}
         if self.model is None:  # the person names the model (isu models lists them); validate says it is missing
             del entry["model"]
         columns = {c.heading: c.field for c in self.columns if c.kind in ("model", "own") and c.field}
@@ -150,7 +154,7 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
         cells = table.frame[position]
         text = as_text(cells)
         shown_heading = _masked([heading])[0]
-        if match is not None and match.field is not None and shown_heading == heading:
+        if model is not None and match is not None and match.field is not None and shown_heading == heading:
             spec = model.fields[match.field]
             values = _value_proposals(text, spec) if spec.categories and not _is_identifier(spec) else ()
             columns.append(ColumnProposal(position, shown_heading, match.field, match.confidence, "model", spec.type,
@@ -165,7 +169,8 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
     missing = [f.name for f in model.fields.values() if f.required and f.name not in mapped] if model else []
     return Inspection(
         file=_masked([table.file])[0], kind=table.kind, encoding=table.encoding, delimiter=table.delimiter,
-        decimal=_decimal_mark(table), sheet=_masked([table.sheet])[0] if table.sheet else None, header_row=table.header_row,
+        decimal=_decimal_mark(table), sheet=_masked([table.sheet])[0] if table.sheet else None,
+        header_row=table.header_row,
         rows=len(table.frame), model=model.name if model is not None else None, columns=columns,
         missing_required=missing,
     )
@@ -173,7 +178,8 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
 
 def _decimal_mark(table: RawTable) -> str:
     """The decimal mark the file's numbers show ("," or "."), or "auto" when they show none or both."""
-    marks = {column_decimal(table.frame[position]) for position in table.frame.columns} - {AMBIGUOUS, None}
+    marks = {mark for position in table.frame.columns
+             if (mark := column_decimal(table.frame[position])) is not None and mark != AMBIGUOUS}
     return marks.pop() if len(marks) == 1 else "auto"
 
 
@@ -189,7 +195,7 @@ def _value_proposals(text: pd.Series, spec: Field) -> tuple[ValueProposal, ...]:
     exact = {fold(name).strip(): value for value, labels in names.items() for name in labels}
     shown = _masked(list(counts.index))
     proposals = []
-    for value, rows, written in zip(shown, counts.to_numpy(), counts.index):
+    for value, rows, written in zip(shown, counts.to_numpy(), counts.index, strict=True):
         if fold(written).strip() in exact:
             proposals.append(ValueProposal(value, int(rows), exact[fold(written).strip()], 1.0, False))
             continue
@@ -208,7 +214,7 @@ def _closest_category(written: str, names: dict[str, list[str]]) -> tuple[str | 
     key = fold(written).strip().rstrip(".")
     if key.isalpha() and len(key) <= 2:
         for candidates in ([value] for value in names), names.values():
-            starting = {value for value, labels in zip(names, candidates)
+            starting = {value for value, labels in zip(names, candidates, strict=True)
                         if any(fold(label).startswith(key) for label in labels)}
             if len(starting) == 1:
                 return starting.pop(), LIKELY + 0.1

@@ -30,7 +30,7 @@ def joined_headings(rows: Sequence[Sequence], merged: Sequence[tuple[int, int, i
                 for column in range(first_column + 1, min(last_column, width - 1) + 1):
                     if not cells[row][column]:
                         cells[row][column] = cells[first_row][first_column]
-    return [" ".join(dict.fromkeys(part for part in column if part)) for column in zip(*cells)]
+    return [" ".join(dict.fromkeys(part for part in column if part)) for column in zip(*cells, strict=True)]
 
 
 def choose_heading_row(rows: Sequence[Sequence], score: Callable[[list], float] | None, header_rows: int = 1,

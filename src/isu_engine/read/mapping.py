@@ -88,7 +88,8 @@ def map_columns(headings: list[str], model: Model, explicit: dict[str, str], fil
 
 
 def _headings_below(next_row: list, headings: list[str], model: Model, positions: dict[str, int]) -> list[str]:
-    """Cells of the row under the headings that name a field not yet found, under an empty heading or for a required field."""
+    """Cells of the row under the headings that name a field not yet found, under an empty heading or for a
+    required field."""
     names = {name: field for field in model.fields.values() if field.name not in positions for name in names_of(field)}
     found = []
     for position, cell in enumerate(next_row[: len(headings)]):

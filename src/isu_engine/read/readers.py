@@ -13,7 +13,7 @@ import re
 import struct
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice, zip_longest
 from pathlib import Path
@@ -110,7 +110,7 @@ class RawTable:
     header_row: int = 1  # the row holding the headings (the last of them when headings span rows)
     sheet: str | None = None  # the sheet read, for workbooks
     found: bool = False  # True when the sheet or the heading row was chosen by the reader, not the config
-    notes: list[Message] = field(default_factory=list)  # what the person should know about the whole file, one line each
+    notes: list[Message] = field(default_factory=list)  # what the person should know about the file, a line each
 
 
 ScoreHeadings = Callable[[list], float]
@@ -151,9 +151,11 @@ def _checked_options(options: ReadOptions, name: str) -> ReadOptions:
     delimiter = DELIMITER_ALIASES.get(options.delimiter, options.delimiter)
     if delimiter != "auto" and delimiter not in DELIMITERS:
         allowed = 'auto, ";", ",", "\\t", "|"'
-        raise UserError("read.bad_option", file=name, option="delimiter", value=repr(options.delimiter), allowed=allowed)
+        raise UserError("read.bad_option", file=name, option="delimiter", value=repr(options.delimiter),
+                        allowed=allowed)
     if options.decimal != "auto" and options.decimal not in DECIMALS:
-        raise UserError("read.bad_option", file=name, option="decimal", value=repr(options.decimal), allowed='auto, ",", "."')
+        raise UserError("read.bad_option", file=name, option="decimal", value=repr(options.decimal),
+                        allowed='auto, ",", "."')
     if options.encoding != "auto":
         try:
             codecs.lookup(options.encoding)
@@ -211,7 +213,8 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     if declared:  # Excel's "sep=;" first line names the delimiter and is not shown as a row
         text = text[declared.end():]
     delimiter = options.delimiter if options.delimiter != "auto" else (
-        _DECLARED.get(declared.group(1), declared.group(1)) if declared else _detect_delimiter(text, options.header_row))
+        _DECLARED.get(declared.group(1), declared.group(1)) if declared
+        else _detect_delimiter(text, options.header_row))
 
     header_row, found = options.header_row, False
     if header_row is None:
@@ -246,10 +249,9 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     if cells is not None:
         problems = _problem_frame([], [], [])
     else:
-        cells, problems = _parse_records(text[header_start:], delimiter, len(headings), options.header_row,
-                                         lines_above, name)
+        cells, problems = _parse_records(text[header_start:], delimiter, len(headings), header_row, lines_above, name)
     cells = _without_blank_cells(cells)
-    mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), options.header_row)
+    mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
     look_for = frozenset(
         [*(["error values"] if "#" in text or "Err:" in text else []),
@@ -337,7 +339,7 @@ def _looks_binary(data: bytes) -> bool:
         return False
     sample = np.frombuffer(data[:_SNIFF_CHARS], dtype=np.uint8)
     control = np.count_nonzero((sample < 0x20) & ~np.isin(sample, _TEXT_CONTROL_BYTES))
-    return control > max(2, len(sample) // 100)
+    return bool(control > max(2, len(sample) // 100))
 
 
 def _non_table_text(text: str) -> str | None:
@@ -530,7 +532,7 @@ def _parse_records(
     except pd.errors.ParserError:
         return _parse_ragged_records(text, delimiter, width, header_row, lines_above, name)
     frame = frame.iloc[1:].reset_index(drop=True)
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     return frame, _problem_frame([], [], [])
 
 
@@ -560,7 +562,8 @@ def _parse_ragged_records(
     too_many = extra.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy(dtype=bool)
     rows = list(numbers[too_many])
     checks = ["field_count"] * len(rows)
-    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width}) for count in counts[too_many]]
+    details = [Message("read.detail.field_count", {"fields": int(count), "headings": width})
+               for count in counts[too_many]]
     if broken is not None:  # the row that opened the quotation mark and every line it swallowed
         rows.extend(numbers[broken - 1:])
         checks.extend(["unclosed_quote"] * (len(records) - broken + 1))
@@ -599,13 +602,14 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
     if len(lines) != len(cells):
         return _problem_frame([], [], [])
     positions = np.flatnonzero(only_first)
-    lines = pd.Series(np.asarray(lines, dtype=object)[positions], dtype=object)
-    plain = ~lines.str.contains(delimiter, regex=False) & ~lines.str.contains('"', regex=False)
-    rows, details = [], []
+    candidates = pd.Series(np.asarray(lines, dtype=object)[positions], dtype=object)
+    plain = ~candidates.str.contains(delimiter, regex=False) & ~candidates.str.contains('"', regex=False)
+    rows: list[int] = []
+    details: list[Message] = []
     for other in DELIMITERS:
         if other == delimiter:
             continue
-        numbers = header_row + 1 + positions[(plain & (lines.str.count(re.escape(other)) + 1 == width)).to_numpy()]
+        numbers = header_row + 1 + positions[(plain & (candidates.str.count(re.escape(other)) + 1 == width)).to_numpy()]
         rows.extend(numbers)
         details.extend([Message("read.detail.delimiter", {"used": _shown(other), "expected": _shown(delimiter)})]
                        * len(numbers))
@@ -641,7 +645,7 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
     sheet_name = names[index]
     if not rows:
         raise UserError("read.empty_sheet", file=name, sheet=sheet_name)
-    unsaved = []
+    unsaved: list[tuple[int, int]] = []
     if kind == "xlsx":
         errors, unsaved = _xlsx_error_cells(data, index)
     else:
@@ -694,6 +698,7 @@ def _choose_sheet(workbook: CalamineWorkbook, options: ReadOptions, score: Score
             row, value = choose_heading_row(texts, score, options.header_rows, merged)
         if best is None or value > best[0]:
             best = (value, index, row, sheet)
+    assert best is not None, "a workbook with sheets has a candidate"
     return best[1], best[2], best[3]
 
 
@@ -724,14 +729,14 @@ def _typed_grid(rows: list[list]) -> np.ndarray:
     grid[:] = rows
     types = np.frompyfunc(type, 1, 1)(grid)
 
-    floats = types == float
+    floats = types == float  # noqa: E721 (an array of types, compared cell by cell)
     numbers = grid[floats].astype(float)
     whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
     converted = grid[floats]
     converted[whole] = numbers[whole].astype(np.int64).astype(object)
     grid[floats] = converted
 
-    texts = types == str
+    texts = types == str  # noqa: E721 (an array of types, compared cell by cell)
     blank = np.frompyfunc(str.isspace, 1, 1)(grid[texts]).astype(bool)
     stripped = grid[texts]
     stripped[blank] = ""
@@ -907,17 +912,20 @@ def _finish(
     width = len(headings)
     if cells.shape[1] < width:
         cells = cells.reindex(columns=range(width), fill_value="")
+    assert options.header_row is not None, "the caller has found the heading row"
     filled = (cells != "").to_numpy()
-    non_empty = filled.any(axis=1)
+    non_empty = np.any(filled, axis=1)
     numbers = options.header_row + 1 + np.arange(len(cells))
 
     last = np.flatnonzero(non_empty)
     rows_skipped = int((~non_empty[: last[-1]]).sum()) if last.size else 0
-    frame = cells.iloc[:, :width] if non_empty.all() else cells.iloc[non_empty, :width]
-    has_data = filled[non_empty, :width].any(axis=0)
+    frame = cells.iloc[:, :width]
+    if not non_empty.all():
+        frame = frame[non_empty]
+    has_data = np.any(filled[non_empty, :width], axis=0)
     keep = [position for position in range(width) if headings[position] or has_data[position]]
     frame = frame.iloc[:, keep].reset_index(drop=True)
-    frame.columns = range(len(keep))
+    frame.columns = pd.RangeIndex(len(keep))
 
     row_numbers = numbers[non_empty]
     problems = problems[problems["row"].isin(row_numbers)]
@@ -969,7 +977,8 @@ def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
 
 
 def _heading(cell: object) -> str:
-    """A heading cell as one line of text: a line break (Alt+Enter in Excel) and the spaces around it become one space."""
+    """A heading cell as one line of text: a line break (Alt+Enter in Excel) and the spaces around it become
+    one space."""
     return _BREAK_IN_TEXT.sub(" ", str(cell)).strip()
 
 
@@ -1030,7 +1039,8 @@ def _distinct_texts(cells: pd.Series) -> pa.Array | None:
         values = pa.array(cells.array, type=pa.string())
     else:  # a sheet's column: numbers, dates and text side by side
         distinct = pd.unique(cells.to_numpy(dtype=object))
-        values = pa.array(distinct[np.frompyfunc(type, 1, 1)(distinct) == str].tolist(), type=pa.string())
+        kinds = np.frompyfunc(type, 1, 1)(distinct)
+        values = pa.array(distinct[kinds == str].tolist(), type=pa.string())  # noqa: E721 (an array of types)
     if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
         return None
     return pc.unique(values)
@@ -1041,16 +1051,20 @@ def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[st
     found = frame.isin(ERROR_VALUES).to_numpy(dtype=bool)
     found_columns, found_rows = np.nonzero(found.T)  # column by column, as the problems are listed
     details = [Message("read.detail.error_cell", {"column": headings[keep[column]] or str(column + 1),
-                                                  "value": frame.iat[row, column]})
-               for row, column in zip(found_rows, found_columns)]
+                                                  "value": frame.iat[int(row), int(column)]})
+               for row, column in zip(found_rows, found_columns, strict=True)]
     return _problem_frame(list(row_numbers[found_rows]), ["error_cell"] * len(details), details, list(found_columns))
 
 
-def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
-    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with its column."""
-    rows, details, columns = [], [], []
-    for position in frame.columns:
-        column = frame[position]
+def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str],
+                        keep: list[int]) -> pd.DataFrame:
+    """Text cells with a control character (a NUL byte, Ctrl-Z …) that no one types: one problem each, with
+    its column."""
+    rows: list[int] = []
+    details: list[Message] = []
+    columns: list[int] = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
         if not isinstance(column.dtype, pd.StringDtype):
             continue
         found = pc.match_substring_regex(pa.array(column.array, type=pa.string()), _CONTROL_IN_CELL)
@@ -1064,7 +1078,8 @@ def _control_characters(frame: pd.DataFrame, row_numbers: np.ndarray, headings: 
     return _problem_frame(rows, ["control_character"] * len(rows), details, columns)
 
 
-def _problem_frame(rows: list[int], checks: list[str], details: list[str], columns: list[int] | None = None) -> pd.DataFrame:
+def _problem_frame(rows: list[int], checks: list[str], details: Sequence[Message | str],
+                   columns: list[int] | None = None) -> pd.DataFrame:
     """The row_problems frame (columns row, check, detail, column), in row order.
 
     `column` is the position in the table's frame of the cell with the problem, -1 for the whole row.
@@ -1073,7 +1088,7 @@ def _problem_frame(rows: list[int], checks: list[str], details: list[str], colum
         {
             "row": np.asarray(rows, dtype=np.int64),
             "check": pd.Series(checks, dtype=object),
-            "detail": pd.Series(details, dtype=object),
+            "detail": pd.Series(list[object](details), dtype=object),
             "column": np.asarray(columns if columns is not None else [-1] * len(rows), dtype=np.int64),
         }
     )

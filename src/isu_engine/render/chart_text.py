@@ -8,6 +8,8 @@ missing one as "uppgift saknas", so the text says exactly what the picture shows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from isu_engine.analyse.results import Cell, Chart
 from isu_engine.i18n import t
 from isu_engine.render.formatting import EN_DASH, format_cell, hidden_name, is_missing
@@ -32,9 +34,10 @@ def chart_values_text(chart: Chart, language: str, min_cell: int) -> str:
 
     def point(x: str, value: Cell, low: Cell | None, high: Cell | None) -> str:
         """A line's value at x, with its band as drawn: none where the value or a bound is hidden or missing."""
-        drawn = low is not None and high is not None and not any(
-            cell.hidden or is_missing(cell.value) for cell in (value, low, high))
-        band = f" ({spoken(low)}{EN_DASH}{spoken(high)})" if drawn else ""
+        band = ""
+        if low is not None and high is not None and not any(
+                cell.hidden or is_missing(cell.value) for cell in (value, low, high)):
+            band = f" ({spoken(low)}{EN_DASH}{spoken(high)})"
         return f"{x} {spoken(value)}{band}"
 
     if chart.kind == "bar":
@@ -45,7 +48,8 @@ def chart_values_text(chart: Chart, language: str, min_cell: int) -> str:
     else:
         groups = []
         for name, values, low, high in chart.series:
-            lows, highs = low or [None] * len(values), high or [None] * len(values)
+            lows: Sequence[Cell | None] = low or [None] * len(values)
+            highs: Sequence[Cell | None] = high or [None] * len(values)
             groups.append(f"{name}: " + ", ".join(map(point, chart.x_labels, values, lows, highs)))
     text = "; ".join(group for group in groups if group)
     return f"{text}." if text else ""

@@ -20,6 +20,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import TypeGuard
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -291,7 +292,7 @@ def line_chart(
         f'<text class="axis-label" transform="rotate(-90)" x="{_f(-(top + bottom) / 2)}" '
         f'y="{_f(PAD + FONT_SIZE)}" text-anchor="middle">{_escape(y_label)}</text>'
     )
-    for x, label in zip(xs, x_labels):
+    for x, label in zip(xs, x_labels, strict=True):
         for number, text in enumerate(_wrap(label, step - 4)):
             body.append(_text(x, bottom + 14 + number * LINE_HEIGHT, text, anchor="middle", cls="x-label"))
     for value, _ in reference_lines:
@@ -338,10 +339,12 @@ def _band(line: Series, colour: str, xs: list[float], y_of: Callable[[float], fl
     """The shaded low..high band of a series, broken where either bound is missing."""
     if line.low is None or line.high is None:
         return []
+    lows = {i: v for i, v in enumerate(line.low) if _present(v)}
+    highs = {i: v for i, v in enumerate(line.high) if _present(v)}
     parts = []
-    for run in _runs([i for i in range(len(xs)) if _present(line.low[i]) and _present(line.high[i])]):
-        upper = [(xs[i], y_of(line.high[i])) for i in run]
-        lower = [(xs[i], y_of(line.low[i])) for i in reversed(run)]
+    for run in _runs([i for i in range(len(xs)) if i in lows and i in highs]):
+        upper = [(xs[i], y_of(highs[i])) for i in run]
+        lower = [(xs[i], y_of(lows[i])) for i in reversed(run)]
         parts.append(
             f'<polygon class="band" points="{_points(upper + lower)}" '
             f'fill="{colour}" fill-opacity="0.15" stroke="none"/>'
@@ -353,15 +356,16 @@ def _series_marks(line: Series, index: int, xs: list[float], y_of: Callable[[flo
     """A series as polylines between neighbouring values (gaps at None) and a marker per value."""
     colour, dash = LINE_COLOURS[index], _DASHES[index]
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    present = [i for i, v in enumerate(line.values) if _present(v)]
+    values = {i: v for i, v in enumerate(line.values) if _present(v)}
+    present = list(values)
     parts = [
         f'<polyline class="line" data-series="{index}" '
-        f'points="{_points([(xs[i], y_of(line.values[i])) for i in run])}" '
+        f'points="{_points([(xs[i], y_of(values[i])) for i in run])}" '
         f'fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
         for run in _runs(present)
         if len(run) > 1
     ]
-    return parts + [_marker(_MARKERS[index], xs[i], y_of(line.values[i]), colour) for i in present]
+    return parts + [_marker(_MARKERS[index], xs[i], y_of(values[i]), colour) for i in present]
 
 
 def _value_axis(
@@ -398,17 +402,17 @@ def _stack(
     segments: Sequence[Segment], style_of: dict[str, int], prefix: str, x0: float, x1: float, middle: float
 ) -> list[str]:
     """One row of a stacked bar: visible segments at their share, the hidden rest as one grey block."""
-    visible = [s for s in segments if _present(s.value) and s.value > 0]
+    visible = [(s, s.value) for s in segments if _present(s.value) and s.value > 0]
     hidden = any(not _present(s.value) for s in segments)
-    shown = sum(s.value for s in visible)
+    shown = sum(value for _, value in visible)
     total = max(shown, 100.0) if hidden else shown
     if total <= 0:
         return []
     parts, cumulative, top = [], 0.0, middle - BAR_HEIGHT / 2 - 2
     height = BAR_HEIGHT + 4
-    for segment in visible:
+    for segment, value in visible:
         left = round(x0 + (x1 - x0) * cumulative / total, 2)
-        cumulative += segment.value
+        cumulative += value
         right = round(x0 + (x1 - x0) * cumulative / total, 2)
         style = style_of[segment.label]
         parts += _filled_rect(prefix, style, left, top, right - left, height, cls="segment")
@@ -603,7 +607,7 @@ def _wrap(text: str, width: float, max_lines: int = 2) -> list[str]:
         else:
             lines.append(word)
     if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :]) + ELLIPSIS]
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :]) + ELLIPSIS]
     return [_ellipsize(line, width) for line in lines] or [""]
 
 
@@ -725,6 +729,6 @@ def _f(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _present(value: float | None) -> bool:
+def _present(value: float | None) -> TypeGuard[float]:
     """A drawable number: not None and not NaN/infinite."""
     return value is not None and math.isfinite(value)

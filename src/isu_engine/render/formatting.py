@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from numbers import Number
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 from isu_engine import numerals
 from isu_engine.protect.disclosure import hidden_text
@@ -30,7 +30,7 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, Number) and not isinstance(value, bool):
         try:
-            return not math.isfinite(float(value))
+            return not math.isfinite(float(cast(SupportsFloat, value)))  # a Number converts, or raises
         except (TypeError, ValueError):
             return False
     return type(value).__name__ in {"NAType", "NaTType"}
@@ -56,15 +56,20 @@ def format_cell(cell: Cell, language: str, min_cell: int) -> str:
 
 
 def hidden_name(language: str, min_cell: int) -> str:
-    """What a hidden cell is called for a screen reader: "dold uppgift (färre än 5 eller skyddar en annan)" / "hidden (fewer than 5, or protecting another)"."""
+    """What a hidden cell is called for a screen reader.
+
+    "dold uppgift (färre än 5 eller skyddar en annan)" / "hidden (fewer than 5, or protecting another)".
+    """
     return t("render.hidden_name", language, min_cell=min_cell)
 
 
 def format_interval(cell: Cell, language: str) -> str:
     """The interval of a numeric cell, e.g. "(10,2–15,3)"; empty when hidden or not given."""
-    if cell.hidden or cell.kind not in NUMERIC_KINDS or is_missing(cell.low) or is_missing(cell.high):
+    low, high = cell.low, cell.high
+    if (cell.hidden or cell.kind not in NUMERIC_KINDS or low is None or high is None
+            or is_missing(low) or is_missing(high)):
         return ""
     decimals = DEFAULT_DECIMALS if cell.decimals is None else cell.decimals
-    low = numerals.number(float(cell.low), language, decimals)
-    high = numerals.number(float(cell.high), language, decimals)
-    return f"({low}{EN_DASH}{high})"
+    low_text = numerals.number(float(low), language, decimals)
+    high_text = numerals.number(float(high), language, decimals)
+    return f"({low_text}{EN_DASH}{high_text})"

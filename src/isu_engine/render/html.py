@@ -69,7 +69,7 @@ class ReportSandbox(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
-def render_html(report: "Report", *, template_dirs: Sequence[Path] = (), user_templates: Path | None = None) -> str:
+def render_html(report: Report, *, template_dirs: Sequence[Path] = (), user_templates: Path | None = None) -> str:
     """The report as one HTML page: inline CSS and SVG, no scripts, no external references."""
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
     environment = _environment(template_dirs, user_templates)
@@ -137,7 +137,7 @@ def message(key: str, language: str, params: dict[str, Any]) -> str | Markup:
 
 
 def cell_html(cell: Cell, language: str, min_cell: int) -> Markup:
-    """A cell on the page. A hidden cell shows "<5" and is read as "dold uppgift (färre än 5 eller skyddar en annan)"."""
+    """A cell on the page. A hidden cell shows "<5" and is read by its name (`hidden_name`)."""
     text = format_cell(cell, language, min_cell)
     if not cell.hidden:
         return escape(text)
@@ -169,7 +169,8 @@ def chart_svg(chart: Chart, language: str, min_cell: int) -> Markup:
     def shown(cell: Cell) -> str:
         return format_cell(cell, language, min_cell)
 
-    common = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell), "note": chart.note,
+    common: dict[str, Any] = {"title": chart.title, "description": chart_alt_text(chart, language, min_cell),
+                              "note": chart.note,
               "language": language}
     if chart.kind == "bar":
         bars = [
@@ -200,7 +201,7 @@ def _drawn(cell: Cell) -> float | None:
 
 def _bound(cell: Cell, bound: float | None) -> float | None:
     """An interval bound of a cell, dropped with the cell when it is hidden."""
-    return None if cell.hidden or is_missing(bound) else float(bound)
+    return None if cell.hidden or bound is None or is_missing(bound) else float(bound)
 
 
 def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Cell] | None) -> charts.Series:
@@ -209,7 +210,7 @@ def _series(name: str, values: list[Cell], low: list[Cell] | None, high: list[Ce
     def band(bounds: list[Cell] | None) -> list[float | None] | None:
         if bounds is None:
             return None
-        return [None if value.hidden else _drawn(bound) for value, bound in zip(values, bounds)]
+        return [None if value.hidden else _drawn(bound) for value, bound in zip(values, bounds, strict=True)]
 
     return charts.Series(name=name, values=[_drawn(cell) for cell in values], low=band(low), high=band(high))
 

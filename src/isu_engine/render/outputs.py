@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from isu_engine.render import atomic
 from isu_engine.configure.config import Config
@@ -72,7 +73,9 @@ def report_entry(report: Report, datasets: list[Dataset] | None = None) -> dict:
     the dataset of each issue.
     """
     several = datasets is not None
-    datasets = datasets if several else [report.dataset]
+    if datasets is None:
+        assert report.dataset is not None, "a dataset's own report"
+        datasets = [report.dataset]
     figures = {figure_id: cell_json(figure.cell) for figure_id, figure in report.figures().items()}
     issues = [{"dataset": d.name, **entry} if several else entry for d in datasets for entry in issues_summary(d)]
     return {
@@ -105,7 +108,8 @@ def run_json(reports: list[Report], config: Config, plugin_versions: dict[str, s
         "inputs": {"config_sha256": config.sha256(), "files": files},
         "disclosure": disclosure_json(config),
         "settings": settings_json(config, reports),
-        "datasets": entries if entries is not None else {report.meta.dataset: report_entry(report) for report in reports},
+        "datasets": (entries if entries is not None
+                     else {report.meta.dataset: report_entry(report) for report in reports}),
     }
 
 
@@ -130,7 +134,7 @@ def write_json(document: dict, path: Path) -> None:
 
 
 def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], config: Config,
-                    template_dirs: list[Path], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+                    template_dirs: list[Path], progress: Callable[[str], object] = lambda _: None) -> list[Path]:
     """Each report as <dataset>.html / .pdf / .xlsx in `out`; the PDFs of the run are printed side by side."""
     if not set(formats) & {"html", "pdf", "xlsx"}:
         return []
@@ -151,28 +155,7 @@ def write_documents(reports: list[Report], out: Path, formats: tuple[str, ...], 
             write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
                        min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
     if "pdf" in formats:
-        for report, pdf in zip(reports, render_pdfs(pages, asset_dirs=template_dirs)):
+        for report, pdf in zip(reports, render_pdfs(pages, asset_dirs=template_dirs), strict=True):
             atomic.write_bytes(out / f"{report.meta.dataset}.pdf", pdf)
     kinds = [kind for kind in ("html", "pdf", "xlsx") if kind in formats]
     return [out / f"{report.meta.dataset}.{kind}" for report in reports for kind in kinds]
-    from isu_engine.render.html import render_html
-    from isu_engine.render.pdf import render_pdf
-    from isu_engine.render.xlsx import write_xlsx
-
-    for report in reports:
-        name = report.meta.dataset
-        html = None
-        if "html" in formats or "pdf" in formats:
-            progress(name)
-            html = render_html(report, template_dirs=template_dirs, user_templates=config.templates_dir)
-        if "html" in formats:
-            atomic.write_text(out / f"{name}.html", html)
-            written.append(out / f"{name}.html")
-        if "pdf" in formats:
-            atomic.write_bytes(out / f"{name}.pdf", render_pdf(html, asset_dirs=template_dirs))
-            written.append(out / f"{name}.pdf")
-        if "xlsx" in formats:
-            write_xlsx(list(report.tables()), out / f"{name}.xlsx", language=config.language,
-                       min_cell=config.min_cell, title=f"{report.meta.dataset_title} {report.meta.period.label()}")
-            written.append(out / f"{name}.xlsx")
-    return written

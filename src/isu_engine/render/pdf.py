@@ -27,6 +27,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -104,9 +105,11 @@ def render_pdfs(pages: Sequence[str], *, asset_dirs: Sequence[Path] = ()) -> Ite
     if workers <= 1:
         yield from (render_pdf(html, asset_dirs=asset_dirs) for html in pages)
         return
+    context: BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])  # the server loads WeasyPrint once; each worker is a fork of it
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload([__name__])  # the server loads WeasyPrint once; each worker is a fork of it
+        context = forkserver
     else:  # Windows: each worker starts a fresh interpreter
         context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

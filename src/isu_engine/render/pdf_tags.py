@@ -42,7 +42,7 @@ def _furniture_as_artifacts(pdf: pydyf.PDF, parent_tree: pydyf.Dictionary, reach
     """Marked content whose structure element hangs outside the tree becomes a pagination artifact."""
     nums = parent_tree["Nums"]
     pages = [_get(pdf, reference) for reference in pdf.page_references]
-    for key, value in zip(nums[::2], nums[1::2]):
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
         if not isinstance(value, pydyf.Array) or key >= len(pages):
             continue  # an annotation's entry, not a page's list of marked content
         outside = {mcid for mcid, reference in enumerate(value) if _number(reference) not in reachable}
@@ -96,7 +96,7 @@ def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> Iterator[int]:
         for kid in kids if isinstance(kids, list) else [kids]:
             number = _number(kid)
             element = pdf.objects[number] if number is not None else None
-            if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
+            if number is not None and isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
                 yield number
                 stack.append(element)
 

@@ -34,11 +34,11 @@ ABOUT_WIDTH = 100
 def write_xlsx(tables: list[Table], path: Path, *, language: str, min_cell: int, title: str) -> None:
     """One sheet per table after an "About" sheet with the title and the disclosure note; written atomically."""
     workbook = Workbook()
-    about = workbook.active
+    about = workbook.worksheets[0]
     names = unique_sheet_names([t("render.xlsx_about_sheet", language)] + [table.id for table in tables])
     about.title = names[0]
     _about_sheet(about, tables, names[1:], language=language, min_cell=min_cell, title=title)
-    for table, name in zip(tables, names[1:]):
+    for table, name in zip(tables, names[1:], strict=True):
         _table_sheet(workbook.create_sheet(name), table, language=language, min_cell=min_cell)
     with atomic_path(Path(path)) as temporary:
         workbook.save(temporary)
@@ -68,7 +68,7 @@ def _about_sheet(sheet: Worksheet, tables: list[Table], names: list[str], *, lan
         wrap_text=True, vertical="top")
     _put(sheet, 5, 1, t("render.xlsx_sheet", language)).font = Font(bold=True)
     _put(sheet, 5, 2, t("render.xlsx_table", language)).font = Font(bold=True)
-    for row, (table, name) in enumerate(zip(tables, names), start=6):
+    for row, (table, name) in enumerate(zip(tables, names, strict=True), start=6):
         _put(sheet, row, 1, name)
         _put(sheet, row, 2, table.title)
     sheet.column_dimensions["A"].width = max([len(t("render.xlsx_sheet", language)) + 2, *map(len, names)])
@@ -105,7 +105,7 @@ def _table_sheet(sheet: Worksheet, table: Table, *, language: str, min_cell: int
         _put(sheet, below + offset, 1, line).font = Font(italic=True)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1).coordinate
 
 
 def _stored(cell: Cell, min_cell: int) -> Any:
@@ -116,7 +116,7 @@ def _stored(cell: Cell, min_cell: int) -> Any:
     if is_missing(value):
         return None
     if cell.kind == "count":
-        return int(round(float(value)))
+        return round(float(value))
     if cell.kind in NUMERIC_KINDS:
         return round(float(value), DEFAULT_DECIMALS if cell.decimals is None else cell.decimals)
     if cell.kind == "date" and isinstance(value, dt.date):

@@ -12,8 +12,6 @@ import yaml
 from isu_engine import library
 from isu_engine.configure.schema import Document
 from isu_engine.configure.yamlio import load_yaml_text
-from isu_engine.errors import UserError
-from isu_engine.serve.language import line
 
 CONFIG_NAME = "config.yaml"
 SERVER_KEYS = ("plugins_dirs", "templates_dir", "reflection_log", "allow_outside_paths")
@@ -84,7 +82,7 @@ def starting_config(organisation, unit, dataset_name: str, model: str, title: st
 def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: dict, own_fields: list[dict]) -> str:
     """The config with a confirmed mapping of an upload (read options, headings, recodings, own variables)."""
     raw = plain(yaml.safe_load(text))
-    name, entry = first_dataset(raw)
+    _, entry = first_dataset(raw)
     entry["source"] = source
     entry["read"] = read
     entry["columns"] = columns
@@ -123,7 +121,3 @@ def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: b
     raw["reflection_log"] = "reflektion.yaml"
     raw.pop("pseudonymize", None)
     return dump(raw)
-
-
-def error_line(error: UserError) -> str:
-    return line(error)

@@ -142,7 +142,7 @@ class RunForm(Form):
 
     def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [("", t("serve.run.custom_period"))] + list(periods)
+        self.fields["period"].choices = [("", t("serve.run.custom_period")), *periods]
         self.fields["period"].label = label("run_period")
         self.fields["start"].label = label("start")
         self.fields["end"].label = label("end")
@@ -160,7 +160,7 @@ class InterpretationForm(Form):
     topic = forms.CharField(max_length=300)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
-    def __init__(self, *args, topics=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].label = label("topic")
         self.fields["text"].label = label("interpretation")
@@ -177,7 +177,7 @@ class DecisionForm(Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.label = label(f"decision_{name}")
-        self.fields["follow_up"].choices = [("", "–")] + sorted((figures or {}).items(), key=lambda kv: kv[1])
+        self.fields["follow_up"].choices = [("", "–"), *sorted((figures or {}).items(), key=lambda kv: kv[1])]
 
 
 class EraseForm(Form):

@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -89,7 +91,8 @@ def validate_upload(job: Job) -> None:
                 defaults={"upload": upload, "rows": storage.rows_to_bytes(rows), "n_rows": len(rows),
                           "first_date": first, "last_date": last, "stored_at": timezone.now()})
             upload.summary = {
-                "lines": library.summary_lines(result, current_language()), "rows_in": result.rows_in, "rows_valid": result.rows_valid,
+                "lines": library.summary_lines(result, current_language()), "rows_in": result.rows_in,
+                "rows_valid": result.rows_valid,
                 "rows_quarantined": result.rows_quarantined, "rows_skipped": result.rows_skipped,
                 "issues": library.issues_summary(result),
                 "quarantined_rows": [int(r) for r in result.quarantine["row"].tolist()[:500]],
@@ -117,7 +120,7 @@ def date_range(rows, model) -> tuple[dt.date | None, dt.date | None]:
     if chosen.empty:
         return None, None
     first, last = chosen.min().min(), chosen.max().max()
-    return (None, None) if first is None or first != first else (first.date(), last.date())
+    return (None, None) if pd.isna(first) else (first.date(), last.date())
 
 
 def reflection_entries(dataset) -> list[dict]:
@@ -144,8 +147,8 @@ def build_run(job: Job) -> None:
     if not stored:
         raise library.UserError("serve.run.no_rows", dataset=dataset.name)
     internal = dataset.unit.internal
-    with tempfile.TemporaryDirectory(dir=storage.folder("work")) as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(dir=storage.folder("work")) as folder:
+        work = Path(folder)
         step(job, "reading")
         source = storage.engine_csv([storage.rows_from_bytes(p.rows) for p in stored], work / "rows.csv")
         (work / "reflektion.yaml").write_text(library.reflection_yaml(reflection_entries(dataset)), "utf-8")

@@ -19,7 +19,7 @@ class Organisation(models.Model):
     language = models.CharField(max_length=2, default="sv")
 
     @classmethod
-    def current(cls) -> "Organisation":
+    def current(cls) -> Organisation:
         return cls.objects.get_or_create(pk=1)[0]
 
 

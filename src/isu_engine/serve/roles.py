@@ -8,6 +8,8 @@ that unit (or is an administrator where the matrix says so).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -31,7 +33,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
 }
 
 # URL keyword -> (model, how to reach its unit)
-OBJECTS = {
+# URL argument -> (model, the unit an object belongs to)
+OBJECTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "unit": (Unit, lambda o: o),
     "dataset": (Dataset, lambda o: o.unit),
     "upload": (Upload, lambda o: o.dataset.unit),
@@ -133,7 +136,7 @@ def allowed(action, *, step_ok: bool = False):
             request.isu_unit = unit
             return view(request, **objects)
 
-        check.isu_action = action
+        check.isu_action = action  # type: ignore[attr-defined]  # the action a view needs, read by the role tests
         return check
 
     return decorate

@@ -31,7 +31,8 @@ def database_from_url(url: str | None) -> dict:
     """Django's database settings: PostgreSQL from a URL, else SQLite in the data folder."""
     if not url:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "isu.sqlite3"),
-                "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
+                "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
     parts = urlparse(url)
     if parts.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"ISU_DATABASE_URL: unsupported scheme {parts.scheme!r} (postgresql://…)")

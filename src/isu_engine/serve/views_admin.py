@@ -33,7 +33,8 @@ def unit_edit(request, unit):
         for name, value in form.cleaned_data.items():
             setattr(unit, name, value)
         unit.save()
-        audit.record(request, "unit_changed", unit=unit, detail=", ".join(f"{k}={v}" for k, v in form.cleaned_data.items()))
+        audit.record(request, "unit_changed", unit=unit,
+                     detail=", ".join(f"{k}={v}" for k, v in form.cleaned_data.items()))
         return redirect("admin_units")
     return render(request, "isu/admin_unit.html", {"form": form, "unit": unit,
                                                    "members": unit.memberships.select_related("user")})
@@ -52,7 +53,8 @@ def users(request):
                                                   by=request.user.get_username())
             created = {"name": name, "password": password, "id": get_user_model().objects.get(username=name).pk}
             form = NewUserForm()
-    people = get_user_model().objects.select_related("profile").prefetch_related("memberships__unit").order_by("username")
+    people = (get_user_model().objects.select_related("profile").prefetch_related("memberships__unit")
+              .order_by("username"))
     return render(request, "isu/admin_users.html", {"form": form, "people": people, "created": created})
 
 
@@ -72,7 +74,8 @@ def user_edit(request, user_id):
         if action == "add_role" and form.is_valid():
             unit = Unit.objects.get(pk=form.cleaned_data["unit"])
             Membership.objects.get_or_create(user=person, unit=unit, role=form.cleaned_data["role"])
-            audit.record(request, "role_added", unit=unit, target=person.get_username(), detail=form.cleaned_data["role"])
+            audit.record(request, "role_added", unit=unit, target=person.get_username(),
+                         detail=form.cleaned_data["role"])
             return redirect("admin_user", user_id=person.pk)
         if action == "remove_role":
             membership = Membership.objects.filter(pk=request.POST.get("membership"), user=person).first()

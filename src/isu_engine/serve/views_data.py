@@ -84,7 +84,7 @@ def dataset_config(request, dataset):
         text = form.cleaned_data["config"].replace("\r\n", "\n")
         try:
             raw = configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            name, entry = configs.first_dataset(raw)
+            _, entry = configs.first_dataset(raw)
             if str(entry.get("model")) != dataset.model:
                 raise library.UserError("serve.config.model_changed", file=configs.CONFIG_NAME, model=dataset.model)
         except library.UserError as problem:
@@ -183,7 +183,9 @@ def upload_mapping(request, upload):
         error = line(problem)
     rows = _mapping_rows(inspection, model, request.language, *_saved_mapping(dataset))
     if request.method == "POST" and request.POST.get("action") == "confirm" and inspection is not None:
-        columns, values, own = {}, {}, []
+        columns: dict[str, str] = {}
+        values: dict[str, dict] = {}
+        own: list[dict] = []
         for row in rows:
             target = request.POST.get(f"field_{row['index']}", LEAVE_OUT)
             column = row["column"]
@@ -218,7 +220,8 @@ def upload_mapping(request, upload):
         "choices": [(name, f"{spec.title(language)} ({name})") for name, spec in model.fields.items()],
         "sheet": inspection.sheet if inspection and inspection.sheet else (sheet or ""),
         "header_row": inspection.header_row if inspection else (header_row or 1), "error": error,
-        "missing": [model.fields[name].title(language) for name in (inspection.missing_required if inspection else [])]})
+        "missing": [model.fields[name].title(language)
+                    for name in (inspection.missing_required if inspection else [])]})
 
 
 @allowed("work_with_data")
@@ -248,7 +251,8 @@ def fixed_periods(dataset) -> list[tuple[str, str]]:
     """The periods a publishable run may cover: each stored year, and its quarters or months (period_step)."""
     step = dataset.unit.period_step
     years: set[int] = set()
-    for label, first, last in PeriodRows.objects.filter(dataset=dataset).values_list("period", "first_date", "last_date"):
+    for label, first, last in PeriodRows.objects.filter(dataset=dataset).values_list("period", "first_date",
+                                                                                     "last_date"):
         years |= set(range(first.year, last.year + 1)) if first and last else {int(label)}
     options = []
     for year in sorted(years):
@@ -307,7 +311,7 @@ def erase_client(request, unit):
         for rows in PeriodRows.objects.filter(dataset__unit=unit).select_related("dataset"):
             frame = storage.rows_from_bytes(rows.rows)
             fields = [f for f in subject_fields(library.model_of(registry(), rows.dataset.model)) if f in frame.columns]
-            hit = frame[fields].eq(target).any(axis=1) if fields else None
+            hit = (frame[fields] == target).any(axis=1) if fields else None
             if hit is not None and hit.any():
                 kept = frame.loc[~hit]
                 rows.rows, rows.n_rows = storage.rows_to_bytes(kept), len(kept)

@@ -29,7 +29,8 @@ def _meeting_forms(request, run, interpretation=None, decision=None):
         "stood_out": (run.summary or {}).get("stood_out", []),
         "interpretations": Interpretation.objects.filter(run=run).order_by("id"),
         "decisions": Decision.objects.filter(run=run).order_by("id"),
-        "earlier": Decision.objects.filter(dataset=run.dataset, period_end__lt=run.period_start).order_by("-period_end"),
+        "earlier": Decision.objects.filter(dataset=run.dataset,
+                                           period_end__lt=run.period_start).order_by("-period_end"),
         "figures": figures,
         "interpretation_form": interpretation or InterpretationForm(prefix="interpretation"),
         "decision_form": decision or DecisionForm(figures=figures, prefix="decision"),
@@ -96,7 +97,8 @@ def decisions(request, unit):
 def reflection_export(request, unit):
     entries = [entry for dataset in unit.datasets.all() for entry in reflection_entries(dataset)]
     audit.record(request, "download", unit=unit, target="reflektion.yaml")
-    response = HttpResponse(library.reflection_yaml(entries).encode("utf-8"), content_type="application/yaml; charset=utf-8")
+    response = HttpResponse(library.reflection_yaml(entries).encode("utf-8"),
+                            content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reflektion.yaml"'
     return response
 

@@ -7,6 +7,7 @@ Once a day it queues the retention job (gallring).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -60,10 +61,8 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isu_engine.serve.settings")
     django.setup()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         work()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

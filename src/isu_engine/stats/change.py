@@ -191,15 +191,17 @@ def _is_reliable(change: np.ndarray, settings: ChangeSettings, sd_pre: float | N
     if settings.reliable_change is not None:
         return np.abs(change) >= settings.reliable_change - TOLERANCE
     sd = settings.sd_ref if settings.sd_ref is not None else sd_pre
+    if sd is None or settings.reliability is None:
+        raise ValueError("no reliable-change threshold (see _reliable_change_points)")
     return np.abs(change) / _s_diff(sd, settings.reliability) > Z_RELIABLE
 
 
 def _single_cutoff(settings: ChangeSettings, mean_pre: float | None, sd_pre: float | None) -> float | None:
     """The cutoff from the settings; None when it needs the SD of fewer than two pre-scores."""
     cutoff = settings.cutoff
-    if cutoff is None or _is_number(cutoff):
+    if not isinstance(cutoff, dict):  # checked when the settings were made: None or a number
         return None if cutoff is None else float(cutoff)
-    if sd_pre is None:
+    if sd_pre is None or mean_pre is None:
         return None
     if cutoff["type"] == "a":
         return mean_pre + settings.sign * 2.0 * sd_pre
@@ -290,7 +292,7 @@ def analyse_change(
     mean_pre, mean_post = _mean(pre_values), _mean(post_values)
     sd_pre, sd_post = _sd(pre_values), _sd(post_values)
     effect_size = None
-    if sd_pre is not None and sd_pre > 0:
+    if sd_pre is not None and sd_pre > 0 and mean_pre is not None and mean_post is not None:
         effect_size = settings.sign * (mean_post - mean_pre) / sd_pre + 0.0
 
     sd_change = _sd(change)

@@ -75,7 +75,7 @@ def each_group_against_rest(indicator: pd.Series, groups: pd.Series) -> pd.DataF
     pct = 100.0 * k / n
     with np.errstate(divide="ignore", invalid="ignore"):
         pct_rest = np.where(n_rest > 0, 100.0 * k_rest / n_rest, np.nan)
-    tests = [_test_two_by_two(*cells) for cells in zip(k, n - k, k_rest, n_rest - k_rest)]
+    tests = [_test_two_by_two(*cells) for cells in zip(k, n - k, k_rest, n_rest - k_rest, strict=True)]
 
     return pd.DataFrame(
         {
@@ -169,5 +169,7 @@ def contrast_key(dataset: str, groups: list, group: object, k: int, n: int, k_re
 def family_q_values(p_values: dict) -> dict:
     """Benjamini–Hochberg q per contrast, over the given contrasts (one p-value each)."""
     keys = list(p_values)
-    q = benjamini_hochberg([p_values[key] for key in keys]) if keys else []
-    return {key: float(value) for key, value in zip(keys, q)}
+    if not keys:
+        return {}
+    q = benjamini_hochberg([p_values[key] for key in keys])
+    return {key: float(value) for key, value in zip(keys, q, strict=True)}
