@@ -32,6 +32,7 @@ __all__ = [
     "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
     "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
     "reflection_yaml", "propose_mapping", "spreadsheet_safe", "pseudonym", "load_key", "audit_published", "model_of",
+    "field_values",
 ]
 
 ENGINE_VERSION = __version__
@@ -132,6 +133,39 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
     from isu_engine.read.inspect import inspect_file
 
     return inspect_file(Path(path), model, shown_name or Path(path).name, ReadOptions(sheet=sheet, header_row=header_row))
+
+
+def field_values(config: Config, registry: Registry, dataset: str, fields: list[str]) -> dict[str, pd.Series]:
+    """The distinct values of `fields` in the dataset's files as the reader reads them (trimmed, before `values:`
+    recodes them), each with the number of rows that hold it, most rows first; a list field counted item by item.
+
+    For the person who declares a field's categories (`categories:`): these are row-level values, never for a
+    report or a log. A field the files have no column for is left out.
+    """
+    from isu_engine.check.coerce import as_text, explode_list
+    from isu_engine.check.dataset import dataset_model
+    from isu_engine.errors import row_place
+    from isu_engine.read.headings import heading_row_score
+    from isu_engine.read.mapping import map_columns
+    from isu_engine.read.readers import read_table
+
+    entry = config.datasets[dataset]
+    model = dataset_model(registry, config, entry)
+    found: dict[str, list[pd.Series]] = {}
+    for path in entry.sources:
+        table = read_table(path, entry.read, config.display(path),
+                           score_headings=lambda headings: heading_row_score(headings, model, entry.columns))
+        positions = map_columns(table.headings, model, entry.columns, table.file, row_place(table.header_row)).positions
+        for name in fields:
+            if name in positions:
+                text = as_text(table.frame[positions[name]]).str.strip()
+                if model.fields[name].type == "list":
+                    items = explode_list(text[text != ""], model.fields[name].delimiter).str.strip()
+                    pairs = pd.DataFrame({"row": items.index, "value": items.to_numpy()}).drop_duplicates()
+                    text = pairs["value"]  # an item written twice in one cell counts that row once
+                found.setdefault(name, []).append(text[text != ""])
+    return {name: pd.concat(parts).value_counts().sort_index().sort_values(ascending=False, kind="stable").rename("rows")
+            for name, parts in found.items()}
 
 
 def audit_published(out_dirs: list[Path]) -> list | None:

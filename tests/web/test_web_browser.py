@@ -1,7 +1,8 @@
 """Tested as a person would: Debian's Chromium, driven by Playwright, against `isu serve` itself.
 
 The administrator creates a unit and users; the analyst uploads the demo FIT export (its headings are
-not the model's), confirms the proposed mapping, sees the quarantined rows, runs the report; the manager
+not the model's), confirms the proposed mapping and the unit's own categories (units, therapists), sees the
+quarantined rows, runs the report; the manager
 publishes it and records a decision; a staff member writes an interpretation; a second analyst uploads
 and runs the next period, whose report shows the decision; a staff member of another unit is refused at
 every step. The staff member and the second analyst have JavaScript turned off.
@@ -141,6 +142,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         analyst.click("Ladda upp", "mapping")
         assert analyst.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
         assert analyst.page.get_by_label("Behandlare", exact=True).input_value() == "therapist_id"
+        analyst.click("Bekräfta kolumnerna", "categories")
+        assert analyst.page.get_by_label("T02", exact=True).is_checked(), "a therapist: ticked in advance"
         analyst.click("Bekräfta och validera", "job")
         analyst.wait_for_job()
         analyst.click("Visa resultatet", "validation")
@@ -188,6 +191,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         second.page.get_by_label("År som filen gäller", exact=True).fill("2025")
         second.click("Ladda upp", "mapping")
         assert second.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
+        second.click("Bekräfta kolumnerna", "categories")
+        assert second.page.get_by_label("T02", exact=True).is_checked(), "the categories saved last time"
         second.click("Bekräfta och validera", "job")
         second.wait_for_job()
         second.click("Visa resultatet", "validation")

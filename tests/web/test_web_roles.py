@@ -47,6 +47,7 @@ MATRIX = {
     "run_new": [("dataset", {ANALYST})],
     "upload": [("upload", {ANALYST})],
     "upload_mapping": [("upload", {ANALYST})],
+    "upload_categories": [("upload", {ANALYST})],
     "upload_validation_csv": [("upload", {ANALYST})],
     "upload_quarantine_csv": [("upload", {ANALYST})],
     "job": [("job", {ANALYST})],

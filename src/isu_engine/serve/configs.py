@@ -88,14 +88,37 @@ def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: d
     entry["source"] = source
     entry["read"] = read
     entry["columns"] = columns
-    if values:
-        entry["values"] = values
-    else:
-        entry.pop("values", None)
+    declared = entry.get("categories") or {}  # the categories step owns the recodings of these fields
+    values = {**{name: recoded for name, recoded in (entry.get("values") or {}).items() if name in declared}, **values}
+    _set_or_drop(entry, "values", values)
     if own_fields:
         entry["fields"] = own_fields
     else:
         entry.pop("fields", None)
+    return dump(raw)
+
+
+def with_categories(text: str, fields: list[str], categories: dict[str, list], values: dict[str, dict]) -> str:
+    """The config with the unit's own categories of `fields` as declared on the categories page (others kept)."""
+    raw = plain(yaml.safe_load(text))
+    _, entry = first_dataset(raw)
+    for key, chosen in (("categories", categories), ("values", values)):
+        kept = {name: item for name, item in (entry.get(key) or {}).items() if name not in fields}
+        _set_or_drop(entry, key, {**kept, **{name: chosen[name] for name in fields if name in chosen}})
+    return dump(raw)
+
+
+def _set_or_drop(entry: dict, key: str, value: dict) -> None:
+    if value:
+        entry[key] = value
+    else:
+        entry.pop(key, None)
+
+
+def with_source(text: str, source: str) -> str:
+    """The config with the dataset's `source` replaced (a file in the folder the config is checked in)."""
+    raw = plain(yaml.safe_load(text))
+    first_dataset(raw)[1]["source"] = source
     return dump(raw)
 
 

@@ -44,6 +44,7 @@ urlpatterns = [
 
     path("uploads/<int:upload>/", data.upload_page, name="upload"),
     path("uploads/<int:upload>/mapping/", data.upload_mapping, name="upload_mapping"),
+    path("uploads/<int:upload>/categories/", data.upload_categories, name="upload_categories"),
     path("uploads/<int:upload>/validation.csv", data.upload_validation_csv, name="upload_validation_csv"),
     path("uploads/<int:upload>/quarantine.csv", data.upload_quarantine_csv, name="upload_quarantine_csv"),
 
