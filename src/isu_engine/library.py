@@ -32,7 +32,7 @@ __all__ = [
     "load_registry", "load_config", "check_config_text", "check_against_model", "validate", "summary_lines", "issues_summary",
     "valid_rows", "validation_files", "build_run", "write_run", "plugin_versions", "read_reflection_log",
     "reflection_yaml", "propose_mapping", "spreadsheet_safe", "pseudonym", "load_key", "audit_published", "model_of",
-    "field_values",
+    "field_values", "write_comparison",
 ]
 
 ENGINE_VERSION = __version__
@@ -97,6 +97,14 @@ def write_run(run, config: Config, registry: Registry, out: Path, formats: tuple
     if run.comparison is not None:
         written += write_comparison(run, config, registry, Path(out), formats, quiet)
     return written
+
+
+def write_comparison(run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write only the run's comparison (comparison.html, .json, … per `formats`) to `out`; nothing when the
+    config compares fewer than two datasets. The comparison was protected together with the run's reports."""
+    from isu_engine.commands.run import write_comparison as write
+
+    return write(run, config, registry, Path(out), formats, io.StringIO()) if run.comparison is not None else []
 
 
 def read_reflection_log(config: Config) -> list[LogEntry]:

@@ -172,6 +172,20 @@ class RunFile(models.Model):
         unique_together = [("run", "name")]
 
 
+class Comparison(models.Model):
+    """The comparison of published runs of one period (a unit's, or every unit's when `unit` is empty),
+    built once from exactly the rows those runs used and kept until another run of the period is published."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="comparisons")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    runs = models.CharField(max_length=500)  # the compared runs' ids, sorted and comma-separated
+    left_out = models.JSONField(default=list)  # datasets whose rows changed after their report was published
+    built_by = models.CharField(max_length=150, blank=True, default="")
+    built_at = models.DateTimeField(default=timezone.now)
+    html = models.BinaryField(default=b"")
+
+
 class Interpretation(models.Model):
     """The team's interpretation of what stood out in a published report (analysis meeting)."""
 
