@@ -16,8 +16,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import client_for, confirm_categories, csv_upload, database_text, make_unit, make_user, new_dataset, \
-    run_jobs
+from helpers import client_for, confirm_categories, database_text, make_unit, make_user, new_dataset, run_jobs, \
+    upload_and_confirm
 
 PERSONAL = "19121212-1212"
 FEW = "Gruppträff"  # a short value on two rows: offered, not ticked in advance
@@ -49,15 +49,11 @@ def _world():
 
 
 def _upload(client, dataset_id: int, text: str, period: str = "2025") -> int:
-    response = client.post(f"/datasets/{dataset_id}/upload/", {"period": period, "file": csv_upload("ärenden.csv", text)})
-    upload_id = int(re.search(r"/uploads/(\d+)/mapping/", response.url).group(1))
-    page = client.get(f"/uploads/{upload_id}/mapping/")
-    data = {"action": "confirm", "sheet": "", "header_row": "1"}
-    for row in page.context["rows"]:
-        data[f"field_{row['index']}"] = row["chosen"]
-        data.update({f"value_{row['index']}_{v['index']}": v["chosen"] for v in row["values"]})  # as proposed
-    response = client.post(f"/uploads/{upload_id}/mapping/", data)
-    assert response.status_code == 302 and response.url.endswith(f"/uploads/{upload_id}/categories/")
+    """Upload and confirm the proposed columns; the categories page is next."""
+    from isu_engine.serve.models import Upload
+
+    upload_id = upload_and_confirm(client, dataset_id, "ärenden.csv", text, period, categories=False)
+    assert Upload.objects.get(pk=upload_id).state == "categories"
     return upload_id
 
 

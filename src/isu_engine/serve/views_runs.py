@@ -47,7 +47,12 @@ def run_report(request, run):
     """The engine's HTML report as its own document, in a CSP sandbox: no script, form or request can run."""
     content = _file(run, f"{run.dataset.name}.html")
     audit.record(request, "report_viewed", unit=run.dataset.unit, target=f"run {run.pk}")
-    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    return sandboxed(content)
+
+
+def sandboxed(html: bytes) -> HttpResponse:
+    """An engine report as its own document, in a CSP sandbox: no script, form or request in it can run."""
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = REPORT_CSP
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
