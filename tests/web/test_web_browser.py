@@ -62,6 +62,8 @@ class Person:
         self.page.get_by_label("Bekräfta nytt lösenord", exact=True).fill(PASSWORD)
         self.click("Spara lösenordet", "after-password")
         if two_factor:
+            qr = self.page.locator("#otp-qr svg")  # the app scans this; the key as text serves those who type it
+            assert qr.get_attribute("role") == "img" and qr.bounding_box()["width"] >= 150
             self.secret = self.page.locator("#otp-secret").inner_text().replace(" ", "")
             self.page.get_by_label("Sexsiffrig kod från appen", exact=True).fill(totp(self.secret))
             self.click("Bekräfta", "home")
@@ -88,8 +90,9 @@ def totp(secret: str, drift: int = 0) -> str:
 
 
 @pytest.fixture()
-def shots(tmp_path):
-    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens")
+def shots(request, tmp_path):
+    """This test's screenshot folder (under ISU_SCREENSHOTS when set, to keep them), emptied first."""
+    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens") / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
@@ -243,4 +246,46 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         outsider.look("refused")
         assert refused == len(seen) >= 10
         assert "Du har inte behörighet" in outsider.page.content()
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_demo_compared(browser, shots, tmp_path):
+    """`isu serve --demo`: the manager publishes the three units' reports; the administrator opens the comparison
+    of every unit, a staff member the comparison page of a unit."""
+    problems: list[str] = []
+    data = tmp_path / "server"
+    with running_server(data, "--demo") as (base, log):
+        passwords = dict(re.findall(r"användarnamn (\w+), engångslösenord (\S+)", log.read_text()))
+        manager = Person(browser, base, "manager", shots, problems)
+        manager.sign_in("chef", passwords["chef"], two_factor=True)
+        units = [name for name in manager.page.locator("ul.cards a").all_inner_texts()]
+        assert len(units) == 3
+        for unit in units:
+            manager.go("/", "home")
+            manager.click(unit, "unit")
+            for _ in range(180):  # the demo's reports are made by the job worker after start
+                if manager.page.locator("table a").count():
+                    break
+                manager.page.wait_for_timeout(1000)
+                manager.page.reload()
+            manager.page.locator("table a").first.click()
+            manager.look("run")
+            manager.click("Publicera för enheten", "meeting")
+        manager.go("/", "home")
+        manager.click(units[0], "unit")
+        manager.click("Jämförelse", "unit-comparison")
+        assert "Det finns ännu ingen period" in manager.page.content(), "one dataset per unit in the demo"
+
+        admin = Person(browser, base, "admin", shots, problems)
+        admin.sign_in("admin", passwords["admin"], two_factor=True)
+        admin.click("Jämförelse", "comparison")
+        assert admin.page.locator("table tbody tr").count() == 3
+        admin.click("Öppna jämförelsen", "comparison-report")
+        report = admin.page.content()
+        assert all(report.count(unit) >= 2 for unit in units), "each dataset titled with its unit"
+
+        staff = Person(browser, base, "staff", shots, problems, javascript=False)
+        staff.sign_in("medarbetare", passwords["medarbetare"], two_factor=False)
+        staff.click(units[0], "unit")
+        staff.click("Jämförelse", "unit-comparison")
     assert not problems, "\n\n".join(problems)

@@ -153,14 +153,15 @@ def for_comparison(entries: dict[str, tuple[str, str, str | None]], period: tupl
     """One config over several datasets' stored configs, each made ready as for a run, comparing them all.
 
     `entries`: the dataset's name in the comparison -> (its stored config, its rows' file, the unit's name when
-    units are compared, added to the title). Settings such as groups and age bands are the first dataset's.
+    units are compared, added to a title that does not name it). Settings such as groups and age bands are the first dataset's.
     """
     merged: dict = {}
     for key, (text, source, unit_name) in entries.items():
         raw = plain(yaml.safe_load(for_run(text, source, period, internal=False, min_cell=min_cell)))
         name, entry = first_dataset(raw)
         title = str(entry.get("title") or name)
-        entry["title"] = title if unit_name is None else f"{title} ({unit_name})"
+        named = unit_name is None or unit_name.casefold() in title.casefold()
+        entry["title"] = title if named else f"{title} ({unit_name})"
         merged = merged or {**raw, "datasets": {}}
         merged["datasets"][key] = entry
     merged.update(language=language, reflection_log=None, compare=list(entries))
