@@ -223,3 +223,19 @@ def test_every_ticked_value_and_no_other_is_read_as_a_category(items):
         assert read_as[value.casefold()] in names
     assert names <= ticked, "a category is always one of the ticked spellings"
     assert len({(c["label"] if isinstance(c, dict) else c).casefold() for c in categories.get("method", [])}) == len(names)
+
+
+def test_a_category_written_by_hand_is_kept_as_written_unless_renamed():
+    from isu_engine.serve.categories import FieldValues, Value, declared, saved_choices, saved_items
+
+    entry = {"categories": {"method": [{"value": "MI", "label": {"sv": "Motiverande samtal", "en": "MI"}}, "ABC"]},
+             "values": {"method": {"mot. samtal": "MI"}}}
+    assert saved_choices(entry, "method") == {"mi": ("MI", "Motiverande samtal"), "abc": ("ABC", ""),
+                                              "mot. samtal": ("MI", "Motiverande samtal")}
+    values = (Value(0, "MI", "MI", 9, "category", True, "Motiverande samtal"),
+              Value(1, "ABC", "ABC", 7, "category", True, ""))
+    offered = [FieldValues("method", "Metod", values, 0, 0, saved_items(entry, "method"))]
+    posted = {"cat_method_0": "1", "name_method_0": "Motiverande samtal", "cat_method_1": "1", "name_method_1": ""}
+    assert declared(offered, posted)[0] == {"method": entry["categories"]["method"]}, "both languages kept"
+    posted["name_method_0"] = "MI-samtal"
+    assert declared(offered, posted)[0]["method"][0] == {"value": "MI", "label": "MI-samtal"}

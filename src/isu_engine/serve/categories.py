@@ -18,6 +18,7 @@ advance.
 from __future__ import annotations
 
 import re
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class FieldValues:
     values: tuple[Value, ...]
     more: int  # distinct values beyond those offered
     more_rows: int
+    saved: dict = dataclasses.field(default_factory=dict)  # category (case-folded) -> its item as the YAML has it
 
 
 def open_fields(model) -> list[str]:
@@ -81,14 +83,30 @@ def masked(value: str) -> str:
     return " ".join(words[:3]) + (" …" if len(words) > 3 else "")
 
 
-def saved_choices(entry: dict, field: str) -> dict[str, tuple[str, str]]:
-    """What the dataset's config already declares for `field`: spelling (case-folded) -> (category, its name)."""
+def saved_items(entry: dict, name: str) -> dict[str, object]:
+    """The categories the dataset's config already declares for field `name`, by value (case-folded)."""
+    items = (entry.get("categories") or {}).get(name) or []
+    return {str(item.get("value") if isinstance(item, dict) else item).casefold(): item for item in items}
+
+
+def value_and_name(item) -> tuple[str, str]:
+    """A declared category's value and the name the report shows (its label; the Swedish one of two)."""
+    if not isinstance(item, dict):
+        return str(item), str(item)
+    label = item.get("label")
+    if isinstance(label, dict):
+        label = label.get("sv") or label.get("en")
+    return str(item.get("value")), str(label or item.get("value"))
+
+
+def saved_choices(entry: dict, name: str) -> dict[str, tuple[str, str]]:
+    """What the dataset's config already declares for field `name`: spelling (case-folded) -> (category, its name
+    when other than the category)."""
     found: dict[str, tuple[str, str]] = {}
-    for item in (entry.get("categories") or {}).get(field) or []:
-        value, label = (str(item.get("value")), str(item.get("label") or item.get("value"))) \
-            if isinstance(item, dict) else (str(item), str(item))
+    for item in saved_items(entry, name).values():
+        value, label = value_and_name(item)
         found[value.casefold()] = (value, label if label != value else "")
-    for local, target in ((entry.get("values") or {}).get(field) or {}).items():
+    for local, target in ((entry.get("values") or {}).get(name) or {}).items():
         category = found.get(str(target).casefold())
         if category is not None:
             found[str(local).strip().casefold()] = (category[0], category[1] or category[0])
@@ -131,8 +149,10 @@ def declared(fields: list[FieldValues], posted) -> tuple[dict[str, list], dict[s
             groups.setdefault(name.casefold(), (name, []))[1].append(value)
         for key, (name, members) in groups.items():
             category = next((m.value for m in members if m.value.casefold() == key), members[0].value)
+            before = field.saved.get(category.casefold())
+            unchanged = before is not None and value_and_name(before) == (category, name)
             categories.setdefault(field.name, []).append(
-                category if name == category else {"value": category, "label": name})
+                before if unchanged else category if name == category else {"value": category, "label": name})
             for member in members:
                 if member.value != category:
                     recodings.setdefault(field.name, {})[member.value] = category
@@ -149,8 +169,9 @@ def upload_fields(text: str, upload: Path, registry, language: str, min_rows: in
     counts = library.field_values(config, registry, name, fields)
     entry = configs.first_dataset(configs.plain(yaml.safe_load(text)))[1]
     found = []
-    for field in fields:
-        if field in counts:
-            values, more, more_rows = offered(counts[field], saved_choices(entry, field), min_rows)
-            found.append(FieldValues(field, model.fields[field].title(language), tuple(values), more, more_rows))
+    for name in fields:
+        if name in counts:
+            values, more, more_rows = offered(counts[name], saved_choices(entry, name), min_rows)
+            found.append(FieldValues(name, model.fields[name].title(language), tuple(values), more, more_rows,
+                                     saved_items(entry, name)))
     return found

@@ -208,7 +208,11 @@ def upload_mapping(request, upload):
             dataset.config_yaml = text
             dataset.save()
             audit.record(request, "mapping_confirmed", unit=dataset.unit, target=f"upload {upload.pk}")
-            if _open_fields(dataset, upload, plugins, request.language):
+            try:
+                asks = bool(_open_fields(dataset, upload, plugins, request.language))
+            except library.UserError:
+                asks = True  # the categories page shows the problem in one line
+            if asks:
                 upload.state = "categories"
                 upload.save()
                 return redirect("upload_categories", upload=upload.pk)
