@@ -176,18 +176,13 @@ def field_values(config: Config, registry: Registry, dataset: str, fields: list[
             for name, parts in found.items()}
 
 
-def audit_published(out_dirs: list[Path]) -> list | None:
-    """Check a unit's published runs together, as `isu audit OUT [OUT …]` does: what a reader of all of them
-    could pin or bound inside 1…min_cell−1. An empty list: nothing.
+def audit_published(out_dirs: list[Path]) -> list:
+    """Check published runs together, as `isu audit OUT [OUT …]` does: every hidden count a reader of all of them
+    could pin or bound inside 1…min_cell−1 (each folder holds a run's report.json or comparison.json). An empty
+    list: nothing."""
+    from isu_engine.protect.audit import audit
 
-    This is the one call site for the audit; it returns None while the engine has no audit
-    (`isu_engine.protect.audit.audit_outputs(folders)`, built on main).
-    """
-    try:
-        from isu_engine.protect.audit import audit_outputs
-    except ImportError:
-        return None
-    return list(audit_outputs([Path(d) for d in out_dirs]))
+    return audit([Path(d) for d in out_dirs])[0]
 
 
 

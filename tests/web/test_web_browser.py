@@ -279,6 +279,11 @@ def test_the_demo_compared(browser, shots, tmp_path):
         admin = Person(browser, base, "admin", shots, problems)
         admin.sign_in("admin", passwords["admin"], two_factor=True)
         admin.click("Jämförelse", "comparison")
+        for _ in range(240):  # built by the job worker after the publications; the page reloads itself meanwhile
+            if admin.page.locator("#open-comparison").count():
+                break
+            admin.page.wait_for_timeout(1000)
+        admin.look("comparison-built")
         assert admin.page.locator("table tbody tr").count() == 3
         admin.click("Öppna jämförelsen", "comparison-report")
         report = admin.page.content()

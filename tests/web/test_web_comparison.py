@@ -43,6 +43,7 @@ def published(analyst, manager, unit, name: str, model: str, text: str) -> int:
     run_jobs()
     run = Run.objects.filter(dataset_id=dataset_id).latest("run_at")
     assert manager.post(f"/runs/{run.pk}/publish/").status_code == 302
+    run_jobs()  # the comparisons the publication changes are built by the job worker
     return dataset_id
 
 
@@ -98,29 +99,59 @@ def test_a_units_comparison_is_the_engines_comparison_of_its_published_runs(expo
 
 
 def test_a_dataset_whose_rows_changed_after_publication_is_left_out(exports):
-    from isu_engine.serve.models import Dataset
+    from isu_engine.serve.models import Comparison, Run
 
     files, _ = exports
     unit = make_unit()
     analyst, manager = client_for(make_user("analyst", unit)), client_for(make_user("manager", unit))
-    published(analyst, manager, unit, "hasselberg", "fit", files["fit"])
+    fit = published(analyst, manager, unit, "hasselberg", "fit", files["fit"])
     loke = published(analyst, manager, unit, "violalund", "loke", files["loke"])
+    assert Comparison.objects.get(unit=unit).html, "built when the second report was published"
     fewer = "\n".join(files["loke"].splitlines()[:-20]) + "\n"
     upload_and_confirm(analyst, loke, "nyare.csv", fewer, period="2025")
+    run_jobs()
+    assert 'id="open-comparison"' in manager.get(f"/units/{unit.pk}/comparison/").content.decode(), \
+        "what was compared before still stands: it was built from the rows the published reports used"
+    analyst.post(f"/datasets/{fit}/run/", {"period": YEAR})
+    run_jobs()
+    manager.post(f"/runs/{Run.objects.filter(dataset_id=fit).latest('run_at').pk}/publish/")
     run_jobs()
     page = manager.get(f"/units/{unit.pk}/comparison/").content.decode()
     assert "Lämnas utanför: violalund" in page and 'id="open-comparison"' not in page
     assert manager.get(f"/units/{unit.pk}/comparison/report/?period={YEAR}").status_code == 404
-    assert Dataset.objects.get(pk=loke).runs.count() == 1
 
 
-def test_the_administrator_compares_every_units_published_runs(exports):
+def test_the_administrator_compares_every_units_published_runs(exports, monkeypatch):
+    from isu_engine import library
+    from isu_engine.serve.models import Comparison
+
     files, _ = exports
     first, second = make_unit(), make_unit()
     for unit, name, model in ((first, "hasselberg", "fit"), (second, "violalund", "loke")):
         published(client_for(make_user("analyst", unit)), client_for(make_user("manager", unit)), unit, name, model,
                   files[model])
     admin = client_for(make_user(administrator=True))
+    audited = []
+
+    def finds_something(folders):
+        audited.append(sorted(path.name for folder in folders for path in folder.glob("*.json")))
+        return ["a hidden count pinned"]
+
+    Comparison.objects.filter(unit=None).delete()  # built with the real audit when the runs were published
+    monkeypatch.setattr(library, "audit_published", finds_something)
+    assert "Jämförelsen sammanställs" in admin.get("/comparison/").content.decode(), "asked for, queued"
+    run_jobs()
+    page = admin.get("/comparison/").content.decode()
+    assert "Jämförelsen visas inte" in page and 'id="open-comparison"' not in page
+    kept = Comparison.objects.filter(unit=None).latest("built_at")  # every unit's runs (other tests' units too)
+    compared = len(kept.runs.split(",")) - len(kept.left_out)
+    assert audited == [["comparison.json", *["report.json"] * compared]] and compared >= 2, \
+        "the comparison with every compared run's published report.json"
+    assert admin.get(f"/comparison/report/?period={YEAR}").status_code == 404
+    monkeypatch.undo()
+    Comparison.objects.filter(unit=None).delete()  # the real audit now: the demo's figures give nothing away
+    admin.get("/comparison/")
+    run_jobs()
     page = admin.get("/comparison/").content.decode()
     assert first.name in page and second.name in page
     report = admin.get(f"/comparison/report/?period={YEAR}")

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from isu_engine import library
 from isu_engine.serve import audit, comparison
-from isu_engine.serve.language import line
 from isu_engine.serve.roles import allowed
 from isu_engine.serve.views_runs import sandboxed
 
@@ -33,22 +31,18 @@ def all_units_comparison_report(request):
 
 
 def _built(request, unit):
-    """The periods offered, the one asked for, and its comparison (built now if it is not kept) or a one-line problem."""
+    """The periods offered, the one asked for, its kept comparison and, while there is none, the job building it."""
     found = comparison.periods(unit)
     period = comparison.chosen(found, request.GET.get("period"))
-    built, error = None, None
-    if period is not None:
-        try:
-            built = comparison.comparison_of(unit, period, request.user.get_username())
-        except library.UserError as problem:
-            error = line(problem)
-    return found, period, built, error
+    built = comparison.kept(unit, period) if period is not None else None
+    job = comparison.requested(unit, period, request.user.get_username()) if period and built is None else None
+    return found, period, built, job
 
 
 def _page(request, unit):
-    found, period, built, error = _built(request, unit)
-    return render(request, "isu/comparison.html", {"unit": unit, "periods": found, "period": period,
-                                                   "built": built, "error": error})
+    found, period, built, job = _built(request, unit)
+    return render(request, "isu/comparison.html", {"unit": unit, "periods": found, "period": period, "built": built,
+                                                   "job": job, "running": job is not None and job.state != "failed"})
 
 
 def _report(request, unit):

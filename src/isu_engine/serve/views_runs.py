@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from isu_engine import library
-from isu_engine.serve import audit, storage
+from isu_engine.serve import audit, comparison, storage
 from isu_engine.serve.models import Run
 from isu_engine.serve.roles import allowed, may, run_action
 from isu_engine.serve.security import REPORT_CSP
@@ -81,7 +81,7 @@ def unit_runs_audit(run: Run) -> list[str]:
             for stored in item.files.filter(name__endswith=".json"):
                 (folder / stored.name).write_bytes(bytes(stored.content))
             folders.append(folder)
-        return library.audit_published(folders) or []
+        return library.audit_published(folders)
 
 
 @allowed("publish")
@@ -97,4 +97,5 @@ def run_publish(request, run):
     run.published_by, run.published_at = request.user.get_username(), timezone.now()
     run.save()
     audit.record(request, "published", unit=run.dataset.unit, target=f"run {run.pk}", detail=run.period_label)
+    comparison.prepare(run.dataset.unit, run.period_start, run.period_end, request.user.get_username())
     return redirect("meeting", run=run.pk)

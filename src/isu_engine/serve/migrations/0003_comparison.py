@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('period_end', models.DateField()),
                 ('runs', models.CharField(max_length=500)),
                 ('left_out', models.JSONField(default=list)),
+                ('pinned', models.PositiveIntegerField(default=0)),
                 ('built_by', models.CharField(blank=True, default='', max_length=150)),
                 ('built_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('html', models.BinaryField(default=b'')),
