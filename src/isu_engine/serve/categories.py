@@ -67,6 +67,7 @@ def open_fields(model) -> list[str]:
 
 
 def kind_of(value: str) -> str:
+    """"identifying" (could single out a person), "text" (looks like free text) or "category"."""
     digits, words = len(DIGIT.findall(value)), len(value.split())
     if str(mask_personal_numbers(pd.Series([value], dtype=object)).iloc[0]) != value or digits >= OPEN_DIGITS \
             or len(value) > OPEN_LENGTH or words > OPEN_WORDS:
