@@ -44,6 +44,8 @@ from typing import Iterable
 
 import numpy as np
 
+from scipy import sparse
+
 from isu_engine.protect.records import COUNT, MEAN, QUANTILE, SHARE, Figure, Records, Universe
 from isu_engine.protect.system import Bounds, Equation, build
 
@@ -232,13 +234,11 @@ class _Search:
     def __init__(self, classes, class_atoms, mean_levels, sizes, targets, settings, deadline, outcome) -> None:
         self.classes, self.class_atoms, self.mean_levels, self.sizes = classes, class_atoms, mean_levels, sizes
         self.targets, self.settings, self.deadline, self.outcome = targets, settings, deadline, outcome
-        self.touching: dict[int, list[int]] = defaultdict(list)
-        for number, atoms in enumerate(class_atoms):
-            for atom in atoms:
-                self.touching[int(atom)].append(number)
-        self.holding = [sorted({n for atom in t.atoms for n in self.touching[int(atom)]}) for t in targets]
-        self.around = [sorted(set(holding) | {n for holder in holding for atom in class_atoms[holder]
-                                              for n in self.touching[int(atom)]}) for holding in self.holding]
+        rows = np.repeat(np.arange(len(class_atoms)), [len(atoms) for atoms in class_atoms])
+        columns = np.concatenate(class_atoms) if class_atoms else np.empty(0, dtype=np.int64)
+        self.incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                                           shape=(len(class_atoms), len(sizes)))
+        self._around: dict[int, list[int]] = {}
         self._bounds: dict[bytes, Bounds] = {}
 
     def run(self) -> None:
@@ -297,6 +297,16 @@ class _Search:
         self._owners = visible + [None] * (len(self._bounds[state].values) - len(visible))
         return self._bounds[state]
 
+    def around(self, number: int) -> list[int]:
+        """The counts holding the target's units, and every count sharing a unit with one of those."""
+        if number not in self._around:
+            atoms = np.zeros(self.incidence.shape[1], dtype=np.int32)
+            atoms[self.targets[number].atoms] = 1
+            holding = (self.incidence @ atoms > 0).astype(np.int32)
+            near = self.incidence.T @ holding > 0
+            self._around[number] = np.flatnonzero(self.incidence @ near.astype(np.int32) > 0).tolist()
+        return self._around[number]
+
     def candidates(self, number: int) -> list[int]:
         """The visible counts whose equations keep target `number` inside its range (the reader's binding
         equations, from the relaxation's dual values), else those around it; cheapest first."""
@@ -308,13 +318,13 @@ class _Search:
             kin = 0 if classes[n].tables & table else 1      # a count of the target's own table first
             return kin, classes[n].cost(), len(self.class_atoms[n]), classes[n].value, classes[n].order
 
-        eligible = [n for n in self.around[number] if not classes[n].hidden and not classes[n].always_shown]
+        eligible = [n for n in self.around(number) if not classes[n].hidden and not classes[n].always_shown]
         binding = sorted((n for n in eligible if n in self.binding), key=cost)
         return binding + sorted((n for n in eligible if n not in self.binding), key=cost)
 
     def fail_closed(self, number: int) -> None:
         """Hide every visible count around the target (those holding its units and their neighbours)."""
-        for n in self.around[number]:
+        for n in self.around(number):
             if not self.classes[n].hidden and not self.classes[n].always_shown:
                 self.classes[n].hidden, self.classes[n].reason = True, "unproven"
         self.outcome.failed_closed += 1
@@ -333,7 +343,7 @@ def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarr
         coefficients = np.concatenate([np.full(len(a), level) for level, a in levels])
         # the reader's Σ value · count = mean · n, with the exact whole-number sum the mean came from
         equations.append(Equation(atoms, coefficients, float(coefficients @ sizes[atoms])))
-    return Bounds(sizes, equations, class_atoms)
+    return Bounds(sizes, equations)
 
 
 def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Target]:

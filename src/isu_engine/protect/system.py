@@ -86,20 +86,16 @@ class Bounds:
     """A reader's whole-number bounds on sets of atoms, given the visible equations.
 
     The engine knows one solution: the true atom sizes. To show that the reader cannot prove a
-    set's size to lie in a range, it is enough to find another whole-number solution that puts
-    it outside. `protected` looks for one near the set first — only the atoms of the small
-    counts around it may move, the rest keep their true sizes — and widens the search in
-    rounds. A solution found that way is a solution of the whole system, so a True answer is
-    always right; when no solution is found in the rounds, the answer is False and the caller
-    hides more (it errs on the side of hiding).
+    set's size to lie in a range, it is enough to find another solution that puts it outside.
+    When none is found, the answer is False and the caller hides more (it errs on the side of
+    hiding).
     """
 
     WHOLE_NUMBER_SEARCH = 60     # atoms up to which a fractional optimum is confirmed in whole numbers
+    NODE_LIMIT = 500             # branch-and-bound nodes of one whole-number search: the same answer on any machine
 
-    def __init__(self, sizes: np.ndarray, equations: list[Equation], groups: list[np.ndarray],
-                 time_limit: float = 0.5) -> None:
+    def __init__(self, sizes: np.ndarray, equations: list[Equation], time_limit: float = 10.0) -> None:
         self.sizes = sizes.astype(float)
-        self.groups = groups            # the atoms of every published count (visible or hidden)
         self.time_limit = time_limit
         n_atoms = len(sizes)
         rows = np.concatenate([np.full(len(e.atoms), i) for i, e in enumerate(equations)]) if equations else np.empty(0)
@@ -108,10 +104,6 @@ class Bounds:
         self.matrix = sparse.csc_matrix((data, (rows.astype(int), cols.astype(int))), shape=(len(equations), n_atoms))
         self.values = np.array([e.value for e in equations], dtype=float)
         self.constrained = np.diff(self.matrix.indptr) > 0
-        self._groups_of: list[list[int]] = [[] for _ in range(n_atoms)]
-        for number, atoms in enumerate(groups):
-            for atom in atoms:
-                self._groups_of[int(atom)].append(number)
 
     def protected(self, target: np.ndarray, low: int, high: int) -> bool:
         """Whether a whole-number solution puts the size of `target` outside [low, high].
@@ -121,20 +113,11 @@ class Bounds:
         self.binding: set[int] = set()
         if not self.constrained[target].all():
             return True                      # an atom no visible count holds: its size is anyone's guess
-        return self._search(np.arange(len(self.sizes)), target, low, high)
-
-    def _search(self, free: np.ndarray, target: np.ndarray, low: int, high: int) -> bool:
-        """Look for a solution outside [low, high] where only the `free` atoms move."""
-        moving = np.zeros(len(self.sizes), dtype=bool)
-        moving[free] = True
-        inside = self.matrix[:, moving]
-        rows = np.flatnonzero(inside.getnnz(axis=1) > 0)
-        fixed = self.matrix[:, ~moving] @ self.sizes[~moving]
-        matrix = inside[rows].tocsr()
-        rhs = self.values[rows] - fixed[rows]
-        objective = np.isin(free, target).astype(float)
+        rows = np.flatnonzero(self.matrix.getnnz(axis=1) > 0)
+        objective = np.zeros(len(self.sizes))
+        objective[target] = 1.0
         self._rows = rows
-        return self._outside(matrix, rhs, objective, low, high)
+        return self._outside(self.matrix[rows].tocsr(), self.values[rows], objective, low, high)
 
     def _outside(self, matrix, rhs: np.ndarray, objective: np.ndarray, low: int, high: int) -> bool:
         """Whether some x ≥ 0 with matrix·x = rhs puts objective·x below `low` or above `high`.
@@ -161,7 +144,7 @@ class Bounds:
                 return True
             result = milp(sign * objective, integrality=np.ones(n), bounds=VariableBounds(0, np.inf),
                           constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
-                          options={"time_limit": self.time_limit})
+                          options={"node_limit": self.NODE_LIMIT, "time_limit": self.time_limit})
             if result.x is not None and outside(float(objective @ np.round(result.x))):
                 return True
         return False
