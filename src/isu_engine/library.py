@@ -28,10 +28,34 @@ from isu_engine.protect.identifiers import load_key, pseudonymize
 from isu_engine.read.readers import ReadOptions
 
 __all__ = [
-    "ENGINE_VERSION", "Config", "Dataset", "LogEntry", "Registry", "UserError", "audit_published", "build_run",
-    "check_against_model", "check_config_text", "issues_summary", "load_config", "load_key", "load_registry",
-    "model_of", "plugin_versions", "propose_mapping", "pseudonym", "read_reflection_log", "reflection_yaml",
-    "spreadsheet_safe", "summary_lines", "valid_rows", "validate", "validation_files", "write_run",
+    "ENGINE_VERSION",
+    "Config",
+    "Dataset",
+    "LogEntry",
+    "Registry",
+    "UserError",
+    "audit_published",
+    "build_run",
+    "check_against_model",
+    "check_config_text",
+    "field_values",
+    "issues_summary",
+    "load_config",
+    "load_key",
+    "load_registry",
+    "model_of",
+    "plugin_versions",
+    "propose_mapping",
+    "pseudonym",
+    "read_reflection_log",
+    "reflection_yaml",
+    "spreadsheet_safe",
+    "summary_lines",
+    "valid_rows",
+    "validate",
+    "validation_files",
+    "write_comparison",
+    "write_run",
 ]
 
 ENGINE_VERSION = __version__
@@ -98,6 +122,14 @@ def write_run(run, config: Config, registry: Registry, out: Path, formats: tuple
     return written
 
 
+def write_comparison(run, config: Config, registry: Registry, out: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write only the run's comparison (comparison.html, .json, … per `formats`) to `out`; nothing when the
+    config compares fewer than two datasets. The comparison was protected together with the run's reports."""
+    from isu_engine.commands.run import write_comparison as write
+
+    return write(run, config, registry, Path(out), formats, io.StringIO()) if run.comparison is not None else []
+
+
 def read_reflection_log(config: Config) -> list[LogEntry]:
     """The reflection log the config names (an empty list when the file does not exist)."""
     return load_log(config)
@@ -133,6 +165,40 @@ def propose_mapping(path: Path, model: Model, sheet: str | int | None = None, he
 
     return inspect_file(Path(path), model, shown_name or Path(path).name,
                         ReadOptions(sheet=sheet, header_row=header_row))
+
+
+def field_values(config: Config, registry: Registry, dataset: str, fields: list[str]) -> dict[str, pd.Series]:
+    """The distinct values of `fields` in the dataset's files as the reader reads them (trimmed, before `values:`
+    recodes them), each with the number of rows that hold it, most rows first; a list field counted item by item.
+
+    For the person who declares a field's categories (`categories:`): these are row-level values, never for a
+    report or a log. A field the files have no column for is left out.
+    """
+    from isu_engine.check.coerce import as_text, explode_list
+    from isu_engine.check.dataset import dataset_model
+    from isu_engine.errors import row_place
+    from isu_engine.read.headings import heading_row_score
+    from isu_engine.read.mapping import map_columns
+    from isu_engine.read.readers import read_table
+
+    entry = config.datasets[dataset]
+    model = dataset_model(registry, config, entry)
+    found: dict[str, list[pd.Series]] = {}
+    for path in entry.sources:
+        table = read_table(path, entry.read, config.display(path),
+                           score_headings=lambda headings: heading_row_score(headings, model, entry.columns))
+        positions = map_columns(table.headings, model, entry.columns, table.file, row_place(table.header_row)).positions
+        for name in fields:
+            if name in positions:
+                text = as_text(table.frame[positions[name]]).str.strip()
+                if model.fields[name].type == "list":
+                    items = explode_list(text[text != ""], model.fields[name].delimiter).str.strip()
+                    pairs = pd.DataFrame({"row": items.index, "value": items.to_numpy()}).drop_duplicates()
+                    text = pairs["value"]  # an item written twice in one cell counts that row once
+                found.setdefault(name, []).append(text[text != ""])
+    return {name: pd.concat(parts).value_counts().sort_index().sort_values(ascending=False, kind="stable")
+            .rename("rows")
+            for name, parts in found.items()}
 
 
 def audit_published(out_dirs: list[Path]) -> list:

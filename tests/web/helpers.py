@@ -75,8 +75,9 @@ def new_dataset(client, unit, name: str = "sessions", model: str = "fit") -> int
 
 
 def upload_and_confirm(client, dataset_id: int, file_name: str, text: str, period: str = "2025",
-                       choose: dict | None = None) -> int:
-    """Upload a file, take the proposed mapping (with `choose`: heading -> field or "__own__"), confirm it."""
+                       choose: dict | None = None, categories: bool = True) -> int:
+    """Upload a file, take the proposed mapping and recodings (with `choose`: heading -> field or "__own__"),
+    confirm it, and (with `categories`) the categories ticked in advance."""
     import re
 
     response = client.post(f"/datasets/{dataset_id}/upload/", {"period": period, "file": csv_upload(file_name, text)})
@@ -85,9 +86,29 @@ def upload_and_confirm(client, dataset_id: int, file_name: str, text: str, perio
     data = {"action": "confirm", "sheet": "", "header_row": "1"}
     for row in page.context["rows"]:
         data[f"field_{row['index']}"] = (choose or {}).get(row["heading"], row["chosen"])
+        data.update({f"value_{row['index']}_{v['index']}": v["chosen"] for v in row["values"]})
     confirmed = client.post(f"/uploads/{upload_id}/mapping/", data)
     assert confirmed.status_code == 302, confirmed.content.decode()[-2000:]
+    if categories and "/categories/" in confirmed.url:
+        confirm_categories(client, upload_id)
     return upload_id
+
+
+def confirm_categories(client, upload_id: int, ticks: dict | None = None, names: dict | None = None):
+    """Confirm the categories page: the values ticked in advance, or with `ticks` field -> the values to tick
+    (`names`: (field, value) -> the name in the report). Returns the page that was offered."""
+    page = client.get(f"/uploads/{upload_id}/categories/")
+    assert page.status_code == 200, page.status_code
+    data = {"action": "confirm"}
+    for field in page.context["fields"]:
+        for value in field.values:
+            wanted = value.ticked if ticks is None or field.name not in ticks else value.value in ticks[field.name]
+            if wanted:
+                data[f"cat_{field.name}_{value.index}"] = "1"
+            data[f"name_{field.name}_{value.index}"] = (names or {}).get((field.name, value.value), value.name)
+    confirmed = client.post(f"/uploads/{upload_id}/categories/", data)
+    assert confirmed.status_code == 302 and "/jobs/" in confirmed.url, confirmed.content.decode()[-2000:]
+    return page
 
 
 def database_text() -> list[str]:

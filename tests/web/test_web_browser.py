@@ -1,7 +1,8 @@
 """Tested as a person would: Debian's Chromium, driven by Playwright, against `isu serve` itself.
 
 The administrator creates a unit and users; the analyst uploads the demo FIT export (its headings are
-not the model's), confirms the proposed mapping, sees the quarantined rows, runs the report; the manager
+not the model's), confirms the proposed mapping and the unit's own categories (units, therapists), sees the
+quarantined rows, runs the report; the manager
 publishes it and records a decision; a staff member writes an interpretation; a second analyst uploads
 and runs the next period, whose report shows the decision; a staff member of another unit is refused at
 every step. The staff member and the second analyst have JavaScript turned off.
@@ -61,6 +62,8 @@ class Person:
         self.page.get_by_label("Bekräfta nytt lösenord", exact=True).fill(PASSWORD)
         self.click("Spara lösenordet", "after-password")
         if two_factor:
+            qr = self.page.locator("#otp-qr svg")  # the app scans this; the key as text serves those who type it
+            assert qr.get_attribute("role") == "img" and qr.bounding_box()["width"] >= 150
             self.secret = self.page.locator("#otp-secret").inner_text().replace(" ", "")
             self.page.get_by_label("Sexsiffrig kod från appen", exact=True).fill(totp(self.secret))
             self.click("Bekräfta", "home")
@@ -87,8 +90,9 @@ def totp(secret: str, drift: int = 0) -> str:
 
 
 @pytest.fixture()
-def shots(tmp_path):
-    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens")
+def shots(request, tmp_path):
+    """This test's screenshot folder (under ISU_SCREENSHOTS when set, to keep them), emptied first."""
+    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens") / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
@@ -141,6 +145,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         analyst.click("Ladda upp", "mapping")
         assert analyst.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
         assert analyst.page.get_by_label("Behandlare", exact=True).input_value() == "therapist_id"
+        analyst.click("Bekräfta kolumnerna", "categories")
+        assert analyst.page.get_by_label("T02", exact=True).is_checked(), "a therapist: ticked in advance"
         analyst.click("Bekräfta och validera", "job")
         analyst.wait_for_job()
         analyst.click("Visa resultatet", "validation")
@@ -188,6 +194,8 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         second.page.get_by_label("År som filen gäller", exact=True).fill("2025")
         second.click("Ladda upp", "mapping")
         assert second.page.get_by_label("Klient-ID", exact=True).input_value() == "client_id"
+        second.click("Bekräfta kolumnerna", "categories")
+        assert second.page.get_by_label("T02", exact=True).is_checked(), "the categories saved last time"
         second.click("Bekräfta och validera", "job")
         second.wait_for_job()
         second.click("Visa resultatet", "validation")
@@ -238,4 +246,51 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         outsider.look("refused")
         assert refused == len(seen) >= 10
         assert "Du har inte behörighet" in outsider.page.content()
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_demo_compared(browser, shots, tmp_path):
+    """`isu serve --demo`: the manager publishes the three units' reports; the administrator opens the comparison
+    of every unit, a staff member the comparison page of a unit."""
+    problems: list[str] = []
+    data = tmp_path / "server"
+    with running_server(data, "--demo") as (base, log):
+        passwords = dict(re.findall(r"användarnamn (\w+), engångslösenord (\S+)", log.read_text()))
+        manager = Person(browser, base, "manager", shots, problems)
+        manager.sign_in("chef", passwords["chef"], two_factor=True)
+        units = [name for name in manager.page.locator("ul.cards a").all_inner_texts()]
+        assert len(units) == 3
+        for unit in units:
+            manager.go("/", "home")
+            manager.click(unit, "unit")
+            for _ in range(180):  # the demo's reports are made by the job worker after start
+                if manager.page.locator("table a").count():
+                    break
+                manager.page.wait_for_timeout(1000)
+                manager.page.reload()
+            manager.page.locator("table a").first.click()
+            manager.look("run")
+            manager.click("Publicera för enheten", "meeting")
+        manager.go("/", "home")
+        manager.click(units[0], "unit")
+        manager.click("Jämförelse", "unit-comparison")
+        assert "Det finns ännu ingen period" in manager.page.content(), "one dataset per unit in the demo"
+
+        admin = Person(browser, base, "admin", shots, problems)
+        admin.sign_in("admin", passwords["admin"], two_factor=True)
+        admin.click("Jämförelse", "comparison")
+        for _ in range(240):  # built by the job worker after the publications; the page reloads itself meanwhile
+            if admin.page.locator("#open-comparison").count():
+                break
+            admin.page.wait_for_timeout(1000)
+        admin.look("comparison-built")
+        assert admin.page.locator("table tbody tr").count() == 3
+        admin.click("Öppna jämförelsen", "comparison-report")
+        report = admin.page.content()
+        assert all(report.count(unit) >= 2 for unit in units), "each dataset titled with its unit"
+
+        staff = Person(browser, base, "staff", shots, problems, javascript=False)
+        staff.sign_in("medarbetare", passwords["medarbetare"], two_factor=False)
+        staff.click(units[0], "unit")
+        staff.click("Jämförelse", "unit-comparison")
     assert not problems, "\n\n".join(problems)

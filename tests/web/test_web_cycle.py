@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import client_for, csv_upload, make_unit, make_user, run_jobs
+from helpers import client_for, confirm_categories, csv_upload, make_unit, make_user, run_jobs
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,7 @@ def _cli_figures(folder: Path, config: dict, dataset: str, start: str, end: str)
     """What `isu report` computes for the same data file with the hand-written demo config."""
     from isu_engine import library
 
-    # the browser's mapping form does not declare own categories (`categories:`), so neither does this run
-    entry = {key: value for key, value in config["datasets"][dataset].items() if key != "categories"}
+    entry = config["datasets"][dataset]
     single = {**{k: v for k, v in config.items() if k not in ("datasets", "compare", "reflection_log")},
               "period": {"start": start, "end": end}, "datasets": {dataset: entry},
               "reflection_log": None}
@@ -52,7 +51,7 @@ def _cli_figures(folder: Path, config: dict, dataset: str, start: str, end: str)
 
 
 def test_the_cycle_in_the_browser_pages(demo_files):
-    from isu_engine.serve.models import Decision, PeriodRows, Run, RunFile, Upload
+    from isu_engine.serve.models import Dataset, Decision, PeriodRows, Run, RunFile, Upload
 
     folder, config = demo_files
     unit, other = make_unit(), make_unit()
@@ -71,7 +70,12 @@ def test_the_cycle_in_the_browser_pages(demo_files):
     proposed = {row["heading"]: row["chosen"] for row in page.context["rows"]}
     assert proposed["Klient-ID"] == "client_id" and proposed["Behandlare"] == "therapist_id"
     assert outsider.get(f"/uploads/{upload_id}/mapping/").status_code == 403
-    assert response.status_code == 302 and "/jobs/" in response.url
+    assert response.status_code == 302 and response.url.endswith(f"/uploads/{upload_id}/categories/")
+    assert outsider.get(response.url).status_code == 403
+    confirm_categories(a, upload_id)  # the values ticked in advance: every unit and therapist of the demo
+    declared = yaml.safe_load(Dataset.objects.get(pk=dataset_id).config_yaml)["datasets"]["hasselberg"]["categories"]
+    assert {field: sorted(values) for field, values in declared.items()} == \
+        {field: sorted(values) for field, values in config["datasets"]["hasselberg"]["categories"].items()}
     run_jobs()
 
     upload = Upload.objects.get(pk=upload_id)

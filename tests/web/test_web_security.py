@@ -165,12 +165,43 @@ def test_pages_have_a_csp_without_inline_script_and_no_inline_script_or_handlers
         policy = response["Content-Security-Policy"]
         script = re.search(r"script-src ([^;]*)", policy).group(1)
         assert script == "'self'" and "unsafe" not in policy, url
-        html = response.content.decode()
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {url}"
-        assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {url}"
-        assert not re.search(r"\sstyle\s*=", html), f"inline style in {url}"
-        assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html, \
-            f"external reference in {url}"
+        _nothing_inline_or_outside(response.content.decode(), url)
+
+
+def _nothing_inline_or_outside(html: str, url: str) -> None:
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {url}"
+    assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {url}"
+    assert not re.search(r"\sstyle\s*=|<style", html), f"inline style in {url}"
+    assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html, \
+        f"external reference in {url}"
+
+
+def test_two_factor_enrolment_shows_the_link_as_a_qr_code_drawn_on_the_server():
+    import base64
+    import io
+
+    import segno
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("analyst", make_unit())
+    client = Client()
+    assert _sign_in(client, user.username, "a long password 123").url == "/account/two-factor/setup/"
+    response = client.get("/account/two-factor/setup/")
+    html = response.content.decode()
+    _nothing_inline_or_outside(html, "/account/two-factor/setup/")
+    assert "img-src 'self' data:;" in response["Content-Security-Policy"]
+    device = TOTPDevice.objects.get(user=user)
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    assert re.search(r'id="otp-secret">([^<]+)<', html).group(1).replace(" ", "") == secret, "the key as text too"
+    assert f"secret={secret}" in device.config_url
+    drawn = re.search(r'<div id="otp-qr">(<svg [^>]*>.*?</svg>)\s*</div>', html, re.S).group(1)
+    assert re.match(r'<svg role="img" aria-label="QR-kod för att koppla autentiseringsappen" ', drawn)
+    expected = io.BytesIO()
+    segno.make(device.config_url, error="m").save(expected, kind="svg", xmldecl=False, scale=5, border=4,
+                                                  svgclass="qr", lineclass=None)
+    assert drawn.split(">", 1)[1] == expected.getvalue().decode("ascii").strip().split(">", 1)[1], "the code of the link"
+    assert "<image" not in drawn and "href" not in drawn
 
 
 def test_reports_are_served_so_nothing_in_them_can_run():

@@ -86,14 +86,37 @@ def with_mapping(text: str, *, source: str, read: dict, columns: dict, values: d
     entry["source"] = source
     entry["read"] = read
     entry["columns"] = columns
-    if values:
-        entry["values"] = values
-    else:
-        entry.pop("values", None)
+    declared = entry.get("categories") or {}  # the categories step owns the recodings of these fields
+    values = {**{name: recoded for name, recoded in (entry.get("values") or {}).items() if name in declared}, **values}
+    _set_or_drop(entry, "values", values)
     if own_fields:
         entry["fields"] = own_fields
     else:
         entry.pop("fields", None)
+    return dump(raw)
+
+
+def with_categories(text: str, fields: list[str], categories: dict[str, list], values: dict[str, dict]) -> str:
+    """The config with the unit's own categories of `fields` as declared on the categories page (others kept)."""
+    raw = plain(yaml.safe_load(text))
+    _, entry = first_dataset(raw)
+    for key, chosen in (("categories", categories), ("values", values)):
+        kept = {name: item for name, item in (entry.get(key) or {}).items() if name not in fields}
+        _set_or_drop(entry, key, {**kept, **{name: chosen[name] for name in fields if name in chosen}})
+    return dump(raw)
+
+
+def _set_or_drop(entry: dict, key: str, value: dict) -> None:
+    if value:
+        entry[key] = value
+    else:
+        entry.pop(key, None)
+
+
+def with_source(text: str, source: str) -> str:
+    """The config with the dataset's `source` replaced (a file in the folder the config is checked in)."""
+    raw = plain(yaml.safe_load(text))
+    first_dataset(raw)[1]["source"] = source
     return dump(raw)
 
 
@@ -121,3 +144,27 @@ def for_run(text: str, source: str, period: tuple[dt.date, dt.date], internal: b
     raw["reflection_log"] = "reflektion.yaml"
     raw.pop("pseudonymize", None)
     return dump(raw)
+
+
+def for_comparison(entries: dict[str, tuple[str, str, str | None]], period: tuple[dt.date, dt.date], min_cell: int,
+                   language: str) -> str:
+    """One config over several datasets' stored configs, each made ready as for a run, comparing them all.
+
+    `entries`: the dataset's name in the comparison -> (its stored config, its rows' file, the unit's name when
+    units are compared, added to a title that does not name it). Settings such as groups and age bands are the first
+    dataset's.
+    """
+    merged: dict = {}
+    for key, (text, source, unit_name) in entries.items():
+        raw = plain(yaml.safe_load(for_run(text, source, period, internal=False, min_cell=min_cell)))
+        name, entry = first_dataset(raw)
+        title = str(entry.get("title") or name)
+        named = unit_name is None or unit_name.casefold() in title.casefold()
+        entry["title"] = title if named else f"{title} ({unit_name})"
+        merged = merged or {**raw, "datasets": {}}
+        merged["datasets"][key] = entry
+    merged.update(language=language, reflection_log=None, compare=list(entries))
+    if any(unit for _, _, unit in entries.values()):
+        merged.pop("unit", None)  # units compared: the municipality's comparison
+    return dump(merged)
+

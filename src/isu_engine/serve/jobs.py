@@ -49,7 +49,8 @@ def execute(job: Job) -> None:
     """Run one claimed job to its end: done, or failed with a one-line reason."""
     set_language(Organisation.current().language)
     try:
-        {"validate": validate_upload, "run": build_run, "retention": apply_retention}[job.kind](job)
+        work = {"validate": validate_upload, "run": build_run, "retention": apply_retention, "compare": compare_runs}
+        work[job.kind](job)
     except library.UserError as error:
         _finish(job, "failed", error=line(error))
     except Exception as error:  # a bug: one line for the user, the job can be rerun
@@ -179,6 +180,16 @@ def build_run(job: Job) -> None:
             RunFile.objects.create(run=run, name=path.name, content=path.read_bytes())
     job.result_url = f"/runs/{run.pk}/"
     audit.record(job.created_by, "run", unit=dataset.unit, target=f"run {run.pk}", detail=run.period_label)
+
+
+def compare_runs(job: Job) -> None:
+    """Build the comparison of a period's published runs (of `job.unit`, or of every unit) for the comparison page."""
+    from isu_engine.serve import comparison
+
+    period = next((p for p in comparison.periods(job.unit) if p.key == job.payload["period"]), None)
+    if period is not None:
+        step(job, "analysing")
+        comparison.comparison_of(job.unit, period, job.created_by)
 
 
 def apply_retention(job: Job) -> None:

@@ -119,7 +119,7 @@ class PeriodRows(models.Model):
 class Job(models.Model):
     """Work for the job worker: validate an upload or build a run. Progress is a line of text."""
 
-    KINDS = ("validate", "run", "retention")
+    KINDS = ("validate", "run", "retention", "compare")
     kind = models.CharField(max_length=20)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="jobs")
     payload = models.JSONField(default=dict)
@@ -170,6 +170,21 @@ class RunFile(models.Model):
 
     class Meta:
         unique_together = [("run", "name")]
+
+
+class Comparison(models.Model):
+    """The comparison of published runs of one period (a unit's, or every unit's when `unit` is empty),
+    built once from exactly the rows those runs used and kept until another run of the period is published."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="comparisons")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    runs = models.CharField(max_length=500)  # the compared runs' ids, sorted and comma-separated
+    left_out = models.JSONField(default=list)  # datasets whose rows changed after their report was published
+    pinned = models.PositiveIntegerField(default=0)  # hidden counts the comparison would give away: then not shown
+    built_by = models.CharField(max_length=150, blank=True, default="")
+    built_at = models.DateTimeField(default=timezone.now)
+    html = models.BinaryField(default=b"")
 
 
 class Interpretation(models.Model):

@@ -7,6 +7,7 @@ from django.views.static import serve as static_file
 
 from isu_engine.serve import views_accounts as accounts
 from isu_engine.serve import views_admin as admin
+from isu_engine.serve import views_compare as compare
 from isu_engine.serve import views_data as data
 from isu_engine.serve import views_meeting as meeting
 from isu_engine.serve import views_runs as runs
@@ -33,6 +34,10 @@ urlpatterns = [
     path("units/<int:unit>/datasets/new/", data.dataset_new, name="dataset_new"),
     path("units/<int:unit>/erase/", data.erase_client, name="erase_client"),
     path("units/<int:unit>/decisions/", meeting.decisions, name="decisions"),
+    path("units/<int:unit>/comparison/", compare.unit_comparison, name="comparison"),
+    path("units/<int:unit>/comparison/report/", compare.unit_comparison_report, name="comparison_report"),
+    path("comparison/", compare.all_units_comparison, name="all_units_comparison"),
+    path("comparison/report/", compare.all_units_comparison_report, name="all_units_comparison_report"),
     path("units/<int:unit>/reflection.yaml", meeting.reflection_export, name="reflection_export"),
     path("units/<int:unit>/reflection/import/", meeting.reflection_import, name="reflection_import"),
 
@@ -44,6 +49,7 @@ urlpatterns = [
 
     path("uploads/<int:upload>/", data.upload_page, name="upload"),
     path("uploads/<int:upload>/mapping/", data.upload_mapping, name="upload_mapping"),
+    path("uploads/<int:upload>/categories/", data.upload_categories, name="upload_categories"),
     path("uploads/<int:upload>/validation.csv", data.upload_validation_csv, name="upload_validation_csv"),
     path("uploads/<int:upload>/quarantine.csv", data.upload_quarantine_csv, name="upload_quarantine_csv"),
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from isu_engine import library
 from isu_engine.serve.language import line, t
 from isu_engine.protect.identifiers import mask_personal_numbers
-from isu_engine.serve import audit, configs, storage
+from isu_engine.serve import audit, categories, configs, storage
 from isu_engine.serve.forms import ConfigForm, DatasetForm, EraseForm, RunForm, UploadForm
 from isu_engine.serve.jobs import enqueue, registry, subject_fields
 from isu_engine.serve.models import Dataset, Decision, Job, Organisation, PeriodRows, Run, Upload
@@ -209,11 +209,16 @@ def upload_mapping(request, upload):
         else:
             dataset.config_yaml = text
             dataset.save()
-            upload.state = "queued"
-            upload.save()
-            job = enqueue("validate", dataset.unit, request.user.get_username(), upload=upload.pk)
             audit.record(request, "mapping_confirmed", unit=dataset.unit, target=f"upload {upload.pk}")
-            return redirect("job", job=job.pk)
+            try:
+                asks = bool(_open_fields(dataset, upload, plugins, request.language))
+            except library.UserError:
+                asks = True  # the categories page shows the problem in one line
+            if asks:
+                upload.state = "categories"
+                upload.save()
+                return redirect("upload_categories", upload=upload.pk)
+            return _validate(request, upload)
     language = request.language
     return render(request, "isu/upload_mapping.html", {
         "upload": upload, "dataset": dataset, "inspection": inspection, "rows": rows, "OWN": OWN_VARIABLE,
@@ -222,6 +227,54 @@ def upload_mapping(request, upload):
         "header_row": inspection.header_row if inspection else (header_row or 1), "error": error,
         "missing": [model.fields[name].title(language)
                     for name in (inspection.missing_required if inspection else [])]})
+
+
+def _open_fields(dataset, upload, plugins, language: str) -> list:
+    """The upload's fields whose categories the unit may declare, with their values (see categories.py)."""
+    return categories.upload_fields(dataset.config_yaml, Path(upload.stored_path), plugins, language,
+                                    Organisation.current().min_cell_floor)
+
+
+def _validate(request, upload):
+    """Queue the upload's validation and show its job."""
+    upload.state = "queued"
+    upload.save()
+    job = enqueue("validate", upload.dataset.unit, request.user.get_username(), upload=upload.pk)
+    return redirect("job", job=job.pk)
+
+
+@allowed("work_with_data")
+def upload_categories(request, upload):
+    """Which values of the fields without categories of their own are categories (`categories:` in the YAML)."""
+    dataset = upload.dataset
+    if upload.state != "categories" or not upload.stored_path:
+        return redirect("upload", upload=upload.pk)
+    if request.method == "POST" and request.POST.get("action") == "back":
+        upload.state = "mapping"
+        upload.save()
+        return redirect("upload_mapping", upload=upload.pk)
+    plugins = registry()
+    error, fields = None, []
+    try:
+        fields = _open_fields(dataset, upload, plugins, request.language)
+    except library.UserError as problem:
+        error = line(problem)
+    if request.method == "POST" and request.POST.get("action") == "confirm" and error is None:
+        chosen, recoded = categories.declared(fields, request.POST)
+        text = configs.with_categories(dataset.config_yaml, [f.name for f in fields], chosen, recoded)
+        try:
+            configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
+            library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
+        except library.UserError as problem:
+            error = line(problem)
+        else:
+            dataset.config_yaml = text
+            dataset.save()
+            audit.record(request, "categories_confirmed", unit=dataset.unit, target=f"upload {upload.pk}",
+                         detail="fields=" + ",".join(sorted(chosen)))
+            return _validate(request, upload)
+    return render(request, "isu/upload_categories.html", {"upload": upload, "dataset": dataset, "fields": fields,
+                                                          "error": error})
 
 
 @allowed("work_with_data")

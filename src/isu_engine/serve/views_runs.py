@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from isu_engine import library
-from isu_engine.serve import audit, storage
+from isu_engine.serve import audit, comparison, storage
 from isu_engine.serve.models import Run
 from isu_engine.serve.roles import allowed, may, run_action
 from isu_engine.serve.security import REPORT_CSP
@@ -47,7 +47,12 @@ def run_report(request, run):
     """The engine's HTML report as its own document, in a CSP sandbox: no script, form or request can run."""
     content = _file(run, f"{run.dataset.name}.html")
     audit.record(request, "report_viewed", unit=run.dataset.unit, target=f"run {run.pk}")
-    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    return sandboxed(content)
+
+
+def sandboxed(html: bytes) -> HttpResponse:
+    """An engine report as its own document, in a CSP sandbox: no script, form or request in it can run."""
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = REPORT_CSP
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
@@ -76,7 +81,7 @@ def unit_runs_audit(run: Run) -> list[str]:
             for stored in item.files.filter(name__endswith=".json"):
                 (folder / stored.name).write_bytes(bytes(stored.content))
             folders.append(folder)
-        return library.audit_published(folders) or []
+        return library.audit_published(folders)
 
 
 @allowed("publish")
@@ -92,4 +97,5 @@ def run_publish(request, run):
     run.published_by, run.published_at = request.user.get_username(), timezone.now()
     run.save()
     audit.record(request, "published", unit=run.dataset.unit, target=f"run {run.pk}", detail=run.period_label)
+    comparison.prepare(run.dataset.unit, run.period_start, run.period_end, request.user.get_username())
     return redirect("meeting", run=run.pk)
