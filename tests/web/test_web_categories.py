@@ -33,7 +33,7 @@ def loke_export(tmp_path_factory):
     folder = tmp_path_factory.mktemp("loke")
     config = yaml.safe_load(library.write_demo_data(library.load_registry(), folder).read_text("utf-8"))
     entry = config["datasets"]["violalund"]
-    frame = pd.read_excel(folder / entry["source"], sheet_name=entry["read"]["sheet"],
+    frame = pd.read_excel(folder / entry["source"], sheet_name=entry["read"]["sheet"], engine="openpyxl",
                           header=entry["read"]["header_row"] - 1, dtype=str).dropna(how="all")
     frame = frame[frame["Ärende"].notna() & frame["Ärende"].str.startswith("V")].reset_index(drop=True)
     frame.loc[[0, 1], "Metod"] = FEW
