@@ -11,6 +11,8 @@ import yaml
 
 from helpers import client_for, make_unit, make_user, new_dataset, run_jobs, upload_and_confirm
 
+pytestmark = pytest.mark.slow  # each runs the demo units' reports and a comparison through the job worker
+
 YEAR = "2025-01-01/2025-12-31"
 
 

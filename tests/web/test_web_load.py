@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # a server and twenty clients for five seconds
 
 
 def test_twenty_users_open_reports_for_five_seconds_without_errors():
