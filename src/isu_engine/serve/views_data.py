@@ -201,15 +201,8 @@ def upload_mapping(request, upload):
         read = inspection.config()["datasets"]["data"]["read"]
         text = configs.with_mapping(dataset.config_yaml, source=f"{dataset.name}{Path(upload.filename).suffix.lower()}",
                                     read=read, columns=columns, values=values, own_fields=own)
-        try:
-            configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
-        except library.UserError as problem:
-            error = line(problem)
-        else:
-            dataset.config_yaml = text
-            dataset.save()
-            audit.record(request, "mapping_confirmed", unit=dataset.unit, target=f"upload {upload.pk}")
+        error = _save_config(request, upload, text, plugins, "mapping_confirmed")
+        if error is None:
             try:
                 asks = bool(_open_fields(dataset, upload, plugins, request.language))
             except library.UserError:
@@ -227,6 +220,21 @@ def upload_mapping(request, upload):
         "header_row": inspection.header_row if inspection else (header_row or 1), "error": error,
         "missing": [model.fields[name].title(language)
                     for name in (inspection.missing_required if inspection else [])]})
+
+
+def _save_config(request, upload, text: str, plugins, event: str, detail: str = "") -> str | None:
+    """Check an upload's new dataset YAML as the CLI would and save it (with its audit entry); the one-line
+    problem when it is refused."""
+    dataset = upload.dataset
+    try:
+        configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
+        library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
+    except library.UserError as problem:
+        return line(problem)
+    dataset.config_yaml = text
+    dataset.save()
+    audit.record(request, event, unit=dataset.unit, target=f"upload {upload.pk}", detail=detail)
+    return None
 
 
 def _open_fields(dataset, upload, plugins, language: str) -> list:
@@ -262,16 +270,9 @@ def upload_categories(request, upload):
     if request.method == "POST" and request.POST.get("action") == "confirm" and error is None:
         chosen, recoded = categories.declared(fields, request.POST)
         text = configs.with_categories(dataset.config_yaml, [f.name for f in fields], chosen, recoded)
-        try:
-            configs.check_uploaded(text, Organisation.current(), may_set_internal=False)
-            library.check_against_model(plugins, library.check_config_text(text, Path(upload.stored_path).parent))
-        except library.UserError as problem:
-            error = line(problem)
-        else:
-            dataset.config_yaml = text
-            dataset.save()
-            audit.record(request, "categories_confirmed", unit=dataset.unit, target=f"upload {upload.pk}",
-                         detail="fields=" + ",".join(sorted(chosen)))
+        error = _save_config(request, upload, text, plugins, "categories_confirmed",
+                             detail="fields=" + ",".join(sorted(chosen)))
+        if error is None:
             return _validate(request, upload)
     return render(request, "isu/upload_categories.html", {"upload": upload, "dataset": dataset, "fields": fields,
                                                           "error": error})
