@@ -58,42 +58,68 @@ def decide(records, cells: dict, min_cell: int = 5, **options):
 
 
 def reader_bounds(frame: pd.DataFrame, cells: dict) -> dict:
-    """For each hidden count: the least and greatest value over every table consistent with the visible ones.
+    """For each count: the least and greatest value over every whole-number table consistent with the visible ones.
 
-    Brute force over the inner cells (each 0 … total), no solver: the reader's knowledge, independently.
+    Exhaustive, no solver: the reader's knowledge, independently. The reader is given more than
+    the report shows: no cell and no column sum exceeds the number of units. Tables are built row
+    by row: a row may be any whole-number vector within the visible margins that holds the row's
+    visible cells and sum; a forward pass keeps the column sums partial tables can reach, a
+    backward pass keeps the rows that some complete table consistent with every visible count uses.
     """
-    keys = sorted(set(zip(frame.g, frame.c)))
     rows, cols = sorted(frame.g.unique()), sorted(frame.c.unique())
-    every = [(g, c) for g in rows for c in cols]
     total = len(frame)
-    true = {k: int(((frame.g == k[0]) & (frame.c == k[1])).sum()) for k in every}
-    fixed = {k: true[k] for k in every if ("cell", k) in cells and not cells[("cell", k)].hidden}
-    free = [k for k in every if k not in fixed]
-    ceiling = {}   # a cell is at most every visible margin holding it (and the total)
-    for g, c in free:
-        limits = [total]
-        if not cells[("row", g)].hidden:
-            limits.append(cells[("row", g)].value)
-        if not cells[("col", c)].hidden:
-            limits.append(cells[("col", c)].value)
-        ceiling[(g, c)] = min(limits)
-    found: dict = {}
-    for values in itertools.product(*(range(ceiling[k] + 1) for k in free)):
-        table = {**fixed, **dict(zip(free, values))}
-        if any(sum(table[(g, c)] for c in cols) != cells[("row", g)].value
-               for g in rows if not cells[("row", g)].hidden):
-            continue
-        if any(sum(table[(g, c)] for g in rows) != cells[("col", c)].value
-               for c in cols if not cells[("col", c)].hidden):
-            continue
-        if not cells["total"].hidden and sum(table.values()) != total:
-            continue
-        sums = {**{("cell", k): table[k] for k in every}, **{("row", g): sum(table[(g, c)] for c in cols) for g in rows},
-                **{("col", c): sum(table[(g, c)] for g in rows) for c in cols}, "total": sum(table.values())}
-        for name, value in sums.items():
-            low, high = found.get(name, (value, value))
-            found[name] = (min(low, value), max(high, value))
-    del keys
+
+    def shown(name) -> int | None:
+        cell = cells.get(name)
+        return None if cell is None or cell.hidden else cell.value
+
+    def possible_rows(g) -> np.ndarray:
+        ranges = []
+        for c in cols:
+            fixed = shown(("cell", (g, c)))
+            limits = [v for v in (total, shown(("row", g)), shown(("col", c))) if v is not None]
+            ranges.append([fixed] if fixed is not None else range(min(limits) + 1))
+        vectors = np.array(list(itertools.product(*ranges)), dtype=np.int64).reshape(-1, len(cols))
+        if shown(("row", g)) is not None:
+            return vectors[vectors.sum(axis=1) == shown(("row", g))]
+        return vectors
+
+    base = 2 * total + 1  # a state (at most the total per column) plus a row (at most the total per cell)
+    weights = base ** np.arange(len(cols), dtype=np.int64)
+    caps = np.array([total if shown(("col", c)) is None else shown(("col", c)) for c in cols])
+
+    def sums(states: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Every state plus every row vector: (len(states), len(vectors), columns)."""
+        assert len(states) * len(vectors) < 20_000_000, "a table too large to enumerate in a test"
+        return states[:, None, :] + vectors[None, :, :]
+
+    candidates = [possible_rows(g) for g in rows]
+    reached = [np.zeros((1, len(cols)), dtype=np.int64)]
+    for vectors in candidates:
+        after = sums(reached[-1], vectors).reshape(-1, len(cols))
+        within = (after <= caps).all(axis=1)
+        if shown("total") is not None:
+            within &= after.sum(axis=1) <= total
+        after = after[within]
+        reached.append(np.unique(after, axis=0))
+    complete = reached[-1]
+    for i, c in enumerate(cols):
+        if shown(("col", c)) is not None:
+            complete = complete[complete[:, i] == caps[i]]
+    if shown("total") is not None:
+        complete = complete[complete.sum(axis=1) == total]
+    assert len(complete), "the true table is always consistent with what is shown"
+
+    found: dict = {("col", c): (int(complete[:, i].min()), int(complete[:, i].max())) for i, c in enumerate(cols)}
+    found["total"] = (int(complete.sum(axis=1).min()), int(complete.sum(axis=1).max()))
+    goal = complete
+    for g, vectors, before in reversed(list(zip(rows, candidates, reached[:-1], strict=True))):
+        hits = np.isin(sums(before, vectors) @ weights, goal @ weights)  # (states, vectors)
+        used = vectors[hits.any(axis=0)]
+        goal = before[hits.any(axis=1)]
+        found[("row", g)] = (int(used.sum(axis=1).min()), int(used.sum(axis=1).max()))
+        for i, c in enumerate(cols):
+            found[("cell", (g, c))] = (int(used[:, i].min()), int(used[:, i].max()))
     return found
 
 
