@@ -7,6 +7,7 @@ default `quick` profile of a run while working.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from isu_engine.commands.cli import main
+from shared_runs import every_plugin, made_once
 
 settings.register_profile("quick", max_examples=10, deadline=None)
 settings.register_profile("thorough", max_examples=100, deadline=None,
@@ -95,21 +97,32 @@ class DemoRun:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
-    """Every installed model's demo data, the demo config and all its reports, made once per session.
-
-    Treat the files as read-only: many tests share them.
-    """
+    """Every installed model's demo data, the demo config and all its reports, made once per test run."""
     from isu_engine.commands.demo import write_demo_config
     from isu_engine.commands.run import report_and_compare
     from isu_engine.configure.config import load_config
-    from isu_engine.configure.plugins import LOAD_PLUGINS_ENV, load_registry
+    from isu_engine.configure.plugins import load_registry
 
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(LOAD_PLUGINS_ENV, raising=False)
-        registry = load_registry()
-    config_path = write_demo_config(registry, folder / "data")
-    code = report_and_compare(load_config(config_path), registry, folder / "reports", ("html", "json", "xlsx"),
-                              io.StringIO())
-    assert code == 0
-    return DemoRun(config=config_path, reports=folder / "reports")
+    def make(folder: Path) -> None:
+        with every_plugin():
+            registry = load_registry()
+        config = load_config(write_demo_config(registry, folder / "data"))
+        assert report_and_compare(config, registry, folder / "reports", ("html", "json", "xlsx"), io.StringIO()) == 0
+
+    folder = made_once(tmp_path_factory, "demo", make)
+    return DemoRun(config=folder / "data" / "demo.yaml", reports=folder / "reports")
+
+
+@pytest.fixture(scope="session")
+def isu_demo(tmp_path_factory) -> tuple[CliResult, Path]:
+    """`isu demo --out FOLDER` as a person runs it (every report, PDFs too), once per test run: its result and folder."""
+
+    def make(folder: Path) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        with every_plugin(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["demo", "--out", str(folder / "demo")])
+        (folder / "result.json").write_text(json.dumps([code, out.getvalue(), err.getvalue()]), encoding="utf-8")
+
+    folder = made_once(tmp_path_factory, "isu-demo", make)
+    code, out, err = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    return CliResult(code, out, err), folder / "demo"

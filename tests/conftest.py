@@ -10,6 +10,7 @@ files as YAML-only models (`MODEL_FOLDERS`).
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,8 +83,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def demo_outputs(tmp_path_factory) -> dict[str, Path]:
-    """The demo's reports (HTML and PDF), written once per session: {"sv": folder, "en": folder}."""
-    from accessibility_support import write_demo_reports
+def demo_outputs(tmp_path_factory, isu_demo) -> dict[str, Path]:
+    """The demo's reports (HTML and PDF) in Swedish and English, once per test run: {"sv": folder, "en": folder}."""
+    from accessibility_support import write_english_reports
 
-    return write_demo_reports(tmp_path_factory.mktemp("demo-a11y"))
+    from shared_runs import every_plugin, made_once
+
+    result, demo = isu_demo
+    assert result.code == 0, result.err
+
+    def make(folder: Path) -> None:
+        shutil.copytree(demo / "data", folder / "data")
+        with every_plugin():
+            write_english_reports(folder / "data" / "demo.yaml", folder / "reports")
+
+    return {"sv": demo / "reports", "en": made_once(tmp_path_factory, "demo-en", make) / "reports"}

@@ -21,9 +21,8 @@ DOCUMENTED = [
 MODELS = {"violalund": "loke", "hasselberg": "fit", "larkan": "gas"}
 
 
-def test_isu_demo_writes_the_documented_files(cli, tmp_path):
-    out = tmp_path / "demo"
-    result = cli("demo", "--out", out)
+def test_isu_demo_writes_the_documented_files(isu_demo):
+    result, out = isu_demo
     assert result.code == 0, result.err
     assert "Traceback" not in result.err
     for name in DOCUMENTED:
