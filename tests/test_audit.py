@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -69,10 +70,14 @@ def adversarial_cases() -> list[dict]:
 
 @pytest.mark.plugins("loke")
 def test_the_engine_leaves_nothing_to_pin_in_adversarial_data_and_the_audit_sees_a_leak_put_back(cli, tmp_path):
-    config = write_cases(tmp_path, adversarial_cases())
+    from isu_engine.commands.run import build_run, write_reports
+    from isu_engine.configure.config import load_config
+    from isu_engine.configure.plugins import load_registry
+
+    config, registry = load_config(write_cases(tmp_path, adversarial_cases())), load_registry()
+    run = build_run(config, registry)  # what `isu report` builds and writes
     out = tmp_path / "out"
-    result = cli("report", config, "--out", out, "--format", "json")
-    assert result.code == 0, result.err
+    write_reports(run, config, registry, out, ("json",), io.StringIO())
     assert cli("audit", out).code == 0
     # put back one count hidden to protect another: the reader now pins the small one
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -81,11 +86,6 @@ def test_the_engine_leaves_nothing_to_pin_in_adversarial_data_and_the_audit_sees
     assert records, "the adversarial data must make the engine hide something"
     leaked = tmp_path / "leaked"
     leaked.mkdir()
-    from isu_engine.commands.run import build_run
-    from isu_engine.configure.config import load_config
-    from isu_engine.configure.plugins import load_registry
-
-    run = build_run(load_config(config), load_registry())
     secondary = [f for f in [*run.reports[0].cells()] if f.figure is not None and f.figure.reason == "secondary"]
     assert secondary
     for cell in secondary:
