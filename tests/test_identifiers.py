@@ -438,3 +438,13 @@ def test_messages_exist_in_both_languages():
     params = {"env_var": "X", "folder": "data", "length": 3, "minimum": 16, "reason": "r"}
     for key in keys:
         assert t(key, "sv", **params) != t(key, "en", **params)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789-+ \u00a0x/."), max_size=30))
+def test_a_text_without_the_shape_of_a_number_is_passed_over_and_holds_none(text):
+    from isu_engine.protect.identifiers import mask_text
+    from isu_engine.protect.number_shape import may_hold_one
+
+    if not may_hold_one(text):
+        assert not personal_number_mask(pd.Series([text], dtype=object)).iloc[0]
+        assert mask_text(text) == text

@@ -29,6 +29,7 @@ def test_parsing_the_command_line_loads_no_heavy_library():
     assert loaded_after(code) == set()
 
 
+@pytest.mark.plugins("fit", "loke", "gas")  # each loaded model's file name is shown, masked where it must be
 def test_listing_the_models_loads_no_heavy_library():
     code = ("import contextlib, io\nfrom isu_engine.commands.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['models']) == 0")

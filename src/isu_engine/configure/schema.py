@@ -124,9 +124,14 @@ class Document:
 def display_path(path: Path, base: Path | None = None) -> str:
     """A path as short as possible for messages and reports: relative to `base` or the working folder,
     with any personal identity number in it masked (a file named after a client)."""
-    from isu_engine.protect.identifiers import mask_text
+    from isu_engine.protect.number_shape import may_hold_one
 
-    return mask_text(_shortest(path, base))
+    text = _shortest(path, base)
+    if not may_hold_one(text):
+        return text
+    from isu_engine.protect.identifiers import mask_text  # pandas: only for a text that may hold one
+
+    return mask_text(text)
 
 
 def _shortest(path: Path, base: Path | None) -> str:

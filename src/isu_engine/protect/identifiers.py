@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from isu_engine.check.coerce import arrow_strings
 from isu_engine.errors import UserError
+from isu_engine.protect.number_shape import CANDIDATE, NUMBER
 
 MASK = "********-****"
 PSEUDONYM_PREFIX = "p_"
@@ -32,10 +33,6 @@ CENTURIES = (18, 19, 20)
 COORDINATION_DAY_OFFSET = 60
 SHORTEST_NUMBER = 10  # characters: YYMMDDNNNN
 
-_BLANK = r"[ \t\u00a0\u202f]*"
-_NUMBER = rf"(?<![0-9])(?:[0-9]{{2}})?[0-9]{{6}}{_BLANK}[-+]?{_BLANK}[0-9]{{4}}(?![0-9])"
-
-_CANDIDATE = "[0-9]{6}[ \t\u00a0\u202f]*[-+]?[ \t\u00a0\u202f]*[0-9]{4}"  # _NUMBER's shape, for RE2
 _LUHN_WEIGHTS = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2, 1])
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _ZERO = ord("0")
@@ -76,7 +73,7 @@ def mask_personal_numbers(values: pd.Series) -> pd.Series:
     mixed = np.intersect1d(with_valid, found.index[~valid])
     only_valid = np.setdiff1d(with_valid, mixed)
     masked = text.copy()  # cells whose candidates are all valid take one replace; mixed cells go piece by piece
-    masked.iloc[only_valid] = text.iloc[only_valid].str.replace(_NUMBER, MASK, regex=True)
+    masked.iloc[only_valid] = text.iloc[only_valid].str.replace(NUMBER, MASK, regex=True)
     masked.iloc[mixed] = _mask_valid_among_invalid(text.iloc[mixed]).to_numpy()
     result.iloc[candidates[with_valid]] = masked.iloc[with_valid].to_numpy()
     return result
@@ -151,13 +148,13 @@ def _candidate_positions(values: pd.Series) -> np.ndarray:
     strings = arrow_strings(values if isinstance(values.dtype, pd.StringDtype) else values.astype(str))
     if not len(strings) or (pc.max(pc.utf8_length(strings)).as_py() or 0) < SHORTEST_NUMBER:
         return np.array([], dtype=np.int64)
-    matches = pc.match_substring_regex(strings, _CANDIDATE)
+    matches = pc.match_substring_regex(strings, CANDIDATE)
     return np.flatnonzero(pc.fill_null(matches, False).to_numpy(zero_copy_only=False))
 
 
 def _found_numbers(text: pd.Series) -> pd.Series:
     """Every candidate number in the text, indexed by the position of its cell (repeated)."""
-    return text.str.findall(_NUMBER).explode().dropna()
+    return text.str.findall(NUMBER).explode().dropna()
 
 
 def _parse(numbers: np.ndarray) -> _Parsed:
@@ -205,7 +202,7 @@ def _is_valid(parsed: _Parsed) -> np.ndarray:
 
 def _mask_valid_among_invalid(text: pd.Series) -> pd.Series:
     """Mask the valid numbers in cells that also hold invalid candidates, which stay as written."""
-    pieces = text.str.split(f"({_NUMBER})", regex=True).explode()
+    pieces = text.str.split(f"({NUMBER})", regex=True).explode()
     is_number = (pieces.groupby(level=0).cumcount() % 2 == 1).to_numpy()
     to_mask = np.flatnonzero(is_number)[_is_valid(_parse(pieces.iloc[is_number].to_numpy()))]
     pieces.iloc[to_mask] = MASK
@@ -214,7 +211,7 @@ def _mask_valid_among_invalid(text: pd.Series) -> pd.Series:
 
 def _normalise(text: pd.Series, today: dt.date) -> pd.Series:
     """Values written as personal numbers as bare digits, 12 when the century is known."""
-    shaped = text.str.fullmatch(_NUMBER).to_numpy(dtype=bool)
+    shaped = text.str.fullmatch(NUMBER).to_numpy(dtype=bool)
     if not shaped.any():
         return text
     parsed = _parse(text.iloc[shaped].to_numpy())
