@@ -41,6 +41,17 @@ def test_the_report_path_does_not_load_scipy_stats_or_the_renderers():
     assert not loaded_after(code) & {"scipy.stats", "weasyprint", "openpyxl"}
 
 
+@pytest.mark.slow  # the demo's three reports in a fresh interpreter
+@pytest.mark.plugins("fit", "loke", "gas")
+def test_running_the_demo_reports_loads_no_scipy_stats(tmp_path):
+    code = ("import contextlib, io\nfrom pathlib import Path\nfrom isu_engine import library\n"
+            "from isu_engine.commands.cli import main\n"
+            f"config = library.write_demo_data(library.load_registry(), Path({str(tmp_path)!r}))\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    assert main(['report', str(config), '--out', {str(tmp_path / 'out')!r}, '--format', 'json']) in (0, 1)")
+    assert "scipy.stats" not in loaded_after(code)
+
+
 @settings(deadline=None)
 @given(st.lists(st.integers(0, 10**6), min_size=4, max_size=4))
 def test_chi_square_p_is_scipys(cells):

@@ -28,6 +28,7 @@ TOLERANCE = 1e-9
 HISTORY, LEAVE_ONE_OUT = "history", "leave_one_out"
 CONFIDENCE = 0.95
 CELL = ["instrument", "band", "number"]
+RANK_REACH = 8  # the exact rank is within 2 of the normal approximation's for every n (tested up to 10⁷)
 
 
 def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
@@ -43,13 +44,21 @@ def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
 def median_interval_ranks(n: np.ndarray, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
     """1-based ranks (l, u) of the order statistics that hold the median of n values with at least
     `confidence`: l is the largest rank with P(Bin(n, ½) ≤ l − 1) ≤ (1 − confidence)/2, u = n − l + 1.
-    NaN where n is too small for any such interval (n < 6 at 95 %). For n = 20: ranks 6 and 15."""
-    from scipy.stats import binom  # imported here: scipy.stats takes seconds to load
+    NaN where n is too small for any such interval (n < 6 at 95 %). For n = 20: ranks 6 and 15.
+
+    The rank is searched among the 2·RANK_REACH + 1 ranks around the normal approximation's, with the
+    exact binomial distribution function (scipy.special; scipy.stats takes seconds to load)."""
+    from scipy.special import bdtr, ndtri
 
     n = np.asarray(n, dtype="float64")
-    lower = binom.ppf((1.0 - confidence) / 2.0, n, 0.5)
-    lower = np.where(binom.cdf(lower - 1, n, 0.5) <= (1.0 - confidence) / 2.0 + 1e-12, lower, lower - 1)
-    lower = np.where((lower >= 1) & (n > 0), lower, np.nan)
+    tail = (1.0 - confidence) / 2.0
+    guess = np.floor(n / 2.0 - ndtri(1.0 - tail) * np.sqrt(n) / 2.0)
+    ranks = np.maximum(guess[..., None] + np.arange(-RANK_REACH, RANK_REACH + 1), 1.0)
+    within = bdtr((ranks - 1).astype(np.int64), n.astype(np.int64)[..., None], 0.5) <= tail + 1e-12
+    if within[..., -1].any():
+        raise ArithmeticError("the median's interval lies beyond the searched ranks")
+    lower = np.where(within.any(axis=-1), np.where(within, ranks, 0.0).max(axis=-1), np.nan)
+    lower = np.where(n > 0, lower, np.nan)
     return lower, n - lower + 1
 
 

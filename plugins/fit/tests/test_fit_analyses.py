@@ -366,6 +366,20 @@ def test_median_interval_ranks_match_the_published_table():
     assert lower[1:].tolist() == [1, 2, 6, 18] and upper[1:].tolist() == [6, 9, 15, 33]
 
 
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
+def test_median_interval_ranks_are_the_binomial_quantiles_of_scipy_stats(confidence):
+    from scipy.stats import binom
+
+    n = np.concatenate([np.arange(0, 3001), np.unique(np.logspace(3.5, 7, 400).astype(int))]).astype("float64")
+    tail = (1.0 - confidence) / 2.0
+    expected = binom.ppf(tail, n, 0.5)
+    expected = np.where(binom.cdf(expected - 1, n, 0.5) <= tail + 1e-12, expected, expected - 1)
+    expected = np.where((expected >= 1) & (n > 0), expected, np.nan)
+    lower, upper = median_interval_ranks(n, confidence)
+    assert np.array_equal(lower, expected, equal_nan=True)
+    assert np.array_equal(upper, n - expected + 1, equal_nan=True)
+
+
 def test_leave_one_out_medians_by_hand():
     cells = pd.DataFrame({"cell": [0, 0, 0, 0, 1, 1, 2]})
     scores = pd.Series([4.0, 1.0, 3.0, 2.0, 7.0, 5.0, 9.0])
