@@ -18,6 +18,7 @@ import base64
 import contextlib
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,14 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         second.click("Starta", "job")
         second.wait_for_job()
         second.click("Visa resultatet", "run-2025")
+        pdf = second.context.request.get(base + second.page.get_by_role("link", name="PDF", exact=True)
+                                         .get_attribute("href"))
+        assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+        (tmp_path / "report-2025.pdf").write_bytes(pdf.body())
+        pdf_text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "report-2025.pdf"), "-"],
+                                           capture_output=True, text=True, check=True).stdout.split())
+        assert "Vi frågar alltid om samarbetet när SRS är under 36." in pdf_text, "the decision, in the PDF too"
+        assert "Vi tar sällan upp låga skattningar direkt i samtalet." in pdf_text
         second.click("Öppna rapporten", "report-2025")
         report = second.page.content()
         assert "Vi frågar alltid om samarbetet när SRS är under 36." in report
