@@ -40,6 +40,7 @@ def prepare(data: Path, users: int) -> dict:
 
     setup_django(data)
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
     from isu_engine import library
@@ -64,8 +65,9 @@ def prepare(data: Path, users: int) -> dict:
     run.published_by, run.published_at = "load", timezone.now()
     run.save()
     names = []
+    hashed = make_password(PASSWORD)  # hashed once (deliberately slow); every user is given the same hash
     for number in range(users):
-        user = get_user_model().objects.create_user(username=f"staff{number}", password=PASSWORD)
+        user = get_user_model().objects.create(username=f"staff{number}", password=hashed)
         Profile.objects.create(user=user, must_change_password=False)
         Membership.objects.create(user=user, unit=unit, role="staff")
         names.append(user.username)

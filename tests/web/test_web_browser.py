@@ -6,14 +6,19 @@ quarantined rows, runs the report; the manager
 publishes it and records a decision; a staff member writes an interpretation; a second analyst uploads
 and runs the next period, whose report shows the decision; a staff member of another unit is refused at
 every step. The staff member and the second analyst have JavaScript turned off.
-Every page is screenshotted (ISU_SCREENSHOTS=folder keeps them) and checked with axe-core (WCAG 2.1 AA).
+Every page is checked with axe-core (WCAG 2.1 AA) where scripts run; a page met again (the same address but
+for its numbers, reached the same way, as when the administrator creates the fifth user) is checked once.
+With ISU_SCREENSHOTS=folder every page is screenshotted into it; otherwise only each person's last page, when
+a test fails (into the test's temporary folder).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,22 +29,44 @@ from live_server import create_admin, running_server
 PASSWORD = "en lång och hemlig fras 2025"
 
 
-class Person:
-    """One person's browser (own cookies), signing in, visiting pages, screenshotting and checking each."""
+class Screens:
+    """A test's screenshots: of every page into `folder` (ISU_SCREENSHOTS), or none; the people who take them,
+    and the pages already checked with axe-core."""
 
-    def __init__(self, browser, base: str, name: str, shots: Path, problems: list, javascript: bool = True):
+    def __init__(self, folder: Path | None, failed: Path):
+        self.folder, self.failed = folder, failed
+        self.people: list[Person] = []
+        self.checked: set[tuple[str, str]] = set()
+
+    def take(self, person: Person, label: str) -> None:
+        if self.folder is not None:
+            count = len(list(self.folder.glob("*.png"))) + 1
+            screenshot(person.page, self.folder / f"{count:02d}-{person.name}-{label}.png")
+
+    def first_time(self, label: str, url: str) -> bool:
+        """Whether a page reached this way (`label`), at this address but for its numbers, is new to the test."""
+        key = (label, re.sub(r"\d+", "N", url))
+        new = key not in self.checked
+        self.checked.add(key)
+        return new
+
+
+class Person:
+    """One person's browser (own cookies), signing in, visiting pages, checking each (and screenshotting)."""
+
+    def __init__(self, browser, base: str, name: str, shots: Screens, problems: list, javascript: bool = True):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript,
                                            bypass_csp=javascript)
         self.page = self.context.new_page()
         self.base, self.name, self.shots, self.problems, self.javascript = base, name, shots, problems, javascript
         self.visited: list[str] = []
+        shots.people.append(self)
 
     def look(self, label: str) -> None:
-        """Screenshot the page, and check it with axe-core where scripts may run."""
-        count = len(list(self.shots.glob("*.png"))) + 1
-        screenshot(self.page, self.shots / f"{count:02d}-{self.name}-{label}.png")
+        """Screenshot the page (when kept), and check it with axe-core where scripts may run, once per page."""
+        self.shots.take(self, label)
         self.visited.append(self.page.url)
-        if self.javascript:
+        if self.javascript and self.shots.first_time(label, self.page.url):
             found = axe_violations(self.page)
             if found:
                 self.problems.append(f"{self.name} {label} {self.page.url}:\n{describe_violations(found)}")
@@ -91,12 +118,21 @@ def totp(secret: str, drift: int = 0) -> str:
 
 @pytest.fixture()
 def shots(request, tmp_path):
-    """This test's screenshot folder (under ISU_SCREENSHOTS when set, to keep them), emptied first."""
-    folder = Path(os.environ.get("ISU_SCREENSHOTS") or tmp_path / "screens") / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
-    return folder
+    """This test's screenshots: every page under ISU_SCREENSHOTS when set (its folder emptied first); when the
+    test fails, each person's last page in the test's temporary folder."""
+    folder = None
+    if os.environ.get("ISU_SCREENSHOTS"):
+        folder = Path(os.environ["ISU_SCREENSHOTS"]) / request.node.name
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+    screens = Screens(folder, tmp_path / "screens-at-failure")
+    yield screens
+    report = getattr(request.node, "rep_call", None)  # set by tests/web/conftest.py
+    if report is not None and report.failed:
+        for person in screens.people:
+            with contextlib.suppress(Exception):  # a page that closed: the others are still taken
+                screenshot(person.page, screens.failed / f"{person.name}.png")
 
 
 def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
@@ -204,6 +240,14 @@ def test_the_isu_cycle_as_people_do_it(browser, tmp_path, shots):
         second.click("Starta", "job")
         second.wait_for_job()
         second.click("Visa resultatet", "run-2025")
+        pdf = second.context.request.get(base + second.page.get_by_role("link", name="PDF", exact=True)
+                                         .get_attribute("href"))
+        assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+        (tmp_path / "report-2025.pdf").write_bytes(pdf.body())
+        pdf_text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "report-2025.pdf"), "-"],
+                                           capture_output=True, text=True, check=True).stdout.split())
+        assert "Vi frågar alltid om samarbetet när SRS är under 36." in pdf_text, "the decision, in the PDF too"
+        assert "Vi tar sällan upp låga skattningar direkt i samtalet." in pdf_text
         second.click("Öppna rapporten", "report-2025")
         report = second.page.content()
         assert "Vi frågar alltid om samarbetet när SRS är under 36." in report

@@ -14,6 +14,18 @@ import yaml
 from helpers import client_for, confirm_categories, csv_upload, make_unit, make_user, run_jobs
 
 
+@pytest.fixture(autouse=True)
+def runs_without_pdf_and_workbook():
+    """Runs rendered as HTML and report.json only: this test reads nothing else of a run. The whole cycle with
+    every format is test_web_categories' (its run's PDF and workbook are read) and the browser tests' (through
+    `isu serve`)."""
+    from isu_engine.serve import jobs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "RUN_FORMATS", ("html", "json"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory):
     from isu_engine import library
