@@ -26,6 +26,23 @@ settings.register_profile("thorough", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
+LONG = ("slow", "browser", "postgres")
+
+
+@pytest.hookimpl(trylast=True)  # after the other conftests have marked their tests
+def pytest_collection_modifyitems(items):
+    """Modules with long tests run first, the whole cycles in the browser (slow and browser) before the other
+    slow, browser and postgres ones, each module kept whole: the workers start on the long tests and even out
+    with the short ones, instead of one worker finishing a long test alone at the end."""
+
+    def marked(item, *names: str) -> bool:
+        return all(item.get_closest_marker(name) for name in names)
+
+    cycles = {item.module for item in items if marked(item, "slow", "browser")}
+    long = {item.module for item in items if any(marked(item, name) for name in LONG)}
+    items.sort(key=lambda item: (item.module not in cycles, item.module not in long))
+
+
 @dataclass
 class CliResult:
     code: int

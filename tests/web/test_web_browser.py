@@ -26,6 +26,8 @@ import pytest
 from browser_support import axe_violations, describe_violations, screenshot
 from live_server import create_admin, running_server
 
+pytestmark = pytest.mark.slow  # whole cycles through the server and its job worker, PDFs included
+
 PASSWORD = "en lång och hemlig fras 2025"
 
 
