@@ -76,10 +76,15 @@ def page(browser):
 
 
 def pytest_collection_modifyitems(items):
-    """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out."""
+    """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out. Tests that
+    read `isu demo`'s reports run on one xdist worker (`--dist loadgroup`): it makes them once, and no other
+    worker sits waiting for them."""
     for item in items:
-        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if {"browser", "page"} & fixtures:
             item.add_marker(pytest.mark.browser)
+        if {"isu_demo", "demo_outputs"} & fixtures:
+            item.add_marker(pytest.mark.xdist_group("isu-demo"))
 
 
 @pytest.fixture(scope="session")
