@@ -43,14 +43,16 @@ STAGES = (
 )
 
 
-def _timed_stages(seconds: dict[str, float], render: bool) -> None:
+def _timed_stages(seconds: dict[str, float], analyse: bool, render: bool) -> None:
     """Wrap each stage function so that its time adds up in `seconds` (stages missing here are skipped).
 
-    The renderers (and WeasyPrint with them) are imported only for a run that renders,
-    so that a json-only run keeps the memory it would have.
+    The analyses are imported only for a run that makes a report, and the renderers (and
+    WeasyPrint with them) only for a run that renders, so that `isu validate` and a json-only
+    run keep the time and memory they would have.
     """
     for stage, module_name, function_name in STAGES:
-        if module_name.startswith("isu_engine.render.") and not render:
+        if (module_name.startswith("isu_engine.analyse.") and not analyse) or \
+                (module_name.startswith("isu_engine.render.") and not (analyse and render)):
             continue
         try:
             module = importlib.import_module(module_name)
@@ -115,7 +117,7 @@ def isu(argv: list[str]) -> dict:
 
     stages: dict[str, float] = defaultdict(float)
     formats = argv[argv.index("--format") + 1] if "--format" in argv else "html,pdf,json"
-    _timed_stages(stages, render=any(kind in formats for kind in ("html", "pdf", "xlsx")))
+    _timed_stages(stages, analyse=argv[0] != "validate", render=any(kind in formats for kind in ("html", "pdf", "xlsx")))
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         start, cpu = time.perf_counter(), time.process_time()
         code = main(argv)
