@@ -40,6 +40,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.plugins("fit", "loke", "gas"))
 
 
+@pytest.fixture()
+def runs_as_html_and_json():
+    """Runs rendered as HTML and report.json only, for tests that read nothing else of a run. Every format is
+    rendered and read in test_web_categories (a run's PDF and workbook) and in the browser tests (through
+    `isu serve`)."""
+    from isu_engine.serve import jobs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "RUN_FORMATS", ("html", "json"))
+        yield
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Each phase's report on the test (`item.rep_call`, …), for a fixture that acts when a test failed (the

@@ -16,23 +16,14 @@ import yaml
 
 from helpers import client_for, make_unit, make_user, new_dataset, run_jobs, upload_and_confirm
 
-pytestmark = pytest.mark.slow  # each runs the demo units' reports and a comparison through the job worker
+pytestmark = [
+    pytest.mark.slow,  # each runs the demo units' reports and a comparison through the job worker
+    pytest.mark.usefixtures("runs_as_html_and_json"),  # the comparison audits report.json and serves HTML
+]
 
 YEAR = "2025-01-01/2025-12-31"  # the latest period: the administrator's comparison page opens on it
 LAST_YEAR = "2024-01-01/2024-12-31"
 QUARTER = "2025-01-01/2025-03-31"
-
-
-@pytest.fixture(autouse=True)
-def runs_without_pdf_and_workbook():
-    """Runs rendered as HTML and report.json only: the comparison uses nothing else of a published run (it
-    audits report.json and serves HTML). A run's PDF and workbook are checked by test_web_categories (that an
-    unticked value reaches neither) and rendered by `isu serve` in the browser tests."""
-    from isu_engine.serve import jobs
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(jobs, "RUN_FORMATS", ("html", "json"))
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,7 @@ import yaml
 
 from helpers import client_for, confirm_categories, csv_upload, make_unit, make_user, run_jobs
 
-
-@pytest.fixture(autouse=True)
-def runs_without_pdf_and_workbook():
-    """Runs rendered as HTML and report.json only: this test reads nothing else of a run. The whole cycle with
-    every format is test_web_categories' (its run's PDF and workbook are read) and the browser tests' (through
-    `isu serve`)."""
-    from isu_engine.serve import jobs
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(jobs, "RUN_FORMATS", ("html", "json"))
-        yield
+pytestmark = pytest.mark.usefixtures("runs_as_html_and_json")  # this test reads nothing else of a run
 
 
 @pytest.fixture(scope="module")
