@@ -246,17 +246,17 @@ class _Search:
         self._bounds: dict[bytes, Bounds] = {}
 
     def run(self) -> None:
-        """Protect each target in turn, then check the targets again at the end. A target proven protected
-        with some counts hidden stays protected while those stay hidden: each hidden count takes an equation
-        away from the reader, which only widens what the reader can believe. So only the others are checked
-        again."""
+        """Protect each target in turn, then check again the targets that were not proven. Until the last
+        step shows some again, counts are only hidden, and each hidden count takes an equation away from
+        the reader, which only widens what the reader can believe: a target proven protected stays
+        protected."""
         choices = 0
-        proven: dict[int, np.ndarray] = {}  # target -> the hidden counts its proof was made with
+        proven: set[int] = set()
         for number in range(len(self.targets)):
             while True:
                 verdict = self.check(number)
                 if verdict:
-                    proven[number] = self.hidden()
+                    proven.add(number)
                     break
                 candidates = self.candidates(number)
                 if verdict is None or not candidates or choices >= self.settings.max_secondary:
@@ -266,15 +266,9 @@ class _Search:
                 self.classes[chosen].hidden, self.classes[chosen].reason = True, "secondary"
                 choices += 1
         for number in range(len(self.targets)):
-            if number in proven and self.hidden()[proven[number]].all():
-                continue
-            if not self.check(number):
+            if number not in proven and not self.check(number):
                 self.fail_closed(number)
         self.show_what_is_known()
-
-    def hidden(self) -> np.ndarray:
-        """Which counts are hidden now."""
-        return np.array([c.hidden for c in self.classes], dtype=bool)
 
     def show_what_is_known(self) -> None:
         """Show again every count hidden on the way that the shown numbers give exactly anyway (the rest of
