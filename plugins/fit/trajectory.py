@@ -57,8 +57,7 @@ def median_interval_ranks(n: np.ndarray, confidence: float = CONFIDENCE) -> tupl
     within = bdtr((ranks - 1).astype(np.int64), n.astype(np.int64)[..., None], 0.5) <= tail + 1e-12
     if within[..., -1].any():
         raise ArithmeticError("the median's interval lies beyond the searched ranks")
-    lower = np.where(within.any(axis=-1), np.where(within, ranks, 0.0).max(axis=-1), np.nan)
-    lower = np.where(n > 0, lower, np.nan)
+    lower = np.where(within.any(axis=-1), np.where(within, ranks, 0.0).max(axis=-1), np.nan)  # n = 0: none
     return lower, n - lower + 1
 
 
