@@ -48,7 +48,7 @@ import numpy as np
 from scipy import sparse
 
 from isu_engine.protect.records import COUNT, MEAN, QUANTILE, SHARE, Figure, Records, Universe
-from isu_engine.protect.system import Bounds, Equation, build
+from isu_engine.protect.system import Bounds, Equation, Solutions, build
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,7 @@ class _Search:
                                            shape=(len(class_atoms), len(sizes)))
         self._around: dict[int, list[int]] = {}
         self._bounds: dict[bytes, Bounds] = {}
+        self.solutions = Solutions(len(sizes))
 
     def run(self) -> None:
         """Protect each target in turn, then check again the targets that were not proven. Until the last
@@ -302,7 +303,7 @@ class _Search:
         """The reader's equations for what is hidden now (kept while the hidden counts stay the same)."""
         state = np.packbits([c.hidden for c in self.classes]).tobytes()
         if state not in self._bounds:
-            self._bounds[state] = _bounds(self.classes, self.class_atoms, self.mean_levels, self.sizes)
+            self._bounds[state] = _bounds(self.classes, self.class_atoms, self.mean_levels, self.sizes, self.solutions)
         visible = [n for n, c in enumerate(self.classes) if not c.hidden]
         self._owners = visible + [None] * (len(self._bounds[state].values) - len(visible))
         return self._bounds[state]
@@ -342,7 +343,7 @@ class _Search:
         self.outcome.unproven.append(self.targets[number].name)
 
 
-def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarray) -> Bounds:
+def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarray, solutions: Solutions) -> Bounds:
     """The reader's equations: every visible count, and every visible mean of a whole-number variable."""
     equations = [Equation(atoms, np.ones(len(atoms)), float(c.value))
                  for c, atoms in zip(classes, class_atoms, strict=True) if not c.hidden]
@@ -354,7 +355,7 @@ def _bounds(classes: list[CountClass], class_atoms, mean_levels, sizes: np.ndarr
         coefficients = np.concatenate([np.full(len(a), level) for level, a in levels])
         # the reader's Σ value · count = mean · n, with the exact whole-number sum the mean came from
         equations.append(Equation(atoms, coefficients, float(coefficients @ sizes[atoms])))
-    return Bounds(sizes, equations)
+    return Bounds(sizes, equations, solutions=solutions)
 
 
 def _targets(classes: list[CountClass], class_atoms, system, m: int) -> list[Target]:

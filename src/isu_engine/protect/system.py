@@ -8,7 +8,9 @@ the atoms' unknown sizes, and a mean of a whole-number variable adds its weighte
 integer bounds on any set of atoms are what the reader can learn about it.
 
 `Bounds` answers, for one set of atoms, whether the reader can pin its size or prove it to
-lie in a forbidden range, with `scipy.optimize.milp` (HiGHS).
+lie in a forbidden range, with `scipy.optimize.linprog` and `milp` (HiGHS). `Solutions` keeps the
+solutions those searches found: one that still satisfies the visible equations and already puts a
+set outside its range answers for it without a new search.
 """
 
 from __future__ import annotations
@@ -81,6 +83,36 @@ def build(n_units: int, classes: list[np.ndarray], refining: list[np.ndarray],
     return system, atom_of_unit
 
 
+class Solutions:
+    """Solutions of a universe's equations found so far, one column each (atoms × solutions).
+
+    Hiding a count only takes an equation away, so a solution stays one while counts are hidden;
+    each use checks it against the equations of the moment all the same.
+    """
+
+    KEPT = 64                    # the most recent solutions kept
+
+    def __init__(self, n_atoms: int) -> None:
+        self.kept = np.empty((n_atoms, self.KEPT))
+        self.found = 0
+
+    def add(self, x: np.ndarray) -> None:
+        self.kept[:, self.found % self.KEPT] = x
+        self.found += 1
+
+    def outside(self, matrix, rhs: np.ndarray, target: np.ndarray, low: int, high: int, whole_only: bool) -> bool:
+        """Whether a kept solution of `matrix`·x = rhs, x ≥ 0 puts the size of `target` outside [low, high]."""
+        if not self.found:
+            return False
+        columns = self.kept[:, :min(self.found, self.KEPT)]
+        solves = (np.abs(matrix @ columns - rhs[:, None]) <= 1e-6 * np.maximum(1.0, np.abs(rhs))[:, None]).all(axis=0)
+        solves &= (columns >= -1e-9).all(axis=0)
+        if whole_only:
+            solves &= np.isclose(columns, np.round(columns), atol=1e-7).all(axis=0)
+        size = columns[target].sum(axis=0)
+        return bool((solves & ((size < low - 0.5) | (size > high + 0.5))).any())
+
+
 class Bounds:
     """A reader's whole-number bounds on sets of atoms, given the visible equations.
 
@@ -93,9 +125,11 @@ class Bounds:
     WHOLE_NUMBER_SEARCH = 60     # atoms up to which a fractional optimum is confirmed in whole numbers
     NODE_LIMIT = 500             # branch-and-bound nodes of one whole-number search: the same answer on any machine
 
-    def __init__(self, sizes: np.ndarray, equations: list[Equation], time_limit: float = 10.0) -> None:
+    def __init__(self, sizes: np.ndarray, equations: list[Equation], time_limit: float = 10.0,
+                 solutions: Solutions | None = None) -> None:
         self.sizes = sizes.astype(float)
         self.time_limit = time_limit
+        self.solutions = solutions if solutions is not None else Solutions(len(sizes))
         n_atoms = len(sizes)
         rows = np.concatenate([np.full(len(e.atoms), i) for i, e in enumerate(equations)]) if equations else np.empty(0)
         cols = np.concatenate([e.atoms for e in equations]) if equations else np.empty(0)
@@ -116,7 +150,10 @@ class Bounds:
         objective = np.zeros(len(self.sizes))
         objective[target] = 1.0
         self._rows = rows
-        return self._outside(self.matrix[rows].tocsr(), self.values[rows], objective, low, high)
+        matrix, rhs = self.matrix[rows].tocsr(), self.values[rows]
+        if self.solutions.outside(matrix, rhs, target, low, high, whole_only=len(self.sizes) <= self.WHOLE_NUMBER_SEARCH):
+            return True
+        return self._outside(matrix, rhs, objective, low, high)
 
     def _outside(self, matrix, rhs: np.ndarray, objective: np.ndarray, low: int, high: int) -> bool:
         """Whether some x ≥ 0 with matrix·x = rhs puts objective·x below `low` or above `high`.
@@ -135,6 +172,7 @@ class Bounds:
                 return True                              # unbounded: as large as anyone likes
             if relaxed.status != 0 or relaxed.fun is None or relaxed.x is None:
                 continue
+            self.solutions.add(relaxed.x)
             if not outside(sign * relaxed.fun):
                 if equal is not None:
                     self.binding.update(int(r) for r in self._rows[np.abs(relaxed.eqlin.marginals) > 1e-9])
@@ -145,5 +183,6 @@ class Bounds:
                           constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
                           options={"node_limit": self.NODE_LIMIT, "time_limit": self.time_limit})
             if result.x is not None and outside(float(objective @ np.round(result.x))):
+                self.solutions.add(np.round(result.x))
                 return True
         return False
