@@ -52,11 +52,13 @@ def match_headings(headings: list[str], model: Model, columns: dict[str, str] | 
         if position not in chosen and target and target not in taken and target not in columns.values():
             chosen[position] = (target, CERTAIN, "name")
             taken.add(target)
+    open_fields = [(field.name, names_of(field)) for field in model.fields.values() if field.name not in taken]
+    vocabulary = {word for _, names in open_fields for name in names for word in _words(name)}
     candidates = sorted(
-        ((score, -position, field.name)
-         for position, heading in enumerate(headings) if position not in chosen and heading
-         for field in model.fields.values() if field.name not in taken
-         for score in (word_score(heading, names_of(field)),) if score >= LIKELY),
+        ((score, -position, name)
+         for position, heading in enumerate(headings) if position not in chosen and _shares_a_word(heading, vocabulary)
+         for name, names in open_fields
+         for score in (word_score(heading, names),) if score >= LIKELY),
         reverse=True,
     )
     for score, negative, name in candidates:
@@ -102,9 +104,14 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _shares_a_word(heading: str, vocabulary: set[str]) -> bool:
+    """Whether some word of `heading` is alike some word of `vocabulary` (without one, every score is 0)."""
+    return any(word in vocabulary or any(_same_word(word, known) for known in vocabulary) for word in _words(heading))
+
+
 def _same_word(a: str, b: str) -> bool:
     """Words alike: equal, or the shorter (of at least four letters) begins or lies inside the longer."""
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
     return len(short) >= _SHORTEST_PART and short in long
