@@ -635,6 +635,7 @@ def test_sheet_names_are_valid_and_unique(wanted):
         assert not name.startswith("'") and not name.endswith("'")
 
 
+@pytest.mark.slow
 def test_the_pdfs_of_a_run_print_side_by_side_as_they_print_one_by_one(tmp_path, monkeypatch):
     from isu_engine.render import pdf as pdf_module
 
@@ -649,6 +650,7 @@ def test_the_pdfs_of_a_run_print_side_by_side_as_they_print_one_by_one(tmp_path,
     assert pdf_pages(side_by_side[0], tmp_path) != pdf_pages(side_by_side[1], tmp_path)  # in the order given
 
 
+@pytest.mark.slow
 def test_a_pdf_that_fails_in_its_process_fails_the_run(monkeypatch):
     from isu_engine.render import pdf as pdf_module
 

@@ -84,6 +84,7 @@ def test_the_values_offered_and_what_is_ticked_in_advance(loke_export):
     assert "Samtal om pappas …" in html
 
 
+@pytest.mark.slow  # the job worker renders every output, the PDF too
 def test_declared_categories_make_the_reports_tables_and_unticked_values_reach_no_output(loke_export, tmp_path):
     from isu_engine import library
     from isu_engine.serve.models import Dataset, PeriodRows, Run, RunFile, Upload
