@@ -6,10 +6,12 @@ import json
 import pytest
 import yaml
 
+from isu_engine import library
+
 pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
 
-def test_two_years_of_one_unit(cli, tmp_path, demo_run):
+def test_two_years_of_one_unit(tmp_path, demo_run):
     config = yaml.safe_load(demo_run.config.read_text(encoding="utf-8"))
     unit = dict(config["datasets"]["violalund"], source=str(demo_run.config.parent / "violalund.xlsx"))
     config["allow_outside_paths"] = True  # the demo's data stays in the session's demo folder
@@ -25,8 +27,10 @@ def test_two_years_of_one_unit(cli, tmp_path, demo_run):
            {"period": "2024", "dataset": "violalund_2024", "topic": "Under 2024"}]
     (tmp_path / config["reflection_log"]).write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    result = cli("compare", config_path, "--out", tmp_path / "out", "--format", "json")
-    assert result.code == 0, result.out + result.err
+    # one run writes the comparison and both reports, as `isu compare` and `isu report` would
+    run_config = library.load_config(config_path)
+    registry = library.load_registry()
+    library.write_run(library.build_run(run_config, registry), run_config, registry, tmp_path / "out", ("json",))
     document = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
     harmonized = document["harmonized"]
     assert harmonized["violalund_2024"]["period"] != harmonized["violalund_2025"]["period"]
@@ -35,8 +39,6 @@ def test_two_years_of_one_unit(cli, tmp_path, demo_run):
     log_table = next(t for t in document["datasets"]["comparison"]["tables"] if t["id"] == "comparison.reflection.log")
     assert [(row[0], row[2]) for row in log_table["rows"]] == [("Violalund 2025", "Inför 2025"),
                                                                ("Violalund 2024", "Inför 2024")]
-    report = cli("report", config_path, "--out", tmp_path / "single", "--format", "json")
-    assert report.code == 0
-    single = json.loads((tmp_path / "single" / "report.json").read_text(encoding="utf-8"))["datasets"]
+    single = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"]
     assert single["violalund_2024"]["period"]["end"] == "2024-12-31"
     assert single["violalund_2024"]["figures"]["n_cases"] != single["violalund_2025"]["figures"]["n_cases"]
