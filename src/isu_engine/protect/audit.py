@@ -308,7 +308,10 @@ def _findings(system: System, m: int) -> list[Finding]:
         (system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
     names = {number: name for name, number in system.names.items()}
     findings = []
+    solutions: list[np.ndarray] = []     # every search's solution: each satisfies the one system of the run
     for number in sorted(system.hidden, key=lambda k: names[k]):
+        if any(x[number] <= TOLERANCE or x[number] >= m - TOLERANCE for x in solutions):
+            continue                     # a solution puts it at 0 or at min_cell or above: nothing to pin
         extremes = []
         for sign in (1.0, -1.0):
             objective = np.zeros(n)
@@ -318,6 +321,8 @@ def _findings(system: System, m: int) -> list[Finding]:
                              b_ub=upper_rhs if upper.shape[0] else None, bounds=bounds, method="highs")
             if result.status == 2:
                 raise Inconsistent()
+            if result.status == 0:
+                solutions.append(result.x)
             extremes.append(None if result.status != 0 else sign * result.fun)
         low, high = extremes
         if low is None or high is None:
