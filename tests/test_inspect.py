@@ -127,9 +127,9 @@ def test_free_text_own_columns_are_proposed_without_their_values(tmp_path, regis
 
 
 def test_a_heading_sharing_a_word_only_inside_a_longer_word_is_still_a_likely_match(registry):
-    from isu_engine.read.headings import match_headings
+    from isu_engine.read.headings import HeadingMatcher
 
     model = registry.model("loke")
-    matches = match_headings(["Egenskattning avslutet", "12,5", "2024-03-01", ""], model)
+    matches = HeadingMatcher(model).match(["Egenskattning avslutet", "12,5", "2024-03-01", ""])
     assert matches[0].field == "rating_end" and 0.6 <= matches[0].confidence < 1
     assert [m.field for m in matches[1:]] == [None, None, None]

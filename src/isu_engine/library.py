@@ -177,7 +177,7 @@ def field_values(config: Config, registry: Registry, dataset: str, fields: list[
     from isu_engine.check.coerce import as_text, explode_list
     from isu_engine.check.dataset import dataset_model
     from isu_engine.errors import row_place
-    from isu_engine.read.headings import heading_row_score
+    from isu_engine.read.headings import HeadingMatcher
     from isu_engine.read.mapping import map_columns
     from isu_engine.read.readers import read_table
 
@@ -186,7 +186,7 @@ def field_values(config: Config, registry: Registry, dataset: str, fields: list[
     found: dict[str, list[pd.Series]] = {}
     for path in entry.sources:
         table = read_table(path, entry.read, config.display(path),
-                           score_headings=lambda headings: heading_row_score(headings, model, entry.columns))
+                           score_headings=HeadingMatcher(model, entry.columns).row_score)
         positions = map_columns(table.headings, model, entry.columns, table.file, row_place(table.header_row)).positions
         for name in fields:
             if name in positions:

@@ -21,7 +21,7 @@ from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.protect.identifiers import (PSEUDONYM_PATTERN, load_key, mask_personal_numbers, personal_number_mask,
                                            pseudonymize)
 from isu_engine.i18n import Message, t
-from isu_engine.read.headings import heading_row_score
+from isu_engine.read.headings import HeadingMatcher
 from isu_engine.read.mapping import map_columns, recode
 from isu_engine.configure.config import DATASET_KEYS
 from isu_engine.configure.model import SCALE_SETTINGS, Field, Model, Scale, scale_settings
@@ -153,7 +153,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
             raise UserError("config.missing_source", file=config.doc.file,
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
         tables.append(read_table(path, dataset.read, shown,
-                                 score_headings=lambda headings: heading_row_score(headings, model, dataset.columns)))
+                                 score_headings=HeadingMatcher(model, dataset.columns).row_score))
         files[shown] = file_sha256(path)
     pieces_raw: list[pd.DataFrame] = []
     ignored: list[str] = []

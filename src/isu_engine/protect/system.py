@@ -151,7 +151,8 @@ class Bounds:
         objective[target] = 1.0
         self._rows = rows
         matrix, rhs = self.matrix[rows].tocsr(), self.values[rows]
-        if self.solutions.outside(matrix, rhs, target, low, high, whole_only=len(self.sizes) <= self.WHOLE_NUMBER_SEARCH):
+        small = len(self.sizes) <= self.WHOLE_NUMBER_SEARCH           # a small system answers in whole numbers only
+        if self.solutions.outside(matrix, rhs, target, low, high, whole_only=small):
             return True
         return self._outside(matrix, rhs, objective, low, high)
 

@@ -36,44 +36,61 @@ class HeadingMatch:
     source: str  # "columns" (the config says so) | "name" (name or title) | "words" (a likely match) | ""
 
 
-def match_headings(headings: list[str], model: Model, columns: dict[str, str] | None = None) -> list[HeadingMatch]:
-    """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
-    columns = {normalise_heading(k): v for k, v in (columns or {}).items()}
-    exact = {name: field.name for field in model.fields.values() for name in names_of(field)}
-    chosen: dict[int, tuple[str, float, str]] = {}
-    taken: set[str] = set()
-    for position, heading in enumerate(headings):
-        key = normalise_heading(heading)
-        if key and key in columns and columns[key] in model.fields and columns[key] not in taken:
-            chosen[position] = (columns[key], CERTAIN, "columns")
-            taken.add(columns[key])
-    for position, heading in enumerate(headings):
-        target = exact.get(normalise_heading(heading))
-        if position not in chosen and target and target not in taken and target not in columns.values():
-            chosen[position] = (target, CERTAIN, "name")
-            taken.add(target)
-    open_fields = [(field.name, names_of(field)) for field in model.fields.values() if field.name not in taken]
-    vocabulary = {word for _, names in open_fields for name in names for word in _words(name)}
-    candidates = sorted(
-        ((score, -position, name)
-         for position, heading in enumerate(headings) if position not in chosen and _shares_a_word(heading, vocabulary)
-         for name, names in open_fields
-         for score in (word_score(heading, names),) if score >= LIKELY),
-        reverse=True,
-    )
-    for score, negative, name in candidates:
-        position = -negative
-        if position not in chosen and name not in taken:
-            chosen[position] = (name, round(score, 2), "words")
-            taken.add(name)
-    return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
-            for position, heading in enumerate(headings)]
+class HeadingMatcher:
+    """A model's field names, titles and words (and the config's `columns:`), prepared once for
+    matching the headings of many rows: finding the heading row scores up to SEARCH_ROWS rows."""
 
+    def __init__(self, model: Model, columns: dict[str, str] | None = None) -> None:
+        self.columns = {normalise_heading(k): v for k, v in (columns or {}).items()}
+        self.fields = [(field.name, names_of(field)) for field in model.fields.values()]
+        self.names = {field_name for field_name, _ in self.fields}
+        self.exact = {name: field_name for field_name, names in self.fields for name in names}
+        self.vocabulary = frozenset(word for _, names in self.fields for name in names for word in _words(name))
+        self._shares: dict[str, bool] = {}
 
-def heading_row_score(cells: list, model: Model, columns: dict[str, str] | None = None) -> float:
-    """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
-    texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
-    return sum(match.confidence for match in match_headings(texts, model, columns) if match.field)
+    def match(self, headings: list[str]) -> list[HeadingMatch]:
+        """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
+        columns, exact = self.columns, self.exact
+        chosen: dict[int, tuple[str, float, str]] = {}
+        taken: set[str] = set()
+        keys = [normalise_heading(heading) for heading in headings]
+        for position, key in enumerate(keys):
+            if key and key in columns and columns[key] in self.names and columns[key] not in taken:
+                chosen[position] = (columns[key], CERTAIN, "columns")
+                taken.add(columns[key])
+        for position, key in enumerate(keys):
+            target = exact.get(key)
+            if position not in chosen and target and target not in taken and target not in columns.values():
+                chosen[position] = (target, CERTAIN, "name")
+                taken.add(target)
+        candidates = sorted(
+            ((score, -position, name)
+             for position, heading in enumerate(headings) if position not in chosen and self._shares_a_word(heading)
+             for name, names in self.fields if name not in taken
+             for score in (word_score(heading, names),) if score >= LIKELY),
+            reverse=True,
+        )
+        for score, negative, name in candidates:
+            position = -negative
+            if position not in chosen and name not in taken:
+                chosen[position] = (name, round(score, 2), "words")
+                taken.add(name)
+        return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
+                for position, heading in enumerate(headings)]
+
+    def row_score(self, cells: list) -> float:
+        """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
+        texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
+        return sum(match.confidence for match in self.match(texts) if match.field)
+
+    def _shares_a_word(self, heading: str) -> bool:
+        """Whether some word of `heading` is alike a word of the model's names (without one, every score is 0)."""
+        return any(self._alike(word) for word in _words(heading))
+
+    def _alike(self, word: str) -> bool:
+        if word not in self._shares:
+            self._shares[word] = word in self.vocabulary or any(_same_word(word, known) for known in self.vocabulary)
+        return self._shares[word]
 
 
 def word_score(heading: str, names: Iterable[str]) -> float:
@@ -102,11 +119,6 @@ def fold(text: str) -> str:
     """Text compared without case and accents: "Nöjdhet" and "nojdhet" are alike."""
     decomposed = unicodedata.normalize("NFKD", str(text).casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _shares_a_word(heading: str, vocabulary: set[str]) -> bool:
-    """Whether some word of `heading` is alike some word of `vocabulary` (without one, every score is 0)."""
-    return any(word in vocabulary or any(_same_word(word, known) for known in vocabulary) for word in _words(heading))
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -29,7 +29,7 @@ from isu_engine.configure.model import NAME_PATTERN, RESERVED_NAMES, Field, Mode
 from isu_engine.configure.plugins import Registry, load_registry
 from isu_engine.i18n import DEFAULT_LANGUAGE, t
 from isu_engine.protect.identifiers import mask_personal_numbers, personal_number_mask
-from isu_engine.read.headings import LIKELY, fold, heading_row_score, match_headings, word_score
+from isu_engine.read.headings import LIKELY, HeadingMatcher, fold, word_score
 from isu_engine.read.options import ReadOptions
 from isu_engine.read.readers import AMBIGUOUS, RawTable, column_decimal, read_table
 
@@ -144,9 +144,9 @@ def inspect_file(path: Path | str, model: Model | str | None = None, display_nam
     """
     if isinstance(model, str):
         model = (registry or load_registry()).model(model)
-    score = (lambda headings: heading_row_score(headings, model)) if model is not None else None
-    table = read_table(path, options, display_name, score_headings=score)
-    matches = match_headings(table.headings, model) if model is not None else []
+    matcher = HeadingMatcher(model) if model is not None else None
+    table = read_table(path, options, display_name, score_headings=matcher.row_score if matcher else None)
+    matches = matcher.match(table.headings) if matcher else []
     columns = []
     taken_names = set(model.fields) if model is not None else set()
     for position, heading in enumerate(table.headings):
