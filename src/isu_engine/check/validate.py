@@ -33,10 +33,10 @@ class IssueLog:
         self.pieces: list[pd.DataFrame] = []
 
     def add(self, mask: pd.Series, field_name: str, check: str, values: pd.Series, message_key: str, **params) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
+        failing = mask.to_numpy(dtype=bool, na_value=False)
+        if not failing.any():
             return
-        index = mask.index[mask.to_numpy()]
+        index = mask.index[failing]
         scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
         value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
         message = fill(message_key, index, self.language, row=self.rows.loc[index], value=value_text, **scoped)
