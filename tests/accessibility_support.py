@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import yaml
 
-from isu_engine.commands.cli import main
+from isu_engine.commands.run import report_and_compare
+from isu_engine.configure.config import load_config
+from isu_engine.configure.plugins import load_registry
 
 REPORTS = ("violalund", "hasselberg", "larkan", "comparison")
 """The demo's LOKE, FIT and GAS reports and the comparison of the three."""
@@ -18,5 +21,5 @@ def write_english_reports(config: Path, out: Path) -> None:
     english = config.with_name("demo_en.yaml")
     english.write_text(yaml.safe_dump({**settings, "language": "en"}, allow_unicode=True, sort_keys=False),
                        encoding="utf-8")
-    for command in ("report", "compare"):
-        assert main([command, str(english), "--out", str(out), "--format", "html,pdf"]) in (0, 1)
+    # one run for the reports and the comparison, as `isu demo` makes them
+    assert report_and_compare(load_config(english), load_registry(), out, ("html", "pdf"), io.StringIO()) in (0, 1)
