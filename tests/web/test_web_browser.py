@@ -314,7 +314,8 @@ def test_the_demo_compared(browser, shots, tmp_path):
                     break
                 manager.page.wait_for_timeout(1000)
                 manager.page.reload()
-            manager.page.locator("table a").first.click()
+            with manager.page.expect_navigation():   # the run's page, loaded before axe-core is put in it
+                manager.page.locator("table a").first.click()
             manager.look("run")
             manager.click("Publicera för enheten", "meeting")
         manager.go("/", "home")
