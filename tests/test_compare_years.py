@@ -1,12 +1,14 @@
 """Two years of one unit compare like two units: each dataset may have its own period, and the
 comparison shows each dataset's log entries from before that dataset's own period."""
 
+import io
 import json
 
 import pytest
 import yaml
 
 from isu_engine import library
+from isu_engine.commands.run import report_and_compare
 
 pytestmark = pytest.mark.plugins("fit", "loke", "gas")
 
@@ -27,10 +29,10 @@ def test_two_years_of_one_unit(tmp_path, demo_run):
            {"period": "2024", "dataset": "violalund_2024", "topic": "Under 2024"}]
     (tmp_path / config["reflection_log"]).write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    # one run writes the comparison and both reports, as `isu compare` and `isu report` would
-    run_config = library.load_config(config_path)
-    registry = library.load_registry()
-    library.write_run(library.build_run(run_config, registry), run_config, registry, tmp_path / "out", ("json",))
+    # one run writes the comparison and both reports (as `isu demo` does); exit 0: no section of either failed
+    result = report_and_compare(library.load_config(config_path), library.load_registry(), tmp_path / "out", ("json",),
+                                io.StringIO())
+    assert result == 0
     document = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
     harmonized = document["harmonized"]
     assert harmonized["violalund_2024"]["period"] != harmonized["violalund_2025"]["period"]
