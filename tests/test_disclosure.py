@@ -311,3 +311,21 @@ def test_units_shuffled_give_the_same_decision():
 
 def test_cells_without_figures_are_never_hidden():
     assert Cell(7, "number").hidden is False
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=12, unique=True),
+       st.lists(st.lists(st.booleans(), min_size=12, max_size=12), max_size=4),
+       st.lists(st.integers(0, 40), max_size=8, unique=True))
+def test_parts_looked_up_at_once_are_numbered_as_one_by_one(keys, masks, seen_before):
+    """A table's rows counted in one pass get the positions, numbering and weights of counts made in turn."""
+    index = pd.Index(keys)
+    parts = [np.array(mask[:len(keys)]) for mask in masks]
+    one_by_one, at_once = (Records().universe("d", "cases") for _ in range(2))
+    for universe in (one_by_one, at_once):
+        universe.positions(pd.Index(seen_before))
+    expected = [one_by_one.positions(index[part]) for part in parts]
+    got = at_once.positions_of_parts(index, parts)
+    assert [list(p) for p in got] == [list(p) for p in expected]
+    assert list(at_once.index) == list(one_by_one.index)
+    assert at_once.fingerprint(np.arange(len(at_once))) == one_by_one.fingerprint(np.arange(len(one_by_one)))

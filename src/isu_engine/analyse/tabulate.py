@@ -79,7 +79,19 @@ class Tally:
         other counts around them instead.
         """
         universe = self.records.universe(self.dataset, population.kind)
-        positions = universe.positions(unit_keys(units))
+        return self._count_at(population, universe.positions(unit_keys(units)), conditions, always_shown)
+
+    def _counts_of_parts(self, population: Population, keys: pd.Index,
+                         parts: Sequence[tuple[np.ndarray, Iterable[tuple[str, Any]]]]) -> list[Cell]:
+        """One count per (mask, conditions): the units `keys[mask]`, looked up in one pass."""
+        universe = self.records.universe(self.dataset, population.kind)
+        positions = universe.positions_of_parts(keys, [mask for mask, _ in parts])
+        return [self._count_at(population, at, conditions)
+                for at, (_, conditions) in zip(positions, parts, strict=True)]
+
+    def _count_at(self, population: Population, positions: np.ndarray, conditions: Iterable[tuple[str, Any]],
+                  always_shown: bool = False) -> Cell:
+        universe = self.records.universe(self.dataset, population.kind)
         conditions = conditions_key(conditions)
         figure = Figure(kind=COUNT, dataset=self.dataset, population=population.name, unit_kind=population.kind,
                         conditions=conditions, universe=universe, units=positions, value=len(positions),
@@ -105,16 +117,18 @@ class Tally:
         outside = present & ~values.isin(known)
         if outside.any():
             raise ValueError(f"{variable}: {int(outside.sum())} values outside the categories given")
-        total = self.count(population, values.index, conditions)
-        rows: list[Category] = []
         codes = pd.Categorical(values, categories=known) if len(known) == len(set(map(repr, known))) else None
-        for position, (value, label) in enumerate(categories):
+        parts = [(np.ones(len(values), dtype=bool), conditions)]
+        for position, (value, _) in enumerate(categories):
             inside = (codes.codes == position) if codes is not None else (values == value).fillna(False).to_numpy()
-            cell = self.count(population, values.index[inside], [*conditions, (variable, plain(value))])
-            rows.append(Category(value, label, cell, self.pct(cell, total)))
+            parts.append((inside, [*conditions, (variable, plain(value))]))
+        labelled = list(categories)
         if not present.all():
-            missing = self.count(population, values.index[~present.to_numpy()], [*conditions, (variable, MISSING)])
-            rows.append(Category(MISSING, missing_label, missing, self.pct(missing, total)))
+            parts.append((~present.to_numpy(), [*conditions, (variable, MISSING)]))
+            labelled.append((MISSING, missing_label))
+        total, *cells = self._counts_of_parts(population, values.index, parts)
+        rows = [Category(value, label, cell, self.pct(cell, total))
+                for (value, label), cell in zip(labelled, cells, strict=True)]
         for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
             figure = row.count.figure
             assert figure is not None, "a count has its figure"
@@ -124,8 +138,9 @@ class Tally:
     def subset(self, population: Population, variable: str, values: pd.Series, accepted: Iterable[Any],
                name: str, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
         """The count of units whose value is one of `accepted` (e.g. the assessed cases)."""
-        inside = values.isin(list(accepted)).fillna(False).to_numpy()
-        return self.count(population, values.index[inside], [*conditions, (variable, ("in", name))])
+        inside = values.isin(list(accepted)).fillna(False).to_numpy(dtype=bool)
+        [cell] = self._counts_of_parts(population, values.index, [(inside, [*conditions, (variable, ("in", name))])])
+        return cell
 
     def indicator(self, population: Population, name: str, flags: pd.Series,
                   conditions: Iterable[tuple[str, Any]] = ()) -> tuple[Cell, Cell, Cell]:
@@ -134,8 +149,8 @@ class Tally:
         flags = flags.astype("boolean")
         yes = flags.fillna(False).to_numpy(dtype=bool)
         assessed = flags.notna().to_numpy()
-        yes_cell = self.count(population, flags.index[yes], [*conditions, (name, True)])
-        assessed_cell = self.count(population, flags.index[assessed], [*conditions, (name, ("assessed",))])
+        yes_cell, assessed_cell = self._counts_of_parts(population, flags.index, [
+            (yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])])
         return yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)
 
     # Figures computed from counts -----------------------------------------------------------
@@ -214,7 +229,9 @@ class Tally:
             return None
         universe = n_cell.figure.universe if n_cell.figure is not None else None
         assert universe is not None, "a count has its universe"
-        return {float(v): universe.positions(values.index[values.to_numpy() == v]) for v in distinct}
+        numbers = values.to_numpy()
+        return dict(zip((float(v) for v in distinct),
+                        universe.positions_of_parts(values.index, [numbers == v for v in distinct]), strict=True))
 
 
 def shown_test(value: float | None, based_on: Iterable[Cell], decimals: int = 3) -> Cell:

@@ -79,24 +79,48 @@ class Universe:
     def lookup(self, keys: pd.Index) -> np.ndarray:
         """The position of each key, in the order given, numbering keys seen for the first time."""
         keys = pd.Index(keys)
-        if keys.has_duplicates:
-            raise ValueError(f"{self.dataset}/{self.kind}: a count was given the same unit twice")
-        if not len(keys):
-            return np.empty(0, dtype=np.int64)
-        found = self.index.get_indexer(keys) if len(self.index) else np.full(len(keys), -1)
-        new = found < 0
-        if new.any():
-            start = len(self.index)
-            self.index = self.index.append(keys[new]) if len(self.index) else keys[new]
-            found[new] = np.arange(start, len(self.index))
-            self._persons = np.concatenate([self._persons, np.full(int(new.sum()), -1, dtype=np.int64)])
-            self._weights = np.concatenate([self._weights, self._random.integers(
-                0, np.iinfo(np.uint64).max, size=int(new.sum()), dtype=np.uint64, endpoint=True)])
-        return found.astype(np.int64)
+        found = self._found(keys)
+        self._number(keys, found, found < 0)
+        return found
 
     def positions(self, keys: pd.Index) -> np.ndarray:
         """The sorted positions of `keys` (each key once)."""
         return np.sort(self.lookup(keys))
+
+    def positions_of_parts(self, keys: pd.Index, parts: Iterable[np.ndarray]) -> list[np.ndarray]:
+        """The sorted positions of `keys[part]` for each boolean mask in `parts`.
+
+        The same as calling `positions` on each part in turn (new keys are numbered in that
+        order), but the keys are looked up once: a table's rows are all parts of one index.
+        """
+        keys = pd.Index(keys)
+        found = self._found(keys)
+        result = []
+        for part in parts:
+            part = np.asarray(part, dtype=bool)
+            self._number(keys, found, (found < 0) & part)
+            result.append(np.sort(found[part]))
+        return result
+
+    def _found(self, keys: pd.Index) -> np.ndarray:
+        """The position of each key, -1 for keys not yet numbered."""
+        if keys.has_duplicates:
+            raise ValueError(f"{self.dataset}/{self.kind}: a count was given the same unit twice")
+        if not len(keys) or not len(self.index):
+            return np.full(len(keys), -1, dtype=np.int64)
+        return self.index.get_indexer(keys).astype(np.int64)
+
+    def _number(self, keys: pd.Index, found: np.ndarray, new: np.ndarray) -> None:
+        """Number the keys marked `new`, in their order, after every key numbered before."""
+        count = int(new.sum())
+        if not count:
+            return
+        start = len(self.index)
+        self.index = self.index.append(keys[new]) if start else keys[new]
+        found[new] = np.arange(start, start + count)
+        self._persons = np.concatenate([self._persons, np.full(count, -1, dtype=np.int64)])
+        self._weights = np.concatenate([self._weights, self._random.integers(
+            0, np.iinfo(np.uint64).max, size=count, dtype=np.uint64, endpoint=True)])
 
     def set_persons(self, person_of_unit: pd.Series) -> None:
         """Record the person behind each unit (index: unit keys; values: person keys)."""
