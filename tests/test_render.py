@@ -429,6 +429,18 @@ def test_sandbox_refuses_python_internals_with_a_user_error(tmp_path):
     assert "base.html" in str(caught.value) and "rad 2" in str(caught.value)
 
 
+def test_a_template_compiled_before_is_used_again_and_names_its_line_the_same(tmp_path):
+    (tmp_path / "base.html").write_text("<p>\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n</p>")
+    places = []
+    for _ in range(2):    # the second render takes the compiled template the first one kept
+        with pytest.raises(UserError) as caught:
+            render_html(make_report(), user_templates=tmp_path)
+        places.append(str(caught.value))
+    assert places[0] == places[1] and "rad 2" in places[1]
+    (tmp_path / "base.html").write_text("<p>ändrad</p>")      # edited: compiled afresh, not taken from before
+    assert render_html(make_report(), user_templates=tmp_path) == "<p>ändrad</p>"
+
+
 def test_sandbox_refuses_a_hidden_value_and_raw_comparison_counts(tmp_path):
     (tmp_path / "base.html").write_text("{{ sections[0].items[1].rows[1]['n'].value }}")
     with pytest.raises(UserError) as caught:

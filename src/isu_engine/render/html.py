@@ -69,6 +69,30 @@ class ReportSandbox(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and kept, each checked against its source before use.
+
+    A run renders several reports, and `isu serve` renders many: compiling the shared templates
+    again for each took longer than rendering. Jinja2 compares a kept template's checksum with
+    the source it finds, so an edited template (a municipality's own) is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+# one store per kind of environment: the sandbox compiles some operators differently
+_COMPILED: dict[type, CompiledTemplates] = {}
+
+
 def render_html(report: Report, *, template_dirs: Sequence[Path] = (), user_templates: Path | None = None) -> str:
     """The report as one HTML page: inline CSS and SVG, no scripts, no external references."""
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
@@ -102,6 +126,7 @@ def _environment(template_dirs: Sequence[Path], user_templates: Path | None) -> 
     kind = ReportSandbox if user_templates is not None else jinja2.Environment
     return kind(
         loader=loader,
+        bytecode_cache=_COMPILED.setdefault(kind, CompiledTemplates()),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
