@@ -187,7 +187,7 @@ def bar_chart(
         body.append(_path(whiskers, cls="interval", stroke=INK, width=1.2))
     body += texts
     body.append(_text((x0 + x1) / 2, axis_y + 32, axis_label, anchor="middle", cls="axis-label"))
-    height = _add_note(body, note, axis_y + 48)
+    height = _add_note(body, note, axis_y + 48) if note else axis_y + 36  # no empty line kept for a note
     return _svg(_id_prefix(title), height, title, description, body)
 
 

@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from isu_engine.analyse.report import Report
 
 SHARED_PREFIX = "shared"
-LONG_TABLE_ROWS = 20
-"""Tables with more rows than this may break across pages (their header row repeats)."""
+LONG_TABLE_ROWS = 10
+"""Tables with more rows than this may break across pages in print (their header row repeats, at least three
+rows go to each page); shorter ones are kept whole, with their title and notes (report.css)."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _CSS_PLAIN = re.compile(r"[\w ,.:;()\-–]", re.UNICODE)
