@@ -75,6 +75,7 @@ def page(browser):
         yield fresh
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (it names each test by its group)
 def pytest_collection_modifyitems(items):
     """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out. Tests that
     read `isu demo`'s reports run on one xdist worker (`--dist loadgroup`): it makes them once, and no other

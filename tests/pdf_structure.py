@@ -3,6 +3,7 @@ reading order (poppler's `pdfinfo -struct-text`), and the marked content of each
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from collections.abc import Iterator
@@ -33,8 +34,18 @@ class Node:
 
 
 def struct_text_tree(path: Path) -> Node:
-    """The structure tree with the text of its marked content, as `pdfinfo -struct-text` prints it."""
-    lines = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True,
+    """The structure tree with the text of its marked content, as `pdfinfo -struct-text` prints it.
+
+    Read once per file version: several tests read the same demo PDF, and poppler takes seconds
+    for a long one. The tree is shared, so a test must not change it.
+    """
+    stat = path.stat()
+    return _struct_text_tree(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _struct_text_tree(path: str, mtime_ns: int, size: int) -> Node:
+    lines = subprocess.run(["pdfinfo", "-struct-text", path], capture_output=True, text=True,
                            check=True).stdout.splitlines()
     root = Node("StructTreeRoot")
     stack: list[tuple[int, Node]] = [(-1, root)]

@@ -53,6 +53,13 @@ def broken_validation(monkeypatch):
     monkeypatch.setattr(run_module, "validate_config", fail)
 
 
+def test_the_tests_of_the_demo_share_the_worker_that_made_it(isu_demo, request):
+    """Under scripts/test (pytest-xdist with --dist loadgroup) a test of the demo's reports runs in its group,
+    on the worker that made them, instead of a second worker waiting for them."""
+    if getattr(request.config.option, "loadgroup", False):   # set in each worker of --dist loadgroup
+        assert request.node.nodeid.endswith("@isu-demo"), request.node.nodeid
+
+
 def test_an_internal_error_is_one_line_without_debug(cli, write, broken_validation):
     config = write("config.yaml", "datasets:\n  a: {model: fit, source: d.csv}\n")
     result = cli("validate", config)
