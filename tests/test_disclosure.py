@@ -329,3 +329,17 @@ def test_parts_looked_up_at_once_are_numbered_as_one_by_one(keys, masks, seen_be
     assert [list(p) for p in got] == [list(p) for p in expected]
     assert list(at_once.index) == list(one_by_one.index)
     assert at_once.fingerprint(np.arange(len(at_once))) == one_by_one.fingerprint(np.arange(len(one_by_one)))
+
+
+@settings(deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=1, max_size=60),
+       st.lists(st.integers(0, 59), max_size=60))
+def test_the_persons_behind_units_are_counted_as_distinct_persons(person_of_unit, chosen):
+    """Few units or many, the count of distinct persons is the same as counting them by hand."""
+    universe = Records().universe("d", "sessions")
+    units = pd.Series(person_of_unit, index=pd.RangeIndex(len(person_of_unit)), dtype=object)
+    universe.set_persons(units)
+    positions = np.unique([c for c in chosen if c < len(person_of_unit)]).astype(np.int64)
+    expected = len({person_of_unit[p] for p in positions if person_of_unit[p] is not None})
+    known = any(person is not None for person in person_of_unit)
+    assert universe.n_persons(positions) == (expected if known else None)

@@ -138,7 +138,10 @@ class Universe:
         if not self.has_persons:
             return None
         persons = self._persons[positions]
-        return int(np.unique(persons[persons >= 0]).size)
+        persons = persons[persons >= 0]
+        if len(persons) * 8 < len(self._person_keys):        # few units: sorting them is cheaper
+            return int(np.unique(persons).size)
+        return int(np.count_nonzero(np.bincount(persons, minlength=len(self._person_keys))))
 
     def fingerprint(self, positions: np.ndarray) -> tuple[int, int]:
         """(size, XOR of random weights): equal sets give equal fingerprints, different ones almost never."""
