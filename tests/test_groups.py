@@ -236,7 +236,7 @@ def _small_expected_tables():
                                                                       st.integers(0, 60), st.integers(0, 60))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=15 * settings.default.max_examples, deadline=None)  # 1500 in the thorough profile
 @given(_small_expected_tables(), st.permutations(range(4)))
 def test_fisher_is_scipys_on_many_tables(cells, order):
     table = np.array([cells[i] for i in order], dtype="int64").reshape(2, 2)

@@ -115,7 +115,7 @@ needs_libyaml = pytest.mark.skipif(not yamlio.yaml.__with_libyaml__, reason="PyY
 
 
 @needs_libyaml
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=6 * settings.default.max_examples, deadline=None)  # 600 in the thorough profile
 @given(_documents())
 def test_libyaml_gives_the_same_data_lines_and_errors_as_the_pure_parser(text):
     try:
