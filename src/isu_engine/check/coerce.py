@@ -30,12 +30,19 @@ def as_text(raw: pd.Series) -> pd.Series:
     if (not isinstance(raw.dtype, pd.StringDtype)
             and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")):
         raw = raw.map(_cell_text, na_action="ignore")
-    cells = pc.fill_null(arrow_strings(raw), "")
+    cells = pc.fill_null(large_strings(raw), "")
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
     # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
     return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
+
+
+def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings, what pandas' Arrow-backed str dtype holds (no copy of such a column)."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        return pa.array(text.array)
+    return pa.array(text.astype(TEXT).array, type=pa.large_string())
 
 
 def _cell_text(value) -> str:

@@ -259,8 +259,13 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
         if name in skip:
             continue
         column = text[name]
+        found = personal_number_mask(column)
+        hits = np.flatnonzero(found.to_numpy(dtype=bool))
+        if not hits.size:
+            continue
         # a keyed pseudonym (stored rows read again) can hold ten digits by chance; it is never a personal number
-        found = personal_number_mask(column) & ~column.str.fullmatch(PSEUDONYM_PATTERN).fillna(False).astype(bool)
+        pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
+        found.iloc[hits[pseudonym]] = False
         if found.any():
             log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
                     field=spec.title(language))

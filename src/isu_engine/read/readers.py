@@ -204,7 +204,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     text, encoding = _decode(data, options.encoding, name)
     marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
     text = text[: len(text) - marks]
-    if not text.strip():
+    if not text or text.isspace():  # (no stripped copy of the whole text)
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
@@ -460,14 +460,15 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(block, 1)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large_string is what pandas' Arrow-backed str dtype holds: the frame is made without a cast
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
         return None
     if table.num_rows and any(_LINE_BREAK.search(table.column(n)[-1].as_py()) for n in names):
         return None  # perhaps a quotation mark never closed, which swallowed the lines after it
-    frame = table.to_pandas(types_mapper={pa.string(): STRINGS}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): STRINGS}.get)
     frame.columns = range(width)
     return frame
 
@@ -999,10 +1000,9 @@ def column_decimal(cells: pd.Series) -> str | None:
     """
     if not isinstance(cells.dtype, pd.StringDtype):
         return None
-    values = pa.array(cells.array, type=pa.string())
+    values = pc.unique(_arrow_text(cells))  # every test below is on the distinct values
     if not (pc.any(pc.match_substring(values, ",")).as_py() or pc.any(pc.match_substring(values, ".")).as_py()):
         return None
-    values = pc.unique(values)
     if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
         return None
     says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
@@ -1036,7 +1036,7 @@ def _detect_decimal(frame: pd.DataFrame) -> str:
 def _distinct_texts(cells: pd.Series) -> pa.Array | None:
     """The distinct text values of a column as an Arrow array; None when none holds a digit and a mark."""
     if isinstance(cells.dtype, pd.StringDtype):
-        values = pa.array(cells.array, type=pa.string())
+        values = pc.unique(_arrow_text(cells))
     else:  # a sheet's column: numbers, dates and text side by side
         distinct = pd.unique(cells.to_numpy(dtype=object))
         kinds = np.frompyfunc(type, 1, 1)(distinct)
@@ -1044,6 +1044,11 @@ def _distinct_texts(cells: pd.Series) -> pa.Array | None:
     if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
         return None
     return pc.unique(values)
+
+
+def _arrow_text(cells: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column's Arrow strings as pandas holds them (no copy, no cast)."""
+    return pa.array(cells.array)
 
 
 def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
