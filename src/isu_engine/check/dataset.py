@@ -230,7 +230,7 @@ def layout_note(table: RawTable, language: str) -> str:
 def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """The kept rows, column by column, each column of `frame` let go once copied (a lower peak of memory)."""
     kept = {name: frame.pop(name)[keep].reset_index(drop=True) for name in list(frame.columns)}
-    return pd.DataFrame(kept)
+    return pd.DataFrame(kept, copy=False)
 
 
 def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
@@ -348,7 +348,7 @@ def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.Da
     positions = issues["position"].to_numpy(dtype=np.int64)
     table = pd.DataFrame({
         "dataset": dataset,
-        "file": raw[FILE].to_numpy()[positions],
+        "file": raw[FILE].iloc[positions].to_numpy(),  # (a whole categorical column as objects would be 8 bytes a row)
         "row": raw[ROW].to_numpy()[positions].astype("int64"),
         "field": issues["field"].to_numpy(),
         "check": issues["check"].to_numpy(),

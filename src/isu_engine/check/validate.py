@@ -68,7 +68,7 @@ def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decima
                                           field_decimals.get(field.name, decimal), log, language)
         if field.required:
             log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
-    frame = pd.DataFrame(typed, index=text.index)
+    frame = pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
     for field in model.fields.values():
         _check_constraints(field, frame[field.name], text[field.name], log, language)
     return frame
