@@ -1,7 +1,8 @@
 """The shortcuts of whole-column reading give exactly what the full kernels give.
 
-Numbers and dates are read once per distinct value, and stripping keeps the column when no
-cell changes; each is checked against the kernel run on every cell.
+Numbers and dates are read once per distinct value, stripping keeps the column when no cell
+changes, and a file without quotation marks is split at its line ends; each is checked against
+the full reading.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from isu_engine.check import coerce
 from isu_engine.check.coerce import TEXT, as_text, parse_date_text, to_number
+from isu_engine.read.readers import _parse_clean_records
 
 WRITTEN = ["", "6,4", "6.4", "12", "-3,5", "1.250", "1,250", "1 234,5", "\u22123,5", "1.234.567,5", "12,345.6",
            "+4", "1e3", "inf", "nan", ".5", "5 st", "abc", "0,0001", "99999999999", "1,234", "1.234", "-0",
@@ -65,3 +67,20 @@ def test_stripped_text_is_every_cell_trimmed(cells):
     expected = pc.utf8_trim_whitespace(pc.fill_null(pa.array(cells, type=pa.large_string()), "")).to_pylist()
     assert stripped.dtype == TEXT
     assert stripped.tolist() == expected
+
+
+unquoted_cells = st.text(alphabet=st.sampled_from("ab1,;é \t\r\n"), max_size=6)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.lists(unquoted_cells, min_size=1, max_size=4), min_size=1, max_size=12),
+       st.sampled_from([",", ";"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_file_without_quotation_marks_is_parsed_alike_with_and_without_following_quotes(records, delimiter, end):
+    width = max(len(record) for record in records)
+    body = end.join(delimiter.join(record) for record in [["h"] * width, *records]).encode("utf-8")
+    following = _parse_clean_records(body, delimiter, width, quoted=True)
+    at_line_ends = _parse_clean_records(body, delimiter, width, quoted=False)
+    if following is None or at_line_ends is None:
+        assert following is None and at_line_ends is None
+    else:
+        pd.testing.assert_frame_equal(following, at_line_ends)

@@ -152,8 +152,8 @@ def _candidate_positions(values: pd.Series) -> np.ndarray:
     and in most columns (dates, scores, codes) no cell is left to look at.
     """
     strings = arrow_strings(values if isinstance(values.dtype, pd.StringDtype) else values.astype(str))
-    if not len(strings):
-        return np.array([], dtype=np.int64)
+    if not len(strings) or (pc.max(pc.binary_length(strings)).as_py() or 0) < SHORTEST_NUMBER:
+        return np.array([], dtype=np.int64)  # no text is long enough (a column of codes, scores or ages)
     enough = np.flatnonzero(digit_counts(strings) >= SHORTEST_NUMBER)
     if not enough.size:
         return enough

@@ -245,13 +245,13 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
         cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
     else:
         cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter,
-                                     len(headings))
+                                     len(headings), quoted='"' in text)
     if cells is not None:
         problems = _problem_frame([], [], [])
     else:
         cells, problems = _parse_records(text[header_start:], delimiter, len(headings), header_row, lines_above, name)
     cells = _without_blank_cells(cells)
-    mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), header_row)
+    mixed = _other_delimiter_rows(lambda: text[header_start:], cells, delimiter, len(headings), header_row)
     problems = pd.concat([problems, mixed], ignore_index=True)
     look_for = frozenset(
         [*(["error values"] if "#" in text or "Err:" in text else []),
@@ -262,6 +262,11 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     """The text of the file and the encoding used (detected when `encoding` is auto)."""
+    if encoding == "auto" and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:  # UTF-8 without a BOM is told by decoding: the text is then at hand (not decoded twice)
+            return data.decode("utf-8").removeprefix("\ufeff"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if encoding == "auto":
         encoding = _detect_encoding(data, name)
     try:
@@ -445,11 +450,14 @@ def _utf8_body(data: bytes, text: str, header_start: int, encoding: str, prefix:
     return text[header_start:].encode("utf-8")
 
 
-def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int,
+                         quoted: bool = True) -> pd.DataFrame | None:
     """The data records after the header record that starts `body`, parsed by Arrow on every core.
 
     None when a record does not have exactly `width` fields or the last record spans lines:
-    the other parsers then read the file and note its problems.
+    the other parsers then read the file and note its problems. Without a quotation mark in the
+    file (`quoted` False) no value can hold a line break, and Arrow splits the text at line ends
+    without following quotes (a quarter faster).
     """
     names = [str(position) for position in range(width)]
     first_line = bytes(body[: _ARROW_BLOCK]).find(b"\n")
@@ -458,7 +466,7 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
         table = pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(block, 1)),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=quoted,
                                              ignore_empty_lines=False),
             # large_string is what pandas' Arrow-backed str dtype holds: the frame is made without a cast
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
@@ -585,13 +593,14 @@ def _unswallowed(records: list[list[str]], delimiter: str) -> list[list[str]]:
     return [*first, [*last[:-1], own_line], *(line or [""] for line in lines)]
 
 
-def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+def _other_delimiter_rows(body: Callable[[], str], cells: pd.DataFrame, delimiter: str, width: int,
+                          header_row: int) -> pd.DataFrame:
     """Rows written with another delimiter: lines with neither the file's delimiter nor quotes that
     another delimiter splits into `width` fields.
 
-    `body` starts with the header record and `cells` holds the records after it. Only records
-    whose first cell alone is filled can be such lines, so the text is split into lines only
-    when there are any; the check is left out when a quoted field spans lines.
+    `body()` gives the text from the header record on and `cells` holds the records after it. Only
+    records whose first cell alone is filled can be such lines, so the text is taken and split into
+    lines only when there are any; the check is left out when a quoted field spans lines.
     """
     if width < 2 or cells.shape[1] < 2:
         return _problem_frame([], [], [])
@@ -599,7 +608,7 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
     only_first = filled[:, 0] & ~filled[:, 1:].any(axis=1)
     if not only_first.any():
         return _problem_frame([], [], [])
-    lines = _LINE_BREAK.split(body.rstrip("\r\n"))[1:]
+    lines = _LINE_BREAK.split(body().rstrip("\r\n"))[1:]
     if len(lines) != len(cells):
         return _problem_frame([], [], [])
     positions = np.flatnonzero(only_first)
