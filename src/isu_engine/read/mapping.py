@@ -121,7 +121,7 @@ def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     replaced = distinct.str.casefold().map(lookup)
     replaced = replaced.where(replaced.notna(), distinct).astype(TEXT)
     if replaced.equals(distinct):  # every value written as the model writes it: no second copy of the column
-        return text.astype(TEXT)
+        return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT)
     return pd.Series(replaced.array.take(codes), index=text.index, dtype=TEXT)
 
 
