@@ -160,6 +160,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     unmapped_positions: list[list[tuple[int, str]]] = []
     used_columns: list[dict[int, str]] = []
     present_fields: set[str] = set()
+    table: RawTable | None = None  # (the last one stays bound after the loop; it is let go with the cells below)
     for table in tables:
         header_row = table.header_row
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
@@ -197,25 +198,31 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     bad = np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)
     is_bad = np.zeros(len(raw), dtype=bool)
     is_bad[bad] = True
-    typed[ROW] = rows
-    typed[FILE] = raw[FILE]
-    valid = _rows_kept(typed, ~is_bad)
     if len(issues):
         issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
         issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
     quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
     issues = _issue_table(issues, raw, dataset.name)
+    rows_in, rows_skipped = len(raw), sum(table.rows_skipped for table in tables)
+    identifier_columns = _masked(_identifier_columns(tables, unmapped_positions))
+    notes = [*(t("validate.lock_file_skipped", language, file=_masked([config.display(path)])[0])
+               for path in dataset.skipped_sources),
+             *(layout_note(table, language) for table in tables if table.found),
+             *(_masked([note.text(language)])[0] for table in tables for note in table.notes)]
+    typed[ROW] = rows
+    typed[FILE] = raw[FILE]
+    # the cells as read and as text are let go before the valid rows are copied (a lower peak of memory:
+    # the text of the number and date columns is no longer needed)
+    del raw, text, tables, table, pieces_raw
+    valid = _rows_kept(typed, ~is_bad)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
-        rows_in=len(raw), rows_skipped=sum(table.rows_skipped for table in tables), files=files,
+        rows_in=rows_in, rows_skipped=rows_skipped, files=files,
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
-        identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
-        notes=[*(t("validate.lock_file_skipped", language, file=_masked([config.display(path)])[0])
-                 for path in dataset.skipped_sources),
-               *(layout_note(table, language) for table in tables if table.found),
-               *(_masked([note.text(language)])[0] for table in tables for note in table.notes)],
+        identifier_columns=identifier_columns,
+        notes=notes,
     )
 
 

@@ -241,21 +241,32 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     prefix = declared.group(0) if declared else ""
-    if len(headings) >= WIDE_COLUMNS:
-        cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
-    else:
-        cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter,
-                                     len(headings), quoted='"' in text)
-    if cells is not None:
-        problems = _problem_frame([], [], [])
-    else:
-        cells, problems = _parse_records(text[header_start:], delimiter, len(headings), header_row, lines_above, name)
-    cells = _without_blank_cells(cells)
-    mixed = _other_delimiter_rows(lambda: text[header_start:], cells, delimiter, len(headings), header_row)
-    problems = pd.concat([problems, mixed], ignore_index=True)
     look_for = frozenset(
         [*(["error values"] if "#" in text or "Err:" in text else []),
          *(["control characters"] if _has_control_characters(data, text, encoding, marks) else [])])
+    quoted = '"' in text
+
+    def body_text() -> str:
+        """The text from the header record on, decoded again from the file's bytes (see below)."""
+        decoded = _decode(data, encoding, name)[0]
+        return decoded[: len(decoded) - marks][len(prefix):][header_start:]
+
+    if len(headings) >= WIDE_COLUMNS:
+        cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
+    else:
+        body = _utf8_body(data, text, header_start, encoding, prefix, marks)
+        # the decoded text (as large as the file) is let go while Arrow parses the bytes; the rare
+        # files that need it again (broken records, rows with another delimiter) decode it again
+        del text, records, declared
+        cells = _parse_clean_records(body, delimiter, len(headings), quoted=quoted)
+        del body
+    if cells is not None:
+        problems = _problem_frame([], [], [])
+    else:
+        cells, problems = _parse_records(body_text(), delimiter, len(headings), header_row, lines_above, name)
+    cells = _without_blank_cells(cells)
+    mixed = _other_delimiter_rows(body_text, cells, delimiter, len(headings), header_row)
+    problems = pd.concat([problems, mixed], ignore_index=True)
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
                    found=found, look_for=look_for)
 
