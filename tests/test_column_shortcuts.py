@@ -34,7 +34,7 @@ def every_cell(monkeypatch) -> None:
     monkeypatch.setattr(coerce, "DISTINCT_FROM", 10**9)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None)
 @given(columns, st.sampled_from([",", ".", "auto"]), st.sampled_from([None, " ", "."]))
 def test_numbers_read_once_per_distinct_value_are_those_read_cell_by_cell(cells, decimal, group_char):
     text = as_text(pd.Series(cells, dtype=object))
@@ -45,7 +45,7 @@ def test_numbers_read_once_per_distinct_value_are_those_read_cell_by_cell(cells,
     np.testing.assert_array_equal(shortcut, full)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None)
 @given(columns, st.sampled_from([None, "%Y-%m-%d", "%d/%m/%Y"]))
 def test_dates_read_once_per_distinct_value_are_those_read_cell_by_cell(cells, fmt):
     text = as_text(pd.Series(cells, dtype=object))
@@ -60,7 +60,7 @@ texts = st.lists(st.one_of(st.none(), st.text(max_size=6), st.text(alphabet=st.s
                                                                      max_size=5)), max_size=40)
 
 
-@settings(deadline=None, max_examples=100)
+@settings(deadline=None)
 @given(texts)
 def test_stripped_text_is_every_cell_trimmed(cells):
     stripped = as_text(pd.Series(cells, dtype=object))
@@ -72,7 +72,7 @@ def test_stripped_text_is_every_cell_trimmed(cells):
 unquoted_cells = st.text(alphabet=st.sampled_from("ab1,;é \t\r\n"), max_size=6)
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=2 * settings.default.max_examples)  # 200 in the thorough profile
 @given(st.lists(st.lists(unquoted_cells, min_size=1, max_size=4), min_size=1, max_size=12),
        st.sampled_from([",", ";"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_a_file_without_quotation_marks_is_parsed_alike_with_and_without_following_quotes(records, delimiter, end):
