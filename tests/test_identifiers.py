@@ -9,14 +9,19 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from isu_engine.errors import UserError
 from isu_engine.i18n import catalogue, t
+from isu_engine.protect.number_shape import CANDIDATE
 from isu_engine.protect.identifiers import (
     MASK,
+    _candidate_positions,
+    digit_counts,
     load_key,
     mask_personal_numbers,
     personal_number_mask,
@@ -322,6 +327,31 @@ def test_property_masking_removes_every_valid_number(cells):
     assert not personal_number_mask(masked).any()
     untouched = ~personal_number_mask(values)
     assert masked[untouched].tolist() == values[untouched].tolist()
+
+
+cells_with_digits = st.lists(
+    st.one_of(st.none(), written_numbers().map(lambda pair: pair[0]), st.text(max_size=30),
+              st.text(alphabet=st.sampled_from("0123456789 -+\u00a0\u202f\tåx٣"), max_size=24)),
+    max_size=30)
+
+
+@hypothesis_settings(deadline=None)
+@given(cells_with_digits, st.integers(0, 5), st.booleans())
+def test_property_digit_counts_read_from_the_bytes_are_the_digits_of_each_cell(cells, start, large):
+    strings = pa.array(cells, type=pa.large_string() if large else pa.string()).slice(min(start, len(cells)))
+    chunked = pa.chunked_array([strings, strings[: len(strings) // 2]], type=strings.type)
+    expected = [sum(character in "0123456789" for character in cell) if cell is not None else 0
+                for cell in chunked.to_pylist()]
+    assert digit_counts(chunked).tolist() == expected
+    assert digit_counts(strings).tolist() == expected[: len(strings)]
+
+
+@hypothesis_settings(deadline=None)
+@given(cells_with_digits)
+def test_property_cells_passed_over_for_too_few_digits_are_those_the_pattern_cannot_match(cells):
+    values = pd.Series(cells, dtype=pd.StringDtype("pyarrow"))
+    everywhere = pc.fill_null(pc.match_substring_regex(pa.array(cells, type=pa.string()), CANDIDATE), False)
+    assert _candidate_positions(values).tolist() == np.flatnonzero(everywhere.to_numpy(zero_copy_only=False)).tolist()
 
 
 @hypothesis_settings(deadline=None)

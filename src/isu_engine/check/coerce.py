@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date cell may have
 TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
 _SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
+DISTINCT_FROM = 64  # cells from which a column's values are read once per distinct value
 TEXT = pd.StringDtype("pyarrow")
 STRINGS = pd.StringDtype("pyarrow", na_value=np.nan)  # a string field's values; NaN where missing, as pandas' own "str"
 
@@ -30,12 +32,19 @@ def as_text(raw: pd.Series) -> pd.Series:
     if (not isinstance(raw.dtype, pd.StringDtype)
             and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")):
         raw = raw.map(_cell_text, na_action="ignore")
-    cells = pc.fill_null(arrow_strings(raw), "")
+    cells = pc.fill_null(large_strings(raw), "")
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
     # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
     return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
+
+
+def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow large strings, what pandas' Arrow-backed str dtype holds (no copy of such a column)."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        return pa.array(text.array)
+    return pa.array(text.astype(TEXT).array, type=pa.large_string())
 
 
 def _cell_text(value) -> str:
@@ -82,14 +91,35 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     the plain cells are, and only the others go through the general reading of separators,
     spaces and signs.
     """
-    values = arrow_strings(text)
+    numbers = on_distinct(arrow_strings(text), lambda values: _numbers(values, decimal, group_char))
+    return pd.Series(numbers, index=text.index)
+
+
+def on_distinct(values: pa.Array | pa.ChunkedArray, compute: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+    """`compute(values)`, worked out once per distinct value when values repeat (scores, dates, codes).
+
+    For a `compute` whose result for a cell depends only on the cell and on which values the
+    column holds (not on how often or where): the distinct values are the same set.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count or len(values) < DISTINCT_FROM:
+        return compute(values)
+    encoded = pc.dictionary_encode(values)
+    if len(encoded.dictionary) * 2 > len(values):
+        return compute(values)
+    return compute(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _numbers(values: pa.Array, decimal: str, group_char: str | None) -> np.ndarray:
+    """to_number on Arrow strings."""
     plain_mark = "," if decimal == "," else "."
     other_mark_written = pc.any(pc.match_substring(values, _OTHER[plain_mark])).as_py()
     if not other_mark_written:
         present = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
         try:
             with_point = pc.replace_substring(present, ",", ".") if plain_mark == "," else present
-            return pd.Series(pc.cast(with_point, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+            return pc.cast(with_point, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # some cell is not a plain number
     plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN[plain_mark]), False)
@@ -106,7 +136,7 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
         others = pc.filter(values, pa.array(rest))
         points_are_groups = decimal == "," and other_mark_written
         result[rest] = _general_numbers(others, decimal, group_char, points_are_groups)
-    return pd.Series(result, index=text.index)
+    return result
 
 
 def _general_numbers(values: pa.Array, decimal: str, group_char: str | None, points_are_groups: bool) -> np.ndarray:
@@ -205,10 +235,13 @@ def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fiel
         if in_range.any():
             values[in_range] = _from_serial(serial[in_range])
     todo = present & values.isna()
-    if todo.any():
+    if todo.all():
+        values = parse_date_text(text, field.format)
+    elif todo.any():
         values[todo] = parse_date_text(text[todo], field.format)
-    serial_text = present & values.isna() & text.str.fullmatch(TEXT_SERIAL).fillna(False).astype(bool)
-    if serial_text.any():
+    unread = text[present & values.isna()]  # five digits are asked of the cells not read as dates only
+    serial_text = unread.index[unread.str.fullmatch(TEXT_SERIAL).fillna(False).to_numpy(dtype=bool)]
+    if len(serial_text):
         values[serial_text] = _from_serial(text[serial_text])
     if field.type == "date":
         values = values.dt.normalize()
@@ -240,7 +273,18 @@ def _excel_dates(values: pd.Series) -> pd.Series:
 
 
 def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
-    """Dates written as text (ISO, YYYYMMDD, D/M/YYYY or D.M.YYYY, years 1800–2199); NaT where no real date."""
+    """Dates written as text (ISO, YYYYMMDD, D/M/YYYY or D.M.YYYY, years 1800–2199); NaT where no real date.
+
+    Each distinct text is read once (a column of session dates holds a few hundred).
+    """
+    def parse(values: pa.Array) -> np.ndarray:
+        distinct = pd.Series(TEXT.__from_arrow__(pc.cast(values, pa.large_string())))  # type: ignore[attr-defined]
+        return _parse_date_text(distinct, fmt).to_numpy(dtype="datetime64[ns]")
+
+    return pd.Series(on_distinct(arrow_strings(text), parse), index=text.index, dtype="datetime64[ns]")
+
+
+def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
     if fmt and fmt not in ("default", "any"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
         return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")

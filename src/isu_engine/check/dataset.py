@@ -160,6 +160,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     unmapped_positions: list[list[tuple[int, str]]] = []
     used_columns: list[dict[int, str]] = []
     present_fields: set[str] = set()
+    table: RawTable | None = None  # (the last one stays bound after the loop; it is let go with the cells below)
     for table in tables:
         header_row = table.header_row
         follows = len(table.frame) > 0 and table.row_numbers[0] == header_row + 1
@@ -197,25 +198,31 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     bad = np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)
     is_bad = np.zeros(len(raw), dtype=bool)
     is_bad[bad] = True
-    typed[ROW] = rows
-    typed[FILE] = raw[FILE]
-    valid = _rows_kept(typed, ~is_bad)
     if len(issues):
         issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
         issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
     quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
     issues = _issue_table(issues, raw, dataset.name)
+    rows_in, rows_skipped = len(raw), sum(table.rows_skipped for table in tables)
+    identifier_columns = _masked(_identifier_columns(tables, unmapped_positions))
+    notes = [*(t("validate.lock_file_skipped", language, file=_masked([config.display(path)])[0])
+               for path in dataset.skipped_sources),
+             *(layout_note(table, language) for table in tables if table.found),
+             *(_masked([note.text(language)])[0] for table in tables for note in table.notes)]
+    typed[ROW] = rows
+    typed[FILE] = raw[FILE]
+    # the cells as read and as text are let go before the valid rows are copied (a lower peak of memory:
+    # the text of the number and date columns is no longer needed)
+    del raw, text, tables, table, pieces_raw
+    valid = _rows_kept(typed, ~is_bad)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
-        rows_in=len(raw), rows_skipped=sum(table.rows_skipped for table in tables), files=files,
+        rows_in=rows_in, rows_skipped=rows_skipped, files=files,
         absent_fields=[name for name in model.fields if name not in present_fields],
         ignored_columns=_masked(list(dict.fromkeys(ignored))),
-        identifier_columns=_masked(_identifier_columns(tables, unmapped_positions)),
-        notes=[*(t("validate.lock_file_skipped", language, file=_masked([config.display(path)])[0])
-                 for path in dataset.skipped_sources),
-               *(layout_note(table, language) for table in tables if table.found),
-               *(_masked([note.text(language)])[0] for table in tables for note in table.notes)],
+        identifier_columns=identifier_columns,
+        notes=notes,
     )
 
 
@@ -230,7 +237,7 @@ def layout_note(table: RawTable, language: str) -> str:
 def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """The kept rows, column by column, each column of `frame` let go once copied (a lower peak of memory)."""
     kept = {name: frame.pop(name)[keep].reset_index(drop=True) for name in list(frame.columns)}
-    return pd.DataFrame(kept)
+    return pd.DataFrame(kept, copy=False)
 
 
 def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
@@ -259,8 +266,13 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
         if name in skip:
             continue
         column = text[name]
+        found = personal_number_mask(column)
+        hits = np.flatnonzero(found.to_numpy(dtype=bool))
+        if not hits.size:
+            continue
         # a keyed pseudonym (stored rows read again) can hold ten digits by chance; it is never a personal number
-        found = personal_number_mask(column) & ~column.str.fullmatch(PSEUDONYM_PATTERN).fillna(False).astype(bool)
+        pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
+        found.iloc[hits[pseudonym]] = False
         if found.any():
             log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
                     field=spec.title(language))
@@ -343,7 +355,7 @@ def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.Da
     positions = issues["position"].to_numpy(dtype=np.int64)
     table = pd.DataFrame({
         "dataset": dataset,
-        "file": raw[FILE].to_numpy()[positions],
+        "file": raw[FILE].iloc[positions].to_numpy(),  # (a whole categorical column as objects would be 8 bytes a row)
         "row": raw[ROW].to_numpy()[positions].astype("int64"),
         "field": issues["field"].to_numpy(),
         "check": issues["check"].to_numpy(),

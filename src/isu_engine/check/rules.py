@@ -140,7 +140,8 @@ def _none_after(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     by = p["by"]
     order = frame[p["order"]]
     ends = condition_mask(frame, p["when"]) & order.notna()
-    end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False).transform("min")
+    # each row gets its group's first end: the order of the groups does not matter (sort=False: no sorting of keys)
+    end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False, sort=False).transform("min")
     mask = (order.notna() & end_at.notna() & (order > end_at)).fillna(False).astype(bool)
     late = end_at[mask]
     shown = late.dt.strftime("%Y-%m-%d") if late.dtype.kind == "M" else late.astype(str)

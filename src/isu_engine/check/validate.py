@@ -68,7 +68,7 @@ def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decima
                                           field_decimals.get(field.name, decimal), log, language)
         if field.required:
             log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
-    frame = pd.DataFrame(typed, index=text.index)
+    frame = pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
     for field in model.fields.values():
         _check_constraints(field, frame[field.name], text[field.name], log, language)
     return frame
@@ -129,7 +129,7 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
         scaled = values.astype("float64") * 10**field.decimals
         too_precise = present & ((scaled - scaled.round()).abs() > 1e-6)
         log.add(too_precise, field.name, "decimals", text, "issue.decimals", field=label, bound=field.decimals)
-    if field.type == "string":
+    if field.type == "string" and (field.min_length is not None or field.max_length is not None):
         lengths = text.str.len()
         if field.min_length is not None:
             log.add(present & (lengths < field.min_length), field.name, "minLength", text, "issue.minLength",
@@ -137,9 +137,9 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
         if field.max_length is not None:
             log.add(present & (lengths > field.max_length), field.name, "maxLength", text, "issue.maxLength",
                     field=label, bound=field.max_length)
-        if field.pattern is not None:
-            matches = text.str.fullmatch(field.pattern).fillna(False).astype(bool)
-            log.add(present & ~matches, field.name, "pattern", text, "issue.pattern", field=label)
+    if field.type == "string" and field.pattern is not None:
+        matches = text.str.fullmatch(field.pattern).fillna(False).astype(bool)
+        log.add(present & ~matches, field.name, "pattern", text, "issue.pattern", field=label)
     allowed = field.allowed_values
     if allowed is not None:
         _check_allowed(field, values, present, text, allowed, log, language)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from isu_engine.check.coerce import arrow_strings
@@ -144,12 +145,48 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 
 def _candidate_positions(values: pd.Series) -> np.ndarray:
-    """Positions of the cells that may hold a personal number: one pass of the RE2 engine over the column."""
+    """Positions of the cells that may hold a personal number.
+
+    A number is written with at least ten digits (0–9), so the RE2 engine looks only at the
+    cells that have as many: counting digits is one pass of numpy over the column's bytes,
+    and in most columns (dates, scores, codes) no cell is left to look at.
+    """
     strings = arrow_strings(values if isinstance(values.dtype, pd.StringDtype) else values.astype(str))
-    if not len(strings) or (pc.max(pc.utf8_length(strings)).as_py() or 0) < SHORTEST_NUMBER:
-        return np.array([], dtype=np.int64)
-    matches = pc.match_substring_regex(strings, CANDIDATE)
-    return np.flatnonzero(pc.fill_null(matches, False).to_numpy(zero_copy_only=False))
+    if not len(strings) or (pc.max(pc.binary_length(strings)).as_py() or 0) < SHORTEST_NUMBER:
+        return np.array([], dtype=np.int64)  # no text is long enough (a column of codes, scores or ages)
+    enough = np.flatnonzero(digit_counts(strings) >= SHORTEST_NUMBER)
+    if not enough.size:
+        return enough
+    matches = pc.match_substring_regex(strings.take(pa.array(enough)), CANDIDATE)
+    return enough[np.asarray(pc.fill_null(matches, False).to_numpy(zero_copy_only=False), dtype=bool)]
+
+
+def digit_counts(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """How many ASCII digits (0–9) each text holds (0 for a missing one), read from the UTF-8 bytes.
+
+    A digit's byte never occurs inside another character's UTF-8 bytes, so the count per cell is
+    the difference of a running count of digit bytes at the cell's two offsets.
+    """
+    chunks = strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]
+    counts = [_chunk_digit_counts(chunk) for chunk in chunks if len(chunk)]
+    return np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+
+
+def _chunk_digit_counts(chunk: pa.Array) -> np.ndarray:
+    size = len(chunk)
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offset_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[chunk.offset: chunk.offset + size + 1].astype(np.int64)
+    start = int(offsets[0])
+    if data_buffer is None or int(offsets[-1]) == start:
+        return np.zeros(size, dtype=np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[start: int(offsets[-1])]
+    running: np.ndarray = np.zeros(len(data) + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
+    np.cumsum((data - np.uint8(_ZERO)) < 10, out=running[1:])
+    counts = (running[offsets[1:] - start] - running[offsets[:-1] - start]).astype(np.int64)
+    if chunk.null_count:
+        counts[np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+    return counts
 
 
 def _found_numbers(text: pd.Series) -> pd.Series:

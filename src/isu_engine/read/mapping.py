@@ -120,6 +120,8 @@ def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     distinct = pd.Series(uniques, dtype=TEXT)
     replaced = distinct.str.casefold().map(lookup)
     replaced = replaced.where(replaced.notna(), distinct).astype(TEXT)
+    if replaced.equals(distinct):  # every value written as the model writes it: no second copy of the column
+        return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT)
     return pd.Series(replaced.array.take(codes), index=text.index, dtype=TEXT)
 
 

@@ -204,7 +204,7 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     text, encoding = _decode(data, options.encoding, name)
     marks = len(text) - len(text.rstrip(_END_OF_FILE))  # an old end-of-file mark (Ctrl-Z) is no row
     text = text[: len(text) - marks]
-    if not text.strip():
+    if not text or text.isspace():  # (no stripped copy of the whole text)
         raise UserError("read.empty_file", file=name)
     looks_like = _non_table_text(text)
     if looks_like:
@@ -241,27 +241,43 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 
     lines_above = len(_LINE_BREAK.findall(text[:header_start]))
     prefix = declared.group(0) if declared else ""
-    if len(headings) >= WIDE_COLUMNS:
-        cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
-    else:
-        cells = _parse_clean_records(_utf8_body(data, text, header_start, encoding, prefix, marks), delimiter,
-                                     len(headings))
-    if cells is not None:
-        problems = _problem_frame([], [], [])
-    else:
-        cells, problems = _parse_records(text[header_start:], delimiter, len(headings), header_row, lines_above, name)
-    cells = _without_blank_cells(cells)
-    mixed = _other_delimiter_rows(text[header_start:], cells, delimiter, len(headings), header_row)
-    problems = pd.concat([problems, mixed], ignore_index=True)
     look_for = frozenset(
         [*(["error values"] if "#" in text or "Err:" in text else []),
          *(["control characters"] if _has_control_characters(data, text, encoding, marks) else [])])
+    quoted = '"' in text
+
+    def body_text() -> str:
+        """The text from the header record on, decoded again from the file's bytes (see below)."""
+        decoded = _decode(data, encoding, name)[0]
+        return decoded[: len(decoded) - marks][len(prefix):][header_start:]
+
+    if len(headings) >= WIDE_COLUMNS:
+        cells = _parse_wide_records(text[header_start:], delimiter, len(headings))
+    else:
+        body = _utf8_body(data, text, header_start, encoding, prefix, marks)
+        # the decoded text (as large as the file) is let go while Arrow parses the bytes; the rare
+        # files that need it again (broken records, rows with another delimiter) decode it again
+        del text, records, declared
+        cells = _parse_clean_records(body, delimiter, len(headings), quoted=quoted)
+        del body
+    if cells is not None:
+        problems = _problem_frame([], [], [])
+    else:
+        cells, problems = _parse_records(body_text(), delimiter, len(headings), header_row, lines_above, name)
+    cells = _without_blank_cells(cells)
+    mixed = _other_delimiter_rows(body_text, cells, delimiter, len(headings), header_row)
+    problems = pd.concat([problems, mixed], ignore_index=True)
     return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
                    found=found, look_for=look_for)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     """The text of the file and the encoding used (detected when `encoding` is auto)."""
+    if encoding == "auto" and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:  # UTF-8 without a BOM is told by decoding: the text is then at hand (not decoded twice)
+            return data.decode("utf-8").removeprefix("\ufeff"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if encoding == "auto":
         encoding = _detect_encoding(data, name)
     try:
@@ -445,11 +461,14 @@ def _utf8_body(data: bytes, text: str, header_start: int, encoding: str, prefix:
     return text[header_start:].encode("utf-8")
 
 
-def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int,
+                         quoted: bool = True) -> pd.DataFrame | None:
     """The data records after the header record that starts `body`, parsed by Arrow on every core.
 
     None when a record does not have exactly `width` fields or the last record spans lines:
-    the other parsers then read the file and note its problems.
+    the other parsers then read the file and note its problems. Without a quotation mark in the
+    file (`quoted` False) no value can hold a line break, and Arrow splits the text at line ends
+    without following quotes (a quarter faster).
     """
     names = [str(position) for position in range(width)]
     first_line = bytes(body[: _ARROW_BLOCK]).find(b"\n")
@@ -458,16 +477,17 @@ def _parse_clean_records(body: memoryview | bytes, delimiter: str, width: int) -
         table = pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(block, 1)),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=True,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=quoted,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large_string is what pandas' Arrow-backed str dtype holds: the frame is made without a cast
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
         return None
     if table.num_rows and any(_LINE_BREAK.search(table.column(n)[-1].as_py()) for n in names):
         return None  # perhaps a quotation mark never closed, which swallowed the lines after it
-    frame = table.to_pandas(types_mapper={pa.string(): STRINGS}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): STRINGS}.get)
     frame.columns = range(width)
     return frame
 
@@ -584,13 +604,14 @@ def _unswallowed(records: list[list[str]], delimiter: str) -> list[list[str]]:
     return [*first, [*last[:-1], own_line], *(line or [""] for line in lines)]
 
 
-def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+def _other_delimiter_rows(body: Callable[[], str], cells: pd.DataFrame, delimiter: str, width: int,
+                          header_row: int) -> pd.DataFrame:
     """Rows written with another delimiter: lines with neither the file's delimiter nor quotes that
     another delimiter splits into `width` fields.
 
-    `body` starts with the header record and `cells` holds the records after it. Only records
-    whose first cell alone is filled can be such lines, so the text is split into lines only
-    when there are any; the check is left out when a quoted field spans lines.
+    `body()` gives the text from the header record on and `cells` holds the records after it. Only
+    records whose first cell alone is filled can be such lines, so the text is taken and split into
+    lines only when there are any; the check is left out when a quoted field spans lines.
     """
     if width < 2 or cells.shape[1] < 2:
         return _problem_frame([], [], [])
@@ -598,7 +619,7 @@ def _other_delimiter_rows(body: str, cells: pd.DataFrame, delimiter: str, width:
     only_first = filled[:, 0] & ~filled[:, 1:].any(axis=1)
     if not only_first.any():
         return _problem_frame([], [], [])
-    lines = _LINE_BREAK.split(body.rstrip("\r\n"))[1:]
+    lines = _LINE_BREAK.split(body().rstrip("\r\n"))[1:]
     if len(lines) != len(cells):
         return _problem_frame([], [], [])
     positions = np.flatnonzero(only_first)
@@ -999,10 +1020,9 @@ def column_decimal(cells: pd.Series) -> str | None:
     """
     if not isinstance(cells.dtype, pd.StringDtype):
         return None
-    values = pa.array(cells.array, type=pa.string())
+    values = pc.unique(_arrow_text(cells))  # every test below is on the distinct values
     if not (pc.any(pc.match_substring(values, ",")).as_py() or pc.any(pc.match_substring(values, ".")).as_py()):
         return None
-    values = pc.unique(values)
     if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
         return None
     says = {mark: pc.any(pc.match_substring_regex(values, pattern)).as_py() for mark, pattern in _DECIMAL_SAYS.items()}
@@ -1036,7 +1056,7 @@ def _detect_decimal(frame: pd.DataFrame) -> str:
 def _distinct_texts(cells: pd.Series) -> pa.Array | None:
     """The distinct text values of a column as an Arrow array; None when none holds a digit and a mark."""
     if isinstance(cells.dtype, pd.StringDtype):
-        values = pa.array(cells.array, type=pa.string())
+        values = pc.unique(_arrow_text(cells))
     else:  # a sheet's column: numbers, dates and text side by side
         distinct = pd.unique(cells.to_numpy(dtype=object))
         kinds = np.frompyfunc(type, 1, 1)(distinct)
@@ -1044,6 +1064,11 @@ def _distinct_texts(cells: pd.Series) -> pa.Array | None:
     if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
         return None
     return pc.unique(values)
+
+
+def _arrow_text(cells: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column's Arrow strings as pandas holds them (no copy, no cast)."""
+    return pa.array(cells.array)
 
 
 def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
