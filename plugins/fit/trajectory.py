@@ -66,7 +66,7 @@ class Trajectory:
     """Per instrument, band and ORS number: the reference episodes (n), median and its interval (NaN when
     fewer than min_n); how each instrument's reference was chosen; the reference rows themselves."""
 
-    points: pd.DataFrame          # columns instrument, band, number, n, median, low, high
+    points: pd.DataFrame          # instrument, band, number, n, median, low, high: every cell, in that order
     method: dict[str, str]        # instrument -> HISTORY | LEAVE_ONE_OUT
     reference: pd.DataFrame       # one row per reference episode: instrument, band (index: episode key)
     rows: pd.DataFrame            # reference ORS: episode (key), instrument, band, number, score, loo_median
@@ -79,16 +79,37 @@ class Trajectory:
         """The expected ORS of each episode (columns instrument, band, number) at its number, capped at
         max_number: the cell's median (history), or the median of the cell without the episode itself
         (leave-one-episode-out); NaN when unknown or too few."""
-        query = episodes.assign(number=np.minimum(episodes["number"].astype("float64"), self.max_number),
-                                band=episodes["band"].astype("float64"), episode=episodes.index)
-        cells = self.points.assign(band=self.points["band"].astype("float64"),
-                                   number=self.points["number"].astype("float64"))
-        found = query.merge(cells[[*CELL, "median"]], on=CELL, how="left")
-        own = self.rows.assign(band=self.rows["band"].astype("float64"), number=self.rows["number"].astype("float64"))
-        found = found.merge(own[["episode", *CELL, "loo_median"]], on=["episode", *CELL], how="left")
-        loo = found["instrument"].map(self.method).eq(LEAVE_ONE_OUT).to_numpy()
-        value = np.where(loo, found["loo_median"].to_numpy(dtype="float64"), found["median"].to_numpy(dtype="float64"))
-        return pd.Series(value, index=episodes.index, dtype="float64")
+        forms = pd.Index(list(self.method))
+        form = forms.get_indexer(pd.Index(episodes["instrument"].astype(object)))
+        band = episodes["band"].to_numpy(dtype="float64", na_value=np.nan)
+        number = np.minimum(episodes["number"].to_numpy(dtype="float64", na_value=np.nan), self.max_number)
+        known = ((form >= 0) & (band >= 0) & (band < len(self.bands)) & (number >= 1) & (band % 1 == 0)
+                 & (number % 1 == 0))
+        # points hold every form × band × number in that order (see `_points`)
+        cell = ((form * len(self.bands) + np.where(known, band, 0)) * self.max_number
+                + np.where(known, number, 1) - 1).astype(np.int64)
+        median = np.where(known, self.points["median"].to_numpy(dtype="float64")[np.where(known, cell, 0)]
+                          if len(self.points) else np.nan, np.nan)
+        left_out = known & np.isin(form, [i for i, name in enumerate(forms) if self.method[name] == LEAVE_ONE_OUT])
+        own = self._own_rows(episodes.index, number)
+        rows = self.rows
+        same_cell = (own >= 0) & left_out
+        at = np.where(same_cell, own, 0)
+        if len(rows):
+            same_cell &= ((rows["instrument"].to_numpy()[at] == episodes["instrument"].to_numpy())
+                          & (rows["band"].to_numpy(dtype="float64")[at] == band))
+        loo = np.where(same_cell, rows["loo_median"].to_numpy(dtype="float64")[at] if len(rows) else np.nan, np.nan)
+        return pd.Series(np.where(left_out, loo, median), index=episodes.index, dtype="float64")
+
+    def _own_rows(self, keys: pd.Index, number: np.ndarray) -> np.ndarray:
+        """The position in `rows` of each episode's ORS with the given number; -1 when it has none."""
+        codes, episodes = pd.factorize(self.rows["episode"])
+        stride = self.max_number + 1
+        row_keys = pd.Index(codes.astype(np.int64) * stride + self.rows["number"].to_numpy(dtype=np.int64))
+        episode = episodes.get_indexer(keys)
+        valid = (episode >= 0) & (number >= 1) & (number % 1 == 0)
+        wanted = np.where(valid, episode * stride + np.where(valid, number, 0).astype(np.int64), -1)
+        return np.where(valid, row_keys.get_indexer(wanted), -1)
 
 
 def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -123,14 +144,21 @@ def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int)
     return episodes, rows
 
 
+def _sortable(column: pd.Series) -> np.ndarray:
+    """The column as numbers in the same order as its values (text as its rank among the distinct values)."""
+    values = column.to_numpy()
+    return pd.factorize(values, sort=True)[0] if values.dtype == object else values
+
+
 def _sorted_cells(cells: pd.DataFrame, scores: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The rows sorted by cell and score: the order, the sorted scores, and for each sorted row the
     position where its cell starts and the cell's size."""
-    order = np.lexsort((scores.to_numpy(), *(cells[c].to_numpy() for c in reversed(cells.columns))))
+    keys = [_sortable(cells[c]) for c in cells.columns]
+    order = np.lexsort((scores.to_numpy(), *reversed(keys)))
     values = scores.to_numpy(dtype="float64")[order]
     starts_here = np.ones(len(order), dtype=bool)
-    for column in cells.columns:
-        ordered = cells[column].to_numpy()[order]
+    for key in keys:
+        ordered = key[order]
         starts_here[1:] &= ordered[1:] == ordered[:-1]
     starts_here = ~starts_here
     if len(order):
