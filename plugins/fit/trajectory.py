@@ -176,12 +176,13 @@ def leave_one_out_medians(cells: pd.DataFrame, scores: pd.Series) -> np.ndarray:
     values at positions i are the sorted values at i (i < r) or i + 1 (i ≥ r), and their median is
     the mean of positions ⌊(n − 2)/2⌋ and ⌊(n − 1)/2⌋.
     """
-    return _leave_one_out(cells, scores)[0]
+    return _leave_one_out(_sorted_cells(cells, scores))[0]
 
 
-def _leave_one_out(cells: pd.DataFrame, scores: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The leave-one-out medians (see `leave_one_out_medians`) and the size of each row's cell."""
-    order, values, start, size = _sorted_cells(cells, scores)
+def _leave_one_out(cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The leave-one-out medians (see `leave_one_out_medians`) and the size of each row's cell, from the rows
+    sorted by cell and score (`_sorted_cells`)."""
+    order, values, start, size = cells
     rank = np.arange(len(values)) - start
     others = size - 1
 
@@ -223,32 +224,41 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
     inside = (row_kind % 2 == 1) & rows["band"].notna().to_numpy()
     rows, row_kind = rows[inside].copy(), row_kind[inside]
     rows["band"] = rows["band"].astype("int64")
-    loo_median, size = _leave_one_out(rows[CELL], rows["score"])
+    cells = _sorted_cells(rows[CELL], rows["score"])
+    loo_median, size = _leave_one_out(cells)
     rows["loo_median"] = np.where((row_kind >= 2) & (size - 1 >= min_n), loo_median, np.nan)
-    points = _points(rows, list(method), len(bands), max_number, min_n)
+    points = _points(rows, cells, list(method), len(bands), max_number, min_n)
     reference = episodes.loc[chosen, ["episode", "instrument", "band"]].set_index("episode")
     return Trajectory(points=points, method=method, reference=reference, rows=rows.drop(columns="code"),
                       bands=bands, max_number=max_number, min_n=min_n,
                       outside=pd.Index(episodes.loc[episodes["band"].isna() & episodes["measured"], "episode"]))
 
 
-def _points(rows: pd.DataFrame, instruments: list[str], n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:
-    """n, median and the median's interval per cell (every instrument × band × number)."""
-    ordered = rows.sort_values([*CELL, "score"], kind="stable").reset_index(drop=True)
-    grouped = ordered.groupby(CELL)["score"]
-    cells = pd.DataFrame({"n": grouped.size(), "median": grouped.median(),
-                          "start": ordered.index.to_series().groupby([ordered[c] for c in CELL]).min()})
-    lower, upper = median_interval_ranks(cells["n"].to_numpy())
-    values = ordered["score"].to_numpy(dtype="float64")
-    for column, rank in (("low", lower), ("high", upper)):
-        position = cells["start"].to_numpy() + np.nan_to_num(rank, nan=1).astype("int64") - 1
-        cells[column] = np.where(np.isnan(rank), np.nan, values[np.clip(position, 0, max(len(values) - 1, 0))]
-                                 if len(values) else np.nan)
+def _points(rows: pd.DataFrame, cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], instruments: list[str],
+            n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:
+    """n, median and the median's interval per cell (every instrument × band × number, in that order), from
+    the rows sorted by cell and score (`_sorted_cells`)."""
+    order, values, start, size = cells
+    starts = np.unique(start)                 # the first sorted row of each cell
+    n = size[starts]
+    lower, upper = median_interval_ranks(n)
+    at = order[starts]                        # a row of each cell, for its instrument, band and number
+    form = pd.Index(instruments).get_indexer(pd.Index(rows["instrument"].to_numpy()[at]))
+    cell = (form * n_bands + rows["band"].to_numpy()[at]) * max_number + rows["number"].to_numpy()[at] - 1
     every = pd.MultiIndex.from_product([instruments, range(n_bands), range(1, max_number + 1)], names=CELL)
-    points = cells.drop(columns="start").reindex(every)
-    points["n"] = points["n"].fillna(0).astype("int64")
-    points.loc[points["n"] < min_n, ["median", "low", "high"]] = np.nan
-    return points.reset_index()
+    counts = np.zeros(len(every), dtype=np.int64)
+    counts[cell] = n
+    figures = {name: np.full(len(every), np.nan) for name in ("median", "low", "high")}
+    shown = n >= min_n
+    figures["median"][cell[shown]] = ((values[starts + (n - 1) // 2] + values[starts + n // 2]) / 2.0)[shown]
+    for name, rank in (("low", lower), ("high", upper)):
+        known = shown & ~np.isnan(rank)
+        figures[name][cell[known]] = values[starts[known] + rank[known].astype(np.int64) - 1]
+    points = every.to_frame(index=False)
+    points["n"] = counts
+    for name, column in figures.items():
+        points[name] = column
+    return points
 
 
 def on_track(trajectory: Trajectory, paired: pd.DataFrame, instrument: pd.Series) -> pd.Series:
