@@ -37,12 +37,14 @@ def assumed_instrument(instrument: pd.Series, age: pd.Series, instrument_ages: d
     missing = result.isna().to_numpy()
     if not missing.any():
         return result
-    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64")
-    guessed = pd.Series(None, index=ages.index, dtype=object)
+    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    guessed = np.full(len(ages), None, dtype=object)
+    open_rows = np.ones(len(ages), dtype=bool)  # no instrument guessed yet (a missing age fits none)
     for name, (low, high) in instrument_ages.items():
-        fits = ((ages >= low) & (ages <= high)).fillna(False).astype(bool)
-        guessed[guessed.isna() & fits] = name
-    result[missing] = guessed.to_numpy()
+        fits = open_rows & (ages >= low) & (ages <= high)
+        guessed[fits] = name
+        open_rows &= ~fits
+    result[missing] = guessed
     return result
 
 
