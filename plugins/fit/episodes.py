@@ -37,12 +37,14 @@ def assumed_instrument(instrument: pd.Series, age: pd.Series, instrument_ages: d
     missing = result.isna().to_numpy()
     if not missing.any():
         return result
-    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64")
-    guessed = pd.Series(None, index=ages.index, dtype=object)
+    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    guessed = np.full(len(ages), None, dtype=object)
+    open_rows = np.ones(len(ages), dtype=bool)  # no instrument guessed yet (a missing age fits none)
     for name, (low, high) in instrument_ages.items():
-        fits = ((ages >= low) & (ages <= high)).fillna(False).astype(bool)
-        guessed[guessed.isna() & fits] = name
-    result[missing] = guessed.to_numpy()
+        fits = open_rows & (ages >= low) & (ages <= high)
+        guessed[fits] = name
+        open_rows &= ~fits
+    result[missing] = guessed
     return result
 
 
@@ -109,6 +111,14 @@ class PeriodEpisodes:
         return pd.Series(counts[clients], index=pd.Index(clients, name=CLIENT_CODE))
 
 
+def first_and_last_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The row of each code's first and of its last occurrence, each list in row order (the rows
+    `drop_duplicates(keep="first")` and `keep="last"` keep)."""
+    _, first = np.unique(codes, return_index=True)
+    _, from_end = np.unique(codes[::-1], return_index=True)
+    return np.sort(first), np.sort(len(codes) - 1 - from_end)
+
+
 def period_rows(dates: pd.Series, period: Period) -> tuple[int, int]:
     """The rows [first, stop) of date-ordered sessions that lie in `period` (the rows before `stop`
     are those on or before its end)."""
@@ -129,18 +139,19 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     chosen = np.zeros(int(codes.max()) + 1 if stop else 0, dtype=bool)
     chosen[codes[first:]] = True
     history = np.flatnonzero(chosen[codes])          # every row of the chosen episodes up to the period end
-    episode_of = pd.Series(codes[history])
-    intake = history[~episode_of.duplicated(keep="first").to_numpy()]
-    last_rows = history[~episode_of.duplicated(keep="last").to_numpy()]
+    history_codes = codes[history]
+    first_of, last_of = first_and_last_rows(history_codes)
+    intake, last_rows = history[first_of], history[last_of]
     position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[codes[intake]] = np.arange(len(intake))
     episodes = sessions.iloc[intake].set_index(EPISODE)
-    last = sessions.iloc[last_rows[np.argsort(position[codes[last_rows]], kind="stable")]]
-    end = last["episode_end"].astype(object).where(last["episode_end"].notna(), OPEN)
-    episodes["end"] = pd.Series(end.to_numpy(), index=episodes.index, dtype=object)
-    end_date = pd.Series(last["session_date"].to_numpy(), index=episodes.index)
+    last = last_rows[np.argsort(position[codes[last_rows]], kind="stable")]
+    ends = sessions["episode_end"].take(last)
+    episodes["end"] = pd.Series(ends.astype(object).where(ends.notna(), OPEN).to_numpy(), index=episodes.index,
+                                dtype=object)
+    end_date = pd.Series(sessions["session_date"].to_numpy()[last], index=episodes.index)
     episodes["end_date"] = end_date.where(episodes["end"] != OPEN)
-    measured = pd.DataFrame({EPISODE_CODE: codes[history], "session_date": sessions["session_date"].to_numpy()[history],
+    measured = pd.DataFrame({EPISODE_CODE: history_codes, "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})
     pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")
     intake_of_pairs = episodes.iloc[position[pairs["subject"].to_numpy()]]

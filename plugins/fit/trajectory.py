@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .episodes import EPISODE, EPISODE_CODE, ORS_NUMBER
+from .episodes import EPISODE, EPISODE_CODE, ORS_NUMBER, first_and_last_rows
 
 TOLERANCE = 1e-9
 HISTORY, LEAVE_ONE_OUT = "history", "leave_one_out"
@@ -66,7 +66,7 @@ class Trajectory:
     """Per instrument, band and ORS number: the reference episodes (n), median and its interval (NaN when
     fewer than min_n); how each instrument's reference was chosen; the reference rows themselves."""
 
-    points: pd.DataFrame          # columns instrument, band, number, n, median, low, high
+    points: pd.DataFrame          # instrument, band, number, n, median, low, high: every cell, in that order
     method: dict[str, str]        # instrument -> HISTORY | LEAVE_ONE_OUT
     reference: pd.DataFrame       # one row per reference episode: instrument, band (index: episode key)
     rows: pd.DataFrame            # reference ORS: episode (key), instrument, band, number, score, loo_median
@@ -79,39 +79,94 @@ class Trajectory:
         """The expected ORS of each episode (columns instrument, band, number) at its number, capped at
         max_number: the cell's median (history), or the median of the cell without the episode itself
         (leave-one-episode-out); NaN when unknown or too few."""
-        query = episodes.assign(number=np.minimum(episodes["number"].astype("float64"), self.max_number),
-                                band=episodes["band"].astype("float64"), episode=episodes.index)
-        cells = self.points.assign(band=self.points["band"].astype("float64"),
-                                   number=self.points["number"].astype("float64"))
-        found = query.merge(cells[[*CELL, "median"]], on=CELL, how="left")
-        own = self.rows.assign(band=self.rows["band"].astype("float64"), number=self.rows["number"].astype("float64"))
-        found = found.merge(own[["episode", *CELL, "loo_median"]], on=["episode", *CELL], how="left")
-        loo = found["instrument"].map(self.method).eq(LEAVE_ONE_OUT).to_numpy()
-        value = np.where(loo, found["loo_median"].to_numpy(dtype="float64"), found["median"].to_numpy(dtype="float64"))
-        return pd.Series(value, index=episodes.index, dtype="float64")
+        forms = pd.Index(list(self.method))
+        form = forms.get_indexer(pd.Index(episodes["instrument"].astype(object)))
+        band = episodes["band"].to_numpy(dtype="float64", na_value=np.nan)
+        number = np.minimum(episodes["number"].to_numpy(dtype="float64", na_value=np.nan), self.max_number)
+        known = ((form >= 0) & (band >= 0) & (band < len(self.bands)) & (number >= 1) & (band % 1 == 0)
+                 & (number % 1 == 0))
+        # points hold every form × band × number in that order (see `_points`)
+        cell = ((form * len(self.bands) + np.where(known, band, 0)) * self.max_number
+                + np.where(known, number, 1) - 1).astype(np.int64)
+        median = np.where(known, self.points["median"].to_numpy(dtype="float64")[np.where(known, cell, 0)]
+                          if len(self.points) else np.nan, np.nan)
+        left_out = known & np.isin(form, [i for i, name in enumerate(forms) if self.method[name] == LEAVE_ONE_OUT])
+        own = self._own_rows(episodes.index, number)
+        rows = self.rows
+        same_cell = (own >= 0) & left_out
+        at = np.where(same_cell, own, 0)
+        if len(rows):
+            same_cell &= ((rows["instrument"].to_numpy()[at] == episodes["instrument"].to_numpy())
+                          & (rows["band"].to_numpy(dtype="float64")[at] == band))
+        loo = np.where(same_cell, rows["loo_median"].to_numpy(dtype="float64")[at] if len(rows) else np.nan, np.nan)
+        return pd.Series(np.where(left_out, loo, median), index=episodes.index, dtype="float64")
+
+    def _own_rows(self, keys: pd.Index, number: np.ndarray) -> np.ndarray:
+        """The position in `rows` of each episode's ORS with the given number; -1 when it has none."""
+        codes, episodes = pd.factorize(self.rows["episode"])
+        stride = self.max_number + 1
+        row_keys = pd.Index(codes.astype(np.int64) * stride + self.rows["number"].to_numpy(dtype=np.int64))
+        episode = episodes.get_indexer(keys)
+        valid = (episode >= 0) & (number >= 1) & (number % 1 == 0)
+        wanted = np.where(valid, episode * stride + np.where(valid, number, 0).astype(np.int64), -1)
+        return np.where(valid, row_keys.get_indexer(wanted), -1)
 
 
 def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every episode (instrument of its first session, band of its first ORS, whether and when it ended)
     and its ORS rows up to max_number."""
-    measured = sessions.loc[sessions[ORS_NUMBER].notna(), [EPISODE, EPISODE_CODE, ORS_NUMBER, "ors_total"]]
-    first = sessions.drop_duplicates(EPISODE_CODE, keep="first").set_index(EPISODE_CODE)
-    last = sessions.drop_duplicates(EPISODE_CODE, keep="last").set_index(EPISODE_CODE)
-    intake_ors = measured[measured[ORS_NUMBER] == 1].set_index(EPISODE_CODE)["ors_total"]
+    codes = sessions[EPISODE_CODE].to_numpy()
+    first_rows, last_rows = first_and_last_rows(codes)
+    first_codes = codes[first_rows]
+    numbers = sessions[ORS_NUMBER].to_numpy(dtype="float64", na_value=np.nan)
+    scores = sessions["ors_total"].to_numpy(dtype="float64", na_value=np.nan)
+    intake_rows = np.flatnonzero(numbers == 1)
+    intake_by_code = np.full(int(codes.max()) + 1 if len(codes) else 0, np.nan)
+    intake_by_code[codes[intake_rows]] = scores[intake_rows]
+    intake_ors = pd.Series(intake_by_code[first_codes], index=pd.Index(first_codes, name=EPISODE_CODE))
+    ended = sessions["episode_end"].iloc[last_rows].notna().to_numpy()
     episodes = pd.DataFrame({
-        "episode": first[EPISODE], "instrument": first["instrument"].astype(object),
-        "band": intake_band(intake_ors.reindex(first.index), bands),
-        "measured": intake_ors.reindex(first.index).notna().to_numpy(),
-        "ended": last["episode_end"].notna().to_numpy(), "last_date": last["session_date"].to_numpy(),
-    }, index=first.index)
-    rows = measured[measured[ORS_NUMBER] <= max_number]
-    codes = rows[EPISODE_CODE].to_numpy()
-    rows = pd.DataFrame({"code": codes, "episode": rows[EPISODE].to_numpy(),
-                         "instrument": episodes["instrument"].reindex(codes).to_numpy(),
-                         "band": episodes["band"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan),
-                         "number": rows[ORS_NUMBER].astype("int64").to_numpy(),
-                         "score": rows["ors_total"].to_numpy(dtype="float64")})
+        "episode": sessions[EPISODE].iloc[first_rows].set_axis(intake_ors.index),
+        "instrument": sessions["instrument"].iloc[first_rows].astype(object).set_axis(intake_ors.index),
+        "band": intake_band(intake_ors, bands),
+        "measured": intake_ors.notna().to_numpy(),
+        "ended": ended, "last_date": sessions["session_date"].to_numpy()[last_rows],
+    }, index=intake_ors.index)
+    chosen = np.flatnonzero(numbers <= max_number)  # NaN (no ORS) compares False
+    row_codes = codes[chosen]
+    position = np.empty(len(intake_by_code), dtype=np.int64)  # an episode's row in `episodes`, by code
+    position[first_codes] = np.arange(len(first_codes))
+    at = position[row_codes]
+    rows = pd.DataFrame({"code": row_codes, "episode": sessions[EPISODE].iloc[chosen].to_numpy(),
+                         "instrument": episodes["instrument"].to_numpy()[at],
+                         "band": episodes["band"].to_numpy(dtype="float64", na_value=np.nan)[at],
+                         "number": numbers[chosen].astype("int64"), "score": scores[chosen]})
     return episodes, rows
+
+
+def _sortable(column: pd.Series) -> np.ndarray:
+    """The column as numbers in the same order as its values (text as its rank among the distinct values)."""
+    values = column.to_numpy()
+    return pd.factorize(values, sort=True)[0] if values.dtype == object else values
+
+
+def _sorted_cells(cells: pd.DataFrame, scores: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows sorted by cell and score: the order, the sorted scores, and for each sorted row the
+    position where its cell starts and the cell's size."""
+    keys = [_sortable(cells[c]) for c in cells.columns]
+    order = np.lexsort((scores.to_numpy(), *reversed(keys)))
+    values = scores.to_numpy(dtype="float64")[order]
+    starts_here = np.ones(len(order), dtype=bool)
+    for key in keys:
+        ordered = key[order]
+        starts_here[1:] &= ordered[1:] == ordered[:-1]
+    starts_here = ~starts_here
+    if len(order):
+        starts_here[0] = True
+    starts = np.flatnonzero(starts_here)
+    cell = np.cumsum(starts_here) - 1
+    sizes = np.diff(np.append(starts, len(order)))
+    return order, values, starts[cell], sizes[cell]
 
 
 def leave_one_out_medians(cells: pd.DataFrame, scores: pd.Series) -> np.ndarray:
@@ -121,12 +176,13 @@ def leave_one_out_medians(cells: pd.DataFrame, scores: pd.Series) -> np.ndarray:
     values at positions i are the sorted values at i (i < r) or i + 1 (i ≥ r), and their median is
     the mean of positions ⌊(n − 2)/2⌋ and ⌊(n − 1)/2⌋.
     """
-    order = np.lexsort((scores.to_numpy(), *(cells[c].to_numpy() for c in reversed(cells.columns))))
-    sorted_cells = cells.iloc[order].reset_index(drop=True)
-    values = scores.to_numpy(dtype="float64")[order]
-    positions = pd.Series(np.arange(len(values))).groupby(pd.factorize(pd.MultiIndex.from_frame(sorted_cells))[0])
-    start = positions.transform("min").to_numpy()
-    size = positions.transform("size").to_numpy()
+    return _leave_one_out(_sorted_cells(cells, scores))[0]
+
+
+def _leave_one_out(cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The leave-one-out medians (see `leave_one_out_medians`) and the size of each row's cell, from the rows
+    sorted by cell and score (`_sorted_cells`)."""
+    order, values, start, size = cells
     rank = np.arange(len(values)) - start
     others = size - 1
 
@@ -137,7 +193,9 @@ def leave_one_out_medians(cells: pd.DataFrame, scores: pd.Series) -> np.ndarray:
     median = (at((others - 1) // 2) + at(others // 2)) / 2.0
     result = np.full(len(values), np.nan)
     result[order] = np.where(others >= 1, median, np.nan)
-    return result
+    sizes = np.empty(len(values), dtype=np.int64)
+    sizes[order] = size
+    return result, sizes
 
 
 def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_number: int, min_n: int,
@@ -145,44 +203,62 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
     """The trajectory from sessions (from `prepare_sessions`, already limited to the period end)."""
     min_n = max(int(min_n), 1)
     episodes, rows = _ors_rows(sessions, bands, max_number)
-    history = episodes["ended"] & (episodes["last_date"] < pd.Timestamp(period_start))
+    history = (episodes["ended"] & (episodes["last_date"] < pd.Timestamp(period_start))).to_numpy()
+    instruments = episodes["instrument"]
+    banded = episodes["band"].notna().to_numpy()
     method: dict[str, str] = {}
-    chosen = pd.Series(False, index=episodes.index)
-    for instrument in sorted(episodes["instrument"].dropna().unique()):
-        of_instrument = (episodes["instrument"] == instrument).to_numpy() & episodes["band"].notna().to_numpy()
-        earlier = of_instrument & history.to_numpy()
+    chosen = np.zeros(len(episodes), dtype=bool)
+    left_out = np.zeros(len(episodes), dtype=bool)  # the episodes judged leave-one-episode-out
+    for instrument in sorted(instruments.dropna().unique()):
+        of_instrument = (instruments == instrument).to_numpy() & banded
+        earlier = of_instrument & history
         method[instrument] = HISTORY if earlier.sum() >= min_n else LEAVE_ONE_OUT
-        chosen |= earlier if method[instrument] == HISTORY else of_instrument
-    rows = rows[chosen.reindex(rows["code"]).to_numpy() & rows["band"].notna().to_numpy()].copy()
+        if method[instrument] == HISTORY:
+            chosen |= earlier
+        else:
+            chosen |= of_instrument
+            left_out |= of_instrument
+    by_code = np.zeros(int(episodes.index.max()) + 1 if len(episodes) else 0, dtype=np.int8)
+    by_code[episodes.index.to_numpy()] = chosen + 2 * left_out
+    row_kind = by_code[rows["code"].to_numpy()]
+    inside = (row_kind % 2 == 1) & rows["band"].notna().to_numpy()
+    rows, row_kind = rows[inside].copy(), row_kind[inside]
     rows["band"] = rows["band"].astype("int64")
-    rows["loo_median"] = leave_one_out_medians(rows[CELL], rows["score"])
-    rows.loc[~rows["instrument"].map(method).eq(LEAVE_ONE_OUT).to_numpy(), "loo_median"] = np.nan
-    size = rows.groupby(CELL)["score"].transform("size").to_numpy()
-    rows.loc[size - 1 < min_n, "loo_median"] = np.nan
-    points = _points(rows, list(method), len(bands), max_number, min_n)
-    reference = episodes.loc[chosen.to_numpy(), ["episode", "instrument", "band"]].set_index("episode")
+    cells = _sorted_cells(rows[CELL], rows["score"])
+    loo_median, size = _leave_one_out(cells)
+    rows["loo_median"] = np.where((row_kind >= 2) & (size - 1 >= min_n), loo_median, np.nan)
+    points = _points(rows, cells, list(method), len(bands), max_number, min_n)
+    reference = episodes.loc[chosen, ["episode", "instrument", "band"]].set_index("episode")
     return Trajectory(points=points, method=method, reference=reference, rows=rows.drop(columns="code"),
                       bands=bands, max_number=max_number, min_n=min_n,
                       outside=pd.Index(episodes.loc[episodes["band"].isna() & episodes["measured"], "episode"]))
 
 
-def _points(rows: pd.DataFrame, instruments: list[str], n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:
-    """n, median and the median's interval per cell (every instrument × band × number)."""
-    ordered = rows.sort_values([*CELL, "score"], kind="stable").reset_index(drop=True)
-    grouped = ordered.groupby(CELL)["score"]
-    cells = pd.DataFrame({"n": grouped.size(), "median": grouped.median(),
-                          "start": ordered.index.to_series().groupby([ordered[c] for c in CELL]).min()})
-    lower, upper = median_interval_ranks(cells["n"].to_numpy())
-    values = ordered["score"].to_numpy(dtype="float64")
-    for column, rank in (("low", lower), ("high", upper)):
-        position = cells["start"].to_numpy() + np.nan_to_num(rank, nan=1).astype("int64") - 1
-        cells[column] = np.where(np.isnan(rank), np.nan, values[np.clip(position, 0, max(len(values) - 1, 0))]
-                                 if len(values) else np.nan)
+def _points(rows: pd.DataFrame, cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], instruments: list[str],
+            n_bands: int, max_number: int, min_n: int) -> pd.DataFrame:
+    """n, median and the median's interval per cell (every instrument × band × number, in that order), from
+    the rows sorted by cell and score (`_sorted_cells`)."""
+    order, values, start, size = cells
+    starts = np.unique(start)                 # the first sorted row of each cell
+    n = size[starts]
+    lower, upper = median_interval_ranks(n)
+    at = order[starts]                        # a row of each cell, for its instrument, band and number
+    form = pd.Index(instruments).get_indexer(pd.Index(rows["instrument"].to_numpy()[at]))
+    cell = (form * n_bands + rows["band"].to_numpy()[at]) * max_number + rows["number"].to_numpy()[at] - 1
     every = pd.MultiIndex.from_product([instruments, range(n_bands), range(1, max_number + 1)], names=CELL)
-    points = cells.drop(columns="start").reindex(every)
-    points["n"] = points["n"].fillna(0).astype("int64")
-    points.loc[points["n"] < min_n, ["median", "low", "high"]] = np.nan
-    return points.reset_index()
+    counts = np.zeros(len(every), dtype=np.int64)
+    counts[cell] = n
+    figures = {name: np.full(len(every), np.nan) for name in ("median", "low", "high")}
+    shown = n >= min_n
+    figures["median"][cell[shown]] = ((values[starts + (n - 1) // 2] + values[starts + n // 2]) / 2.0)[shown]
+    for name, rank in (("low", lower), ("high", upper)):
+        known = shown & ~np.isnan(rank)
+        figures[name][cell[known]] = values[starts[known] + rank[known].astype(np.int64) - 1]
+    points = every.to_frame(index=False)
+    points["n"] = counts
+    for name, column in figures.items():
+        points[name] = column
+    return points
 
 
 def on_track(trajectory: Trajectory, paired: pd.DataFrame, instrument: pd.Series) -> pd.Series:

@@ -7,6 +7,7 @@ import traceback
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from isu_engine.configure.config import Config, DatasetConfig, GroupSettings, Period
@@ -87,11 +88,11 @@ class AnalysisConfig:
     def age_bands(self, ages: pd.Series) -> pd.Series:
         """Each age as the label of its age band (NA outside every band or missing)."""
         labels = self.age_band_labels()
-        values = ages.astype("Float64")
-        result = pd.Series(pd.NA, index=ages.index, dtype=object)
+        values = ages.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)  # a missing age is in no band
+        result = np.full(len(values), pd.NA, dtype=object)
         for (low, high), label in zip(self.config.age_bands, labels, strict=True):
-            result[(values >= low).fillna(False) & (values <= high).fillna(False)] = label
-        return result
+            result[(values >= low) & (values <= high)] = label
+        return pd.Series(result, index=ages.index, dtype=object)
 
     def section(self, section_id: str, title: str, build: Callable[[Section], None], order: int = 50) -> Section:
         """A section filled by `build`; if it raises, the section is marked failed and the error kept."""

@@ -131,22 +131,25 @@ def settings_for(scale: Scale) -> ChangeSettings:
 
 def cutoffs_by_rules(cutoff: Cutoff, frame: pd.DataFrame) -> pd.Series:
     """Per-row cutoffs from `when` rules (first match wins); NaN where no rule matches or the rule gives none."""
-    result = pd.Series(np.nan, index=frame.index)
-    decided = pd.Series(False, index=frame.index)
+    result = np.full(len(frame), np.nan)
+    decided = np.zeros(len(frame), dtype=bool)
+    numbers: dict[str, np.ndarray] = {}  # each column read as numbers once, for the rules with a range
     for rule in cutoff.rules:
         match = ~decided
         for name, condition in rule.when.items():
-            column = frame[name]
             if (isinstance(condition, list) and len(condition) == 2
                     and all(isinstance(v, (int, float)) for v in condition)):
-                numbers = pd.to_numeric(column, errors="coerce")
-                match &= (numbers >= condition[0]).fillna(False) & (numbers <= condition[1]).fillna(False)
+                if name not in numbers:
+                    numbers[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64",
+                                                                                         na_value=np.nan)
+                values = numbers[name]  # a missing number is in no range (NaN compares False)
+                match &= (values >= condition[0]) & (values <= condition[1])
             else:
                 accepted = condition if isinstance(condition, list) else [condition]
-                match &= column.isin(accepted).fillna(False).astype(bool)
+                match &= frame[name].isin(accepted).to_numpy(dtype=bool, na_value=False)
         result[match] = np.nan if rule.value is None else float(rule.value)
         decided |= match
-    return result
+    return pd.Series(result, index=frame.index)
 
 
 def change_items(ctx: AnalysisConfig, *, scale: Scale, paired: pd.DataFrame, population: Population,

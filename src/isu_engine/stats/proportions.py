@@ -68,6 +68,14 @@ def wilson_interval_design(k: Any, n: Any, deff: float, confidence: float = 0.95
     return wilson_interval(_as_floats(k) / deff, _as_floats(n) / deff, confidence)
 
 
+def _clustered(values: pd.Series, clusters: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The present values (as floats) and each one's cluster number (clusters numbered in order of first
+    appearance); a value or cluster that is missing leaves the pair out."""
+    present = values.notna().to_numpy() & clusters.notna().to_numpy()
+    y = values.to_numpy(dtype="float64", na_value=np.nan)[present]
+    return y, pd.factorize(clusters.to_numpy()[present])[0]
+
+
 def intra_cluster_correlation(values: pd.Series, clusters: pd.Series) -> float:
     """The ANOVA estimate of the intra-cluster correlation of `values` (numbers or yes/no; missing left out).
 
@@ -75,17 +83,19 @@ def intra_cluster_correlation(values: pd.Series, clusters: pd.Series) -> float:
     and n values. NaN with fewer than two clusters, or when every cluster holds one value; 1 when
     the values vary only between clusters; NaN when they do not vary at all.
     """
-    present = values.notna() & clusters.notna()
-    y = values[present].astype("float64")
-    groups = y.groupby(clusters[present].to_numpy(), sort=False)
-    sizes, sums = groups.size().to_numpy(dtype="float64"), groups.sum().to_numpy()
+    return _intra_cluster_correlation(*_clustered(values, clusters))
+
+
+def _intra_cluster_correlation(y: np.ndarray, cluster: np.ndarray) -> float:
+    sizes = np.bincount(cluster).astype("float64")
+    sums = np.bincount(cluster, weights=y, minlength=len(sizes))
     n, k = sizes.sum(), len(sizes)
     if k < 2 or n <= k:
         return float("nan")
     means = sums / sizes
     overall = sums.sum() / n
     between = (sizes * (means - overall) ** 2).sum() / (k - 1)
-    within = ((y.to_numpy() - groups.transform("mean").to_numpy()) ** 2).sum() / (n - k)
+    within = ((y - means[cluster]) ** 2).sum() / (n - k)
     m0 = (n - (sizes**2).sum() / n) / (k - 1)
     denominator = between + (m0 - 1.0) * within
     return float((between - within) / denominator) if denominator > 0 else float("nan")
@@ -98,12 +108,12 @@ def design_effect(values: pd.Series, clusters: pd.Series) -> float:
     taken as 0 when negative and as 1 when it cannot be estimated (no variation: the most
     cautious choice, as if each cluster were one observation). 1 when no cluster holds two values.
     """
-    present = values.notna() & clusters.notna()
-    sizes = clusters[present].value_counts().to_numpy(dtype="float64")
+    y, cluster = _clustered(values, clusters)
+    sizes = np.bincount(cluster).astype("float64")
     if not len(sizes) or sizes.max() <= 1:
         return 1.0
     m_tilde = (sizes**2).sum() / sizes.sum()
-    rho = intra_cluster_correlation(values, clusters)
+    rho = _intra_cluster_correlation(y, cluster)
     rho = 1.0 if np.isnan(rho) else min(max(rho, 0.0), 1.0)
     return float(1.0 + (m_tilde - 1.0) * rho)
 
