@@ -590,3 +590,20 @@ def test_intakes_outside_every_band_are_counted_as_left_out(tmp_path):
     exclusions = {row["reason"].value: row["n"].value for row in table(report, "x.quality.exclusions").rows
                   if row["analysis"].value == "Lokal förväntad utveckling"}
     assert exclusions == {"ORS vid start ligger utanför alla startgrupper": 2}
+
+
+def test_an_episodes_end_is_read_from_its_own_last_session_when_episodes_overlap():
+    """A started on 1 Jan and ended on 1 Mar; B started later (15 Jan) and is still open after 1 Feb: each keeps its own end."""
+    from isu_fit.trajectory import _ors_rows
+
+    sessions = [("A", "2024-01-01", 20.0, pd.NA), ("B", "2024-01-15", 22.0, pd.NA), ("B", "2024-02-01", 24.0, pd.NA),
+                ("A", "2024-03-01", 26.0, "planned")]
+    frame = pd.DataFrame([{"client_id": client, "episode_id": pd.NA, "session_date": pd.Timestamp(day),
+                           "instrument": "ORS", "age": 30, "ors_total": ors, "srs_total": np.nan, "episode_end": end,
+                           "_row": i, "_file": "f"} for i, (client, day, ors, end) in enumerate(sessions)])
+    frame = frame.astype({"client_id": object, "episode_id": object, "instrument": object, "episode_end": object,
+                          "age": "Int64", "ors_total": "float64", "srs_total": "float64"})
+    episodes, _ = _ors_rows(prepare_sessions(frame, INSTRUMENT_AGES), [[0.0, 40.0]], 3)
+    by_client = episodes.set_index(episodes["episode"].str.split(KEY_SEPARATOR).str[0])
+    assert by_client.loc["A", "ended"] and by_client.loc["A", "last_date"] == pd.Timestamp("2024-03-01")
+    assert not by_client.loc["B", "ended"] and by_client.loc["B", "last_date"] == pd.Timestamp("2024-02-01")
