@@ -79,13 +79,15 @@ def page(browser):
 def pytest_collection_modifyitems(items):
     """Tests that use the browser are marked `browser`, so `pytest -m "not browser"` leaves them out. Tests that
     read `isu demo`'s reports run on one xdist worker (`--dist loadgroup`): it makes them once, and no other
-    worker sits waiting for them."""
+    worker sits waiting for them. So do the tests of the session's demo run (`demo_run`), in a group of their own."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if {"browser", "page"} & fixtures:
             item.add_marker(pytest.mark.browser)
         if {"isu_demo", "demo_outputs"} & fixtures:
             item.add_marker(pytest.mark.xdist_group("isu-demo"))
+        elif "demo_run" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("demo-run"))
 
 
 @pytest.fixture(scope="session")
