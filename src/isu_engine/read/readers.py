@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-from isu_engine.check.coerce import STRINGS
+from isu_engine.check.coerce import STRINGS, large_strings
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
 from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
@@ -273,13 +273,10 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     """The text of the file and the encoding used (detected when `encoding` is auto)."""
-    if encoding == "auto" and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:  # UTF-8 without a BOM is told by decoding: the text is then at hand (not decoded twice)
-            return data.decode("utf-8").removeprefix("\ufeff"), "utf-8"
-        except UnicodeDecodeError:
-            pass
     if encoding == "auto":
-        encoding = _detect_encoding(data, name)
+        encoding, text = _detect_encoding(data, name)
+        if text is not None:
+            return text, encoding
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -294,9 +291,10 @@ def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), encoding
 
 
-def _detect_encoding(data: bytes, name: str) -> str:
+def _detect_encoding(data: bytes, name: str) -> tuple[str, str | None]:
     """UTF-8 (with or without BOM) or UTF-16 with BOM when the bytes say so; else the one 8-bit
-    encoding of Windows, MS-DOS or the old Mac whose letters make Swedish text.
+    encoding of Windows, MS-DOS or the old Mac whose letters make Swedish text. With the encoding
+    comes the text when telling it decoded the file (UTF-8 without a BOM: not decoded twice).
 
     Only the distinct bytes above 127 are looked at: an encoding is plausible when each is a
     letter or a common sign in it (no box drawing, control or mathematical characters), and
@@ -304,15 +302,15 @@ def _detect_encoding(data: bytes, name: str) -> str:
     a text is never read in an encoding that only might be right.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", None
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return "utf-8"
+        return "utf-8", text.removeprefix("\ufeff")
     distinct = np.unique(np.frombuffer(data, dtype=np.uint8))
     high = distinct[distinct >= 0x80].tobytes()
     utf8_letters = _UTF8_LATIN_LETTER.search(data) is not None  # "Ã…", "Ã–": UTF-8 letters read as Windows text
@@ -328,7 +326,7 @@ def _detect_encoding(data: bytes, name: str) -> str:
     if not ranked:
         raise UserError("read.no_encoding_fits", file=name, candidates=", ".join(EIGHT_BIT_ENCODINGS))
     if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-        return ranked[0][0]
+        return ranked[0][0], None
     raise UserError("read.unknown_encoding_auto", file=name, candidates=", ".join(encoding for encoding, _ in ranked))
 
 
@@ -1020,7 +1018,7 @@ def column_decimal(cells: pd.Series) -> str | None:
     """
     if not isinstance(cells.dtype, pd.StringDtype):
         return None
-    values = pc.unique(_arrow_text(cells))  # every test below is on the distinct values
+    values = pc.unique(large_strings(cells))  # every test below is on the distinct values
     if not (pc.any(pc.match_substring(values, ",")).as_py() or pc.any(pc.match_substring(values, ".")).as_py()):
         return None
     if not pc.any(pc.match_substring_regex(values, r"^\s*[+-]?\d[\d\s]*[.,]\d")).as_py():
@@ -1056,19 +1054,14 @@ def _detect_decimal(frame: pd.DataFrame) -> str:
 def _distinct_texts(cells: pd.Series) -> pa.Array | None:
     """The distinct text values of a column as an Arrow array; None when none holds a digit and a mark."""
     if isinstance(cells.dtype, pd.StringDtype):
-        values = pc.unique(_arrow_text(cells))
+        values = pc.unique(large_strings(cells))
     else:  # a sheet's column: numbers, dates and text side by side
         distinct = pd.unique(cells.to_numpy(dtype=object))
         kinds = np.frompyfunc(type, 1, 1)(distinct)
         values = pa.array(distinct[kinds == str].tolist(), type=pa.string())  # noqa: E721 (an array of types)
     if not pc.any(pc.match_substring_regex(values, r"[.,]")).as_py():
         return None
-    return pc.unique(values)
-
-
-def _arrow_text(cells: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A text column's Arrow strings as pandas holds them (no copy, no cast)."""
-    return pa.array(cells.array)
+    return values
 
 
 def _error_cells(frame: pd.DataFrame, row_numbers: np.ndarray, headings: list[str], keep: list[int]) -> pd.DataFrame:
