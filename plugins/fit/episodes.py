@@ -112,11 +112,12 @@ class PeriodEpisodes:
 
 
 def first_and_last_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The row of each code's first and of its last occurrence, each list in row order (the rows
-    `drop_duplicates(keep="first")` and `keep="last"` keep)."""
-    _, first = np.unique(codes, return_index=True)
+    """The row of each code's first and of its last occurrence, side by side (the same code at each
+    position), in the order of the first rows (those `drop_duplicates(keep="first")` keeps)."""
+    _, first = np.unique(codes, return_index=True)            # both by code
     _, from_end = np.unique(codes[::-1], return_index=True)
-    return np.sort(first), np.sort(len(codes) - 1 - from_end)
+    order = np.argsort(first)
+    return first[order], (len(codes) - 1 - from_end)[order]
 
 
 def period_rows(dates: pd.Series, period: Period) -> tuple[int, int]:
@@ -141,15 +142,14 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     history = np.flatnonzero(chosen[codes])          # every row of the chosen episodes up to the period end
     history_codes = codes[history]
     first_of, last_of = first_and_last_rows(history_codes)
-    intake, last_rows = history[first_of], history[last_of]
+    intake, last_rows = history[first_of], history[last_of]   # side by side: the same episode at each position
     position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[codes[intake]] = np.arange(len(intake))
     episodes = sessions.iloc[intake].set_index(EPISODE)
-    last = last_rows[np.argsort(position[codes[last_rows]], kind="stable")]
-    ends = sessions["episode_end"].take(last)
+    ends = sessions["episode_end"].take(last_rows)
     episodes["end"] = pd.Series(ends.astype(object).where(ends.notna(), OPEN).to_numpy(), index=episodes.index,
                                 dtype=object)
-    end_date = pd.Series(sessions["session_date"].to_numpy()[last], index=episodes.index)
+    end_date = pd.Series(sessions["session_date"].to_numpy()[last_rows], index=episodes.index)
     episodes["end_date"] = end_date.where(episodes["end"] != OPEN)
     measured = pd.DataFrame({EPISODE_CODE: history_codes, "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})

@@ -124,17 +124,13 @@ def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int)
     intake_by_code = np.full(int(codes.max()) + 1 if len(codes) else 0, np.nan)
     intake_by_code[codes[intake_rows]] = scores[intake_rows]
     intake_ors = pd.Series(intake_by_code[first_codes], index=pd.Index(first_codes, name=EPISODE_CODE))
-    # an episode's end is read from its last session: by code, then in `episodes`' order (of first sessions)
-    ended_by_code = np.zeros(len(intake_by_code), dtype=bool)
-    ended_by_code[codes[last_rows]] = sessions["episode_end"].iloc[last_rows].notna().to_numpy()
-    last_date_by_code = np.empty(len(intake_by_code), dtype="datetime64[ns]")
-    last_date_by_code[codes[last_rows]] = sessions["session_date"].to_numpy(dtype="datetime64[ns]")[last_rows]
     episodes = pd.DataFrame({
         "episode": sessions[EPISODE].iloc[first_rows].set_axis(intake_ors.index),
         "instrument": sessions["instrument"].iloc[first_rows].astype(object).set_axis(intake_ors.index),
         "band": intake_band(intake_ors, bands),
         "measured": intake_ors.notna().to_numpy(),
-        "ended": ended_by_code[first_codes], "last_date": last_date_by_code[first_codes],
+        "ended": sessions["episode_end"].iloc[last_rows].notna().to_numpy(),   # each episode's own last session
+        "last_date": sessions["session_date"].to_numpy()[last_rows],
     }, index=intake_ors.index)
     chosen = np.flatnonzero(numbers <= max_number)  # NaN (no ORS) compares False
     row_codes = codes[chosen]
