@@ -34,7 +34,7 @@ def any_per_episode(flags: pd.Series, sessions: pd.DataFrame, episodes: pd.DataF
     codes = sessions[EPISODE_CODE].to_numpy()
     grouped = flags.astype("Float64").groupby(codes)
     per_code = grouped.max().where(grouped.count() > 0)
-    return episodes[EPISODE_CODE].map(per_code).astype("Float64").astype("boolean")
+    return per_code.reindex(episodes.index).astype("Float64").astype("boolean")
 
 
 def build_alliance(section: Section, fit: FitInputs) -> None:

@@ -21,8 +21,7 @@ import pandas as pd
 
 from isu_engine.api import FILE, ROW, Period, Scale, analyse_change, cutoffs_by_rules, pair_long, settings_for
 
-EPISODE = "_episode"            # client_id and episode_id together
-EPISODE_CODE = "_episode_code"  # the episode as a number: the rank of its EPISODE key in sorted order
+EPISODE_CODE = "_episode_code"  # the episode as a number: its key's rank in sorted order (see `episode_keys`)
 CLIENT_CODE = "_client_code"    # the client as a number (one per distinct client_id)
 ORS_NUMBER = "_ors_number"      # 1 for the episode's first ORS, 2 for its second …
 PREVIOUS_SRS = "_previous_srs"  # the SRS total of the episode's previous session
@@ -61,7 +60,7 @@ def episode_keys(client_id: pd.Series, episode_id: pd.Series) -> tuple[np.ndarra
     first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
     client_of_episode = np.empty(len(keys), dtype=np.int64)
     client_of_episode[codes[first]] = pd.factorize(client_id.iloc[first], use_na_sentinel=False)[0]
-    return codes.astype(np.int64), pd.Index(keys, name=EPISODE), client_of_episode[codes]
+    return codes.astype(np.int64), pd.Index(keys), client_of_episode[codes]
 
 
 def in_date_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,8 +78,7 @@ def prepare_sessions(frame: pd.DataFrame, instrument_ages: dict) -> pd.DataFrame
     """Valid session rows in date order with the episode key and code, the client code, the instrument
     used and per-episode numbering."""
     sessions = in_date_order(frame)
-    codes, keys, clients = episode_keys(sessions["client_id"], sessions["episode_id"])
-    sessions[EPISODE] = keys.take(codes)
+    codes, _, clients = episode_keys(sessions["client_id"], sessions["episode_id"])
     sessions[EPISODE_CODE] = codes
     sessions[CLIENT_CODE] = clients
     sessions["instrument"] = assumed_instrument(sessions["instrument"], sessions["age"], instrument_ages)
@@ -97,8 +95,8 @@ class PeriodEpisodes:
 
     period: Period
     sessions: pd.DataFrame   # sessions in the period
-    episodes: pd.DataFrame   # one row per episode (index: episode key): its intake row, end and end_date
-    paired: pd.DataFrame     # episodes with two ORS (index: episode key): pre, post, n_ors, cutoff
+    episodes: pd.DataFrame   # one row per episode (index: episode code): its intake row, end and end_date
+    paired: pd.DataFrame     # episodes with two ORS (index: episode code): pre, post, n_ors, cutoff
 
     def client_codes(self) -> pd.Index:
         """The clients with a session in the period, one code each (the keys clients are counted by)."""
@@ -145,7 +143,7 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     intake, last_rows = history[first_of], history[last_of]   # side by side: the same episode at each position
     position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[codes[intake]] = np.arange(len(intake))
-    episodes = sessions.iloc[intake].set_index(EPISODE)
+    episodes = sessions.iloc[intake].set_index(EPISODE_CODE)
     ends = sessions["episode_end"].take(last_rows)
     episodes["end"] = pd.Series(ends.astype(object).where(ends.notna(), OPEN).to_numpy(), index=episodes.index,
                                 dtype=object)

@@ -26,7 +26,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     episodes = current.episodes
     result = jt_change(current.paired, fit.ors)
     per_episode = current.sessions.groupby(EPISODE_CODE)
-    codes = episodes[EPISODE_CODE]
+    codes = episodes.index
     frame = harmonized_frame(
         dataset=data.name, model=data.model.name, subject=episodes["client_id"].astype(str),
         unit=episodes["unit"], gender=episodes["gender"], age=episodes["age"],

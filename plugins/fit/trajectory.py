@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .episodes import EPISODE, EPISODE_CODE, ORS_NUMBER, first_and_last_rows
+from .episodes import EPISODE_CODE, ORS_NUMBER, first_and_last_rows
 
 TOLERANCE = 1e-9
 HISTORY, LEAVE_ONE_OUT = "history", "leave_one_out"
@@ -68,12 +68,12 @@ class Trajectory:
 
     points: pd.DataFrame          # instrument, band, number, n, median, low, high: every cell, in that order
     method: dict[str, str]        # instrument -> HISTORY | LEAVE_ONE_OUT
-    reference: pd.DataFrame       # one row per reference episode: instrument, band (index: episode key)
-    rows: pd.DataFrame            # reference ORS: episode (key), instrument, band, number, score, loo_median
+    reference: pd.DataFrame       # one row per reference episode: instrument, band (index: episode code)
+    rows: pd.DataFrame            # reference ORS: episode (code), instrument, band, number, score, loo_median
     bands: list[list[float]]
     max_number: int
     min_n: int
-    outside: pd.Index             # the episodes (keys) up to the period end whose intake ORS lies outside every band
+    outside: pd.Index             # the episodes (codes) up to the period end whose intake ORS lies outside every band
 
     def expected(self, episodes: pd.DataFrame) -> pd.Series:
         """The expected ORS of each episode (columns instrument, band, number) at its number, capped at
@@ -103,12 +103,12 @@ class Trajectory:
 
     def _own_rows(self, keys: pd.Index, number: np.ndarray) -> np.ndarray:
         """The position in `rows` of each episode's ORS with the given number; -1 when it has none."""
-        codes, episodes = pd.factorize(self.rows["episode"])
         stride = self.max_number + 1
-        row_keys = pd.Index(codes.astype(np.int64) * stride + self.rows["number"].to_numpy(dtype=np.int64))
-        episode = episodes.get_indexer(keys)
-        valid = (episode >= 0) & (number >= 1) & (number % 1 == 0)
-        wanted = np.where(valid, episode * stride + np.where(valid, number, 0).astype(np.int64), -1)
+        row_keys = pd.Index(self.rows["episode"].to_numpy(dtype=np.int64) * stride
+                            + self.rows["number"].to_numpy(dtype=np.int64))
+        valid = (number >= 1) & (number % 1 == 0)
+        own = keys.to_numpy(dtype=np.int64) * stride + np.where(valid, number, 0).astype(np.int64)
+        wanted = np.where(valid, own, -1)
         return np.where(valid, row_keys.get_indexer(wanted), -1)
 
 
@@ -125,7 +125,6 @@ def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int)
     intake_by_code[codes[intake_rows]] = scores[intake_rows]
     intake_ors = pd.Series(intake_by_code[first_codes], index=pd.Index(first_codes, name=EPISODE_CODE))
     episodes = pd.DataFrame({
-        "episode": sessions[EPISODE].iloc[first_rows].set_axis(intake_ors.index),
         "instrument": sessions["instrument"].iloc[first_rows].astype(object).set_axis(intake_ors.index),
         "band": intake_band(intake_ors, bands),
         "measured": intake_ors.notna().to_numpy(),
@@ -137,7 +136,7 @@ def _ors_rows(sessions: pd.DataFrame, bands: list[list[float]], max_number: int)
     position = np.empty(len(intake_by_code), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[first_codes] = np.arange(len(first_codes))
     at = position[row_codes]
-    rows = pd.DataFrame({"code": row_codes, "episode": sessions[EPISODE].iloc[chosen].to_numpy(),
+    rows = pd.DataFrame({"episode": row_codes,
                          "instrument": episodes["instrument"].to_numpy()[at],
                          "band": episodes["band"].to_numpy(dtype="float64", na_value=np.nan)[at],
                          "number": numbers[chosen].astype("int64"), "score": scores[chosen]})
@@ -220,7 +219,7 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
             left_out |= of_instrument
     by_code = np.zeros(int(episodes.index.max()) + 1 if len(episodes) else 0, dtype=np.int8)
     by_code[episodes.index.to_numpy()] = chosen + 2 * left_out
-    row_kind = by_code[rows["code"].to_numpy()]
+    row_kind = by_code[rows["episode"].to_numpy()]
     inside = (row_kind % 2 == 1) & rows["band"].notna().to_numpy()
     rows, row_kind = rows[inside].copy(), row_kind[inside]
     rows["band"] = rows["band"].astype("int64")
@@ -228,10 +227,10 @@ def expected_trajectory(sessions: pd.DataFrame, bands: list[list[float]], max_nu
     loo_median, size = _leave_one_out(cells)
     rows["loo_median"] = np.where((row_kind >= 2) & (size - 1 >= min_n), loo_median, np.nan)
     points = _points(rows, cells, list(method), len(bands), max_number, min_n)
-    reference = episodes.loc[chosen, ["episode", "instrument", "band"]].set_index("episode")
-    return Trajectory(points=points, method=method, reference=reference, rows=rows.drop(columns="code"),
+    reference = episodes.loc[chosen, ["instrument", "band"]]
+    return Trajectory(points=points, method=method, reference=reference, rows=rows,
                       bands=bands, max_number=max_number, min_n=min_n,
-                      outside=pd.Index(episodes.loc[episodes["band"].isna() & episodes["measured"], "episode"]))
+                      outside=episodes.index[(episodes["band"].isna() & episodes["measured"]).to_numpy()])
 
 
 def _points(rows: pd.DataFrame, cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], instruments: list[str],

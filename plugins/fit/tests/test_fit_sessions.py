@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from isu_engine.configure.config import Period
 from isu_engine.configure.plugins import load_registry
-from isu_fit.episodes import (CLIENT_CODE, EPISODE, EPISODE_CODE, KEY_SEPARATOR, ORS_NUMBER, PREVIOUS_SRS,
+from isu_fit.episodes import (CLIENT_CODE, EPISODE_CODE, KEY_SEPARATOR, ORS_NUMBER, PREVIOUS_SRS,
                               episode_keys, in_date_order, period_episodes, prepare_sessions, up_to)
 from isu_fit.steps import step_index, steps
 from isu_fit.trajectory import intake_band
@@ -46,6 +46,11 @@ def plain_key(client, episode) -> str:
     return f"{client}{KEY_SEPARATOR}{'' if pd.isna(episode) else episode}"
 
 
+def keys_of(frame: pd.DataFrame) -> list[str]:
+    """The frame's episode keys, in the order of their codes (sorted)."""
+    return sorted({plain_key(c, e) for c, e in zip(frame["client_id"], frame["episode_id"])})
+
+
 @settings(deadline=None)
 @given(sessions_drawn, st.randoms(use_true_random=False))
 def test_date_order_is_the_sort_by_date_file_and_row(draws, random):
@@ -71,12 +76,14 @@ def test_episode_and_client_codes_follow_the_keys(draws):
 @settings(deadline=None)
 @given(sessions_drawn)
 def test_ors_numbers_and_previous_srs_by_episode(draws):
-    sessions = prepare_sessions(frame_of(draws), INSTRUMENT_AGES)
+    frame = frame_of(draws)
+    sessions = prepare_sessions(frame, INSTRUMENT_AGES)
     assert sessions["session_date"].dropna().is_monotonic_increasing
-    assert list(sessions[EPISODE]) == [plain_key(c, e) for c, e in zip(sessions["client_id"], sessions["episode_id"])]
+    keys = [keys_of(frame)[code] for code in sessions[EPISODE_CODE]]
+    assert keys == [plain_key(c, e) for c, e in zip(sessions["client_id"], sessions["episode_id"])]
     count: dict[str, int] = {}
     last_srs: dict[str, float] = {}
-    for key, ors, srs, number, previous in zip(sessions[EPISODE], sessions["ors_total"], sessions["srs_total"],
+    for key, ors, srs, number, previous in zip(keys, sessions["ors_total"], sessions["srs_total"],
                                                sessions[ORS_NUMBER], sessions[PREVIOUS_SRS]):
         if not np.isnan(ors):
             count[key] = count.get(key, 0) + 1
@@ -102,10 +109,11 @@ def test_period_episodes_ends_and_clients_by_hand(draws):
     for client, episode, day, ending in zip(ordered["client_id"], ordered["episode_id"], ordered["session_date"],
                                             ordered["episode_end"]):
         last[plain_key(client, episode)] = (day, ending)
-    assert list(result.episodes.index) == list(dict.fromkeys(
+    key_of_code = keys_of(frame)
+    assert [key_of_code[code] for code in result.episodes.index] == list(dict.fromkeys(
         key for key in (plain_key(c, e) for c, e in zip(ordered["client_id"], ordered["episode_id"])) if key in chosen))
-    for key, row in result.episodes.iterrows():
-        day, ending = last[key]
+    for code, row in result.episodes.iterrows():
+        day, ending = last[key_of_code[code]]
         assert row["end"] == ("open" if pd.isna(ending) else ending)
         assert (pd.isna(row["end_date"]) and pd.isna(ending)) or row["end_date"] == day
     assert list(result.paired.index) == sorted(result.paired.index)
