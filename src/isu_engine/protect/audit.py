@@ -278,7 +278,8 @@ def _comparison_table(system: System, table: dict) -> None:
 
 def _findings(system: System, m: int) -> list[Finding]:
     from scipy import sparse
-    from scipy.optimize import linprog
+
+    from isu_engine.protect.solver import INFEASIBLE, OPTIMAL, LinearProgram
 
     n = len(system.names)
     if not system.hidden or m <= 1:
@@ -304,26 +305,27 @@ def _findings(system: System, m: int) -> list[Finding]:
     upper = sparse.vstack([order, sums, equal, -equal]).tocsr()
     upper_rhs = np.concatenate([np.zeros(order.shape[0] + sums.shape[0]), np.array(rhs) + TOLERANCE,
                                 -np.array(rhs) + TOLERANCE])
-    bounds: list[tuple[float | None, float | None]] = [
-        (system.known[i], system.known[i]) if i in system.known else (0, None) for i in range(n)]
+    known = np.array([system.known.get(i, np.nan) for i in range(n)], dtype=float)
+    program = LinearProgram(upper, np.full(upper.shape[0], -np.inf), upper_rhs,
+                            np.where(np.isnan(known), 0.0, known), np.where(np.isnan(known), np.inf, known))
     names = {number: name for name, number in system.names.items()}
     findings = []
     solutions: list[np.ndarray] = []     # every search's solution: each satisfies the one system of the run
     for number in sorted(system.hidden, key=lambda k: names[k]):
         if any(x[number] <= TOLERANCE or x[number] >= m - TOLERANCE for x in solutions):
             continue                     # a solution puts it at 0 or at min_cell or above: nothing to pin
-        extremes = []
+        extremes: list[float | None] = []
         for sign in (1.0, -1.0):
             objective = np.zeros(n)
             objective[number] = sign
-            # HiGHS takes the sparse matrix as it is; scipy-stubs declare dense matrices only.
-            result = linprog(objective, A_ub=upper if upper.shape[0] else None,  # type: ignore[call-overload]
-                             b_ub=upper_rhs if upper.shape[0] else None, bounds=bounds, method="highs")
-            if result.status == 2:
+            result = program.minimise(objective)
+            if result.status == INFEASIBLE:
                 raise Inconsistent()
-            if result.status == 0:
+            if result.status == OPTIMAL and result.x is not None and result.value is not None:
                 solutions.append(result.x)
-            extremes.append(None if result.status != 0 else sign * result.fun)
+                extremes.append(sign * result.value)
+            else:
+                extremes.append(None)
         low, high = extremes
         if low is None or high is None:
             continue

@@ -8,7 +8,7 @@ the atoms' unknown sizes, and a mean of a whole-number variable adds its weighte
 integer bounds on any set of atoms are what the reader can learn about it.
 
 `Bounds` answers, for one set of atoms, whether the reader can pin its size or prove it to
-lie in a forbidden range, with `scipy.optimize.linprog` and `milp` (HiGHS). `Solutions` keeps the
+lie in a forbidden range, with HiGHS's simplex and branch and bound (`solver`). `Solutions` keeps the
 solutions those searches found: one that still satisfies the visible equations and already puts a
 set outside its range answers for it without a new search.
 """
@@ -16,10 +16,13 @@ set outside its range answers for it without a new search.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from isu_engine.protect.solver import OPTIMAL, UNBOUNDED, LinearProgram
 
 
 @dataclass
@@ -146,44 +149,53 @@ class Bounds:
         self.binding: set[int] = set()
         if not self.constrained[target].all():
             return True                      # an atom no visible count holds: its size is anyone's guess
-        rows = np.flatnonzero(self.matrix.getnnz(axis=1) > 0)
+        small = len(self.sizes) <= self.WHOLE_NUMBER_SEARCH           # a small system answers in whole numbers only
+        if self.solutions.outside(self._matrix, self._rhs, target, low, high, whole_only=small):
+            return True
         objective = np.zeros(len(self.sizes))
         objective[target] = 1.0
-        self._rows = rows
-        matrix, rhs = self.matrix[rows].tocsr(), self.values[rows]
-        small = len(self.sizes) <= self.WHOLE_NUMBER_SEARCH           # a small system answers in whole numbers only
-        if self.solutions.outside(matrix, rhs, target, low, high, whole_only=small):
-            return True
-        return self._outside(matrix, rhs, objective, low, high)
+        return self._outside(objective, low, high)
 
-    def _outside(self, matrix, rhs: np.ndarray, objective: np.ndarray, low: int, high: int) -> bool:
+    def _outside(self, objective: np.ndarray, low: int, high: int) -> bool:
         """Whether some x ≥ 0 with matrix·x = rhs puts objective·x below `low` or above `high`.
 
         The linear relaxation answers (as τ-ARGUS's audit computes feasibility intervals); when
         its optimum is not whole and the system is small, a whole-number search must confirm it.
         """
-        from scipy.optimize import Bounds as VariableBounds, LinearConstraint, linprog, milp
-
         n = len(objective)
-        equal = matrix if matrix.shape[0] else None
         for sign, outside in ((1.0, lambda v: v < low - 0.5), (-1.0, lambda v: v > high + 0.5)):
-            relaxed = linprog(sign * objective, A_eq=equal, b_eq=rhs if equal is not None else None,
-                              bounds=(0, None), method="highs-ds", options={"presolve": False})
-            if relaxed.status == 3:
-                return True                              # unbounded: as large as anyone likes
-            if relaxed.status != 0 or relaxed.fun is None or relaxed.x is None:
+            relaxed = self._program.minimise(sign * objective)
+            if relaxed.status == UNBOUNDED:
+                return True                              # as large as anyone likes
+            if relaxed.status != OPTIMAL:
                 continue
+            assert relaxed.value is not None and relaxed.x is not None and relaxed.duals is not None
             self.solutions.add(relaxed.x)
-            if not outside(sign * relaxed.fun):
-                if equal is not None:
-                    self.binding.update(int(r) for r in self._rows[np.abs(relaxed.eqlin.marginals) > 1e-9])
+            if not outside(sign * relaxed.value):
+                self.binding.update(int(r) for r in self._rows[np.abs(relaxed.duals) > 1e-9])
                 continue
             if n > self.WHOLE_NUMBER_SEARCH or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
                 return True
-            result = milp(sign * objective, integrality=np.ones(n, dtype=np.int_), bounds=VariableBounds(0, np.inf),
-                          constraints=[LinearConstraint(matrix, rhs - 1e-6, rhs + 1e-6)],
-                          options={"node_limit": self.NODE_LIMIT, "time_limit": self.time_limit})
-            if result.x is not None and outside(float(objective @ np.round(result.x))):
-                self.solutions.add(np.round(result.x))
+            whole = self._program.whole_number_minimum(sign * objective, self.NODE_LIMIT, self.time_limit)
+            if whole is not None and outside(float(objective @ np.round(whole))):
+                self.solutions.add(np.round(whole))
                 return True
         return False
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        """The equations with at least one atom (by their number)."""
+        return np.flatnonzero(self.matrix.getnnz(axis=1) > 0)
+
+    @cached_property
+    def _matrix(self):
+        return self.matrix[self._rows].tocsr()
+
+    @cached_property
+    def _rhs(self) -> np.ndarray:
+        return self.values[self._rows]
+
+    @cached_property
+    def _program(self) -> LinearProgram:
+        n = len(self.sizes)
+        return LinearProgram(self._matrix, self._rhs, self._rhs, np.zeros(n), np.full(n, np.inf))
