@@ -40,6 +40,23 @@ def test_good_model(write):
     assert model.field_with_role("subject").name == "id"
 
 
+@pytest.mark.plugins("fit", "loke")
+def test_a_model_read_again_is_the_same_and_its_document_is_only_read(write):
+    """A model file's parsed YAML is kept per process: checking the model must leave it as it was."""
+    from isu_engine.configure.model import _model_document, parse_model
+    from isu_engine.configure.schema import Document
+    from isu_engine.configure.yamlio import load_yaml_file
+
+    paths = [write("model.yaml", GOOD), *(load_registry().models[name].model.path for name in ("fit", "loke"))]
+    for path in paths:
+        first = load_model(path, "model.yaml", builtin_rule_kinds())
+        assert _model_document(path, "model.yaml") == load_yaml_file(path)      # as a fresh parse, after checking
+        assert load_model(path, "model.yaml", builtin_rule_kinds()) == first
+        assert parse_model(load_yaml_file(path), Document("model.yaml"), builtin_rule_kinds(), path=path) == first
+    changed = write("model.yaml", GOOD.replace("cutoff: 25", "cutoff: 26"))   # the same size, read again
+    assert load_model(changed, "model.yaml", builtin_rule_kinds()).scales["s"].cutoff.value == 26
+
+
 @pytest.mark.parametrize("old, new, key, line", [
     ("format: long", "formt: long", "schema.unknown_key_suggest", 4),
     ("type: date", "type: datum", "schema.bad_choice", 7),

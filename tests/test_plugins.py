@@ -32,6 +32,23 @@ def test_built_in_models_come_through_entry_points():
     assert not registry.problems
 
 
+def test_a_plugin_installed_while_the_process_runs_is_found_by_the_next_registry(tmp_path, monkeypatch):
+    """The installed plugins are kept per process, and read again when a folder on the import path changes."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "isu_late")
+    assert "isu_late" not in load_registry().plugin_origins
+    (site / "isu_late.py").write_text("", encoding="utf-8")
+    dist_info = site / "isu_late-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: isu-late\nVersion: 1.0\n", encoding="utf-8")
+    (dist_info / "entry_points.txt").write_text("[isu_engine.models]\nisu_late = isu_late\n", encoding="utf-8")
+    registry = load_registry()
+    assert registry.plugin_origins["isu_late"] == "entry point isu_late (isu-late 1.0)"
+    assert registry.plugin_versions["isu_late"] == "1.0"
+
+
 def test_yaml_only_model_folder(write, tmp_path):
     write("models/mini/model.yaml", YAML_MODEL.format(name="mini"))
     registry = load_registry([tmp_path / "models"])
@@ -197,6 +214,7 @@ def test_entry_point_that_fails_to_import_is_named(monkeypatch):
         return found
 
     monkeypatch.setattr(plugins.metadata, "entry_points", with_broken)
+    monkeypatch.setattr(plugins, "_installed", {})      # the installed plugins are found afresh, with the broken one
     monkeypatch.setenv(plugins.LOAD_PLUGINS_ENV, "fit,loke,broken")
     registry = load_registry()
     assert {"fit", "loke"} <= set(registry.models)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Any
 
 from isu_engine.stats.pairing import occasion_without_order
 from isu_engine.configure.schema import Document
-from isu_engine.configure.yamlio import load_yaml_file
+from isu_engine.configure.yamlio import load_yaml_bytes
+from isu_engine.read.files import read_file_bytes
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "year", "list")
 NUMBER_TYPES = ("integer", "number", "year")
@@ -261,8 +263,23 @@ class Model:
 
 def load_model(path: Path, display: str, rule_kinds: dict[str, Any], origin: str = "") -> Model:
     """Read and check a model.yaml; every problem names the file and line."""
-    raw = load_yaml_file(path, display)
-    return parse_model(raw, Document(display), rule_kinds, path=path, origin=origin)
+    return parse_model(_model_document(path, display), Document(display), rule_kinds, path=path, origin=origin)
+
+
+_documents: dict[bytes, Any] = {}
+KEPT_DOCUMENTS = 32
+
+
+def _model_document(path: Path, display: str) -> Any:
+    """The model file's YAML, parsed once per process for each content (a registry is loaded for each run:
+    every job of the web application's worker, every test). Checking a model only reads the document."""
+    raw = read_file_bytes(path, display)
+    key = hashlib.blake2b(raw, digest_size=16).digest()
+    if key not in _documents:
+        if len(_documents) >= KEPT_DOCUMENTS:
+            del _documents[next(iter(_documents))]   # the oldest
+        _documents[key] = load_yaml_bytes(raw, display)
+    return _documents[key]
 
 
 def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path | None = None,

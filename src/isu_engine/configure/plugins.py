@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import traceback
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -170,21 +171,55 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
+@dataclass(frozen=True)
+class _InstalledPlugin:
+    entry_point: metadata.EntryPoint
+    package: str                 # the distribution's name and version, or the entry point's target
+    version: str | None
+
+
+_installed: dict[tuple, list[_InstalledPlugin]] = {}
+
+
+def _installed_plugins() -> list[_InstalledPlugin]:
+    """The plugins' entry points in name order, with their packages.
+
+    Finding them reads every installed package's metadata, so the list is kept for the
+    process and read again when a folder on the import path changes (a package installed
+    or removed changes its folder).
+    """
+    key = tuple((folder, _changed_at(folder)) for folder in sys.path)
+    if key not in _installed:
+        _installed.clear()
+        found = []
+        for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+            dist = entry_point.dist
+            package = f"{dist.metadata['Name']} {dist.version}" if dist else entry_point.value
+            found.append(_InstalledPlugin(entry_point, package, dist.version if dist else None))
+        _installed[key] = found
+    return _installed[key]
+
+
+def _changed_at(folder: str) -> int | None:
+    try:
+        return os.stat(folder or ".").st_mtime_ns
+    except OSError:
+        return None
+
+
 def _register_entry_points(registry: Registry, chosen: set[str] | None) -> None:
-    entry_points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
-    for entry_point in entry_points:
+    for installed in _installed_plugins():
+        entry_point = installed.entry_point
         if chosen is not None and entry_point.name not in chosen:
             continue
-        dist = entry_point.dist
-        package = f"{dist.metadata['Name']} {dist.version}" if dist else entry_point.value
-        origin = f"entry point {entry_point.name} ({package})"
+        origin = f"entry point {entry_point.name} ({installed.package})"
         try:
             plugin = entry_point.load()
         except Exception as error:
             _problem(registry, entry_point.name, origin, error)
             continue
-        if _register_plugin(registry, entry_point.name, plugin, origin) and dist:
-            registry.plugin_versions[entry_point.name] = dist.version
+        if _register_plugin(registry, entry_point.name, plugin, origin) and installed.version:
+            registry.plugin_versions[entry_point.name] = installed.version
 
 
 def _register_plugin(registry: Registry, name: str, plugin: Any, origin: str) -> bool:

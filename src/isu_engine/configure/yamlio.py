@@ -235,7 +235,11 @@ def load_yaml_text(text: str, file: str | Path) -> Any:
 def load_yaml_file(path: Path, display: str | Path | None = None) -> Any:
     """Read and parse a YAML file; a missing or unreadable file is a UserError."""
     display = display or path
-    raw = read_file_bytes(path, display)
+    return load_yaml_bytes(read_file_bytes(path, display), display)
+
+
+def load_yaml_bytes(raw: bytes, display: str | Path) -> Any:
+    """Parse a YAML file's bytes (UTF-8, a BOM allowed); problems name `display` and the line."""
     if len(raw) > MAX_BYTES:
         raise UserError("yaml.too_large", file=display, limit=MAX_BYTES)
     try:
