@@ -124,16 +124,20 @@ def pair_long(
         limit = pd.Timestamp(until) if pd.api.types.is_datetime64_any_dtype(rows[order]) else until
         rows = rows[rows[order] <= limit]
     rows = rows.sort_values(order, kind="stable")
-    pairs = rows.groupby(subject, sort=True).agg(
-        pre=(value, "first"),
-        post=(value, "last"),
-        n_measurements=(value, "size"),
-        first_order=(order, "first"),
-        last_order=(order, "last"),
-    )
-    pairs = pairs[pairs["n_measurements"] >= min_measurements]
-    pairs = pairs.rename_axis("subject").reset_index()
-    return pairs.astype({"pre": "float64", "post": "float64", "n_measurements": "int64"})
+    codes, subjects = pd.factorize(rows[subject], sort=True)
+    by_subject = np.argsort(codes, kind="stable")           # each subject's rows together, in order
+    counts = np.bincount(codes, minlength=len(subjects))
+    ends = np.cumsum(counts)                                 # one past each subject's last row in by_subject
+    kept = counts >= min_measurements
+    first, last = by_subject[(ends - counts)[kept]], by_subject[ends[kept] - 1]
+    values = rows[value].to_numpy(dtype="float64", na_value=np.nan)
+    orders = rows[order].reset_index(drop=True)
+    return pd.DataFrame({
+        "subject": subjects.infer_objects()[kept],           # text subjects as pandas' text dtype
+        "pre": values[first], "post": values[last], "n_measurements": counts[kept].astype("int64"),
+        "first_order": orders.take(first).reset_index(drop=True),
+        "last_order": orders.take(last).reset_index(drop=True),
+    })
 
 
 @dataclass
