@@ -67,6 +67,12 @@ def run(tmp_path: Path, rows: list[dict], *, min_cell: int = 1, step: str = "qua
     return report
 
 
+@pytest.fixture(scope="module")
+def volume_report(tmp_path_factory):
+    """The report of VOLUME_ROWS with the default settings, made once for the tests that only read it."""
+    return run(tmp_path_factory.mktemp("volume"), VOLUME_ROWS)
+
+
 def figure(report, figure_id):
     return report.figures()[figure_id].cell
 
@@ -84,8 +90,8 @@ def rows_by_label(report, table_id) -> dict[str, list]:
 
 
 
-def test_volume_figures_by_hand(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS)
+def test_volume_figures_by_hand(volume_report):
+    report = volume_report
     assert figure(report, "n_clients").value == 4
     assert figure(report, "n_sessions").value == 9
     assert figure(report, "fit.n_episodes").value == 5           # A1, B, C1, C2, E
@@ -100,8 +106,8 @@ def test_volume_figures_by_hand(tmp_path):
     assert [per_client[code][0] for code in ("1", "2", "3–5", "6–10", "11–20", "21+")] == [1, 2, 1, 0, 0, 0]
 
 
-def test_alliance_figures_by_hand(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS)
+def test_alliance_figures_by_hand(volume_report):
+    report = volume_report
     # SRS in 2025: 35, 37, 40, 39, 30, 36, 34, 33 -> below 36: 35, 30, 34, 33 (36 itself is not below).
     assert figure(report, "srs.below_cutoff_pct").value == pytest.approx(50.0)
     assert figure(report, "fit.srs_mean").value == pytest.approx(284 / 8)
@@ -124,14 +130,14 @@ def test_the_srs_drop_threshold_is_a_model_setting(tmp_path):
     assert "SRS minst 2 poäng lägre än vid föregående session" in rows_by_label(report, "x.fit.srs_signals")
 
 
-def test_session_shares_count_clients_through_the_design_effect(tmp_path):
+def test_session_shares_count_clients_through_the_design_effect(volume_report):
     # SRS under 36 per client in 2025: A (yes, no), B (no, no), C (yes, no, yes, yes): n = 8, 4 yes, p = 0.5.
     # Client shares 0.5, 0, 0.75: MSB = (2·0 + 2·0.25 + 4·0.0625) / 2 = 0.375; SSW = 0.5 + 0.75 = 1.25,
     # MSW = 1.25 / 5 = 0.25; m0 = (8 − 24/8) / 2 = 2.5; ρ = 0.125 / (0.375 + 1.5·0.25) = 1/6;
     # m̃ = 24/8 = 3, deff = 1 + 2/6 = 4/3. The interval is Wilson's for 3 of 6 (4 of 8 divided by 4/3):
     # 0.5 ± 1.96·√(0.25/6 + 3.8415/144) / (1 + 3.8415/6) = 0.5 ± 0.31239, i.e. 18.76–81.24 %
     # (as if the sessions were independent, Wilson for 4 of 8: 21.52–78.48 %).
-    report = run(tmp_path, VOLUME_ROWS)
+    report = volume_report
     below = figure(report, "srs.below_cutoff_pct")
     assert below.value == pytest.approx(50.0)
     assert (below.low, below.high) == pytest.approx((18.761, 81.239), abs=1e-3)
@@ -139,8 +145,8 @@ def test_session_shares_count_clients_through_the_design_effect(tmp_path):
     assert signals["SRS under 36"][3] == pytest.approx(4 / 3)
 
 
-def test_episode_logic(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS)
+def test_episode_logic(volume_report):
+    report = volume_report
     # Paired: A1 15 (2024) -> 22 (the 2026 session is ignored), C1 10 -> 16, C2 12 -> 12.
     # B has one ORS; D has no session in 2025.
     assert figure(report, "ors.n_paired").value == 3
@@ -448,8 +454,8 @@ def test_period_episodes_match_a_plain_count(draws):
     assert result.sessions[EPISODE_CODE].isin(result.episodes.index).all()
 
 
-def test_continuous_compilation_per_quarter(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS, step="quarter")
+def test_continuous_compilation_per_quarter(volume_report):
+    report = volume_report
     quarters = rows_by_label(report, "x.fit.over_time")
     assert list(quarters) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
     # clients, sessions, new episodes with intake ORS, mean intake ORS, sessions with SRS, % below 36, ended, % planned
@@ -472,8 +478,8 @@ def test_steps_are_cut_to_the_period():
     assert parts[0].period.start == dt.date(2025, 2, 15) and parts[-1].period.end == dt.date(2025, 4, 10)
 
 
-def test_previous_year_side_by_side(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS)
+def test_previous_year_side_by_side(volume_report):
+    report = volume_report
     rows = rows_by_label(report, "x.fit.previous_year")
     # 2024: clients A (one session, one ORS so far) and D (two sessions); D1 10 -> 20 is improved, not recovered.
     assert rows["Klienter"] == [4, 2, 2, ""]                        # a count: every client, no interval
@@ -540,8 +546,8 @@ def test_session_figures_need_sessions_of_min_cell_clients(tmp_path, clients, hi
         assert n_sessions.figure.reason == "persons"
 
 
-def test_sessions_episodes_and_clients_are_counted_by_their_own_keys(tmp_path):
-    report = run(tmp_path, VOLUME_ROWS)
+def test_sessions_episodes_and_clients_are_counted_by_their_own_keys(volume_report):
+    report = volume_report
     kinds = {name: figure(report, name).figure.unit_kind for name in ("n_sessions", "fit.n_episodes", "n_clients",
                                                                       "ors.n_paired")}
     assert kinds == {"n_sessions": "rows", "fit.n_episodes": "episodes", "n_clients": "clients",
