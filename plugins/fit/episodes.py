@@ -32,19 +32,26 @@ KEY_SEPARATOR = "\x1f"
 
 def assumed_instrument(instrument: pd.Series, age: pd.Series, instrument_ages: dict) -> pd.Series:
     """The row's instrument, else the one whose age range (inclusive) holds the age; NA when neither."""
-    result = instrument.astype(object).copy()
-    missing = result.isna().to_numpy()
-    if not missing.any():
-        return result
-    ages = pd.to_numeric(age[missing], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    codes, names = pd.factorize(instrument)
+    known = np.empty(len(names) + 1, dtype=object)     # one text object per instrument, not per row; code -1: None
+    known[:-1] = np.asarray(names, dtype=object)
+    result = known[codes]
+    missing = codes < 0
+    if missing.any():
+        result[missing] = _instrument_of_age(age[missing], instrument_ages)
+    return pd.Series(result, index=instrument.index, name=instrument.name, dtype=object)
+
+
+def _instrument_of_age(age: pd.Series, instrument_ages: dict) -> np.ndarray:
+    """The first instrument whose age range (inclusive) holds each age; None for none (or no age)."""
+    ages = pd.to_numeric(age, errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     guessed = np.full(len(ages), None, dtype=object)
     open_rows = np.ones(len(ages), dtype=bool)  # no instrument guessed yet (a missing age fits none)
     for name, (low, high) in instrument_ages.items():
         fits = open_rows & (ages >= low) & (ages <= high)
         guessed[fits] = name
         open_rows &= ~fits
-    result[missing] = guessed
-    return result
+    return guessed
 
 
 def episode_keys(client_id: pd.Series, episode_id: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:

@@ -39,9 +39,13 @@ class FitInputs:
 
     @cached_property
     def sessions(self) -> pd.DataFrame:
-        """Every valid session, prepared (see `prepare_sessions`). The tally learns the client behind each
-        session, so that a figure about sessions needs sessions of enough distinct clients."""
-        sessions = prepare_sessions(self.dataset.frame, self.parameters["instrument_ages"])
+        """Every valid session, prepared (see `prepare_sessions`), without the scales' item scores: no FIT
+        analysis reads them, and the sessions are a copy of the valid rows in date order. The tally learns the
+        client behind each session, so that a figure about sessions needs sessions of enough distinct clients."""
+        items = {item for scale in self.dataset.model.scales.values() for item in scale.items}
+        frame = self.dataset.frame
+        sessions = prepare_sessions(frame.drop(columns=[c for c in frame.columns if c in items]),
+                                    self.parameters["instrument_ages"])
         self.tally.persons(SESSIONS, sessions[CLIENT_CODE])
         return sessions
 
