@@ -80,7 +80,7 @@ _PLAIN = {mark: rf"^[+-]?[0-9]+(?:\{mark}[0-9]+)?$" for mark in (",", ".")}  # "
 
 def arrow_strings(text: pd.Series) -> pa.Array:
     """A text column as an Arrow string array (for the compute kernels)."""
-    return pa.array(text.astype(TEXT).array, type=pa.string())
+    return pc.cast(large_strings(text), pa.string())
 
 
 def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
@@ -108,14 +108,18 @@ def on_distinct(values: pa.Array | pa.ChunkedArray, compute: Callable[[pa.Array]
     For a `compute` whose result for a cell depends only on the cell and on which values the
     column holds (not on how often or where): the distinct values are the same set.
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = combined(values)
     if values.null_count or len(values) < DISTINCT_FROM:
         return compute(values)
     encoded = pc.dictionary_encode(values)
     if len(encoded.dictionary) * 2 > len(values):
         return compute(values)
     return compute(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow array (its chunks joined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _numbers(values: pa.Array, decimal: str, group_char: str | None) -> np.ndarray:
@@ -305,7 +309,10 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
         return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for pattern, date_format in DATE_PATTERNS:
-        matches = text.str.fullmatch(pattern).fillna(False).astype(bool) & result.isna()
+        unread = np.isnat(result.to_numpy())
+        if not unread.any():
+            break
+        matches = unread & text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
         if not matches.any():
             continue
         chosen = text[matches]

@@ -113,7 +113,7 @@ def _bound(field: Field, value):
 
 def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: IssueLog, language: str) -> None:
     label = field.title(language)
-    present = values.notna().to_numpy()
+    present = ~values.array.isna()
     comparisons = (
         ("minimum", field.minimum, lambda v, b: v < b),
         ("maximum", field.maximum, lambda v, b: v > b),
