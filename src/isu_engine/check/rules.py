@@ -125,8 +125,8 @@ def _required_if(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
 
 def _unique_together(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     names = rule.params["fields"]
-    complete = frame[names].notna().all(axis=1)
-    duplicated = frame[names].duplicated(keep=False) & complete
+    columns = frame[names]
+    duplicated = columns.duplicated(keep=False) & columns.notna().all(axis=1)
     return [Failure(duplicated, names[0], "rule.unique_together", {"fields": ", ".join(names)})]
 
 
