@@ -307,9 +307,9 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
     if fmt and fmt not in ("default", "any"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
         return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    result = np.full(len(text), np.datetime64("NaT", "ns"))
     for pattern, date_format in DATE_PATTERNS:
-        unread = np.isnat(result.to_numpy())
+        unread = np.isnat(result)
         if not unread.any():
             break
         matches = unread & text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
@@ -319,8 +319,8 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
         if date_format is None:
             chosen = chosen.str.replace(r"[./]", "-", regex=True)
             date_format = "%d-%m-%Y"
-        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce")
-    return result
+        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return pd.Series(result, index=text.index)
 
 
 _LIST_SPACE = "[ \t\r\n\f\v\u00a0\u202f]"  # the spaces around a list delimiter (the characters themselves, for RE2)
