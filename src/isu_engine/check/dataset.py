@@ -175,7 +175,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         cells.update({field_name: table.frame[position] for field_name, position in columns.positions.items()})
         cells[ROW] = table.row_numbers
         cells[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), pd.Index([table.file]))
-        pieces_raw.append(pd.DataFrame(cells, index=pd.RangeIndex(len(table.frame))))
+        # the file's cells are shared, not copied, until they change (a lower peak of memory)
+        pieces_raw.append(pd.DataFrame(cells, index=pd.RangeIndex(len(table.frame)), copy=False))
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows, language)
