@@ -59,13 +59,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> pd.Series:
-    """Cells that count as missing: empty, or one of the field's missing values."""
-    mask = text == ""
-    others = [v for v in missing_values if v != ""]
-    if others:
-        mask |= text.isin(others)
-    return mask
+def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> np.ndarray:
+    """Cells that count as missing (an array): empty, or one of the field's missing values."""
+    strings = large_strings(text)
+    missing = pa.array(["", *(v for v in missing_values if v != "")], type=strings.type)
+    return flags(pc.is_in(strings, value_set=missing))
+
+
+def flags(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean column as a numpy one, False where null."""
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -77,7 +80,7 @@ _PLAIN = {mark: rf"^[+-]?[0-9]+(?:\{mark}[0-9]+)?$" for mark in (",", ".")}  # "
 
 def arrow_strings(text: pd.Series) -> pa.Array:
     """A text column as an Arrow string array (for the compute kernels)."""
-    return pa.array(text.astype(TEXT).array, type=pa.string())
+    return pc.cast(large_strings(text), pa.string())
 
 
 def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> pd.Series:
@@ -91,8 +94,12 @@ def to_number(text: pd.Series, decimal: str = "auto", group_char: str | None = N
     the plain cells are, and only the others go through the general reading of separators,
     spaces and signs.
     """
-    numbers = on_distinct(arrow_strings(text), lambda values: _numbers(values, decimal, group_char))
-    return pd.Series(numbers, index=text.index)
+    return pd.Series(number_values(text, decimal, group_char), index=text.index)
+
+
+def number_values(text: pd.Series, decimal: str = "auto", group_char: str | None = None) -> np.ndarray:
+    """to_number as an array."""
+    return on_distinct(arrow_strings(text), lambda values: _numbers(values, decimal, group_char))
 
 
 def on_distinct(values: pa.Array | pa.ChunkedArray, compute: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
@@ -101,14 +108,18 @@ def on_distinct(values: pa.Array | pa.ChunkedArray, compute: Callable[[pa.Array]
     For a `compute` whose result for a cell depends only on the cell and on which values the
     column holds (not on how often or where): the distinct values are the same set.
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = combined(values)
     if values.null_count or len(values) < DISTINCT_FROM:
         return compute(values)
     encoded = pc.dictionary_encode(values)
     if len(encoded.dictionary) * 2 > len(values):
         return compute(values)
     return compute(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one Arrow array (its chunks joined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _numbers(values: pa.Array, decimal: str, group_char: str | None) -> np.ndarray:
@@ -130,8 +141,7 @@ def _numbers(values: pa.Array, decimal: str, group_char: str | None) -> np.ndarr
         if plain_mark == ",":
             digits = pc.replace_substring(digits, ",", ".")
         result[chosen] = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    rest = ~chosen & np.asarray(pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False),
-                                dtype=bool)
+    rest = ~chosen & flags(pc.not_equal(values, ""))
     if rest.any():
         others = pc.filter(values, pa.array(rest))
         points_are_groups = decimal == "," and other_mark_written
@@ -182,23 +192,29 @@ def _with_decimal_point(values: pa.Array, decimal: str, other: str) -> pa.Array:
     )
 
 
-def coerce_number(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field, decimal: str):
-    """A float column (integers included) and the mask of unreadable cells."""
+def coerce_number(raw: pd.Series, text: pd.Series, present: np.ndarray, field: Field, decimal: str):
+    """A float column (integers included) and the mask of unreadable cells (an array)."""
     decimal = field.decimal_char or decimal
     if raw.dtype == object:
-        values = _excel_numbers(raw)
-        todo = (values.isna() & present).to_numpy()
+        values = _excel_numbers(raw).to_numpy(copy=True)
+        todo = np.isnan(values) & present
         if todo.any():
-            values[todo] = to_number(text[todo], decimal, field.group_char).to_numpy()
+            values[todo] = number_values(text[todo], decimal, field.group_char)
     else:
-        values = to_number(text, decimal, field.group_char)
-    values = values.where(present)
-    bad = present & values.isna()
+        values = number_values(text, decimal, field.group_char)
+    if not present.all():
+        values = np.where(present, values, np.nan)
+    bad = present & np.isnan(values)
     if field.type in ("integer", "year"):
-        not_whole = present & values.notna() & ((np.abs(values - np.round(values)) > 1e-9) | (np.abs(values) >= 2**53))
-        bad |= not_whole
-        return values.where(~not_whole).round().astype("Int64"), bad
-    return values, bad
+        not_whole = present & ~bad & ((np.abs(values - np.round(values)) > 1e-9) | (np.abs(values) >= 2**53))
+        return pd.Series(_whole_numbers(np.where(not_whole, np.nan, values)), index=text.index), bad | not_whole
+    return pd.Series(values, index=text.index), bad
+
+
+def _whole_numbers(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Whole floats (NaN where missing) as pandas' nullable Int64."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, np.round(values)).astype(np.int64), missing)
 
 
 def _excel_numbers(raw: pd.Series) -> pd.Series:
@@ -211,10 +227,11 @@ def _excel_numbers(raw: pd.Series) -> pd.Series:
     return pd.to_numeric(raw.where(is_number), errors="coerce")
 
 
-def coerce_boolean(text: pd.Series, present: pd.Series, field: Field):
+def coerce_boolean(text: pd.Series, present: np.ndarray, field: Field):
+    """A nullable boolean column and the mask of unreadable cells (an array)."""
     lower = text.str.lower()
-    is_true = lower.isin(field.true_values)
-    is_false = lower.isin(field.false_values)
+    is_true = lower.isin(field.true_values).to_numpy(dtype=bool)
+    is_false = lower.isin(field.false_values).to_numpy(dtype=bool)
     values = pd.Series(pd.NA, index=text.index, dtype="boolean")
     values[is_true & present] = True
     values[is_false & present] = False
@@ -222,8 +239,9 @@ def coerce_boolean(text: pd.Series, present: pd.Series, field: Field):
     return values, bad
 
 
-def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Field):
-    """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY."""
+def coerce_date(raw: pd.Series, text: pd.Series, present: np.ndarray, field: Field):
+    """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY;
+    and the mask of unreadable cells (an array)."""
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
         is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
@@ -234,19 +252,20 @@ def coerce_date(raw: pd.Series, text: pd.Series, present: pd.Series, field: Fiel
         in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
         if in_range.any():
             values[in_range] = _from_serial(serial[in_range])
-    todo = present & values.isna()
+    todo = present & np.isnat(values.to_numpy())
     if todo.all():
         values = parse_date_text(text, field.format)
     elif todo.any():
         values[todo] = parse_date_text(text[todo], field.format)
-    unread = text[present & values.isna()]  # five digits are asked of the cells not read as dates only
-    serial_text = unread.index[unread.str.fullmatch(TEXT_SERIAL).fillna(False).to_numpy(dtype=bool)]
-    if len(serial_text):
-        values[serial_text] = _from_serial(text[serial_text])
+    unread = present & np.isnat(values.to_numpy())  # five digits are asked of the cells not read as dates only
+    if unread.any():
+        serial_text = unread.copy()
+        serial_text[unread] = text[unread].str.fullmatch(TEXT_SERIAL).to_numpy(dtype=bool, na_value=False)
+        if serial_text.any():
+            values[serial_text] = _from_serial(text[serial_text])
     if field.type == "date":
         values = values.dt.normalize()
-    bad = present & values.isna()
-    return values, bad
+    return values, present & np.isnat(values.to_numpy())
 
 
 def _from_serial(serial: pd.Series) -> pd.Series:
@@ -288,26 +307,29 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
     if fmt and fmt not in ("default", "any"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
         return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    result = np.full(len(text), np.datetime64("NaT", "ns"))
     for pattern, date_format in DATE_PATTERNS:
-        matches = text.str.fullmatch(pattern).fillna(False).astype(bool) & result.isna()
+        unread = np.isnat(result)
+        if not unread.any():
+            break
+        matches = unread & text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
         if not matches.any():
             continue
         chosen = text[matches]
         if date_format is None:
             chosen = chosen.str.replace(r"[./]", "-", regex=True)
             date_format = "%d-%m-%Y"
-        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce")
-    return result
+        result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return pd.Series(result, index=text.index)
 
 
 _LIST_SPACE = "[ \t\r\n\f\v\u00a0\u202f]"  # the spaces around a list delimiter (the characters themselves, for RE2)
 
 
-def coerce_list(text: pd.Series, present: pd.Series, field: Field) -> pd.Series:
+def coerce_list(text: pd.Series, present: np.ndarray, field: Field) -> pd.Series:
     """Several values in one cell, kept as text joined by the field's delimiter with items trimmed."""
     delimiter = re.escape(field.delimiter)
-    cells = pc.if_else(pa.array(present.to_numpy(dtype=bool)), arrow_strings(text), "")
+    cells = pc.if_else(pa.array(present), arrow_strings(text), "")
     cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
     cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
     cleaned = pd.Series(TEXT.__from_arrow__(cleaned),  # type: ignore[attr-defined]

@@ -171,13 +171,12 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
         used_columns.append({position: field_name for field_name, position in columns.positions.items()})
         ignored.extend(h for _, h in columns.unmapped if h)
         unmapped_positions.append(columns.unmapped)
-        raw = pd.DataFrame(index=pd.RangeIndex(len(table.frame)))
-        for field_name in model.fields:
-            position = columns.positions.get(field_name)
-            raw[field_name] = table.frame[position] if position is not None else ""
-        raw[ROW] = table.row_numbers
-        raw[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), pd.Index([table.file]))
-        pieces_raw.append(raw)
+        cells: dict[str, Any] = dict.fromkeys(model.fields, "")  # a field without a column: empty cells
+        cells.update({field_name: table.frame[position] for field_name, position in columns.positions.items()})
+        cells[ROW] = table.row_numbers
+        cells[FILE] = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), pd.Index([table.file]))
+        # the file's cells are shared, not copied, until they change (a lower peak of memory)
+        pieces_raw.append(pd.DataFrame(cells, index=pd.RangeIndex(len(table.frame)), copy=False))
     raw = pd.concat(pieces_raw, ignore_index=True) if pieces_raw else pd.DataFrame(columns=[*model.fields, ROW, FILE])
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows, language)
@@ -209,12 +208,11 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                for path in dataset.skipped_sources),
              *(layout_note(table, language) for table in tables if table.found),
              *(_masked([note.text(language)])[0] for table in tables for note in table.notes)]
-    typed[ROW] = rows
-    typed[FILE] = raw[FILE]
+    typed_columns = {**{str(name): column for name, column in typed.items()}, ROW: rows, FILE: raw[FILE]}
     # the cells as read and as text are let go before the valid rows are copied (a lower peak of memory:
     # the text of the number and date columns is no longer needed)
-    del raw, text, tables, table, pieces_raw
-    valid = _rows_kept(typed, ~is_bad)
+    del raw, text, tables, table, pieces_raw, typed
+    valid = _rows_kept(typed_columns, ~is_bad)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
@@ -234,9 +232,9 @@ def layout_note(table: RawTable, language: str) -> str:
     return t("validate.layout_sheet", language, file=file, sheet=sheet, row=table.header_row)
 
 
-def _rows_kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """The kept rows, column by column, each column of `frame` let go once copied (a lower peak of memory)."""
-    kept = {name: frame.pop(name)[keep].reset_index(drop=True) for name in list(frame.columns)}
+def _rows_kept(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows, column by column, each of `columns` let go once copied (a lower peak of memory)."""
+    kept = {name: columns.pop(name).array[keep] for name in list(columns)}
     return pd.DataFrame(kept, copy=False)
 
 

@@ -125,8 +125,8 @@ def _required_if(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
 
 def _unique_together(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     names = rule.params["fields"]
-    complete = frame[names].notna().all(axis=1)
-    duplicated = frame[names].duplicated(keep=False) & complete
+    columns = frame[names]
+    duplicated = columns.duplicated(keep=False) & columns.notna().all(axis=1)
     return [Failure(duplicated, names[0], "rule.unique_together", {"fields": ", ".join(names)})]
 
 
@@ -140,8 +140,9 @@ def _none_after(frame: pd.DataFrame, rule: Rule) -> list[Failure]:
     by = p["by"]
     order = frame[p["order"]]
     ends = condition_mask(frame, p["when"]) & order.notna()
-    # each row gets its group's first end: the order of the groups does not matter (sort=False: no sorting of keys)
-    end_at = order.where(ends).groupby([frame[name] for name in by], dropna=False, sort=False).transform("min")
+    end_at = order.where(ends)
+    if ends.any():  # each row gets its group's first end: the order of the groups does not matter (sort=False)
+        end_at = end_at.groupby([frame[name] for name in by], dropna=False, sort=False).transform("min")
     mask = (order.notna() & end_at.notna() & (order > end_at)).fillna(False).astype(bool)
     late = end_at[mask]
     shown = late.dt.strftime("%Y-%m-%d") if late.dtype.kind == "M" else late.astype(str)

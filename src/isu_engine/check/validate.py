@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from isu_engine import numerals
@@ -32,11 +33,13 @@ class IssueLog:
         self.language = language
         self.pieces: list[pd.DataFrame] = []
 
-    def add(self, mask: pd.Series, field_name: str, check: str, values: pd.Series, message_key: str, **params) -> None:
-        failing = mask.to_numpy(dtype=bool, na_value=False)
+    def add(self, mask: pd.Series | np.ndarray, field_name: str, check: str, values: pd.Series, message_key: str,
+            **params) -> None:
+        """The cells where `mask` is True fail `check`; an array mask is on the rows of the table."""
+        failing = mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else mask
         if not failing.any():
             return
-        index = mask.index[failing]
+        index = (mask.index if isinstance(mask, pd.Series) else self.rows.index)[failing]
         scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
         value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
         message = fill(message_key, index, self.language, row=self.rows.loc[index], value=value_text, **scoped)
@@ -74,17 +77,17 @@ def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decima
     return frame
 
 
-def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Series, decimal: str,
+def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: np.ndarray, decimal: str,
                   log: IssueLog, language: str) -> pd.Series:
     label = field.title(language)
     if field.type in ("integer", "number", "year"):
         values, bad = coerce.coerce_number(raw, text, present, field, decimal)
-        with_unit = pd.Series(False, index=text.index)
         if bad.any():
-            with_unit[bad] = text[bad].str.fullmatch(NUMBER_WITH_UNIT).fillna(False).astype(bool)
-        log.add(with_unit, field.name, "type", text, "issue.type_unit", field=label)
-        log.add(bad & ~with_unit, field.name, "type", text,
-                f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
+            with_unit = bad.copy()
+            with_unit[bad] = text[bad].str.fullmatch(NUMBER_WITH_UNIT).to_numpy(dtype=bool, na_value=False)
+            log.add(with_unit, field.name, "type", text, "issue.type_unit", field=label)
+            log.add(bad & ~with_unit, field.name, "type", text,
+                    f"issue.type_{'number' if field.type == 'number' else 'integer'}", field=label)
         return values
     if field.type in ("date", "datetime"):
         values, bad = coerce.coerce_date(raw, text, present, field)
@@ -96,7 +99,8 @@ def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: pd.Ser
         return values
     if field.type == "list":
         return coerce.coerce_list(text, present, field)
-    return text.astype(coerce.STRINGS).where(present.to_numpy(dtype=bool))
+    strings = text.astype(coerce.STRINGS)
+    return strings if present.all() else strings.where(present)
 
 
 def _bound(field: Field, value):
@@ -109,7 +113,7 @@ def _bound(field: Field, value):
 
 def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: IssueLog, language: str) -> None:
     label = field.title(language)
-    present = values.notna()
+    present = ~values.array.isna()
     comparisons = (
         ("minimum", field.minimum, lambda v, b: v < b),
         ("maximum", field.maximum, lambda v, b: v > b),
@@ -117,20 +121,21 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
         ("exclusiveMaximum", field.exclusive_maximum, lambda v, b: v >= b),
     )
     if field.type in ("integer", "number", "year", "date", "datetime"):
+        comparable = values.to_numpy(dtype="float64", na_value=np.nan) if field.type in ("integer", "year") \
+            else values.to_numpy()
         for check, bound, broken in comparisons:
             bound = _bound(field, bound)
             if bound is None:
                 continue
-            mask = present & broken(values.astype("float64" if field.type in ("integer", "year") else values.dtype),
-                                    bound)
+            mask = present & broken(comparable, bound.to_datetime64() if isinstance(bound, pd.Timestamp) else bound)
             shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
             log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
     if field.decimals is not None:
-        scaled = values.astype("float64") * 10**field.decimals
-        too_precise = present & ((scaled - scaled.round()).abs() > 1e-6)
+        scaled = values.to_numpy(dtype="float64", na_value=np.nan) * 10**field.decimals
+        too_precise = present & (np.abs(scaled - np.round(scaled)) > 1e-6)
         log.add(too_precise, field.name, "decimals", text, "issue.decimals", field=label, bound=field.decimals)
     if field.type == "string" and (field.min_length is not None or field.max_length is not None):
-        lengths = text.str.len()
+        lengths = text.str.len().to_numpy(dtype="float64", na_value=np.nan)
         if field.min_length is not None:
             log.add(present & (lengths < field.min_length), field.name, "minLength", text, "issue.minLength",
                     field=label, bound=field.min_length)
@@ -138,17 +143,17 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             log.add(present & (lengths > field.max_length), field.name, "maxLength", text, "issue.maxLength",
                     field=label, bound=field.max_length)
     if field.type == "string" and field.pattern is not None:
-        matches = text.str.fullmatch(field.pattern).fillna(False).astype(bool)
+        matches = text.str.fullmatch(field.pattern).to_numpy(dtype=bool, na_value=False)
         log.add(present & ~matches, field.name, "pattern", text, "issue.pattern", field=label)
     allowed = field.allowed_values
     if allowed is not None:
         _check_allowed(field, values, present, text, allowed, log, language)
     if field.unique:
-        duplicated = pd.Series(pd.factorize(values)[0], index=values.index).duplicated(keep=False) & present
+        duplicated = pd.Series(pd.factorize(values)[0]).duplicated(keep=False).to_numpy() & present
         log.add(duplicated, field.name, "unique", text, "issue.unique", field=label)
 
 
-def _check_allowed(field: Field, values: pd.Series, present: pd.Series, text: pd.Series, allowed: tuple,
+def _check_allowed(field: Field, values: pd.Series, present: np.ndarray, text: pd.Series, allowed: tuple,
                    log: IssueLog, language: str) -> None:
     label = field.title(language)
     labels = ", ".join(str(v) for v in allowed)
@@ -166,7 +171,7 @@ def _check_allowed(field: Field, values: pd.Series, present: pd.Series, text: pd
         comparable = values.astype(float)
     else:
         allowed = tuple(str(v) for v in allowed)
-    inside = comparable.isin(allowed).fillna(False).astype(bool)
+    inside = comparable.isin(allowed).to_numpy(dtype=bool, na_value=False)
     log.add(present & ~inside, field.name, check, text, "issue.category", field=label, allowed=labels)
 
 
@@ -189,17 +194,24 @@ def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: 
     for scale in model.scales.values():
         if not scale.items or scale.total is None:
             continue
-        items = frame[list(scale.items)].astype(float)
-        complete = items.notna().all(axis=1)
-        item_sum = items.sum(axis=1).round(6)
-        total = frame[scale.total].astype(float)
-        mismatch = complete & total.notna() & ((item_sum - total).abs() > scale.total_tolerance + 1e-9)
-        label = model.fields[scale.total].title(language)
-        expected = item_sum[mismatch].map(lambda v: _number_text(round(v, 1), language))
-        log.add(mismatch, scale.total, "total", text[scale.total], "issue.total", field=label,
-                expected=expected, tolerance=_number_text(scale.total_tolerance, language))
-        fill_in = complete & total.isna()
-        frame.loc[fill_in, scale.total] = item_sum[fill_in].round(1)
+        items = np.vstack([_floats(frame[name]) for name in scale.items])  # an item a row: summed in order
+        complete = ~np.isnan(items).any(axis=0)
+        item_sum = pd.Series(np.round(items.sum(axis=0), 6), index=frame.index)
+        total = _floats(frame[scale.total])
+        mismatch = complete & (np.abs(item_sum.to_numpy() - total) > scale.total_tolerance + 1e-9)
+        if mismatch.any():
+            expected = item_sum[mismatch].map(lambda v: _number_text(round(v, 1), language))
+            log.add(mismatch, scale.total, "total", text[scale.total], "issue.total",
+                    field=model.fields[scale.total].title(language), expected=expected,
+                    tolerance=_number_text(scale.total_tolerance, language))
+        fill_in = complete & np.isnan(total)
+        if fill_in.any():
+            frame.loc[fill_in, scale.total] = item_sum[fill_in].round(1)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A column's numbers as floats, NaN where missing."""
+    return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kinds: dict[str, RuleKind],

@@ -46,7 +46,6 @@ class HeadingMatcher:
         self.names = {field_name for field_name, _ in self.fields}
         self.exact = {name: field_name for field_name, names in self.fields for name in names}
         self.vocabulary = frozenset(word for _, names in self.fields for name in names for word in _words(name))
-        self._shares: dict[str, bool] = {}
 
     def match(self, headings: list[str]) -> list[HeadingMatch]:
         """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
@@ -85,12 +84,13 @@ class HeadingMatcher:
 
     def _shares_a_word(self, heading: str) -> bool:
         """Whether some word of `heading` is alike a word of the model's names (without one, every score is 0)."""
-        return any(self._alike(word) for word in _words(heading))
+        return any(_alike(word, self.vocabulary) for word in _words(heading))
 
-    def _alike(self, word: str) -> bool:
-        if word not in self._shares:
-            self._shares[word] = word in self.vocabulary or any(_same_word(word, known) for known in self.vocabulary)
-        return self._shares[word]
+
+@lru_cache(maxsize=4096)
+def _alike(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether `word` is alike a word of `vocabulary` (remembered across files: one model reads many)."""
+    return word in vocabulary or any(_same_word(word, known) for known in vocabulary)
 
 
 def word_score(heading: str, names: Iterable[str]) -> float:

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from isu_engine.check.coerce import TEXT
+from isu_engine.check.coerce import TEXT, combined, large_strings
 from isu_engine.errors import UserError
 from isu_engine.i18n import Message
 from isu_engine.configure.model import Field, Model
@@ -116,13 +118,15 @@ def recode(text: pd.Series, field: Field, local: dict) -> pd.Series:
 
 def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Replace each value found in `lookup` (compared case-folded), working on the distinct values only."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype=TEXT)
-    replaced = distinct.str.casefold().map(lookup)
-    replaced = replaced.where(replaced.notna(), distinct).astype(TEXT)
+    encoded = pc.dictionary_encode(combined(large_strings(text)))
+    distinct = encoded.dictionary
+    folded = large_strings(pd.Series(TEXT.__from_arrow__(distinct)).str.casefold())  # type: ignore[attr-defined]
+    found = pc.index_in(folded, value_set=pa.array(list(lookup), type=pa.large_string()))
+    replaced = pc.coalesce(pa.array(list(lookup.values()), type=pa.large_string()).take(found), distinct)
     if replaced.equals(distinct):  # every value written as the model writes it: no second copy of the column
         return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT)
-    return pd.Series(replaced.array.take(codes), index=text.index, dtype=TEXT)
+    return pd.Series(TEXT.__from_arrow__(replaced.take(encoded.indices)),  # type: ignore[attr-defined]
+                     index=text.index)
 
 
 def _lookup(field: Field, local: dict) -> dict[str, str]:

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-from isu_engine.check.coerce import STRINGS, large_strings
+from isu_engine.check.coerce import STRINGS, flags, large_strings
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
 from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
@@ -521,7 +521,7 @@ def _without_blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
             cells = pd.DataFrame(grid, columns=cells.columns, dtype=object)
         return cells
     for position in cells.columns:
-        blank = cells[position].str.isspace().to_numpy(dtype=bool)
+        blank = flags(pc.utf8_is_space(large_strings(cells[position])))
         if blank.any():
             cells[position] = cells[position].where(~blank, "")
     return cells
@@ -953,8 +953,7 @@ def _finish(
         noted.append(_error_cells(frame, row_numbers, headings, keep))
     if "control characters" in look_for:
         noted.append(_control_characters(frame, row_numbers, headings, keep))
-    problems = pd.concat([problems, *noted], ignore_index=True)
-    problems = problems.sort_values("row", kind="stable").reset_index(drop=True)
+    problems = _in_row_order(pd.concat([problems, *noted], ignore_index=True))
     decimal = options.decimal
     if decimal == "auto":
         decimal = "," if delimiter == ";" else _detect_decimal(frame)
@@ -1110,4 +1109,11 @@ def _problem_frame(rows: list[int], checks: list[str], details: Sequence[Message
             "column": np.asarray(columns if columns is not None else [-1] * len(rows), dtype=np.int64),
         }
     )
-    return frame.sort_values("row", kind="stable").reset_index(drop=True)
+    return _in_row_order(frame)
+
+
+def _in_row_order(problems: pd.DataFrame) -> pd.DataFrame:
+    """The problems (numbered from 0) sorted by row, in their own order within a row."""
+    if not (np.diff(problems["row"].to_numpy()) < 0).any():
+        return problems  # already in order
+    return problems.sort_values("row", kind="stable").reset_index(drop=True)
