@@ -20,7 +20,6 @@ from isu_engine.errors import UserError
 from isu_engine.render.chart_text import chart_values_text
 from isu_engine.render.formatting import format_cell, format_interval
 from isu_engine.render.html import css_content, render_html, shared_templates_dir
-from isu_engine.render.pdf import TemplateFolderFetcher, render_pdf
 from isu_engine.render.xlsx import unique_sheet_names, write_xlsx
 from isu_engine.analyse.report import Report, ReportMeta
 from isu_engine.analyse.results import (
@@ -479,6 +478,13 @@ def test_error_in_a_municipality_template_names_file_and_line(tmp_path):
 # --- PDF -------------------------------------------------------------------------------
 
 
+def render_pdf(html: str, **options) -> bytes:
+    """The engine's `render_pdf`, imported here: WeasyPrint loads only in a run that makes a PDF."""
+    from isu_engine.render.pdf import render_pdf as render
+
+    return render(html, **options)
+
+
 def pdf_pages(data: bytes, tmp_path: Path) -> list[str]:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
@@ -564,6 +570,8 @@ def test_bundled_fonts_are_loaded_once_for_all_pdfs_of_a_process(pdf_fetches):
 
 
 def test_fetcher_serves_only_template_folders(tmp_path):
+    from isu_engine.render.pdf import TemplateFolderFetcher
+
     shared = shared_templates_dir()
     assets = tmp_path / "assets"
     assets.mkdir()
