@@ -276,13 +276,24 @@ def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], l
                     field=spec.title(language))
 
 
+SCAN_CELLS = 1_000_000  # the unused columns of a file are scanned together, this many cells at a time
+
+
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
-    """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
-    found = []
+    """Unused columns that hold personal identity numbers (they are dropped; the summary warns).
+
+    An export can carry thousands of columns of its own: they are scanned one after another as
+    one long column, in batches, not one at a time.
+    """
+    found: list[str] = []
     for table, columns in zip(tables, unmapped, strict=True):
-        for position, heading in columns:
-            if personal_number_mask(coerce.as_text(table.frame[position])).any():
-                found.append(heading or str(position + 1))
+        rows = len(table.frame)
+        batch = max(1, SCAN_CELLS // max(rows, 1))
+        for start in range(0, len(columns), batch):
+            chosen = columns[start:start + batch]
+            cells = pd.concat([table.frame[position] for position, _ in chosen], ignore_index=True)
+            hits = np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool).reshape(len(chosen), rows)
+            found.extend(chosen[i][1] or str(chosen[i][0] + 1) for i in np.flatnonzero(hits.any(axis=1)))
     return list(dict.fromkeys(found))
 
 
