@@ -13,10 +13,14 @@ from scipy.optimize import linprog
 from isu_engine.protect.solver import INFEASIBLE, OPTIMAL, UNBOUNDED, LinearProgram
 
 
-def equations(draw_matrix: np.ndarray, sizes: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Counts as sums of atoms: each row of 0/1 sums the atoms it holds; the true sizes satisfy every row."""
-    matrix = sparse.csr_matrix(draw_matrix.astype(float))
-    return matrix, matrix @ sizes.astype(float)
+def drawn(system, upper: float = np.inf) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, LinearProgram]:
+    """A drawn system as counts that are sums of atoms (each row of 0/1 sums the atoms it holds; the true sizes
+    satisfy every row), its costs, and its program with every atom between 0 and `upper`."""
+    rows, sizes, costs = (np.array(part) for part in system)
+    matrix = sparse.csr_matrix(rows.astype(float))
+    rhs = matrix @ sizes.astype(float)
+    n = len(sizes)
+    return matrix, rhs, costs.astype(float), LinearProgram(matrix, rhs, rhs, np.zeros(n), np.full(n, upper))
 
 
 systems = st.integers(1, 6).flatmap(lambda rows: st.integers(1, 7).flatmap(lambda cols: st.tuples(
@@ -28,11 +32,8 @@ systems = st.integers(1, 6).flatmap(lambda rows: st.integers(1, 7).flatmap(lambd
 @settings(deadline=None)
 @given(systems)
 def test_the_least_value_is_scipys_and_every_answer_solves_the_system(system):
-    rows, sizes, costs = (np.array(part) for part in system)
-    matrix, rhs = equations(rows, sizes)
-    n = len(sizes)
-    program = LinearProgram(matrix, rhs, rhs, np.zeros(n), np.full(n, np.inf))
-    for objective in (costs.astype(float), -costs.astype(float), np.eye(n)[0]):   # one program, many questions
+    matrix, rhs, costs, program = drawn(system)
+    for objective in (costs, -costs, np.eye(len(costs))[0]):   # one program, many questions
         found = program.minimise(objective)
         expected = linprog(objective, A_eq=matrix.toarray(), b_eq=rhs, bounds=(0, None), method="highs")
         assert found.status == {0: OPTIMAL, 3: UNBOUNDED}[expected.status]
@@ -45,12 +46,10 @@ def test_the_least_value_is_scipys_and_every_answer_solves_the_system(system):
 @settings(deadline=None)
 @given(systems)
 def test_the_whole_number_minimum_is_the_least_over_every_whole_solution(system):
-    rows, sizes, costs = (np.array(part) for part in system)
-    matrix, rhs = equations(rows, sizes)
-    n = len(sizes)
-    bound = int(sizes.sum())      # a whole solution of sums of atoms never has an atom above the largest sum …
-    program = LinearProgram(matrix, rhs, rhs, np.zeros(n), np.full(n, float(bound)))   # … so this bound loses none
-    x = program.whole_number_minimum(costs.astype(float), node_limit=500, time_limit=10.0)
+    bound = sum(system[1])      # a whole solution of sums of atoms never has an atom above the largest sum …
+    matrix, rhs, costs, program = drawn(system, upper=float(bound))   # … so this bound loses none
+    n = len(costs)
+    x = program.whole_number_minimum(costs, node_limit=500, time_limit=10.0)
     dense = matrix.toarray()
     best = min(costs @ np.array(candidate) for candidate in itertools.product(range(bound + 1), repeat=n)
                if np.array_equal(dense @ np.array(candidate), rhs)) if n <= 4 and bound <= 6 else None

@@ -121,8 +121,7 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
         ("exclusiveMaximum", field.exclusive_maximum, lambda v, b: v >= b),
     )
     if field.type in ("integer", "number", "year", "date", "datetime"):
-        comparable = values.to_numpy(dtype="float64", na_value=np.nan) if field.type in ("integer", "year") \
-            else values.to_numpy()
+        comparable = _floats(values) if field.type in ("integer", "year") else values.to_numpy()
         for check, bound, broken in comparisons:
             bound = _bound(field, bound)
             if bound is None:
@@ -131,11 +130,11 @@ def _check_constraints(field: Field, values: pd.Series, text: pd.Series, log: Is
             shown = bound.date().isoformat() if isinstance(bound, pd.Timestamp) else _number_text(bound, language)
             log.add(mask, field.name, check, text, f"issue.{check}", field=label, bound=shown)
     if field.decimals is not None:
-        scaled = values.to_numpy(dtype="float64", na_value=np.nan) * 10**field.decimals
+        scaled = _floats(values) * 10**field.decimals
         too_precise = present & (np.abs(scaled - np.round(scaled)) > 1e-6)
         log.add(too_precise, field.name, "decimals", text, "issue.decimals", field=label, bound=field.decimals)
     if field.type == "string" and (field.min_length is not None or field.max_length is not None):
-        lengths = text.str.len().to_numpy(dtype="float64", na_value=np.nan)
+        lengths = _floats(text.str.len())
         if field.min_length is not None:
             log.add(present & (lengths < field.min_length), field.name, "minLength", text, "issue.minLength",
                     field=label, bound=field.min_length)

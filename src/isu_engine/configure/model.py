@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -266,20 +266,15 @@ def load_model(path: Path, display: str, rule_kinds: dict[str, Any], origin: str
     return parse_model(_model_document(path, display), Document(display), rule_kinds, path=path, origin=origin)
 
 
-_documents: dict[bytes, Any] = {}
-KEPT_DOCUMENTS = 32
-
-
 def _model_document(path: Path, display: str) -> Any:
     """The model file's YAML, parsed once per process for each content (a registry is loaded for each run:
     every job of the web application's worker, every test). Checking a model only reads the document."""
-    raw = read_file_bytes(path, display)
-    key = hashlib.blake2b(raw, digest_size=16).digest()
-    if key not in _documents:
-        if len(_documents) >= KEPT_DOCUMENTS:
-            del _documents[next(iter(_documents))]   # the oldest
-        _documents[key] = load_yaml_bytes(raw, display)
-    return _documents[key]
+    return _parsed(read_file_bytes(path, display), display)
+
+
+@lru_cache(maxsize=32)
+def _parsed(raw: bytes, display: str) -> Any:
+    return load_yaml_bytes(raw, display)
 
 
 def parse_model(raw: Any, doc: Document, rule_kinds: dict[str, Any], path: Path | None = None,

@@ -83,11 +83,12 @@ def intra_cluster_correlation(values: pd.Series, clusters: pd.Series) -> float:
     and n values. NaN with fewer than two clusters, or when every cluster holds one value; 1 when
     the values vary only between clusters; NaN when they do not vary at all.
     """
-    return _intra_cluster_correlation(*_clustered(values, clusters))
+    y, cluster = _clustered(values, clusters)
+    return _intra_cluster_correlation(y, cluster, np.bincount(cluster).astype("float64"))
 
 
-def _intra_cluster_correlation(y: np.ndarray, cluster: np.ndarray) -> float:
-    sizes = np.bincount(cluster).astype("float64")
+def _intra_cluster_correlation(y: np.ndarray, cluster: np.ndarray, sizes: np.ndarray) -> float:
+    """The estimate from the values, each one's cluster number and the clusters' sizes."""
     sums = np.bincount(cluster, weights=y, minlength=len(sizes))
     n, k = sizes.sum(), len(sizes)
     if k < 2 or n <= k:
@@ -113,7 +114,7 @@ def design_effect(values: pd.Series, clusters: pd.Series) -> float:
     if not len(sizes) or sizes.max() <= 1:
         return 1.0
     m_tilde = (sizes**2).sum() / sizes.sum()
-    rho = _intra_cluster_correlation(y, cluster)
+    rho = _intra_cluster_correlation(y, cluster, sizes)
     rho = 1.0 if np.isnan(rho) else min(max(rho, 0.0), 1.0)
     return float(1.0 + (m_tilde - 1.0) * rho)
 
