@@ -88,6 +88,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("isu-demo"))
         elif "demo_run" in fixtures:
             item.add_marker(pytest.mark.xdist_group("demo-run"))
+        elif item.get_closest_marker("scipy"):
+            item.add_marker(pytest.mark.xdist_group("scipy"))
 
 
 @pytest.fixture(scope="session")

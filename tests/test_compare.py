@@ -468,6 +468,7 @@ def _bh(p_values: list[float]) -> list[float]:
     return [np.nan if np.isnan(p) else ranked[present.index(p)] for p in p_values]
 
 
+@pytest.mark.scipy
 def test_group_differences_by_gender_age_band_and_unit(tmp_path, registry):
     from scipy.stats import chi2_contingency
 

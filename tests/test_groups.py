@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from isu_engine.stats.groups import FlagRule, each_group_against_rest, flag_differences
 from isu_engine.stats.proportions import wilson_interval
@@ -62,7 +61,10 @@ def test_interval_in_percent(table):
     assert table.loc["A", "ci_high"] == pytest.approx(100 * high)
 
 
+@pytest.mark.scipy
 def test_chi2_when_every_expected_count_is_at_least_five(table):
+    from scipy import stats
+
     # A vs rest: [[24, 6], [13, 23]]; smallest expected count 30·29/66 ≈ 13.2.
     expected = stats.chi2_contingency([[24, 6], [13, 23]], correction=False).pvalue
     assert table.loc["A", "test"] == "chi2"
@@ -75,7 +77,10 @@ def test_chi2_when_every_expected_count_is_at_least_five(table):
     assert table.loc["B", "p_value"] == pytest.approx(expected_b, rel=1e-12)
 
 
+@pytest.mark.scipy
 def test_fisher_when_an_expected_count_is_below_five(table):
+    from scipy import stats
+
     # C vs rest: [[1, 5], [36, 24]]; expected yes in C = 6·37/66 ≈ 3.4.
     assert table.loc["C", "test"] == "fisher"
     expected = stats.fisher_exact([[1, 5], [36, 24]], alternative="two-sided").pvalue
@@ -236,9 +241,12 @@ def _small_expected_tables():
                                                                       st.integers(0, 60), st.integers(0, 60))
 
 
+@pytest.mark.scipy
 @settings(max_examples=15 * settings.default.max_examples, deadline=None)  # 1500 in the thorough profile
 @given(_small_expected_tables(), st.permutations(range(4)))
 def test_fisher_is_scipys_on_many_tables(cells, order):
+    from scipy import stats
+
     table = np.array([cells[i] for i in order], dtype="int64").reshape(2, 2)
     if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return

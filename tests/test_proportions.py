@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from isu_engine.stats.proportions import (benjamini_hochberg, design_effect, intra_cluster_correlation, wilson_interval,
                                           wilson_interval_design)
@@ -77,7 +76,10 @@ def test_wilson_wider_at_higher_confidence():
     assert lo99 < lo95 and hi99 > hi95
 
 
+@pytest.mark.scipy
 def test_wilson_single_case():
+    from scipy import stats
+
     # k = n = 1 by hand: centre = (1 + z²/2)/(1 + z²), half-width = (z²/2)/(1 + z²), so lo = 1/(1 + z²).
     z = stats.norm.ppf(0.975)
     lo, hi = wilson_interval(1, 1)
@@ -144,8 +146,10 @@ def test_bh_rejects_values_outside_unit_interval():
         benjamini_hochberg([0.1, 1.5])
 
 
-@pytest.mark.skipif(not hasattr(stats, "false_discovery_control"), reason="scipy without false_discovery_control")
+@pytest.mark.scipy
 def test_bh_agrees_with_scipy_on_random_input():
+    from scipy import stats
+
     rng = np.random.default_rng(20240601)
     for size in (1, 2, 7, 50, 400):
         p = rng.uniform(size=size) ** 3

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
-from scipy.optimize import linprog
 
 from isu_engine.protect.solver import INFEASIBLE, OPTIMAL, UNBOUNDED, LinearProgram
 
@@ -29,9 +29,12 @@ systems = st.integers(1, 6).flatmap(lambda rows: st.integers(1, 7).flatmap(lambd
     st.lists(st.integers(-2, 2), min_size=cols, max_size=cols))))
 
 
+@pytest.mark.scipy
 @settings(deadline=None)
 @given(systems)
 def test_the_least_value_is_scipys_and_every_answer_solves_the_system(system):
+    from scipy.optimize import linprog
+
     matrix, rhs, costs, program = drawn(system)
     for objective in (costs, -costs, np.eye(len(costs))[0]):   # one program, many questions
         found = program.minimise(objective)

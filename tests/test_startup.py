@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from isu_engine.stats.groups import chi_square_p
 from isu_engine.stats.proportions import _z, wilson_interval
@@ -53,17 +52,23 @@ def test_a_fit_report_loads_no_scipy_stats(tmp_path):
     assert "scipy.stats" not in loaded_after(code)
 
 
+@pytest.mark.scipy
 @settings(deadline=None)
 @given(st.lists(st.integers(0, 10**6), min_size=4, max_size=4))
 def test_chi_square_p_is_scipys(cells):
+    from scipy import stats
+
     table = np.array(cells, dtype="int64").reshape(2, 2)
     if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return
     assert chi_square_p(table) == float(stats.chi2_contingency(table, correction=False).pvalue)
 
 
+@pytest.mark.scipy
 @pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99])
 def test_wilson_interval_uses_the_normal_quantile(confidence):
+    from scipy import stats
+
     k, n = 7, 31
     z = stats.norm.ppf(0.5 + confidence / 2)
     assert _z(confidence) == z

@@ -372,6 +372,7 @@ def test_median_interval_ranks_match_the_published_table():
     assert lower[1:].tolist() == [1, 2, 6, 18] and upper[1:].tolist() == [6, 9, 15, 33]
 
 
+@pytest.mark.scipy
 @pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
 def test_median_interval_ranks_are_the_binomial_quantiles_of_scipy_stats(confidence):
     from scipy.stats import binom
