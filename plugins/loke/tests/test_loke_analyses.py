@@ -18,7 +18,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isu_engine.commands.cli import main
 from isu_engine.configure.config import load_config
 from isu_engine.protect.records import Records
 from isu_engine.configure.plugins import load_registry
@@ -442,18 +441,12 @@ def test_every_criterion_means_all_met_and_a_missing_value_leaves_the_case_out(c
 
 # --- a realistic run -----------------------------------------------------------------------------
 
-def test_demo_data_runs_with_every_loke_figure(tmp_path, capsys):
-    from isu_loke import demo
-
-    entry = demo.write_demo(tmp_path / "data")
-    name = entry.pop("name")
-    config = {"municipality": "Exempelkommun", "period": PERIOD, "datasets": {name: entry}}
-    path = tmp_path / "data" / "c.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    code = main(["report", str(path), "--out", str(tmp_path / "out"), "--format", "json"])
-    capsys.readouterr()
-    assert code == 0
-    result = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["datasets"][name]
+def test_demo_data_runs_with_every_loke_figure(demo_run):
+    # the session's run of the demo config (`isu report` on every model's demo data, LOKE's among them)
+    config = yaml.safe_load(demo_run.config.read_text(encoding="utf-8"))
+    name = next(name for name, entry in config["datasets"].items() if entry["model"] == "loke")
+    assert config["period"] == PERIOD
+    result = json.loads((demo_run.reports / "report.json").read_text(encoding="utf-8"))["datasets"][name]
     assert result["failed_sections"] == []
     figures = result["figures"]
     for figure_id in LOKE_FIGURES + CHANGE_FIGURES:
