@@ -48,18 +48,24 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and getattr(getattr(user, "profile", None), "administrator", False))
 
 
+def _memberships(user) -> dict[int, set[str]]:
+    """The user's roles per unit id: one query, kept on the request's user object for that request only."""
+    if "_isu_memberships" not in user.__dict__:
+        found: dict[int, set[str]] = {}
+        for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+            found.setdefault(unit_id, set()).add(role)
+        user.__dict__["_isu_memberships"] = found
+    return user.__dict__["_isu_memberships"]
+
+
 def roles_in(user, unit: Unit | None) -> set[str]:
     """The user's roles in `unit` (administrator counts everywhere)."""
     if not user.is_authenticated:
         return set()
-    known = user.__dict__.setdefault("_isu_roles", {})  # asked several times per request: one query per unit
-    key = unit.pk if unit is not None else None
-    if key not in known:
-        roles = {ADMINISTRATOR} if is_administrator(user) else set()
-        if unit is not None:
-            roles |= set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
-        known[key] = roles
-    return set(known[key])
+    roles = {ADMINISTRATOR} if is_administrator(user) else set()
+    if unit is not None:
+        roles |= _memberships(user).get(unit.pk, set())
+    return roles
 
 
 def may(user, action: str, unit: Unit | None) -> bool:
@@ -72,7 +78,7 @@ def may(user, action: str, unit: Unit | None) -> bool:
 
 def needs_two_factor(user) -> bool:
     """Administrators, analysts and managers sign in with a second factor (TOTP)."""
-    return is_administrator(user) or Membership.objects.filter(user=user, role__in=("analyst", "manager")).exists()
+    return is_administrator(user) or any(roles & {"analyst", "manager"} for roles in _memberships(user).values())
 
 
 def sign_in_step(request) -> str | None:
