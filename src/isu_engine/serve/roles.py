@@ -8,7 +8,6 @@ that unit (or is an administrator where the matrix says so).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -32,15 +31,14 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "signed_in": (ADMINISTRATOR, "analyst", "manager", "staff"),
 }
 
-# URL keyword -> (model, how to reach its unit)
-# URL argument -> (model, the unit an object belongs to)
-OBJECTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "unit": (Unit, lambda o: o),
-    "dataset": (Dataset, lambda o: o.unit),
-    "upload": (Upload, lambda o: o.dataset.unit),
-    "run": (Run, lambda o: o.dataset.unit),
-    "job": (Job, lambda o: o.unit),
-    "decision": (Decision, lambda o: o.dataset.unit),
+# URL argument -> (model, the relations that lead from an object to its unit; loaded with it in one query)
+OBJECTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "unit": (Unit, ()),
+    "dataset": (Dataset, ("unit",)),
+    "upload": (Upload, ("dataset", "unit")),
+    "run": (Run, ("dataset", "unit")),
+    "job": (Job, ("unit",)),
+    "decision": (Decision, ("dataset", "unit")),
 }
 
 
@@ -104,13 +102,14 @@ def load_objects(kwargs: dict) -> tuple[dict, Unit | None]:
     objects, unit = {}, None
     for name, value in kwargs.items():
         if name in OBJECTS:
-            model, unit_of = OBJECTS[name]
+            model, path = OBJECTS[name]
+            found = model.objects.select_related("__".join(path)) if path else model.objects.all()
             try:
-                obj = model.objects.get(pk=value)
+                obj = found.get(pk=value)
             except model.DoesNotExist:
                 raise Http404 from None
             objects[name] = obj
-            unit = unit_of(obj)
+            unit = functools.reduce(getattr, path, obj)
         else:
             objects[name] = value
     return objects, unit
