@@ -8,7 +8,6 @@ that unit (or is an administrator where the matrix says so).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -32,15 +31,14 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "signed_in": (ADMINISTRATOR, "analyst", "manager", "staff"),
 }
 
-# URL keyword -> (model, how to reach its unit)
-# URL argument -> (model, the unit an object belongs to)
-OBJECTS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
-    "unit": (Unit, lambda o: o),
-    "dataset": (Dataset, lambda o: o.unit),
-    "upload": (Upload, lambda o: o.dataset.unit),
-    "run": (Run, lambda o: o.dataset.unit),
-    "job": (Job, lambda o: o.unit),
-    "decision": (Decision, lambda o: o.dataset.unit),
+# URL argument -> (model, the relations that lead from an object to its unit; loaded with it in one query)
+OBJECTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "unit": (Unit, ()),
+    "dataset": (Dataset, ("unit",)),
+    "upload": (Upload, ("dataset", "unit")),
+    "run": (Run, ("dataset", "unit")),
+    "job": (Job, ("unit",)),
+    "decision": (Decision, ("dataset", "unit")),
 }
 
 
@@ -48,18 +46,24 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and getattr(getattr(user, "profile", None), "administrator", False))
 
 
+def _memberships(user) -> dict[int, set[str]]:
+    """The user's roles per unit id: one query, kept on the request's user object for that request only."""
+    if "_isu_memberships" not in user.__dict__:
+        found: dict[int, set[str]] = {}
+        for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+            found.setdefault(unit_id, set()).add(role)
+        user.__dict__["_isu_memberships"] = found
+    return user.__dict__["_isu_memberships"]
+
+
 def roles_in(user, unit: Unit | None) -> set[str]:
     """The user's roles in `unit` (administrator counts everywhere)."""
     if not user.is_authenticated:
         return set()
-    known = user.__dict__.setdefault("_isu_roles", {})  # asked several times per request: one query per unit
-    key = unit.pk if unit is not None else None
-    if key not in known:
-        roles = {ADMINISTRATOR} if is_administrator(user) else set()
-        if unit is not None:
-            roles |= set(Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
-        known[key] = roles
-    return set(known[key])
+    roles = {ADMINISTRATOR} if is_administrator(user) else set()
+    if unit is not None:
+        roles |= _memberships(user).get(unit.pk, set())
+    return roles
 
 
 def may(user, action: str, unit: Unit | None) -> bool:
@@ -72,7 +76,7 @@ def may(user, action: str, unit: Unit | None) -> bool:
 
 def needs_two_factor(user) -> bool:
     """Administrators, analysts and managers sign in with a second factor (TOTP)."""
-    return is_administrator(user) or Membership.objects.filter(user=user, role__in=("analyst", "manager")).exists()
+    return is_administrator(user) or any(roles & {"analyst", "manager"} for roles in _memberships(user).values())
 
 
 def sign_in_step(request) -> str | None:
@@ -98,13 +102,14 @@ def load_objects(kwargs: dict) -> tuple[dict, Unit | None]:
     objects, unit = {}, None
     for name, value in kwargs.items():
         if name in OBJECTS:
-            model, unit_of = OBJECTS[name]
+            model, path = OBJECTS[name]
+            found = model.objects.select_related("__".join(path)) if path else model.objects.all()
             try:
-                obj = model.objects.get(pk=value)
+                obj = found.get(pk=value)
             except model.DoesNotExist:
                 raise Http404 from None
             objects[name] = obj
-            unit = unit_of(obj)
+            unit = functools.reduce(getattr, path, obj)
         else:
             objects[name] = value
     return objects, unit

@@ -1,6 +1,10 @@
-"""Response headers (CSP without inline script), the language of each request, and what every page gets."""
+"""Response headers (CSP without inline script), the signed-in user, the language of each request, and what
+every page gets."""
 
 from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 
 from isu_engine.i18n import LANGUAGES
 from isu_engine.serve.language import set_language, t
@@ -23,6 +27,17 @@ class HeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class ProfileModelBackend(ModelBackend):
+    """Django's password backend; the user of a session comes with their profile, which every request reads."""
+
+    def get_user(self, user_id):
+        try:
+            user = get_user_model()._default_manager.select_related("profile").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def request_language(request) -> str:

@@ -88,6 +88,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["isu_engine.serve.security.ProfileModelBackend"]
 LOGIN_URL = "login"
 USE_I18N = True
 LANGUAGE_CODE = "sv"

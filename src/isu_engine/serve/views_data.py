@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,14 +42,13 @@ def visible_runs(user, unit):
 
 @allowed("view_published")
 def unit_page(request, unit):
-    today = timezone.localdate()
-    open_decisions = Decision.objects.filter(dataset__unit=unit, followed_up_at__isnull=True)
+    decisions = Decision.objects.filter(dataset__unit=unit, followed_up_at__isnull=True).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due__lt=timezone.localdate())))
     return render(request, "isu/unit.html", {
         "unit": unit, "datasets": unit.datasets.all(), "runs": visible_runs(request.user, unit),
         "may_data": may(request.user, "work_with_data", unit),
         "may_internal": may(request.user, "view_internal", unit),
-        "open_decisions": open_decisions.count(),
-        "overdue": open_decisions.filter(due__lt=today).count()})
+        "open_decisions": decisions["open"], "overdue": decisions["overdue"]})
 
 
 @allowed("work_with_data")
