@@ -371,6 +371,28 @@ def test_hidden_cell_shows_its_mark_and_is_named_for_screen_readers():
     assert "dold uppgift" not in english
 
 
+def test_a_definition_the_table_before_gave_is_printed_once_then_as_above():
+    def plain(id_: str, definition: str | None) -> Table:
+        return Table(id=id_, title=f"Tabell {id_}", columns=[Column("a", "A"), Column("b", "B", "count")],
+                     rows=[[text("rad"), count(7)]], definition=definition)
+
+    sections = [Section(id="s1", title="Ett", items=[plain("a", "Metod X."), plain("b", "Metod X."),
+                                                     plain("c", None), plain("d", "Metod X."), plain("e", "Metod Y.")]),
+                Section(id="s2", title="Två", items=[plain("f", "Metod Y.")])]
+    shown = visible_text(render_html(make_report(sections)))
+    notes = re.findall(r"Tabell (\w) (?:(?!Tabell ).)*?Definition: (Metod \w\.|som för tabellen ovan\.)", shown)
+    assert notes == [("a", "Metod X."), ("b", "som för tabellen ovan."), ("d", "som för tabellen ovan."),
+                     ("e", "Metod Y."), ("f", "Metod Y.")]   # a new section gives its definition again
+
+
+@pytest.mark.parametrize(("n", "in_threes"), [(3, False), (4, False), (5, True), (6, True), (7, False), (9, True)])
+def test_key_figures_go_three_to_a_row_where_four_would_leave_one_or_two_alone(n, in_threes):
+    figures = KeyFigures([KeyFigure(f"f{i}", f"Tal {i}", count(10 + i)) for i in range(n)])
+    html = render_html(make_report([Section(id="s", title="Översikt", items=[figures])]))
+    assert ('class="key-figures in-threes"' in html) == in_threes
+    assert html.count('<li class="key-figure') == n
+
+
 def test_comparison_marks_flagged_rows_with_a_symbol_not_colour_alone():
     html = render_html(make_report())
     rows = re.findall(r"<tr( class=\"flagged\")?>\s*<th scope=\"row\"[^>]*>(.*?)</th>", html, re.S)

@@ -99,6 +99,8 @@ def render_html(report: Report, *, template_dirs: Sequence[Path] = (), user_temp
     language = report.meta.language if report.meta.language in LANGUAGES else DEFAULT_LANGUAGE
     environment = _environment(template_dirs, user_templates)
     environment.globals.update(_template_globals(language, report.meta.min_cell))
+    repeated = repeated_definitions(report.sections)
+    environment.globals["definition_repeated"] = lambda item: id(item) in repeated
     period = f"{report.meta.period.start.isoformat()} – {report.meta.period.end.isoformat()}"
     context = {
         "meta": report.meta,
@@ -176,6 +178,21 @@ def item_template(item: Any) -> str:
     if not isinstance(item, Item):
         raise TypeError(f"a report section cannot show {type(item).__name__}: it is not an Item")
     return item.template_file
+
+
+def repeated_definitions(sections: Sequence[Any]) -> set[int]:
+    """The tables (by id) whose definition is the one of the table before them in their section: a page
+    prints it once and then says "as above" (a section of group comparisons repeats one long method text)."""
+    repeated: set[int] = set()
+    for section in sections:
+        before = None
+        for item in section.items:
+            table = getattr(item, "table", item)           # a comparison shows its table
+            definition = getattr(table, "definition", None)
+            if definition and definition == before:
+                repeated.add(id(table))
+            before = definition or before
+    return repeated
 
 
 def has_hidden(item: Item) -> bool:
