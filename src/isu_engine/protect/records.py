@@ -15,7 +15,7 @@ see this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,10 @@ def plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(plain(v) for v in value)
     return value
+
+
+def _index(keys: Any) -> pd.Index:
+    return keys if isinstance(keys, pd.Index) else pd.Index(keys)
 
 
 def conditions_key(conditions: Iterable[tuple[str, Any]]) -> tuple:
@@ -78,7 +82,7 @@ class Universe:
 
     def lookup(self, keys: pd.Index) -> np.ndarray:
         """The position of each key, in the order given, numbering keys seen for the first time."""
-        keys = pd.Index(keys)
+        keys = _index(keys)
         found = self._found(keys)
         self._number(keys, found, found < 0)
         return found
@@ -93,7 +97,7 @@ class Universe:
         The same as calling `positions` on each part in turn (new keys are numbered in that
         order), but the keys are looked up once: a table's rows are all parts of one index.
         """
-        keys = pd.Index(keys)
+        keys = _index(keys)
         found = self._found(keys)
         result = []
         for part in parts:
@@ -102,13 +106,35 @@ class Universe:
             result.append(np.sort(found[part]))
         return result
 
+    def positions_of_sets(self, key_sets: Sequence[pd.Index]) -> list[np.ndarray]:
+        """The sorted positions of each set of keys: the same as calling `positions` on each set in turn
+        (new keys are numbered in that order), but every distinct key is looked up once."""
+        if len(key_sets) <= 1:
+            return [self.positions(keys) for keys in key_sets]
+        keys = key_sets[0].append(list(key_sets[1:]))
+        codes, distinct = pd.factorize(keys, use_na_sentinel=False)   # distinct keys in order of first appearance
+        sizes = [len(keys) for keys in key_sets]
+        in_set = np.repeat(np.arange(len(key_sets)), sizes) * len(distinct) + codes
+        if len(np.unique(in_set)) < len(in_set):
+            self._duplicate()
+        found = self._known(distinct)
+        self._number(distinct, found, found < 0)
+        return [np.sort(part) for part in np.split(found[codes], np.cumsum(sizes)[:-1])]
+
     def _found(self, keys: pd.Index) -> np.ndarray:
         """The position of each key, -1 for keys not yet numbered."""
         if keys.has_duplicates:
-            raise ValueError(f"{self.dataset}/{self.kind}: a count was given the same unit twice")
+            self._duplicate()
+        return self._known(keys)
+
+    def _known(self, keys: pd.Index) -> np.ndarray:
+        """The position of each of the distinct `keys`, -1 for keys not yet numbered."""
         if not len(keys) or not len(self.index):
             return np.full(len(keys), -1, dtype=np.int64)
-        return self.index.get_indexer(keys).astype(np.int64)
+        return self.index.get_indexer(keys).astype(np.int64, copy=False)
+
+    def _duplicate(self) -> None:
+        raise ValueError(f"{self.dataset}/{self.kind}: a count was given the same unit twice")
 
     def _number(self, keys: pd.Index, found: np.ndarray, new: np.ndarray) -> None:
         """Number the keys marked `new`, in their order, after every key numbered before."""
