@@ -9,7 +9,7 @@ from isu_engine.api import (Column, KeyFigure, KeyFigures, Paragraph, Section, T
                             text)
 
 from .change import jt_change
-from .episodes import EPISODE_CODE, PREVIOUS_SRS
+from .episodes import CLIENT_CODE, EPISODE_CODE, PREVIOUS_SRS
 from .inputs import FitInputs
 from .session_shares import session_share
 
@@ -44,11 +44,12 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     cutoff_text = ctx.number(cutoff)
     section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text,
                           points=ctx.number(float(fit.parameters.get('srs_drop_points', DROP_POINTS))))
-    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), sessions)
+    clients = sessions[CLIENT_CODE]
+    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), clients)
     points = float(fit.parameters.get("srs_drop_points", DROP_POINTS))
     points_text = ctx.number(points)
     drop_flags = dropped(sessions["srs_total"], sessions[PREVIOUS_SRS], points)
-    drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, sessions)
+    drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, clients)
     _, _, drop_episodes_pct = tally.indicator(pop.episodes, "srs_drop_any",
                                               any_per_episode(drop_flags, sessions, fit.current.episodes))
     mean = tally.mean(sessions["srs_total"], below.assessed)

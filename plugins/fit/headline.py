@@ -10,7 +10,7 @@ from isu_engine.api import Cell, effect_size_interval, settings_for
 
 from .alliance import below_cutoff
 from .change import improvement_cells, jt_change, with_cutoff
-from .episodes import PeriodEpisodes
+from .episodes import CLIENT_CODE, PeriodEpisodes
 from .inputs import FitInputs
 from .populations import Populations
 from .session_shares import session_share
@@ -31,7 +31,8 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     cells = improvement_cells(ctx, pop.jt, fit.ors, result)
     sessions = episodes.sessions
     below = session_share(fit, pop.sessions, "srs_below_cutoff",
-                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])), sessions)
+                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])),
+                          sessions[CLIENT_CODE])
     return [
         Headline("n_clients", tally.total(pop.clients, episodes.client_codes()), 0),
         Headline("n_sessions", tally.total(pop.sessions, sessions.index), 0),
