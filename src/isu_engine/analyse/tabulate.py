@@ -75,6 +75,12 @@ def category_rows(values: pd.Series, known: Sequence[Any], variable: str) -> tup
     return [numbers == position[value] for value in known], numbers == -1
 
 
+def yes_no(yes: np.ndarray, assessed: np.ndarray, index: pd.Index) -> pd.Series:
+    """A yes/no indicator per unit (boolean, NA where not assessed) from two boolean arrays."""
+    return pd.Series(pd.arrays.BooleanArray(np.asarray(yes, dtype=bool), ~np.asarray(assessed, dtype=bool)),
+                     index=index)
+
+
 def yes_and_assessed(flags: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per unit of a yes/no indicator (NA = not assessed): whether it is yes, and whether it is assessed."""
     if flags.dtype == bool:
@@ -180,11 +186,22 @@ class Tally:
     def indicator(self, population: Population, name: str, flags: pd.Series,
                   conditions: Iterable[tuple[str, Any]] = ()) -> tuple[Cell, Cell, Cell]:
         """A yes/no indicator per unit (NA = not assessed): cells for yes, assessed, and the share of yes."""
-        conditions = list(conditions)
         yes, assessed = yes_and_assessed(flags)
-        yes_cell, assessed_cell = self._counts_of_parts(population, flags.index, [
-            (yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])])
-        return yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)
+        [cells] = self.indicators(population, name, flags.index, [(yes, assessed, conditions)])
+        return cells
+
+    def indicators(self, population: Population, name: str, units: pd.Index,
+                   parts: Sequence[tuple[np.ndarray, np.ndarray, Iterable[tuple[str, Any]]]],
+                   ) -> list[tuple[Cell, Cell, Cell]]:
+        """`indicator` of several parts of `units` (e.g. each group and the rest of it), looked up together: each
+        part is (which units are yes, which are assessed, conditions), as boolean masks over `units`."""
+        masks = []
+        for yes, assessed, conditions in parts:
+            conditions = list(conditions)
+            masks += [(yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])]
+        counted = self._counts_of_parts(population, units, masks)
+        pairs = zip(counted[::2], counted[1::2], strict=True)
+        return [(yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)) for yes_cell, assessed_cell in pairs]
 
     # Figures computed from counts -----------------------------------------------------------
 

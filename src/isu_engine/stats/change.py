@@ -90,14 +90,14 @@ class ChangeSettings:
 
 def pair_wide(frame: pd.DataFrame, subject: str, pre: str, post: str) -> pd.DataFrame:
     """Subjects with both a pre- and a post-score, as columns subject, pre, post (input index kept)."""
-    pairs = frame[[subject, pre, post]].dropna(subset=[pre, post])
+    both = (frame[pre].notna() & frame[post].notna()).to_numpy()
     return pd.DataFrame(
         {
-            "subject": pairs[subject],
-            "pre": pairs[pre].astype("float64"),
-            "post": pairs[post].astype("float64"),
+            "subject": frame[subject][both],
+            "pre": frame[pre][both].astype("float64"),
+            "post": frame[post][both].astype("float64"),
         },
-        index=pairs.index,
+        index=frame.index[both],
     )
 
 
