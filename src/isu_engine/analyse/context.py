@@ -88,7 +88,7 @@ class AnalysisConfig:
     def age_bands(self, ages: pd.Series) -> pd.Series:
         """Each age as the label of its age band (NA outside every band or missing)."""
         labels = self.age_band_labels()
-        values = ages.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)  # a missing age is in no band
+        values = ages.to_numpy(dtype="float64", na_value=np.nan)  # a missing age is in no band
         result = np.full(len(values), pd.NA, dtype=object)
         for (low, high), label in zip(self.config.age_bands, labels, strict=True):
             result[(values >= low) & (values <= high)] = label

@@ -56,7 +56,7 @@ def two_way_gender_order(ctx: AnalysisConfig, labels: pd.Series | None = None) -
     other groups those in `labels` (all when no labels are given)."""
     named = [ctx.t("common.female"), ctx.t("common.male")]
     others = [ctx.t("common.gender_other"), ctx.t("common.gender_unknown"), ctx.t("common.gender_other_or_unknown")]
-    present = set(labels.dropna().unique()) if labels is not None else set(others)
+    present = set(labels.unique()) if labels is not None else set(others)
     return named + [label for label in others if label in present]
 
 

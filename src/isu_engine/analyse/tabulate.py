@@ -128,9 +128,10 @@ class Tally:
         return [self._count_at(population, at, conditions)
                 for (population, _, conditions), at in zip(requests, positions, strict=True)]
 
-    def _counts_of_parts(self, population: Population, keys: pd.Index,
+    def counts_of_parts(self, population: Population, keys: pd.Index,
                          parts: Sequence[tuple[np.ndarray, Iterable[tuple[str, Any]]]]) -> list[Cell]:
-        """One count per (mask, conditions): the units `keys[mask]`, looked up in one pass."""
+        """One count per (mask, conditions): the units `keys[mask]` (the rows of a table over one set of units),
+        looked up in one pass."""
         universe = self.records.universe(self.dataset, population.kind)
         positions = universe.positions_of_parts(keys, [mask for mask, _ in parts])
         return [self._count_at(population, at, conditions)
@@ -167,7 +168,7 @@ class Tally:
         if missing.any():
             parts.append((missing, [*conditions, (variable, MISSING)]))
             labelled.append((MISSING, missing_label))
-        total, *cells = self._counts_of_parts(population, values.index, parts)
+        total, *cells = self.counts_of_parts(population, values.index, parts)
         rows = [Category(value, label, cell, self.pct(cell, total))
                 for (value, label), cell in zip(labelled, cells, strict=True)]
         for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
@@ -180,7 +181,7 @@ class Tally:
                name: str, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
         """The count of units whose value is one of `accepted` (e.g. the assessed cases)."""
         inside = values.isin(list(accepted)).fillna(False).to_numpy(dtype=bool)
-        [cell] = self._counts_of_parts(population, values.index, [(inside, [*conditions, (variable, ("in", name))])])
+        [cell] = self.counts_of_parts(population, values.index, [(inside, [*conditions, (variable, ("in", name))])])
         return cell
 
     def indicator(self, population: Population, name: str, flags: pd.Series,
@@ -199,7 +200,7 @@ class Tally:
         for yes, assessed, conditions in parts:
             conditions = list(conditions)
             masks += [(yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])]
-        counted = self._counts_of_parts(population, units, masks)
+        counted = self.counts_of_parts(population, units, masks)
         pairs = zip(counted[::2], counted[1::2], strict=True)
         return [(yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)) for yes_cell, assessed_cell in pairs]
 
