@@ -237,7 +237,7 @@ def change_categories(ctx: AnalysisConfig, result: ChangeResult) -> tuple[pd.Ser
     """
     values = result.categories.astype(object)
     order = list(result.categories.cat.categories)
-    harmed = int((values == "harmed").sum())
+    harmed = result.counts.get("harmed", 0)
     labels = {c: ctx.t(f"change.category.{c}") for c in order}
     if "harmed" in order and 1 <= harmed < ctx.min_cell:
         values = values.where(values != "harmed", "deteriorated")
