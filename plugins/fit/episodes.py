@@ -151,11 +151,11 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[codes[intake]] = np.arange(len(intake))
     episodes = sessions.iloc[intake].set_index(EPISODE_CODE)
-    ends = sessions["episode_end"].take(last_rows)
-    episodes["end"] = pd.Series(ends.astype(object).where(ends.notna(), OPEN).to_numpy(), index=episodes.index,
-                                dtype=object)
-    end_date = pd.Series(sessions["session_date"].to_numpy()[last_rows], index=episodes.index)
-    episodes["end_date"] = end_date.where(episodes["end"] != OPEN)
+    ends = sessions["episode_end"].take(last_rows).to_numpy(dtype=object, na_value=OPEN)
+    episodes["end"] = pd.Series(ends, index=episodes.index, dtype=object)
+    end_date = sessions["session_date"].to_numpy()[last_rows]   # a copy: the open episodes' date is cleared
+    end_date[ends == OPEN] = np.datetime64("NaT")
+    episodes["end_date"] = pd.Series(end_date, index=episodes.index)
     measured = pd.DataFrame({EPISODE_CODE: history_codes, "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})
     pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")
