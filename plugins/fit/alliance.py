@@ -80,7 +80,7 @@ def _first_srs_comparison(section: Section, fit: FitInputs, cutoff: float, cutof
     """Reliable improvement among episodes whose first-session SRS was below the cutoff vs at or above it."""
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
-    result = jt_change(current.paired, ors)
+    result = jt_change(current, ors)
     first_srs = current.episodes.loc[result.categories.index, "srs_total"]
     below = below_cutoff(first_srs, cutoff)
     labels = below.map({True: ctx.t("fit.alliance.first_below", cutoff=cutoff_text),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,16 @@ class PeriodEpisodes:
     sessions: pd.DataFrame   # sessions in the period
     episodes: pd.DataFrame   # one row per episode (index: episode code): its intake row, end and end_date
     paired: pd.DataFrame     # episodes with two ORS (index: episode code): pre, post, n_ors, cutoff
+
+    @cached_property
+    def jt(self) -> pd.DataFrame:
+        """The paired episodes that have a clinical cutoff (the Jacobson–Truax population)."""
+        return self.paired[self.paired["cutoff"].notna().to_numpy()]
+
+    @cached_property
+    def no_cutoff(self) -> pd.DataFrame:
+        """The paired episodes without a clinical cutoff (YCORS, unknown instrument or age)."""
+        return self.paired[self.paired["cutoff"].isna().to_numpy()]
 
     def client_codes(self) -> pd.Index:
         """The clients with a session in the period, one code each (the keys clients are counted by)."""

@@ -7,7 +7,7 @@ import pandas as pd
 from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
                             change_items, compare_groups, group_columns, improved_flags, text)
 
-from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
+from .change import category_counts, improvement_cells, reliable_change
 from .inputs import FitInputs
 
 YCORS = "YCORS"
@@ -18,9 +18,8 @@ OWN_DEFINITIONS = {"ors.n_paired": "n_paired_definition", "ors.mean_pre": "mean_
 def build_outcome(section: Section, fit: FitInputs) -> None:
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
-    paired = current.paired
     section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change, ctx))
-    jt = with_cutoff(paired)
+    jt = current.jt
     items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
                                  cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
     for figure in items[0].figures:  # ors.* are the ORS and CORS episodes with a cutoff: say so
@@ -34,8 +33,8 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
         KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
-    _no_cutoff_items(section, fit, paired)
-    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired))
+    _no_cutoff_items(section, fit)
+    by_instrument, ycors = _by_instrument(fit, jt, current.no_cutoff)
     section.items.append(KeyFigures(ycors))
     section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
@@ -50,12 +49,12 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
             section.items.append(comparison)
 
 
-def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
+def _no_cutoff_items(section: Section, fit: FitInputs) -> None:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
     as exclusions, and shown in their own table of reliable change only."""
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
-    rest = without_cutoff(paired)
-    result = reliable_change(paired, ors)
+    rest = fit.current.no_cutoff
+    result = reliable_change(fit.current, ors)
     rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
     ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).to_numpy(dtype=bool)
     analysis = ctx.t("fit.outcome.jt_analysis")
