@@ -170,24 +170,25 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     measured = pd.DataFrame({EPISODE_CODE: history_codes, "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})
     pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")
-    intake_of_pairs = episodes.iloc[position[pairs["subject"].to_numpy()]]
+    paired_rows = position[pairs["subject"].to_numpy()]     # each paired episode's row in `episodes`
     paired = pd.DataFrame({"pre": pairs["pre"].to_numpy(), "post": pairs["post"].to_numpy(),
-                           "n_ors": pairs["n_measurements"].to_numpy()}, index=intake_of_pairs.index)
-    paired["cutoff"] = episode_cutoffs(ors, intake_of_pairs, paired)
+                           "n_ors": pairs["n_measurements"].to_numpy()}, index=episodes.index[paired_rows])
+    paired["cutoff"] = episode_cutoffs(ors, episodes, paired_rows, paired)
     return PeriodEpisodes(period=period, sessions=sessions.iloc[first:stop], episodes=episodes, paired=paired)
 
 
-def episode_cutoffs(ors: Scale, intake: pd.DataFrame, paired: pd.DataFrame) -> pd.Series:
-    """Each paired episode's clinical cutoff; NaN where the scale gives none (e.g. YCORS).
+def episode_cutoffs(ors: Scale, episodes: pd.DataFrame, rows: np.ndarray, paired: pd.DataFrame) -> pd.Series:
+    """Each paired episode's clinical cutoff (`rows`: its intake row in `episodes`); NaN where the scale
+    gives none (e.g. YCORS).
 
-    Rules are applied to the intake row (instrument used and age); a single number holds for
-    every episode; a cutoff of type a or c is computed once from the paired episodes.
+    Rules are applied to the intake row (instrument used and age), each row on its own; a single
+    number holds for every episode; a cutoff of type a or c is computed once from the paired episodes.
     """
     cutoff = ors.cutoff
     if cutoff is None:
         return pd.Series(np.nan, index=paired.index)
     if cutoff.kind == "rules":
-        return cutoffs_by_rules(cutoff, intake)
+        return pd.Series(cutoffs_by_rules(cutoff, episodes).to_numpy()[rows], index=paired.index)
     if cutoff.kind == "number":
         return pd.Series(float(cutoff.value), index=paired.index)
     single = analyse_change(paired["pre"], paired["post"], settings_for(ors)).cutoff if len(paired) else None
