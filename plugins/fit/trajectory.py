@@ -38,7 +38,7 @@ def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
     for index, (low, high) in enumerate(bands):
         upper = values <= high if index == len(bands) - 1 else values < high
         result[(values >= low) & upper & (result < 0)] = index
-    return pd.Series(result, index=scores.index, dtype="Int64").where(result >= 0)
+    return pd.Series(pd.arrays.IntegerArray(result, result < 0), index=scores.index)
 
 
 def median_interval_ranks(n: np.ndarray, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
