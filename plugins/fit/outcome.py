@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
+from isu_engine.api import (Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
                             change_items, compare_groups, group_columns, improved_flags, text)
 
 from .change import category_counts, improvement_cells, reliable_change
@@ -39,8 +39,9 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
     section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
     flags = improved_flags(result)
+    change = change_categories(ctx, result)
     for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
-        section.items.append(_stacked_chart(fit, name, label, labels, order, result, cells["total"]))
+        section.items.append(_stacked_chart(fit, name, label, labels, order, change, cells["total"]))
         comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.{name}", population=pop.jt,
                                     indicator=f"{ors.name}.improved",
                                     indicator_label=ctx.t("fit.outcome.improved_share"),
@@ -115,8 +116,9 @@ def _points(value, ctx) -> str:
 
 
 def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,
-                   result: ChangeResult, total) -> Chart:
-    """The Jacobson–Truax categories per group (missing group values as a group of their own)."""
+                   change: tuple[pd.Series, list[tuple[str, str]]], total) -> Chart:
+    """The Jacobson–Truax categories per group (missing group values as a group of their own); `change` is
+    each episode's category and the categories shown (`change_categories`)."""
     ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     missing = ctx.t("common.missing")
     groups = labels.astype(object).where(labels.notna(), missing)
@@ -124,7 +126,7 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
     ordered = [g for g in (order or sorted((g for g in present if g != missing), key=str)) if g in present]
     ordered += [missing] if missing in present and missing not in ordered else []
     variable = f"{ors.name}.change"
-    values, categories = change_categories(ctx, result)
+    values, categories = change
     rows = []
     for group in ordered:
         inside = (groups == group).to_numpy()
