@@ -233,12 +233,15 @@ def _result_criterion(name: str, container: dict, doc: Document, known: list[str
 
 
 def _in_range(values: pd.Series, low: Any, high: Any) -> pd.Series:
+    """Numbers or dates (bounds as pd.Timestamp) compared as numpy arrays; a missing value is in no range."""
+    dates = isinstance(low, pd.Timestamp) or isinstance(high, pd.Timestamp)
+    points = values.to_numpy(dtype="datetime64[ns]") if dates else values.to_numpy(dtype="float64", na_value=np.nan)
     present = values.notna().to_numpy()
     inside = present.copy()
     if low is not None:
-        inside &= (values >= low).to_numpy(dtype=bool, na_value=False)
+        inside &= points >= (np.datetime64(low) if dates else low)
     if high is not None:
-        inside &= (values <= high).to_numpy(dtype=bool, na_value=False)
+        inside &= points <= (np.datetime64(high) if dates else high)
     return yes_no(inside, present, values.index)
 
 
