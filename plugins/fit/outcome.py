@@ -87,7 +87,7 @@ def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame) -> tupl
             if not inside.any():
                 continue
             cell = tally.count(population, episodes.index[inside], [("instrument", form)])
-            means = [tally.mean(episodes.loc[inside, column], cell) for column in ("pre", "post")]
+            means = [tally.mean(episodes[column][inside], cell) for column in ("pre", "post")]
             rows.append([text(form), cell, *means, text(ctx.t("common.yes" if judged else "common.no"))])
             if form == YCORS:
                 ycors = {"n": cell, "pre": means[0], "post": means[1]}
