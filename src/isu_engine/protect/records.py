@@ -45,10 +45,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _index(keys: Any) -> pd.Index:
-    return keys if isinstance(keys, pd.Index) else pd.Index(keys)
-
-
 def conditions_key(conditions: Iterable[tuple[str, Any]]) -> tuple:
     """Conditions in a stable order, so the same cell always gets the same key."""
     return tuple(sorted(((str(k), plain(v)) for k, v in conditions), key=lambda kv: (kv[0], repr(kv[1]))))
@@ -82,7 +78,7 @@ class Universe:
 
     def lookup(self, keys: pd.Index) -> np.ndarray:
         """The position of each key, in the order given, numbering keys seen for the first time."""
-        keys = _index(keys)
+        keys = pd.Index(keys)
         found = self._found(keys)
         self._number(keys, found, found < 0)
         return found
@@ -97,7 +93,7 @@ class Universe:
         The same as calling `positions` on each part in turn (new keys are numbered in that
         order), but the keys are looked up once: a table's rows are all parts of one index.
         """
-        keys = _index(keys)
+        keys = pd.Index(keys)
         found = self._found(keys)
         result = []
         for part in parts:
@@ -122,7 +118,11 @@ class Universe:
         return [np.sort(part) for part in np.split(found[codes], np.cumsum(sizes)[:-1])]
 
     def _found(self, keys: pd.Index) -> np.ndarray:
-        """The position of each key, -1 for keys not yet numbered."""
+        """The position of each key, -1 for keys not yet numbered.
+
+        `keys` is an Index of the universe's own (`pd.Index(keys)` of the caller's): the hash table the duplicate
+        check builds is kept with the Index, and must not stay with a frame's index (30 MB at a million rows).
+        """
         if keys.has_duplicates:
             self._duplicate()
         return self._known(keys)
