@@ -332,6 +332,30 @@ def test_parts_looked_up_at_once_are_numbered_as_one_by_one(keys, masks, seen_be
 
 
 @settings(deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=12, unique=True), max_size=6),
+       st.lists(st.integers(0, 40), max_size=8, unique=True), st.booleans())
+def test_sets_looked_up_at_once_are_numbered_as_one_by_one(sets, seen_before, text):
+    """Many counts' units looked up together get the positions, numbering and weights of counts made in turn."""
+    key = str if text else int
+    key_sets = [pd.Index([key(k) for k in keys], dtype=object if text else None) for keys in sets]
+    one_by_one, at_once = (Records().universe("d", "cases") for _ in range(2))
+    for universe in (one_by_one, at_once):
+        universe.positions(pd.Index([key(k) for k in seen_before], dtype=object if text else None))
+    expected = [one_by_one.positions(keys) for keys in key_sets]
+    got = at_once.positions_of_sets(key_sets)
+    assert [list(p) for p in got] == [list(p) for p in expected]
+    assert list(at_once.index) == list(one_by_one.index)
+    assert at_once.fingerprint(np.arange(len(at_once))) == one_by_one.fingerprint(np.arange(len(one_by_one)))
+
+
+def test_a_set_with_the_same_unit_twice_is_refused_before_anything_is_numbered():
+    universe = Records().universe("d", "cases")
+    with pytest.raises(ValueError, match="same unit twice"):
+        universe.positions_of_sets([pd.Index([1, 2]), pd.Index([3, 3])])
+    assert len(universe) == 0
+
+
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=1, max_size=60),
        st.lists(st.integers(0, 59), max_size=60))
 def test_the_persons_behind_units_are_counted_as_distinct_persons(person_of_unit, chosen):

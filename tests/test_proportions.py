@@ -87,6 +87,16 @@ def test_wilson_single_case():
     assert hi == 1.0
 
 
+def test_wilson_of_one_share_is_the_array_computation_to_the_bit():
+    # one share is worked out in plain floats; the published bounds must not move by a single bit
+    n = np.repeat(np.arange(0, 200), np.arange(1, 201))
+    k = np.concatenate([np.arange(0, m + 1) for m in range(0, 200)])
+    for scale in (1.0, 1.37):          # a design effect divides both
+        low, high = wilson_interval(k / scale, n / scale)
+        one = np.array([wilson_interval(float(a) / scale, float(b) / scale) for a, b in zip(k, n)])
+        assert one[:, 0].tobytes() == low.tobytes() and one[:, 1].tobytes() == high.tobytes()
+
+
 @pytest.mark.parametrize(("k", "n"), [(-1, 10), (11, 10), (0, -1)])
 def test_wilson_rejects_impossible_counts(k, n):
     with pytest.raises(ValueError):

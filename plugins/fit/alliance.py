@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from isu_engine.api import (Column, KeyFigure, KeyFigures, Paragraph, Section, Table, compare_groups, improved_flags,
-                            text)
+                            text, yes_no)
 
 from .change import jt_change
-from .episodes import EPISODE_CODE, PREVIOUS_SRS
+from .episodes import CLIENT_CODE, EPISODE_CODE, PREVIOUS_SRS
 from .inputs import FitInputs
 from .session_shares import session_share
 
@@ -19,22 +20,32 @@ DROP_POINTS = 1.0   # the default of the model setting srs_drop_points
 
 def below_cutoff(srs: pd.Series, cutoff: float) -> pd.Series:
     """True where the SRS total is below the cutoff; NA where there is no SRS total."""
-    return (srs < cutoff - TOLERANCE).astype("boolean").where(srs.notna())
+    values = _floats(srs)
+    return yes_no(values < cutoff - TOLERANCE, ~np.isnan(values), srs.index)
 
 
 def dropped(srs: pd.Series, previous: pd.Series, points: float) -> pd.Series:
     """True where the SRS total is at least `points` lower than at the previous session (within 1e-9, so a
     drop of exactly `points` counts); NA where either is missing."""
-    return (srs <= previous - points + TOLERANCE).astype("boolean").where(srs.notna() & previous.notna())
+    values, before = _floats(srs), _floats(previous)
+    return yes_no(values <= before - points + TOLERANCE, ~np.isnan(values) & ~np.isnan(before), srs.index)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def any_per_episode(flags: pd.Series, sessions: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
     """Per episode: True when any of its sessions is True, False when some are assessed and none is True,
     NA when none of its sessions in `sessions` can be assessed."""
     codes = sessions[EPISODE_CODE].to_numpy()
-    grouped = flags.astype("Float64").groupby(codes)
-    per_code = grouped.max().where(grouped.count() > 0)
-    return per_code.reindex(episodes.index).astype("Float64").astype("boolean")
+    yes = flags.to_numpy(dtype=bool, na_value=False)
+    assessed = flags.notna().to_numpy()
+    wanted = episodes.index.to_numpy()
+    size = max(int(codes.max()) if len(codes) else -1, int(wanted.max()) if len(wanted) else -1) + 1
+    any_yes = np.bincount(codes[yes], minlength=size) > 0
+    any_assessed = np.bincount(codes[assessed], minlength=size) > 0
+    return yes_no(any_yes[wanted], any_assessed[wanted], episodes.index)
 
 
 def build_alliance(section: Section, fit: FitInputs) -> None:
@@ -44,11 +55,12 @@ def build_alliance(section: Section, fit: FitInputs) -> None:
     cutoff_text = ctx.number(cutoff)
     section.intro = ctx.t("fit.alliance.intro", cutoff=cutoff_text,
                           points=ctx.number(float(fit.parameters.get('srs_drop_points', DROP_POINTS))))
-    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), sessions)
+    clients = sessions[CLIENT_CODE]
+    below = session_share(fit, pop.sessions, "srs_below_cutoff", below_cutoff(sessions["srs_total"], cutoff), clients)
     points = float(fit.parameters.get("srs_drop_points", DROP_POINTS))
     points_text = ctx.number(points)
     drop_flags = dropped(sessions["srs_total"], sessions[PREVIOUS_SRS], points)
-    drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, sessions)
+    drops = session_share(fit, pop.sessions, "srs_drop", drop_flags, clients)
     _, _, drop_episodes_pct = tally.indicator(pop.episodes, "srs_drop_any",
                                               any_per_episode(drop_flags, sessions, fit.current.episodes))
     mean = tally.mean(sessions["srs_total"], below.assessed)
@@ -79,14 +91,13 @@ def _first_srs_comparison(section: Section, fit: FitInputs, cutoff: float, cutof
     """Reliable improvement among episodes whose first-session SRS was below the cutoff vs at or above it."""
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
-    result = jt_change(current.paired, ors)
+    result = jt_change(current, ors)
     first_srs = current.episodes.loc[result.categories.index, "srs_total"]
     below = below_cutoff(first_srs, cutoff)
-    labels = below.map({True: ctx.t("fit.alliance.first_below", cutoff=cutoff_text),
-                        False: ctx.t("fit.alliance.first_not_below", cutoff=cutoff_text)}).astype(object)
-    labels = labels.where(below.notna())
     order = [ctx.t("fit.alliance.first_below", cutoff=cutoff_text),
              ctx.t("fit.alliance.first_not_below", cutoff=cutoff_text)]
+    labels = pd.Series(np.where(below.to_numpy(dtype=bool, na_value=False), *order), index=below.index,
+                       dtype=object).where(below.notna())
     comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.first_srs", population=pop.jt,
                                 indicator=f"{ors.name}.improved", indicator_label=ctx.t("fit.outcome.improved_share"),
                                 flags=improved_flags(result), grouping="first_srs",

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 
-import pandas as pd
-
 from isu_engine.api import (AnalysisConfig, Cell, ChangeResult, Population, Scale, analyse_change, change_categories,
                             improved_flags, settings_for)
 
-
-def with_cutoff(paired: pd.DataFrame) -> pd.DataFrame:
-    """The paired episodes that have a clinical cutoff (the Jacobson–Truax population)."""
-    return paired[paired["cutoff"].notna()]
+from .episodes import PeriodEpisodes
 
 
-def without_cutoff(paired: pd.DataFrame) -> pd.DataFrame:
-    return paired[paired["cutoff"].isna()]
-
-
-def jt_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
-    """Jacobson–Truax categories of the episodes with a cutoff, each with its own cutoff."""
-    jt = with_cutoff(paired)
+def jt_change(episodes: PeriodEpisodes, ors: Scale) -> ChangeResult:
+    """Jacobson–Truax categories of the paired episodes with a cutoff, each with its own cutoff."""
+    jt = episodes.jt
     return analyse_change(jt["pre"], jt["post"], settings_for(ors), cutoffs=jt["cutoff"])
 
 
-def reliable_change(paired: pd.DataFrame, ors: Scale) -> ChangeResult:
-    """Reliable change only (no cutoff, so not Jacobson–Truax) of the episodes without a cutoff."""
-    rest = without_cutoff(paired)
+def reliable_change(episodes: PeriodEpisodes, ors: Scale) -> ChangeResult:
+    """Reliable change only (no cutoff, so not Jacobson–Truax) of the paired episodes without a cutoff."""
+    rest = episodes.no_cutoff
     return analyse_change(rest["pre"], rest["post"], dataclasses.replace(settings_for(ors), cutoff=None))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,16 @@ class PeriodEpisodes:
     episodes: pd.DataFrame   # one row per episode (index: episode code): its intake row, end and end_date
     paired: pd.DataFrame     # episodes with two ORS (index: episode code): pre, post, n_ors, cutoff
 
+    @cached_property
+    def jt(self) -> pd.DataFrame:
+        """The paired episodes that have a clinical cutoff (the Jacobson–Truax population)."""
+        return self.paired[self.paired["cutoff"].notna().to_numpy()]
+
+    @cached_property
+    def no_cutoff(self) -> pd.DataFrame:
+        """The paired episodes without a clinical cutoff (YCORS, unknown instrument or age)."""
+        return self.paired[self.paired["cutoff"].isna().to_numpy()]
+
     def client_codes(self) -> pd.Index:
         """The clients with a session in the period, one code each (the keys clients are counted by)."""
         return self.sessions_per_client().index
@@ -151,32 +162,33 @@ def period_episodes(sessions: pd.DataFrame, period: Period, ors: Scale) -> Perio
     position = np.zeros(len(chosen), dtype=np.int64)  # an episode's row in `episodes`, by code
     position[codes[intake]] = np.arange(len(intake))
     episodes = sessions.iloc[intake].set_index(EPISODE_CODE)
-    ends = sessions["episode_end"].take(last_rows)
-    episodes["end"] = pd.Series(ends.astype(object).where(ends.notna(), OPEN).to_numpy(), index=episodes.index,
-                                dtype=object)
-    end_date = pd.Series(sessions["session_date"].to_numpy()[last_rows], index=episodes.index)
-    episodes["end_date"] = end_date.where(episodes["end"] != OPEN)
+    ends = sessions["episode_end"].take(last_rows).to_numpy(dtype=object, na_value=OPEN)
+    episodes["end"] = pd.Series(ends, index=episodes.index, dtype=object)
+    end_date = sessions["session_date"].to_numpy()[last_rows]   # a copy: the open episodes' date is cleared
+    end_date[ends == OPEN] = np.datetime64("NaT")
+    episodes["end_date"] = pd.Series(end_date, index=episodes.index)
     measured = pd.DataFrame({EPISODE_CODE: history_codes, "session_date": sessions["session_date"].to_numpy()[history],
                              "ors_total": sessions["ors_total"].to_numpy()[history]})
     pairs = pair_long(measured, EPISODE_CODE, "session_date", "ors_total")
-    intake_of_pairs = episodes.iloc[position[pairs["subject"].to_numpy()]]
+    paired_rows = position[pairs["subject"].to_numpy()]     # each paired episode's row in `episodes`
     paired = pd.DataFrame({"pre": pairs["pre"].to_numpy(), "post": pairs["post"].to_numpy(),
-                           "n_ors": pairs["n_measurements"].to_numpy()}, index=intake_of_pairs.index)
-    paired["cutoff"] = episode_cutoffs(ors, intake_of_pairs, paired)
+                           "n_ors": pairs["n_measurements"].to_numpy()}, index=episodes.index[paired_rows])
+    paired["cutoff"] = episode_cutoffs(ors, episodes, paired_rows, paired)
     return PeriodEpisodes(period=period, sessions=sessions.iloc[first:stop], episodes=episodes, paired=paired)
 
 
-def episode_cutoffs(ors: Scale, intake: pd.DataFrame, paired: pd.DataFrame) -> pd.Series:
-    """Each paired episode's clinical cutoff; NaN where the scale gives none (e.g. YCORS).
+def episode_cutoffs(ors: Scale, episodes: pd.DataFrame, rows: np.ndarray, paired: pd.DataFrame) -> pd.Series:
+    """Each paired episode's clinical cutoff (`rows`: its intake row in `episodes`); NaN where the scale
+    gives none (e.g. YCORS).
 
-    Rules are applied to the intake row (instrument used and age); a single number holds for
-    every episode; a cutoff of type a or c is computed once from the paired episodes.
+    Rules are applied to the intake row (instrument used and age), each row on its own; a single
+    number holds for every episode; a cutoff of type a or c is computed once from the paired episodes.
     """
     cutoff = ors.cutoff
     if cutoff is None:
         return pd.Series(np.nan, index=paired.index)
     if cutoff.kind == "rules":
-        return cutoffs_by_rules(cutoff, intake)
+        return pd.Series(cutoffs_by_rules(cutoff, episodes).to_numpy()[rows], index=paired.index)
     if cutoff.kind == "number":
         return pd.Series(float(cutoff.value), index=paired.index)
     single = analyse_change(paired["pre"], paired["post"], settings_for(ors)).cutoff if len(paired) else None

@@ -83,28 +83,28 @@ def _point_cells(fit: FitInputs, trajectory: Trajectory, labels: list[str]) -> d
     """Per (instrument, band, ORS number): the reference episodes with that ORS (n), and, where there are at
     least min_n, the median of their scores with the bounds of its interval (resting on the median, so
     hidden with it)."""
-    tally = fit.tally
     rows = trajectory.rows
     scores = pd.Series(rows["score"].to_numpy(), index=pd.Index(rows["episode"].to_numpy()), name="ors_total")
     positions = scores.groupby([rows[c].to_numpy() for c in CELL]).indices
     empty = np.empty(0, dtype=np.int64)
-    cells = {}
-    point: Any  # a row of the points frame: instrument, band, number, n, median, low, high
-    for point in trajectory.points.itertuples(index=False):  # one per cell of the published table
-        values = scores.iloc[positions.get((point.instrument, point.band, point.number), empty)]
-        conditions = [("instrument", point.instrument), ("intake_band", labels[point.band]),
-                      ("ors_number", int(point.number))]
-        n = tally.count(_population(fit, trajectory, point.instrument), values.index, conditions)
-        cells[(point.instrument, point.band, point.number)] = {"n": n, **_median_cells(tally, values, n, point)}
-    return cells
+    # the rows of the points frame (instrument, band, number, n, median, low, high): one per cell of the table
+    points: list[Any] = list(trajectory.points.itertuples(index=False))
+    at = [np.asarray(positions.get((point.instrument, point.band, point.number), empty)) for point in points]
+    counts = fit.tally.counts([
+        (_population(fit, trajectory, point.instrument), scores.index[rows_at],
+         [("instrument", point.instrument), ("intake_band", labels[point.band]), ("ors_number", int(point.number))])
+        for point, rows_at in zip(points, at, strict=True)])
+    return {(point.instrument, point.band, point.number): {"n": n, **_median_cells(fit.tally, scores, cell, n, point)}
+            for point, cell, n in zip(points, at, counts, strict=True)}
 
 
-def _median_cells(tally: Tally, values: pd.Series, n: Cell, point) -> dict[str, Cell]:
-    """The median of a trajectory point and the bounds of its 95 % interval; empty cells where the point has
-    fewer than min_n episodes (the trajectory gives no median there) or no interval."""
+def _median_cells(tally: Tally, scores: pd.Series, at: np.ndarray, n: Cell, point) -> dict[str, Cell]:
+    """The median of a trajectory point (its reference scores are `scores` at `at`) and the bounds of its 95 %
+    interval; empty cells where the point has fewer than min_n episodes (the trajectory gives no median there)
+    or no interval."""
     if pd.isna(point.median):
         return {key: Cell(None, "number", decimals=1) for key in ("median", "low", "high")}
-    median = tally.quantile(values, n, 0.5, variable="ors_total")
+    median = tally.quantile(scores.iloc[at], n, 0.5, variable="ors_total")
     bounds = {key: tally.statistic(getattr(point, key), median, name=f"median_{key}", variable="ors_total")
               if pd.notna(getattr(point, key)) else Cell(None, "number", decimals=1) for key in ("low", "high")}
     return {"median": median, **bounds}

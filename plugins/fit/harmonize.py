@@ -24,7 +24,7 @@ def harmonized(data: Dataset, ctx: AnalysisConfig) -> pd.DataFrame:
     fit = FitInputs(ctx=ctx, dataset=data)
     current = fit.current
     episodes = current.episodes
-    result = jt_change(current.paired, fit.ors)
+    result = jt_change(current, fit.ors)
     per_episode = current.sessions.groupby(EPISODE_CODE)
     codes = episodes.index
     frame = harmonized_frame(

@@ -9,8 +9,8 @@ import pandas as pd
 from isu_engine.api import Cell, effect_size_interval, settings_for
 
 from .alliance import below_cutoff
-from .change import improvement_cells, jt_change, with_cutoff
-from .episodes import PeriodEpisodes
+from .change import improvement_cells, jt_change
+from .episodes import CLIENT_CODE, PeriodEpisodes
 from .inputs import FitInputs
 from .populations import Populations
 from .session_shares import session_share
@@ -27,16 +27,17 @@ def headline(fit: FitInputs, episodes: PeriodEpisodes) -> list[Headline]:
     """Clients, sessions, ORS effect size, reliably improved and recovered, and SRS below the cutoff."""
     ctx, tally = fit.ctx, fit.tally
     pop = Populations.of(episodes.period)
-    result = jt_change(episodes.paired, fit.ors)
+    result = jt_change(episodes, fit.ors)
     cells = improvement_cells(ctx, pop.jt, fit.ors, result)
     sessions = episodes.sessions
     below = session_share(fit, pop.sessions, "srs_below_cutoff",
-                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])), sessions)
+                          below_cutoff(sessions["srs_total"], float(fit.parameters["srs_cutoff"])),
+                          sessions[CLIENT_CODE])
     return [
         Headline("n_clients", tally.total(pop.clients, episodes.client_codes()), 0),
         Headline("n_sessions", tally.total(pop.sessions, sessions.index), 0),
         Headline("n_paired", cells["total"], 0),
-        Headline("effect_size", _effect_size(result.effect_size, with_cutoff(episodes.paired), fit, cells["total"]), 2),
+        Headline("effect_size", _effect_size(result.effect_size, episodes.jt, fit, cells["total"]), 2),
         Headline("improved_pct", cells["improved_pct"], 1),
         Headline("recovered_pct", cells["recovered_pct"], 1),
         Headline("srs_sessions", below.assessed, 0),

@@ -53,7 +53,7 @@ class FitInputs:
     def current(self) -> PeriodEpisodes:
         return self.episodes(self.ctx.period)
 
-    @property
+    @cached_property
     def populations(self) -> Populations:
         return Populations.of(self.ctx.period)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from isu_engine.api import (Bar, ChangeResult, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
+from isu_engine.api import (Bar, Chart, Column, KeyFigure, KeyFigures, Section, Table, change_categories,
                             change_items, compare_groups, group_columns, improved_flags, text)
 
-from .change import category_counts, improvement_cells, reliable_change, with_cutoff, without_cutoff
+from .change import category_counts, improvement_cells, reliable_change
 from .inputs import FitInputs
 
 YCORS = "YCORS"
@@ -18,9 +18,8 @@ OWN_DEFINITIONS = {"ors.n_paired": "n_paired_definition", "ors.mean_pre": "mean_
 def build_outcome(section: Section, fit: FitInputs) -> None:
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
     current = fit.current
-    paired = current.paired
     section.intro = ctx.t("fit.outcome.intro", points=_points(ors.reliable_change, ctx))
-    jt = with_cutoff(paired)
+    jt = current.jt
     items, result = change_items(ctx, scale=ors, paired=jt[["pre", "post"]], population=pop.jt,
                                  cutoffs=jt["cutoff"], unit_label=ctx.t("fit.episodes_unit"))
     for figure in items[0].figures:  # ors.* are the ORS and CORS episodes with a cutoff: say so
@@ -34,14 +33,15 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
         KeyFigure("fit.ors_recovered_pct", ctx.t("fit.outcome.recovered_pct"), cells["recovered_pct"],
                   ctx.t("fit.outcome.recovered_pct_definition")),
     ]))
-    _no_cutoff_items(section, fit, paired)
-    by_instrument, ycors = _by_instrument(fit, jt, without_cutoff(paired))
+    _no_cutoff_items(section, fit)
+    by_instrument, ycors = _by_instrument(fit, jt, current.no_cutoff)
     section.items.append(KeyFigures(ycors))
     section.items.append(by_instrument)
     intake = current.episodes.loc[jt.index]
     flags = improved_flags(result)
+    change = change_categories(ctx, result)
     for name, label, labels, order in group_columns(fit.dataset, intake, ctx):
-        section.items.append(_stacked_chart(fit, name, label, labels, order, result, cells["total"]))
+        section.items.append(_stacked_chart(fit, name, label, labels, order, change, cells["total"]))
         comparison = compare_groups(ctx, comparison_id=f"{fit.table_prefix}.ors.improved.{name}", population=pop.jt,
                                     indicator=f"{ors.name}.improved",
                                     indicator_label=ctx.t("fit.outcome.improved_share"),
@@ -50,12 +50,12 @@ def build_outcome(section: Section, fit: FitInputs) -> None:
             section.items.append(comparison)
 
 
-def _no_cutoff_items(section: Section, fit: FitInputs, paired: pd.DataFrame) -> None:
+def _no_cutoff_items(section: Section, fit: FitInputs) -> None:
     """Episodes without a cutoff (YCORS, unknown instrument or age): left out of Jacobson–Truax, counted
     as exclusions, and shown in their own table of reliable change only."""
     ctx, pop, ors = fit.ctx, fit.populations, fit.ors
-    rest = without_cutoff(paired)
-    result = reliable_change(paired, ors)
+    rest = fit.current.no_cutoff
+    result = reliable_change(fit.current, ors)
     rows, rest_total = category_counts(ctx, pop.no_cutoff, f"{ors.name}.reliable_change", result)
     ycors = (fit.current.episodes.loc[rest.index, "instrument"] == YCORS).fillna(False).to_numpy(dtype=bool)
     analysis = ctx.t("fit.outcome.jt_analysis")
@@ -87,7 +87,7 @@ def _by_instrument(fit: FitInputs, jt: pd.DataFrame, rest: pd.DataFrame) -> tupl
             if not inside.any():
                 continue
             cell = tally.count(population, episodes.index[inside], [("instrument", form)])
-            means = [tally.mean(episodes.loc[inside, column], cell) for column in ("pre", "post")]
+            means = [tally.mean(episodes[column][inside], cell) for column in ("pre", "post")]
             rows.append([text(form), cell, *means, text(ctx.t("common.yes" if judged else "common.no"))])
             if form == YCORS:
                 ycors = {"n": cell, "pre": means[0], "post": means[1]}
@@ -116,8 +116,9 @@ def _points(value, ctx) -> str:
 
 
 def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, order: list[str] | None,
-                   result: ChangeResult, total) -> Chart:
-    """The Jacobson–Truax categories per group (missing group values as a group of their own)."""
+                   change: tuple[pd.Series, list[tuple[str, str]]], total) -> Chart:
+    """The Jacobson–Truax categories per group (missing group values as a group of their own); `change` is
+    each episode's category and the categories shown (`change_categories`)."""
     ctx, tally, pop, ors = fit.ctx, fit.tally, fit.populations, fit.ors
     missing = ctx.t("common.missing")
     groups = labels.astype(object).where(labels.notna(), missing)
@@ -125,7 +126,7 @@ def _stacked_chart(fit: FitInputs, name: str, label: str, labels: pd.Series, ord
     ordered = [g for g in (order or sorted((g for g in present if g != missing), key=str)) if g in present]
     ordered += [missing] if missing in present and missing not in ordered else []
     variable = f"{ors.name}.change"
-    values, categories = change_categories(ctx, result)
+    values, categories = change
     rows = []
     for group in ordered:
         inside = (groups == group).to_numpy()

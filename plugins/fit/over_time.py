@@ -30,21 +30,22 @@ def build_over_time(section: Section, fit: FitInputs) -> None:
     start_step = step_index(episodes["session_date"], parts)
     ended = episodes[episodes["end"] != OPEN]
     end_step = step_index(ended["end_date"], parts)
-    clients = sessions[CLIENT_CODE].to_numpy()
+    clients = sessions[CLIENT_CODE]
     below = below_cutoff(sessions["srs_total"], cutoff)
+    intake_ors = episodes["ors_total"]
+    planned = ended["end"] == "planned"
     rows, srs_cells, planned_cells = [], [], []
     for index, part in enumerate(parts):
         names = StepPopulations.of(part.label)
         in_step = session_step == index
         n_sessions = tally.total(names.sessions, sessions.index[in_step])
-        n_clients = tally.total(names.clients, pd.Index(np.unique(clients[in_step])))
-        intake = episodes.loc[start_step == index, "ors_total"].dropna()
+        n_clients = tally.total(names.clients, pd.Index(np.unique(clients.to_numpy()[in_step])))
+        intake = intake_ors[start_step == index].dropna()
         with_intake = tally.count(names.started, intake.index, [("intake_ors", "present")])
         mean_intake = tally.mean(intake, with_intake)
-        srs = session_share(fit, names.sessions, SRS_FLAG, below[in_step], sessions[in_step])
+        srs = session_share(fit, names.sessions, SRS_FLAG, below[in_step], clients[in_step])
         with_srs, below_pct = srs.assessed, srs.pct
-        closing = ended[end_step == index]
-        _, n_ended, planned_pct = tally.indicator(names.ended, PLANNED_FLAG, closing["end"] == "planned")
+        _, n_ended, planned_pct = tally.indicator(names.ended, PLANNED_FLAG, planned[end_step == index])
         rows.append([text(part.label), n_clients, n_sessions, with_intake, mean_intake, with_srs, below_pct,
                      n_ended, planned_pct])
         srs_cells.append(below_pct)

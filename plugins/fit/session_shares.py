@@ -10,7 +10,6 @@ import pandas as pd
 
 from isu_engine.api import Cell, Population, design_effect, wilson_interval_design
 
-from .episodes import CLIENT_CODE
 from .inputs import FitInputs
 
 
@@ -25,11 +24,11 @@ class SessionShare:
 
 
 def session_share(fit: FitInputs, population: Population, name: str, flags: pd.Series,
-                  sessions: pd.DataFrame) -> SessionShare:
-    """`flags` (one per row of `sessions`, NA = not assessed) counted as `tally.indicator` does; the share's
-    interval is the design-effect-adjusted Wilson interval (Kish, clustered by client)."""
+                  clients: pd.Series) -> SessionShare:
+    """`flags` (one per session, NA = not assessed) counted as `tally.indicator` does; the share's interval is
+    the design-effect-adjusted Wilson interval (Kish, clustered by `clients`, the client code of each session)."""
     yes, assessed, pct = fit.tally.indicator(population, name, flags)
-    deff = design_effect(flags.astype("Float64"), pd.Series(sessions[CLIENT_CODE].to_numpy(), index=flags.index))
+    deff = design_effect(flags, clients)
     if assessed.value:
         low, high = wilson_interval_design(yes.value, assessed.value, deff)
         pct = Cell(pct.value, pct.kind, decimals=pct.decimals, low=100.0 * float(low), high=100.0 * float(high),

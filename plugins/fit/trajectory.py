@@ -38,7 +38,7 @@ def intake_band(scores: pd.Series, bands: list[list[float]]) -> pd.Series:
     for index, (low, high) in enumerate(bands):
         upper = values <= high if index == len(bands) - 1 else values < high
         result[(values >= low) & upper & (result < 0)] = index
-    return pd.Series(result, index=scores.index, dtype="Int64").where(result >= 0)
+    return pd.Series(pd.arrays.IntegerArray(result, result < 0), index=scores.index)
 
 
 def median_interval_ranks(n: np.ndarray, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
@@ -244,20 +244,20 @@ def _points(rows: pd.DataFrame, cells: tuple[np.ndarray, np.ndarray, np.ndarray,
     at = order[starts]                        # a row of each cell, for its instrument, band and number
     form = pd.Index(instruments).get_indexer(pd.Index(rows["instrument"].to_numpy()[at]))
     cell = (form * n_bands + rows["band"].to_numpy()[at]) * max_number + rows["number"].to_numpy()[at] - 1
-    every = pd.MultiIndex.from_product([instruments, range(n_bands), range(1, max_number + 1)], names=CELL)
-    counts = np.zeros(len(every), dtype=np.int64)
+    n_cells = len(instruments) * n_bands * max_number
+    counts = np.zeros(n_cells, dtype=np.int64)
     counts[cell] = n
-    figures = {name: np.full(len(every), np.nan) for name in ("median", "low", "high")}
+    figures = {name: np.full(n_cells, np.nan) for name in ("median", "low", "high")}
     shown = n >= min_n
     figures["median"][cell[shown]] = ((values[starts + (n - 1) // 2] + values[starts + n // 2]) / 2.0)[shown]
     for name, rank in (("low", lower), ("high", upper)):
         known = shown & ~np.isnan(rank)
         figures[name][cell[known]] = values[starts[known] + rank[known].astype(np.int64) - 1]
-    points = every.to_frame(index=False)
-    points["n"] = counts
-    for name, column in figures.items():
-        points[name] = column
-    return points
+    every = {  # every instrument × band × number, in that order
+        "instrument": np.repeat(np.array(instruments, dtype=object), n_bands * max_number),
+        "band": np.tile(np.repeat(np.arange(n_bands, dtype=np.int64), max_number), len(instruments)),
+        "number": np.tile(np.arange(1, max_number + 1, dtype=np.int64), len(instruments) * n_bands)}
+    return pd.DataFrame({**every, "n": counts, **figures})
 
 
 def on_track(trajectory: Trajectory, paired: pd.DataFrame, instrument: pd.Series) -> pd.Series:

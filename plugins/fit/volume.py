@@ -35,7 +35,7 @@ def build_volume(section: Section, fit: FitInputs) -> None:
     two_plus, _, two_plus_pct = tally.indicator(pop.clients, "ors_two_plus",
                                                 pd.Series(clients.isin(paired_clients), index=clients))
     median = tally.quantile(per_client, n_clients, 0.5, variable="sessions_per_client")
-    completion = {name: session_share(fit, pop.sessions, name, sessions[column].notna(), sessions)
+    completion = {name: session_share(fit, pop.sessions, name, sessions[column].notna(), sessions[CLIENT_CODE])
                   for name, column in (("has_ors", "ors_total"), ("has_srs", "srs_total"))}
     ors_pct, srs_pct = completion["has_ors"].pct, completion["has_srs"].pct
     section.items.append(KeyFigures([

@@ -59,14 +59,14 @@ class Cases:
     @cached_property
     def ended(self) -> pd.DataFrame:
         """The cases that ended in the period."""
-        return self.frame[self.frame[STATUS] == ENDED]
+        return self.frame[(self.frame[STATUS] == ENDED).to_numpy()]
 
 
 def period_cases(frame: pd.DataFrame, period: Period) -> Cases:
     """The cases of `frame` active in `period`, with the columns status and duration_days added."""
-    active = active_in_period(frame[START], frame[END], period)
-    cases = frame.loc[active].copy()
-    ended = in_period(cases[END], period).fillna(False).astype(bool)
+    active = active_in_period(frame[START], frame[END], period).to_numpy()
+    cases = frame[active].copy(deep=False)   # the selected rows are a frame of their own: no need to copy them again
+    ended = in_period(cases[END], period).to_numpy(dtype=bool, na_value=False)
     cases[STATUS] = np.where(ended, ENDED, OPEN).astype(object)
     days = (cases[END] - cases[START]).dt.days.astype("float64")
     cases[DURATION] = days.where(ended)

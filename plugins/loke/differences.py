@@ -22,17 +22,18 @@ def build_differences(section: Section, comp: Compilation) -> None:
     section.intro = ctx.t("loke.differences.intro")
     ended = now.cases.ended
     rating_flags = improved_flags(now.rating)
+    ended_groups = group_columns(comp.data, ended, ctx)
     measures = [
-        ("ended_as_planned", ctx.t("loke.figure.ended_as_planned_pct"), now.populations.ended, ended,
+        ("ended_as_planned", ctx.t("loke.figure.ended_as_planned_pct"), now.populations.ended, ended_groups,
          now.ended_as_planned_flags),
-        ("goal_attained", ctx.t("loke.figure.goal_attained_pct"), now.populations.ended, ended,
+        ("goal_attained", ctx.t("loke.figure.goal_attained_pct"), now.populations.ended, ended_groups,
          now.goal_attained_flags),
         (f"{RATING}.improved", ctx.t("loke.figure.rating_improved_pct"), now.populations.rated,
-         ended.loc[rating_flags.index], rating_flags),
+         group_columns(comp.data, ended.loc[rating_flags.index], ctx), rating_flags),
     ]
     found = False
-    for indicator, label, population, frame, flags in measures:
-        for grouping, grouping_label, groups, order in group_columns(comp.data, frame, ctx):
+    for indicator, label, population, groupings, flags in measures:
+        for grouping, grouping_label, groups, order in groupings:
             comparison = compare_groups(
                 ctx, comparison_id=f"{comp.name}.compare.{indicator}.{grouping}", population=population,
                 indicator=indicator, indicator_label=label, flags=flags, grouping=grouping,
@@ -40,7 +41,7 @@ def build_differences(section: Section, comp: Compilation) -> None:
             if comparison is not None:
                 section.items.append(comparison)
                 found = True
-    for grouping, grouping_label, groups, order in group_columns(comp.data, ended, ctx):
+    for grouping, grouping_label, groups, order in ended_groups:
         if grouping in END_REASON_GROUPINGS:
             section.items.extend(_end_reasons_by_group(comp, grouping, grouping_label, groups, order))
     if not found:

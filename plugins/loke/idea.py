@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from isu_engine.api import Document, Field, Model, flags_distinct, format_number, list_items, t
+from isu_engine.api import Document, Field, Model, flags_distinct, format_number, list_items, t, yes_no
 
 from .cases import DURATION
 
@@ -114,10 +115,11 @@ def block_flags(criteria: Iterable[Criterion], frame: pd.DataFrame) -> tuple[lis
     each = [criterion.meets(frame) for criterion in criteria]
     if not each:
         return [], pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    table = pd.concat(each, axis=1)
-    missing = table.isna().any(axis=1)
-    every = table.fillna(False).astype(bool).all(axis=1)
-    return each, every.astype("boolean").mask(missing)
+    met_all, known = np.ones(len(frame), dtype=bool), np.ones(len(frame), dtype=bool)
+    for flags in each:
+        met_all &= flags.to_numpy(dtype=bool, na_value=False)
+        known &= flags.notna().to_numpy()
+    return each, yes_no(met_all, known, frame.index)
 
 
 def read_idea(value: Any, model: Model, document: Document, container: dict, key: str, where: str,
@@ -231,13 +233,16 @@ def _result_criterion(name: str, container: dict, doc: Document, known: list[str
 
 
 def _in_range(values: pd.Series, low: Any, high: Any) -> pd.Series:
-    present = values.notna()
+    """Numbers or dates (bounds as pd.Timestamp) compared as numpy arrays; a missing value is in no range."""
+    dates = isinstance(low, pd.Timestamp) or isinstance(high, pd.Timestamp)
+    points = values.to_numpy(dtype="datetime64[ns]") if dates else values.to_numpy(dtype="float64", na_value=np.nan)
+    present = values.notna().to_numpy()
     inside = present.copy()
     if low is not None:
-        inside &= (values >= low).fillna(False).astype(bool)
+        inside &= points >= (np.datetime64(low) if dates else low)
     if high is not None:
-        inside &= (values <= high).fillna(False).astype(bool)
-    return inside.astype("boolean").mask(~present)
+        inside &= points <= (np.datetime64(high) if dates else high)
+    return yes_no(inside, present, values.index)
 
 
 def _folded(value: Any) -> str:
@@ -245,20 +250,20 @@ def _folded(value: Any) -> str:
 
 
 def _accepted(values: pd.Series, accepted: tuple) -> pd.Series:
-    present = values.notna()
+    present = values.notna().to_numpy()
     if all(isinstance(v, str) for v in accepted):
         wanted = {_folded(v) for v in accepted}
-        hits = pd.Series(flags_distinct(values, lambda value: _folded(value) in wanted), index=values.index)
+        hits = flags_distinct(values, lambda value: _folded(value) in wanted)
     else:
-        hits = values.isin(list(accepted))
-    return hits.fillna(False).astype("boolean").mask(~present)
+        hits = values.isin(list(accepted)).to_numpy(dtype=bool, na_value=False)
+    return yes_no(hits, present, values.index)
 
 
 def _any_accepted(values: pd.Series, accepted: tuple, delimiter: str) -> pd.Series:
     present = flags_distinct(values, lambda value: value != "")
     wanted = {_folded(v) for v in accepted}
     hits = flags_distinct(values, lambda value: any(_folded(item) in wanted for item in list_items(value, delimiter)))
-    return pd.Series(hits, index=values.index).astype("boolean").mask(~present)
+    return yes_no(hits, present, values.index)
 
 
 def _bound_text(value: Any, language: str) -> str | None:

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+
+from isu_engine.api import yes_no
 
 
 def ended_as_planned(end_reason: pd.Series, planned_values: Iterable) -> pd.Series:
     """True when the end reason is a planned one; every ended case is assessed (no reason = not planned)."""
-    return end_reason.isin(list(planned_values)).fillna(False).astype("boolean")
+    return yes_no(_is_one_of(end_reason, planned_values), np.ones(len(end_reason), dtype=bool), end_reason.index)
 
 
 def goal_share(goal: pd.Series, counted: Iterable, assessed: Iterable) -> pd.Series:
     """True when the goal attainment is one of `counted`, False when otherwise assessed, NA when not assessed."""
-    is_assessed = goal.isin(list(assessed)).fillna(False).astype(bool)
-    flags = goal.isin(list(counted)).fillna(False).astype("boolean")
-    return flags.mask(~is_assessed)
+    return yes_no(_is_one_of(goal, counted), _is_one_of(goal, assessed), goal.index)
+
+
+def _is_one_of(values: pd.Series, accepted: Iterable) -> np.ndarray:
+    return values.isin(list(accepted)).to_numpy(dtype=bool, na_value=False)

@@ -38,7 +38,7 @@ def field_items(ctx: AnalysisConfig, *, table_id: str, field: Field, population:
                                      variable=field.name, values=values, delimiter=field.delimiter,
                                      categories=categories)
     return frequency_items(ctx, table_id=table_id, title=title, population=population, variable=field.name,
-                           values=values.astype(object).where(values.notna(), None), categories=categories)
+                           values=values, categories=categories)
 
 
 def band_labels(values: pd.Series, edges: list[int], ctx: AnalysisConfig, unit: str) -> tuple[pd.Series, list[str]]:

@@ -29,8 +29,7 @@ def build_result(section: Section, comp: Compilation) -> None:
     field = model.fields["satisfaction"]
     section.items.extend(frequency_items(
         ctx, table_id=f"{comp.name}.satisfaction", title=field.title(ctx.language), population=population,
-        variable="satisfaction", values=ended["satisfaction"].astype(object).where(ended["satisfaction"].notna(), None),
-        categories=categories_of(field, ctx.language)))
+        variable="satisfaction", values=ended["satisfaction"], categories=categories_of(field, ctx.language)))
     section.items.extend(own_items(ctx, dataset=comp.name, model=model, block="result", population=population,
                                    frame=ended, absent=comp.data.absent_fields))
 

@@ -25,7 +25,7 @@ _FROM = {  # module → the names taken from it ("public=inside" where the two d
     "isu_engine.check.rules": "RuleKind Failure builtin_rule_kinds",
     # results and counting
     "isu_engine.analyse.results": "Section Item Table Column Cell KeyFigure KeyFigures Chart Bar Paragraph text",
-    "isu_engine.analyse.tabulate": "Tally Category Population",
+    "isu_engine.analyse.tabulate": "Tally Category Population yes_no",
     # building blocks of analyses
     "isu_engine.analyse.generic": "frequency_items multi_frequency_items summary_items change_items categories_of "
                                   "group_columns settings_for cutoffs_by_rules improved_flags change_categories",

@@ -88,7 +88,7 @@ class AnalysisConfig:
     def age_bands(self, ages: pd.Series) -> pd.Series:
         """Each age as the label of its age band (NA outside every band or missing)."""
         labels = self.age_band_labels()
-        values = ages.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)  # a missing age is in no band
+        values = ages.to_numpy(dtype="float64", na_value=np.nan)  # a missing age is in no band
         result = np.full(len(values), pd.NA, dtype=object)
         for (low, high), label in zip(self.config.age_bands, labels, strict=True):
             result[(values >= low) & (values <= high)] = label
@@ -113,12 +113,22 @@ class AnalysisConfig:
 
 def in_period(dates: pd.Series, period: Period) -> pd.Series:
     """Dates inside the period (inclusive)."""
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    return (dates >= start) & (dates <= end)
+    values = _datetimes(dates)
+    return pd.Series((values >= _midnight(period.start)) & (values <= _midnight(period.end)), index=dates.index)
 
 
 def active_in_period(start: pd.Series, end: pd.Series, period: Period) -> pd.Series:
     """Cases active during the period: start ≤ period end and (no end or end ≥ period start)."""
-    p_start, p_end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    return (start <= p_end).fillna(False) & (end.isna() | (end >= p_start)).fillna(False)
+    ends = _datetimes(end)
+    active = (_datetimes(start) <= _midnight(period.end)) & (np.isnat(ends) | (ends >= _midnight(period.start)))
+    return pd.Series(active, index=start.index)
+
+
+def _datetimes(dates: pd.Series) -> np.ndarray:
+    """Dates as numpy datetimes (a missing date is NaT, which no comparison holds for)."""
+    return dates.to_numpy(dtype="datetime64[ns]")
+
+
+def _midnight(day: dt.date) -> np.datetime64:
+    return np.datetime64(day, "ns")
 

@@ -10,15 +10,16 @@ reflection question for each flag (the section that holds it asks them).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.analyse.distinct import map_distinct
-from isu_engine.analyse.tabulate import Population, shown_test
+from isu_engine.analyse.tabulate import Population, shown_test, yes_and_assessed
 from isu_engine.analyse.results import Adjusted, Column, Comparison, Contrast, Paragraph, Question, Section, Table, text
-from isu_engine.stats.groups import FlagRule, contrast_key, each_group_against_rest, family_q_values, flag_differences
+from isu_engine.stats.groups import FlagRule, against_rest, contrast_key, family_q_values, flag_differences
 
 FEMALE = ("flicka", "kvinna")
 MALE = ("pojke", "man")
@@ -55,7 +56,7 @@ def two_way_gender_order(ctx: AnalysisConfig, labels: pd.Series | None = None) -
     other groups those in `labels` (all when no labels are given)."""
     named = [ctx.t("common.female"), ctx.t("common.male")]
     others = [ctx.t("common.gender_other"), ctx.t("common.gender_unknown"), ctx.t("common.gender_other_or_unknown")]
-    present = set(labels.dropna().unique()) if labels is not None else set(others)
+    present = set(labels.unique()) if labels is not None else set(others)
     return named + [label for label in others if label in present]
 
 
@@ -63,32 +64,34 @@ def compare_groups(ctx: AnalysisConfig, *, comparison_id: str, population: Popul
                    indicator_label: str, flags: pd.Series, grouping: str, grouping_label: str,
                    groups: pd.Series, order: Iterable[str] | None = None) -> Comparison | None:
     """One indicator (yes/no/NA per unit) compared across groups; None when fewer than two groups."""
-    tally = ctx.tally
     if not flags.index.equals(groups.index):
         raise ValueError("flags and groups must share one index")
-    flags = flags.astype("boolean")
+    yes, assessed = yes_and_assessed(flags)
     codes, uniques = pd.factorize(groups)
     known = codes >= 0
-    assessed = flags.notna().to_numpy() & known
-    present = list(uniques[np.unique(codes[assessed])])
+    present = list(uniques[np.unique(codes[assessed & known])])
     order = [g for g in (order or sorted(present, key=str)) if g in present]
     if len(order) < 2:
         return None
-    chosen = groups[assessed]
-    stats = each_group_against_rest(flags[assessed],
-                                    pd.Series(pd.Categorical(chosen, categories=order), index=chosen.index))
-    stats = stats.set_index("group").reindex(order)
-    _, overall_assessed, _ = tally.indicator(population, indicator, flags[known], [(grouping, ("any",))])
     code_of = {value: code for code, value in enumerate(uniques)}
+    inside = [codes == code_of[group] for group in order]
+    # each group against the others of `order`, as `each_group_against_rest` sets them
+    stats = against_rest(np.array([np.count_nonzero(assessed & one) for one in inside], dtype="int64"),
+                         np.array([np.count_nonzero(yes & one) for one in inside], dtype="int64"))
+    parts: list[tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]]] = [
+        (yes & known, assessed & known, [(grouping, ("any",))])]
+    for group, one in zip(order, inside, strict=True):
+        rest = known & ~one
+        parts += [(yes & one, assessed & one, [(grouping, group)]),
+                  (yes & rest, assessed & rest, [(grouping, ("not", group))])]
+    (_, overall_assessed, _), *sides = ctx.tally.indicators(population, indicator, flags.index, parts)
     contrasts = []
-    for group in order:
-        inside = codes == code_of[group]
-        _, base, share = tally.indicator(population, indicator, flags[inside], [(grouping, group)])
-        _, _, rest_share = tally.indicator(population, indicator, flags[known & ~inside], [(grouping, ("not", group))])
-        row = stats.loc[group].to_dict()
+    for number, group in enumerate(order):
+        (_, base, share), (_, _, rest_share) = sides[2 * number], sides[2 * number + 1]
         contrasts.append(Contrast(group=group, assessed=base, pct=share, pct_rest=rest_share,
-                                  diff=tally.difference(share, rest_share, float(row["diff"])), n=int(row["n"]),
-                                  n_rest=int(row["n_rest"]), p_value=float(row["p_value"])))
+                                  diff=ctx.tally.difference(share, rest_share, float(stats["diff"][number])),
+                                  n=int(stats["n"][number]), n_rest=int(stats["n_rest"][number]),
+                                  p_value=float(stats["p_value"][number])))
     return Comparison(id=comparison_id, indicator=indicator_label, grouping=grouping_label, contrasts=contrasts,
                       assessed=overall_assessed)
 

@@ -22,7 +22,7 @@ from isu_engine.check.dataset import ROW, Dataset
 from isu_engine.analyse.distinct import list_item_rows, map_distinct
 from isu_engine.configure.model import DEFAULT_ANALYSES, Cutoff, Field, Scale
 from isu_engine.analyse.results import Bar, Cell, Chart, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
-from isu_engine.analyse.tabulate import Population
+from isu_engine.analyse.tabulate import Population, yes_no
 from isu_engine.stats.change import ChangeResult, ChangeSettings, analyse_change
 from isu_engine.stats.pairing import pair_scale
 
@@ -237,7 +237,7 @@ def change_categories(ctx: AnalysisConfig, result: ChangeResult) -> tuple[pd.Ser
     """
     values = result.categories.astype(object)
     order = list(result.categories.cat.categories)
-    harmed = int((values == "harmed").sum())
+    harmed = result.counts.get("harmed", 0)
     labels = {c: ctx.t(f"change.category.{c}") for c in order}
     if "harmed" in order and 1 <= harmed < ctx.min_cell:
         values = values.where(values != "harmed", "deteriorated")
@@ -248,7 +248,9 @@ def change_categories(ctx: AnalysisConfig, result: ChangeResult) -> tuple[pd.Ser
 
 def improved_flags(result: ChangeResult) -> pd.Series:
     """True for reliable improvement (recovered included) or 'better'; False otherwise; per paired unit."""
-    return result.categories.astype(object).isin(IMPROVED).astype("boolean").where(result.categories.notna())
+    codes = result.categories.cat.codes.to_numpy()
+    improved = [number for number, category in enumerate(result.categories.cat.categories) if category in IMPROVED]
+    return yes_no(np.isin(codes, improved), codes >= 0, result.categories.index)
 
 
 def group_columns(dataset: Dataset, frame: pd.DataFrame,

@@ -7,8 +7,12 @@ counts of clients' records and go through disclosure control like any count.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from isu_engine.analyse.context import AnalysisConfig
 from isu_engine.check.dataset import Dataset, issues_summary
+from isu_engine.configure.model import Field
 from isu_engine.analyse.tabulate import Population
 from isu_engine.analyse.results import Cell, Column, KeyFigure, KeyFigures, Paragraph, Section, Table, text
 
@@ -66,21 +70,24 @@ def _known_check(ctx: AnalysisConfig, check: str) -> bool:
         return False
 
 
+def _missing(values: pd.Series, field: Field) -> np.ndarray:
+    """Which values are missing (for a list field: also an empty list)."""
+    missing = values.isna().to_numpy()
+    return missing | (values == "").to_numpy(dtype=bool, na_value=False) if field.type == "list" else missing
+
+
 def _missing_table(dataset: Dataset, ctx: AnalysisConfig) -> Table:
     """Missing values per field among the valid rows (fields present in the source only)."""
     frame = dataset.frame
     tally = ctx.tally
     valid = Population("rows", "valid_rows")
     total = tally.total(valid, frame.index)
-    rows = []
-    for name, field in dataset.model.fields.items():
-        if name in dataset.absent_fields or field.identifier:
-            continue
-        missing = frame[name].isna()
-        if field.type == "list":
-            missing = missing | (frame[name] == "")
-        missing_cell = tally.count(valid, frame.index[missing.to_numpy(dtype=bool)], [(name, None)])
-        rows.append([text(field.title(ctx.language)), missing_cell, tally.pct(missing_cell, total)])
+    fields = [field for name, field in dataset.model.fields.items()
+              if name not in dataset.absent_fields and not field.identifier]
+    missing = tally.counts_of_parts(valid, frame.index, [(_missing(frame[field.name], field), [(field.name, None)])
+                                                         for field in fields])
+    rows = [[text(field.title(ctx.language)), cell, tally.pct(cell, total)]
+            for field, cell in zip(fields, missing, strict=True)]
     return Table(
         id=f"{dataset.name}.quality.missing",
         title=ctx.t("quality.missing_title"),

@@ -54,7 +54,40 @@ def unit_keys(units: Any) -> pd.Index:
     """The unit keys of `units`: an Index, or the index of a Series or DataFrame."""
     if isinstance(units, (pd.Series, pd.DataFrame)):
         return units.index
-    return pd.Index(units)
+    return units if isinstance(units, pd.Index) else pd.Index(units)
+
+
+def category_rows(values: pd.Series, known: Sequence[Any], variable: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """Which rows of `values` hold each value of `known` (in that order), and which are missing.
+
+    A value that is present but not in `known` is an error. Values are matched as a dict matches
+    its keys, once per distinct value.
+    """
+    codes, uniques = pd.factorize(values)
+    position: dict[Any, int] = {}
+    for number, value in enumerate(known):
+        position.setdefault(value, number)
+    # each distinct value's category number, -2 outside them; the last entry is for missing values (code -1)
+    numbers = np.array([position.get(value, -2) for value in uniques] + [-1], dtype=np.int64)[codes]
+    outside = numbers == -2
+    if outside.any():
+        raise ValueError(f"{variable}: {int(outside.sum())} values outside the categories given")
+    return [numbers == position[value] for value in known], numbers == -1
+
+
+def yes_no(yes: np.ndarray, assessed: np.ndarray, index: pd.Index) -> pd.Series:
+    """A yes/no indicator per unit (boolean, NA where not assessed) from two boolean arrays."""
+    return pd.Series(pd.arrays.BooleanArray(np.asarray(yes, dtype=bool), ~np.asarray(assessed, dtype=bool)),
+                     index=index)
+
+
+def yes_and_assessed(flags: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit of a yes/no indicator (NA = not assessed): whether it is yes, and whether it is assessed."""
+    if flags.dtype == bool:
+        yes = flags.to_numpy()
+        return yes, np.ones(len(yes), dtype=bool)
+    array = (flags if isinstance(flags.dtype, pd.BooleanDtype) else flags.astype("boolean")).array
+    return array.to_numpy(dtype=bool, na_value=False), ~np.asarray(array.isna())
 
 
 class Tally:
@@ -81,9 +114,24 @@ class Tally:
         universe = self.records.universe(self.dataset, population.kind)
         return self._count_at(population, universe.positions(unit_keys(units)), conditions, always_shown)
 
-    def _counts_of_parts(self, population: Population, keys: pd.Index,
+    def counts(self, requests: Sequence[tuple[Population, Any, Iterable[tuple[str, Any]]]]) -> list[Cell]:
+        """`count` of each (population, units, conditions) in turn, the units of each kind looked up together."""
+        positions: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(requests)
+        by_kind: dict[str, list[int]] = {}
+        for number, (population, _, _) in enumerate(requests):
+            by_kind.setdefault(population.kind, []).append(number)
+        for kind, numbers in by_kind.items():
+            universe = self.records.universe(self.dataset, kind)
+            found = universe.positions_of_sets([unit_keys(requests[number][1]) for number in numbers])
+            for number, at in zip(numbers, found, strict=True):
+                positions[number] = at
+        return [self._count_at(population, at, conditions)
+                for (population, _, conditions), at in zip(requests, positions, strict=True)]
+
+    def counts_of_parts(self, population: Population, keys: pd.Index,
                          parts: Sequence[tuple[np.ndarray, Iterable[tuple[str, Any]]]]) -> list[Cell]:
-        """One count per (mask, conditions): the units `keys[mask]`, looked up in one pass."""
+        """One count per (mask, conditions): the units `keys[mask]` (the rows of a table over one set of units),
+        looked up in one pass."""
         universe = self.records.universe(self.dataset, population.kind)
         positions = universe.positions_of_parts(keys, [mask for mask, _ in parts])
         return [self._count_at(population, at, conditions)
@@ -112,21 +160,15 @@ class Tally:
         The missing row is included when any value is missing.
         """
         conditions = list(conditions)
-        known = [value for value, _ in categories]
-        present = values.notna()
-        outside = present & ~values.isin(known)
-        if outside.any():
-            raise ValueError(f"{variable}: {int(outside.sum())} values outside the categories given")
-        codes = pd.Categorical(values, categories=known) if len(known) == len(set(map(repr, known))) else None
+        holders, missing = category_rows(values, [value for value, _ in categories], variable)
         parts = [(np.ones(len(values), dtype=bool), conditions)]
-        for position, (value, _) in enumerate(categories):
-            inside = (codes.codes == position) if codes is not None else (values == value).fillna(False).to_numpy()
-            parts.append((inside, [*conditions, (variable, plain(value))]))
+        parts.extend((inside, [*conditions, (variable, plain(value))])
+                     for inside, (value, _) in zip(holders, categories, strict=True))
         labelled = list(categories)
-        if not present.all():
-            parts.append((~present.to_numpy(), [*conditions, (variable, MISSING)]))
+        if missing.any():
+            parts.append((missing, [*conditions, (variable, MISSING)]))
             labelled.append((MISSING, missing_label))
-        total, *cells = self._counts_of_parts(population, values.index, parts)
+        total, *cells = self.counts_of_parts(population, values.index, parts)
         rows = [Category(value, label, cell, self.pct(cell, total))
                 for (value, label), cell in zip(labelled, cells, strict=True)]
         for row in rows:              # the rows are every unit of the total (a reader sees the table is whole)
@@ -139,19 +181,28 @@ class Tally:
                name: str, conditions: Iterable[tuple[str, Any]] = ()) -> Cell:
         """The count of units whose value is one of `accepted` (e.g. the assessed cases)."""
         inside = values.isin(list(accepted)).fillna(False).to_numpy(dtype=bool)
-        [cell] = self._counts_of_parts(population, values.index, [(inside, [*conditions, (variable, ("in", name))])])
+        [cell] = self.counts_of_parts(population, values.index, [(inside, [*conditions, (variable, ("in", name))])])
         return cell
 
     def indicator(self, population: Population, name: str, flags: pd.Series,
                   conditions: Iterable[tuple[str, Any]] = ()) -> tuple[Cell, Cell, Cell]:
         """A yes/no indicator per unit (NA = not assessed): cells for yes, assessed, and the share of yes."""
-        conditions = list(conditions)
-        flags = flags.astype("boolean")
-        yes = flags.fillna(False).to_numpy(dtype=bool)
-        assessed = flags.notna().to_numpy()
-        yes_cell, assessed_cell = self._counts_of_parts(population, flags.index, [
-            (yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])])
-        return yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)
+        yes, assessed = yes_and_assessed(flags)
+        [cells] = self.indicators(population, name, flags.index, [(yes, assessed, conditions)])
+        return cells
+
+    def indicators(self, population: Population, name: str, units: pd.Index,
+                   parts: Sequence[tuple[np.ndarray, np.ndarray, Iterable[tuple[str, Any]]]],
+                   ) -> list[tuple[Cell, Cell, Cell]]:
+        """`indicator` of several parts of `units` (e.g. each group and the rest of it), looked up together: each
+        part is (which units are yes, which are assessed, conditions), as boolean masks over `units`."""
+        masks = []
+        for yes, assessed, conditions in parts:
+            conditions = list(conditions)
+            masks += [(yes, [*conditions, (name, True)]), (assessed, [*conditions, (name, ("assessed",))])]
+        counted = self.counts_of_parts(population, units, masks)
+        pairs = zip(counted[::2], counted[1::2], strict=True)
+        return [(yes_cell, assessed_cell, self.pct(yes_cell, assessed_cell)) for yes_cell, assessed_cell in pairs]
 
     # Figures computed from counts -----------------------------------------------------------
 

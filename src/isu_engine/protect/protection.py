@@ -41,6 +41,7 @@ import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from collections.abc import Iterable
 
 import numpy as np
@@ -76,9 +77,10 @@ class CountClass:
     exact: bool = False            # protected by "not pinned" (few persons), not by a range
     resting: list = field(default_factory=list)   # for each figure computed from it: the classes it rests on
 
-    @property
+    @cached_property
     def tables(self) -> set:
-        """The tables it stands in, by population and the variables of its conditions."""
+        """The tables it stands in, by population and the variables of its conditions (its figures are set
+        when it is made)."""
         return {(f.population, tuple(sorted({name for name, _ in f.conditions}))) for f in self.figures}
 
     def cost(self) -> int:
@@ -93,7 +95,7 @@ class CountClass:
     def always_shown(self) -> bool:
         return any(f.always_shown for f in self.figures)
 
-    @property
+    @cached_property
     def order(self) -> str:
         return min(f.id for f in self.figures)
 

@@ -14,6 +14,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 CATEGORIES_JT = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
@@ -90,14 +91,14 @@ class ChangeSettings:
 
 def pair_wide(frame: pd.DataFrame, subject: str, pre: str, post: str) -> pd.DataFrame:
     """Subjects with both a pre- and a post-score, as columns subject, pre, post (input index kept)."""
-    pairs = frame[[subject, pre, post]].dropna(subset=[pre, post])
+    both = (frame[pre].notna() & frame[post].notna()).to_numpy()
     return pd.DataFrame(
         {
-            "subject": pairs[subject],
-            "pre": pairs[pre].astype("float64"),
-            "post": pairs[post].astype("float64"),
+            "subject": frame[subject][both],
+            "pre": frame[pre][both].astype("float64"),
+            "post": frame[post][both].astype("float64"),
         },
-        index=pairs.index,
+        index=frame.index[both],
     )
 
 
@@ -119,19 +120,20 @@ def pair_long(
     """
     if min_measurements < 1:
         raise ValueError(f"min_measurements must be at least 1, got {min_measurements!r}")
-    rows = frame[[subject, order, value]].dropna()
+    orders = frame[order]
+    usable = (frame[subject].notna() & orders.notna() & frame[value].notna()).to_numpy()
     if until is not None:
-        limit = pd.Timestamp(until) if pd.api.types.is_datetime64_any_dtype(rows[order]) else until
-        rows = rows[rows[order] <= limit]
-    rows = rows.sort_values(order, kind="stable")
-    codes, subjects = pd.factorize(rows[subject], sort=True)
+        limit = pd.Timestamp(until) if pd.api.types.is_datetime64_any_dtype(orders) else until
+        usable = usable & (orders <= limit).to_numpy(dtype=bool, na_value=False)
+    rows = np.flatnonzero(usable)
+    rows = rows[np.argsort(orders.to_numpy()[rows], kind="stable")]   # by order; ties keep the row order
+    codes, subjects = pd.factorize(frame[subject].take(rows), sort=True)
     by_subject = np.argsort(codes, kind="stable")           # each subject's rows together, in order
     counts = np.bincount(codes, minlength=len(subjects))
     ends = np.cumsum(counts)                                 # one past each subject's last row in by_subject
     kept = counts >= min_measurements
-    first, last = by_subject[(ends - counts)[kept]], by_subject[ends[kept] - 1]
-    values = rows[value].to_numpy(dtype="float64", na_value=np.nan)
-    orders = rows[order].reset_index(drop=True)
+    first, last = rows[by_subject[(ends - counts)[kept]]], rows[by_subject[ends[kept] - 1]]
+    values = frame[value].to_numpy(dtype="float64", na_value=np.nan)
     return pd.DataFrame({
         "subject": subjects.infer_objects()[kept],           # text subjects as pandas' text dtype
         "pre": values[first], "post": values[last], "n_measurements": counts[kept].astype("int64"),
@@ -221,36 +223,31 @@ def _classify(
     method: str,
     settings: ChangeSettings,
     sd_pre: float | None,
-) -> np.ndarray:
-    """One category per subject, None where the threshold or cutoff could not be determined."""
+) -> npt.NDArray[np.int64]:
+    """One category per subject, as its position in the method's categories; −1 where the threshold or
+    cutoff could not be determined."""
     sign = settings.sign
+    order = _METHOD_CATEGORIES[method]
+
+    def first_true(conditions: list[np.ndarray], categories: list[str], default: str) -> npt.NDArray[np.int64]:
+        chosen = np.select(conditions, [order.index(c) for c in categories], default=order.index(default))
+        return chosen.astype(np.int64, copy=False)
+
     if method == "direction":
-        return np.select(
-            [np.abs(change) <= TOLERANCE, sign * change > 0],
-            ["same", "better"],
-            default="worse",
-        ).astype(object)
+        return first_true([np.abs(change) <= TOLERANCE, sign * change > 0], ["same", "better"], "worse")
     if _reliable_change_points(settings, sd_pre) is None:
-        return np.full(len(change), None, dtype=object)
+        return np.full(len(change), -1, dtype=np.int64)
     reliable = _is_reliable(change, settings, sd_pre)
     better = reliable & (sign * change > 0)
     worse = reliable & (sign * change < 0)
     if method == "reliable_change":
-        return np.select([better, worse], ["improved", "deteriorated"], default="unchanged").astype(object)
+        return first_true([better, worse], ["improved", "deteriorated"], "unchanged")
     if cutoff is None:
-        return np.full(len(change), None, dtype=object)
+        return np.full(len(change), -1, dtype=np.int64)
     pre_functional = sign * pre >= sign * cutoff - TOLERANCE
     post_functional = sign * post >= sign * cutoff - TOLERANCE
-    return np.select(
-        [
-            better & ~pre_functional & post_functional,
-            better,
-            worse & pre_functional & ~post_functional,
-            worse,
-        ],
-        ["recovered", "improved", "harmed", "deteriorated"],
-        default="unchanged",
-    ).astype(object)
+    return first_true([better & ~pre_functional & post_functional, better, worse & pre_functional & ~post_functional,
+                       worse], ["recovered", "improved", "harmed", "deteriorated"], "unchanged")
 
 
 def _as_float(series: pd.Series, name: str) -> np.ndarray:
@@ -309,10 +306,10 @@ def analyse_change(
     if cutoff_values is None and cutoff is not None:
         cutoff_values = np.full(n, cutoff)
 
-    labels = _classify(change, pre_values, post_values, cutoff_values, method, settings, sd_pre)
+    codes = _classify(change, pre_values, post_values, cutoff_values, method, settings, sd_pre)
     order = _METHOD_CATEGORIES[method]
-    categories = pd.Series(pd.Categorical(labels, categories=order), index=index, name="category")
-    counts = {name: int(count) for name, count in categories.value_counts(sort=False).items()}
+    categories = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(order)), index=index, name="category")
+    counts = dict(zip(order, np.bincount(codes[codes >= 0], minlength=len(order)).tolist(), strict=True))
     return ChangeResult(
         method=method,
         n_paired=n,
@@ -328,7 +325,7 @@ def analyse_change(
         cutoff=cutoff,
         n_excluded_no_cutoff=n_excluded,
         categories=categories,
-        counts={name: counts.get(name, 0) for name in order},
+        counts=counts,
     )
 
 

@@ -66,34 +66,24 @@ def each_group_against_rest(indicator: pd.Series, groups: pd.Series) -> pd.DataF
         .groupby(groups[assessed], observed=True, sort=True)
         .agg(["size", "sum"])
     )
-    n = counts["size"].to_numpy(dtype="int64")
-    k = counts["sum"].to_numpy(dtype="int64")
+    against = against_rest(counts["size"].to_numpy(dtype="int64"), counts["sum"].to_numpy(dtype="int64"))
+    return pd.DataFrame({"group": counts.index.to_numpy(), **against}, columns=COLUMNS)
+
+
+def against_rest(n: np.ndarray, k: np.ndarray) -> dict[str, Any]:
+    """The columns of `each_group_against_rest` but the group, from each group's assessed (n) and yes (k);
+    the rest of a group is every other group given."""
     n_rest = n.sum() - n
     k_rest = k.sum() - k
-
     low, high = wilson_interval(k, n)
     pct = 100.0 * k / n
     with np.errstate(divide="ignore", invalid="ignore"):
         pct_rest = np.where(n_rest > 0, 100.0 * k_rest / n_rest, np.nan)
     tests = [_test_two_by_two(*cells) for cells in zip(k, n - k, k_rest, n_rest - k_rest, strict=True)]
-
-    return pd.DataFrame(
-        {
-            "group": counts.index.to_numpy(),
-            "n": n,
-            "k": k,
-            "pct": pct,
-            "ci_low": 100.0 * low,
-            "ci_high": 100.0 * high,
-            "n_rest": n_rest,
-            "k_rest": k_rest,
-            "pct_rest": pct_rest,
-            "diff": pct - pct_rest,
+    return {"n": n, "k": k, "pct": pct, "ci_low": 100.0 * low, "ci_high": 100.0 * high, "n_rest": n_rest,
+            "k_rest": k_rest, "pct_rest": pct_rest, "diff": pct - pct_rest,
             "p_value": np.array([p for p, _ in tests], dtype="float64"),
-            "test": pd.Series([name for _, name in tests], dtype="object"),
-        },
-        columns=COLUMNS,
-    )
+            "test": pd.Series([name for _, name in tests], dtype="object")}
 
 
 def flag_differences(table: pd.DataFrame, q_values: Any, rule: FlagRule) -> pd.Series:

@@ -39,6 +39,8 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    if isinstance(k, (int, float)) and isinstance(n, (int, float)):
+        return _wilson_one(float(k), float(n), _z(confidence))
     k_values = _as_floats(k)
     n_values = _as_floats(n)
     with np.errstate(invalid="ignore"):
@@ -46,18 +48,36 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]
     if np.any(invalid):
         raise ValueError("counts must satisfy 0 <= k <= n")
 
-    z = _z(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_safe = np.where(n_values > 0, n_values, np.nan)
         share = k_values / n_safe
-        denominator = 1.0 + z**2 / n_safe
-        centre = (share + z**2 / (2.0 * n_safe)) / denominator
-        half_width = z * np.sqrt(share * (1.0 - share) / n_safe + z**2 / (4.0 * n_safe**2)) / denominator
+        centre, half_width = _centre_and_half_width(share, n_safe, _z(confidence), np.sqrt)
     low = np.where(k_values == 0, 0.0, np.clip(centre - half_width, 0.0, 1.0))
     high = np.where(k_values == n_values, 1.0, np.clip(centre + half_width, 0.0, 1.0))
     low = np.where(np.isnan(share), np.nan, low)
     high = np.where(np.isnan(share), np.nan, high)
     return _shaped_like_input(low, k, n), _shaped_like_input(high, k, n)
+
+
+def _wilson_one(k: float, n: float, z: float) -> tuple[float, float]:
+    """`wilson_interval` of one share, in plain floats (the same arithmetic, without the cost of arrays)."""
+    if n < 0 or k < 0 or k > n:
+        raise ValueError("counts must satisfy 0 <= k <= n")
+    if not n > 0 or math.isnan(k):
+        return math.nan, math.nan
+    share = k / n
+    centre, half_width = _centre_and_half_width(share, n, z, math.sqrt)
+    low = 0.0 if k == 0 else min(max(centre - half_width, 0.0), 1.0)
+    high = 1.0 if k == n else min(max(centre + half_width, 0.0), 1.0)
+    return low, high
+
+
+def _centre_and_half_width(share: Any, n: Any, z: float, sqrt: Any) -> tuple[Any, Any]:
+    """The centre and half-width of the Wilson interval of `share` of n > 0 (floats, or arrays with np.sqrt)."""
+    denominator = 1.0 + z**2 / n
+    centre = (share + z**2 / (2.0 * n)) / denominator
+    half_width = z * sqrt(share * (1.0 - share) / n + z**2 / (4.0 * (n * n))) / denominator
+    return centre, half_width
 
 
 def wilson_interval_design(k: Any, n: Any, deff: float, confidence: float = 0.95) -> tuple[Any, Any]:
