@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,24 @@ def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
     if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
         return pa.array(text.array)
     return pa.array(text.astype(TEXT).array, type=pa.large_string())
+
+
+def joined_text(columns: Iterable[pd.Series]) -> pa.ChunkedArray:
+    """Text columns one after another as one Arrow column of large strings, without a copy.
+
+    A kernel called once on it looks at every cell of a file: a call costs about as much as
+    a small column, so a file's columns are looked at together rather than one by one.
+    """
+    chunks: list[pa.Array] = []
+    for column in columns:
+        strings = large_strings(column)
+        chunks.extend(strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings])
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def by_column(cells: np.ndarray, columns: int) -> np.ndarray:
+    """A result on `joined_text` (a value per cell) as one row per column."""
+    return cells.reshape(columns, len(cells) // columns if columns else 0)
 
 
 def _cell_text(value) -> str:
