@@ -147,13 +147,13 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     model = dataset_model(registry, config, dataset)
     tables: list[RawTable] = []
     files: dict[str, str] = {}
+    headings = HeadingMatcher(model, dataset.columns)
     for path in dataset.sources:
         shown = config.display(path)
         if not path.exists():
             raise UserError("config.missing_source", file=config.doc.file,
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
-        tables.append(read_table(path, dataset.read, shown,
-                                 score_headings=HeadingMatcher(model, dataset.columns).row_score))
+        tables.append(read_table(path, dataset.read, shown, score_headings=headings.row_score))
         files[shown] = file_sha256(path)
     pieces_raw: list[pd.DataFrame] = []
     ignored: list[str] = []

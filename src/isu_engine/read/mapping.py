@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 import pyarrow as pa
@@ -21,8 +22,10 @@ from isu_engine.i18n import Message
 from isu_engine.configure.model import Field, Model
 
 
+@lru_cache(maxsize=4096)
 def normalise_heading(text: str) -> str:
-    """Headings compare without case, surrounding spaces, repeated spaces or a trailing colon."""
+    """Headings compare without case, surrounding spaces, repeated spaces or a trailing colon (remembered: the
+    rows looked at for the headings repeat their cells)."""
     return re.sub(r"\s+", " ", str(text)).strip().rstrip(":").strip().casefold()
 
 
