@@ -36,8 +36,13 @@ def as_text(raw: pd.Series) -> pd.Series:
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
+    return text_series(stripped, raw.index, raw.name)
+
+
+def text_series(strings: pa.Array | pa.ChunkedArray, index: pd.Index | None = None, name=None) -> pd.Series:
+    """Arrow strings as a Series of TEXT (large strings without a copy)."""
     # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
-    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
+    return pd.Series(TEXT.__from_arrow__(strings), index=index, name=name)  # type: ignore[attr-defined]
 
 
 def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -315,7 +320,7 @@ def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
     Each distinct text is read once (a column of session dates holds a few hundred).
     """
     def parse(values: pa.Array) -> np.ndarray:
-        distinct = pd.Series(TEXT.__from_arrow__(pc.cast(values, pa.large_string())))  # type: ignore[attr-defined]
+        distinct = text_series(pc.cast(values, pa.large_string()))
         return _parse_date_text(distinct, fmt).to_numpy(dtype="datetime64[ns]")
 
     return pd.Series(on_distinct(arrow_strings(text), parse), index=text.index, dtype="datetime64[ns]")
@@ -350,8 +355,7 @@ def coerce_list(text: pd.Series, present: np.ndarray, field: Field) -> pd.Series
     cells = pc.if_else(pa.array(present), arrow_strings(text), "")
     cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
     cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
-    cleaned = pd.Series(TEXT.__from_arrow__(cleaned),  # type: ignore[attr-defined]
-                        index=text.index).str.strip(field.delimiter + " ")
+    cleaned = text_series(cleaned, text.index).str.strip(field.delimiter + " ")
     return cleaned.where(cleaned != "")
 
 

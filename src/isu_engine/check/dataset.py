@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, cast
 
 import numpy as np
@@ -259,40 +260,50 @@ def _masked(headings: list[str]) -> list[str]:
 
 
 def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
-    """A personal identity number in any field, as written, quarantines its row: it must never reach a report."""
-    for name, spec in model.fields.items():
-        if name in skip:
-            continue
-        column = text[name]
-        found = personal_number_mask(column)
-        hits = np.flatnonzero(found.to_numpy(dtype=bool))
-        if not hits.size:
-            continue
-        # a keyed pseudonym (stored rows read again) can hold ten digits by chance; it is never a personal number
-        pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
-        found.iloc[hits[pseudonym]] = False
-        if found.any():
-            log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
-                    field=spec.title(language))
+    """A personal identity number in any field, as written, quarantines its row: it must never reach a report.
+
+    The fields are scanned together, as one long column (see _batches).
+    """
+    names = [name for name in model.fields if name not in skip]
+    for chosen in _batches(names, len(text)):
+        cells = coerce.text_series(coerce.joined_text(text[name] for name in chosen))
+        hits = coerce.by_column(np.asarray(personal_number_mask(cells), dtype=bool), len(chosen))
+        for name, found in zip(chosen, hits, strict=True):
+            if found.any():
+                _log_personal_numbers(text[name], name, found, model.fields[name].title(language), log)
 
 
-SCAN_CELLS = 1_000_000  # the unused columns of a file are scanned together, this many cells at a time
+def _log_personal_numbers(column: pd.Series, name: str, found: np.ndarray, label: str, log: IssueLog) -> None:
+    """Log the cells of `column` where `found`, but a keyed pseudonym (stored rows read again) that holds ten
+    digits by chance: it is never a personal number."""
+    hits = np.flatnonzero(found)
+    pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
+    found = found.copy()
+    found[hits[pseudonym]] = False
+    if found.any():
+        log.add(found, name, "personal_number", mask_personal_numbers(column[found]),
+                "issue.personal_number", field=label)
+
+
+SCAN_CELLS = 1_000_000  # columns scanned together: this many cells at a time
+
+
+def _batches(columns: list, rows: int) -> Iterator[list]:
+    """`columns` (of `rows` cells each) in batches of about SCAN_CELLS cells: a batch is scanned as one long
+    column, since a call of pandas or an Arrow kernel costs as much as a small column (and an export can carry
+    thousands of columns of its own); a long column is a batch of its own."""
+    size = max(1, SCAN_CELLS // max(rows, 1))
+    for start in range(0, len(columns), size):
+        yield columns[start:start + size]
 
 
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
-    """Unused columns that hold personal identity numbers (they are dropped; the summary warns).
-
-    An export can carry thousands of columns of its own: they are scanned one after another as
-    one long column, in batches, not one at a time.
-    """
+    """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
     found: list[str] = []
     for table, columns in zip(tables, unmapped, strict=True):
-        rows = len(table.frame)
-        batch = max(1, SCAN_CELLS // max(rows, 1))
-        for start in range(0, len(columns), batch):
-            chosen = columns[start:start + batch]
+        for chosen in _batches(columns, len(table.frame)):
             cells = pd.concat([table.frame[position] for position, _ in chosen], ignore_index=True)
-            hits = np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool).reshape(len(chosen), rows)
+            hits = coerce.by_column(np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool), len(chosen))
             found.extend(chosen[i][1] or str(chosen[i][0] + 1) for i in np.flatnonzero(hits.any(axis=1)))
     return list(dict.fromkeys(found))
 
@@ -356,8 +367,11 @@ def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFram
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
     frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
     frame["reason"] = reasons.reindex(text.index).fillna("")
-    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)).str.slice(0, MAX_QUARANTINE_CHARS))
-    return pd.concat([frame, masked], axis=1).reset_index(drop=True)
+    if len(text):  # every cell at once, row by row (without rows, the columns stay as they are)
+        cells = pd.Series(text.to_numpy(dtype=object).ravel(), dtype=object)
+        masked = mask_personal_numbers(cells).str.slice(0, MAX_QUARANTINE_CHARS).to_numpy(dtype=object)
+        text = pd.DataFrame(masked.reshape(text.shape), index=text.index, columns=text.columns, dtype=object)
+    return pd.concat([frame, text], axis=1).reset_index(drop=True)
 
 
 def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.DataFrame:

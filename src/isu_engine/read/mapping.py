@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from isu_engine.check.coerce import TEXT, combined, large_strings
+from isu_engine.check.coerce import TEXT, combined, large_strings, text_series
 from isu_engine.errors import UserError
 from isu_engine.i18n import Message
 from isu_engine.configure.model import Field, Model
@@ -123,13 +123,12 @@ def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Replace each value found in `lookup` (compared case-folded), working on the distinct values only."""
     encoded = pc.dictionary_encode(combined(large_strings(text)))
     distinct = encoded.dictionary
-    folded = large_strings(pd.Series(TEXT.__from_arrow__(distinct)).str.casefold())  # type: ignore[attr-defined]
+    folded = large_strings(text_series(distinct).str.casefold())
     found = pc.index_in(folded, value_set=pa.array(list(lookup), type=pa.large_string()))
     replaced = pc.coalesce(pa.array(list(lookup.values()), type=pa.large_string()).take(found), distinct)
     if replaced.equals(distinct):  # every value written as the model writes it: no second copy of the column
         return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT)
-    return pd.Series(TEXT.__from_arrow__(replaced.take(encoded.indices)),  # type: ignore[attr-defined]
-                     index=text.index)
+    return text_series(replaced.take(encoded.indices), text.index)
 
 
 def _lookup(field: Field, local: dict) -> dict[str, str]:
