@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,47 @@ def joined_text(columns: Iterable[pd.Series]) -> pa.ChunkedArray:
 def by_column(cells: np.ndarray, columns: int) -> np.ndarray:
     """A result on `joined_text` (a value per cell) as one row per column."""
     return cells.reshape(columns, len(cells) // columns if columns else 0)
+
+
+SCAN_CELLS = 1_000_000  # cells of several columns looked at together (see batches)
+
+
+def batches(columns: list, rows: int) -> Iterator[list]:
+    """`columns` (of `rows` cells each) in batches of about SCAN_CELLS cells, each to be looked at as one long column.
+
+    A call of pandas or of an Arrow kernel costs about as much as a small column, and an export can
+    carry thousands of columns; a long column is a batch of its own (a large file's cells are not copied).
+    """
+    size = max(1, SCAN_CELLS // max(rows, 1))
+    for start in range(0, len(columns), size):
+        yield columns[start:start + size]
+
+
+def on_columns(columns: list[pd.Series], compute: Callable[[pa.ChunkedArray], np.ndarray]) -> list[np.ndarray]:
+    """`compute(cells)` (a value per cell) for each of the text `columns` of one table, called on the columns
+    joined one after another (see batches)."""
+    found: list[np.ndarray] = []
+    for batch in batches(columns, len(columns[0]) if columns else 0):
+        found.extend(by_column(compute(joined_text(batch)), len(batch)))
+    return found
+
+
+def as_texts(columns: list[pd.Series]) -> list[pd.Series]:
+    """as_text of each of the columns of one table, worked out on the columns joined (see batches)."""
+    texts: list[pd.Series] = []
+    rows = len(columns[0]) if columns else 0
+    for batch in batches(columns, rows):
+        cells = large_strings(as_text(_joined(batch)))
+        texts.extend(text_series(cells.slice(i * rows, rows), column.index, column.name)
+                     for i, column in enumerate(batch))
+    return texts
+
+
+def _joined(columns: list[pd.Series]) -> pd.Series:
+    """The columns one after another as one Series: Arrow-backed text without a copy, other cells as objects."""
+    if all(isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow" for column in columns):
+        return text_series(joined_text(columns))
+    return pd.Series(np.concatenate([column.to_numpy(dtype=object) for column in columns]), dtype=object)
 
 
 def _cell_text(value) -> str:

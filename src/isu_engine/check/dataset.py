@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, cast
 
 import numpy as np
@@ -182,7 +181,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows, language)
     _structural_issues(tables, used_columns, raw, log)
-    text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
+    text = pd.DataFrame(dict(zip(model.fields, coerce.as_texts([raw[name] for name in model.fields]), strict=True)),
+                        index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
     for field_name, spec in model.fields.items():
@@ -262,15 +262,14 @@ def _masked(headings: list[str]) -> list[str]:
 def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
     """A personal identity number in any field, as written, quarantines its row: it must never reach a report.
 
-    The fields are scanned together, as one long column (see _batches).
+    The fields are scanned together, as one long column (see coerce.batches).
     """
     names = [name for name in model.fields if name not in skip]
-    for chosen in _batches(names, len(text)):
-        cells = coerce.text_series(coerce.joined_text(text[name] for name in chosen))
-        hits = coerce.by_column(np.asarray(personal_number_mask(cells), dtype=bool), len(chosen))
-        for name, found in zip(chosen, hits, strict=True):
-            if found.any():
-                _log_personal_numbers(text[name], name, found, model.fields[name].title(language), log)
+    found = coerce.on_columns([text[name] for name in names],
+                              lambda cells: np.asarray(personal_number_mask(coerce.text_series(cells)), dtype=bool))
+    for name, hits in zip(names, found, strict=True):
+        if hits.any():
+            _log_personal_numbers(text[name], name, hits, model.fields[name].title(language), log)
 
 
 def _log_personal_numbers(column: pd.Series, name: str, found: np.ndarray, label: str, log: IssueLog) -> None:
@@ -285,23 +284,11 @@ def _log_personal_numbers(column: pd.Series, name: str, found: np.ndarray, label
                 "issue.personal_number", field=label)
 
 
-SCAN_CELLS = 1_000_000  # columns scanned together: this many cells at a time
-
-
-def _batches(columns: list, rows: int) -> Iterator[list]:
-    """`columns` (of `rows` cells each) in batches of about SCAN_CELLS cells: a batch is scanned as one long
-    column, since a call of pandas or an Arrow kernel costs as much as a small column (and an export can carry
-    thousands of columns of its own); a long column is a batch of its own."""
-    size = max(1, SCAN_CELLS // max(rows, 1))
-    for start in range(0, len(columns), size):
-        yield columns[start:start + size]
-
-
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
     """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
     found: list[str] = []
     for table, columns in zip(tables, unmapped, strict=True):
-        for chosen in _batches(columns, len(table.frame)):
+        for chosen in coerce.batches(columns, len(table.frame)):
             cells = pd.concat([table.frame[position] for position, _ in chosen], ignore_index=True)
             hits = coerce.by_column(np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool), len(chosen))
             found.extend(chosen[i][1] or str(chosen[i][0] + 1) for i in np.flatnonzero(hits.any(axis=1)))
