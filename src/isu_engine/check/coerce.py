@@ -123,11 +123,10 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> np.ndarray:
-    """Cells that count as missing (an array): empty, or one of the field's missing values."""
-    strings = large_strings(text)
-    missing = pa.array(["", *(v for v in missing_values if v != "")], type=strings.type)
-    return flags(pc.is_in(strings, value_set=missing))
+def missing_mask(strings: pa.Array | pa.ChunkedArray, missing: tuple[str, ...]) -> np.ndarray:
+    """Cells (Arrow text) that count as missing (an array): empty, or one of the field's missing values."""
+    value_set = pa.array(["", *(v for v in missing if v != "")], type=strings.type)
+    return flags(pc.is_in(strings, value_set=value_set))
 
 
 def flags(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:

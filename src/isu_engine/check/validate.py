@@ -8,6 +8,7 @@ is quarantined by the caller.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -62,19 +63,33 @@ def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decima
     `field_decimals` gives a field's decimal mark where its column showed one; `decimal` is for the others.
     """
     field_decimals = field_decimals or {}
+    texts = {name: text[name] for name in model.fields}
+    present = _present(texts, model, missing_values)
     typed = {}
     for field in model.fields.values():
-        field_missing = field.missing_values if field.missing_values is not None else model.missing_values
-        column_text = text[field.name]
-        present = ~coerce.missing_mask(column_text, tuple(field_missing) + missing_values)
-        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present,
+        column_text = texts[field.name]
+        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present[field.name],
                                           field_decimals.get(field.name, decimal), log, language)
         if field.required:
-            log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
-    frame = pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
+            log.add(~present[field.name], field.name, "required", column_text, "issue.required",
+                    field=field.title(language))
     for field in model.fields.values():
-        _check_constraints(field, frame[field.name], text[field.name], log, language)
-    return frame
+        _check_constraints(field, typed[field.name], texts[field.name], log, language)
+    return pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
+
+
+def _present(texts: dict[str, pd.Series], model: Model, missing_values: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Which cells of each field hold a value: neither empty nor one of the field's missing values (the fields
+    with the same missing values are looked at together)."""
+    fields_by_missing: dict[tuple[str, ...], list[str]] = {}
+    for field in model.fields.values():
+        field_missing = field.missing_values if field.missing_values is not None else model.missing_values
+        fields_by_missing.setdefault(tuple(field_missing) + missing_values, []).append(field.name)
+    present: dict[str, np.ndarray] = {}
+    for missing, names in fields_by_missing.items():
+        found = coerce.on_columns([texts[name] for name in names], partial(coerce.missing_mask, missing=missing))
+        present.update((name, ~cells) for name, cells in zip(names, found, strict=True))
+    return present
 
 
 def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: np.ndarray, decimal: str,
