@@ -22,7 +22,7 @@ from isu_engine.protect.identifiers import (PSEUDONYM_PATTERN, load_key, mask_pe
                                            pseudonymize)
 from isu_engine.i18n import Message, t
 from isu_engine.read.headings import HeadingMatcher
-from isu_engine.read.mapping import map_columns, recode
+from isu_engine.read.mapping import map_columns, recode_fields
 from isu_engine.configure.config import DATASET_KEYS
 from isu_engine.configure.model import SCALE_SETTINGS, Field, Model, Scale, scale_settings
 from isu_engine.configure.plugins import Registry, call_declared
@@ -185,10 +185,8 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                         index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
-    for field_name, spec in model.fields.items():
-        local = dataset.values.get(field_name, {})
-        if spec.categories or local:
-            text[field_name] = recode(text[field_name], spec, local)
+    for field_name, recoded in recode_fields(text, model, dataset.values).items():
+        text[field_name] = recoded
     decimal = tables[0].decimal if tables else "auto"
     typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,
                              _field_decimals(tables, used_columns, model, dataset.read.decimal))

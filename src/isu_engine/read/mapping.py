@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from isu_engine.check.coerce import TEXT, combined, large_strings, text_series
+from isu_engine.check.coerce import TEXT, batches, combined, joined_text, large_strings, text_series
 from isu_engine.errors import UserError
 from isu_engine.i18n import Message
 from isu_engine.configure.model import Field, Model
@@ -116,19 +116,42 @@ def recode(text: pd.Series, field: Field, local: dict) -> pd.Series:
         return text
     if field.type == "list":
         return _recode_items(text, field.delimiter, lookup)
-    return _map_unique(text, lookup)
+    replaced = _replaced([text], [lookup])[0]
+    return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT) if replaced is None else replaced
 
 
-def _map_unique(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    """Replace each value found in `lookup` (compared case-folded), working on the distinct values only."""
-    encoded = pc.dictionary_encode(combined(large_strings(text)))
-    distinct = encoded.dictionary
-    folded = large_strings(text_series(distinct).str.casefold())
-    found = pc.index_in(folded, value_set=pa.array(list(lookup), type=pa.large_string()))
-    replaced = pc.coalesce(pa.array(list(lookup.values()), type=pa.large_string()).take(found), distinct)
-    if replaced.equals(distinct):  # every value written as the model writes it: no second copy of the column
-        return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT)
-    return text_series(replaced.take(encoded.indices), text.index)
+def recode_fields(text: pd.DataFrame, model: Model, local: dict[str, dict]) -> dict[str, pd.Series]:
+    """`recode` of every field, for the fields whose values it changes (a list field's items are always
+    written again); the fields of one value a cell are recoded together (see _replaced)."""
+    lookups = {name: _lookup(field, local.get(name, {})) for name, field in model.fields.items()}
+    lists = [name for name, lookup in lookups.items() if lookup and model.fields[name].type == "list"]
+    singles = [name for name, lookup in lookups.items() if lookup and name not in lists]
+    recoded = {name: _recode_items(text[name], model.fields[name].delimiter, lookups[name]) for name in lists}
+    replaced = _replaced([text[name] for name in singles], [lookups[name] for name in singles])
+    recoded.update((name, column) for name, column in zip(singles, replaced, strict=True) if column is not None)
+    return recoded
+
+
+def _replaced(columns: list[pd.Series], lookups: list[dict[str, str]]) -> list[pd.Series | None]:
+    """Each column with its values found in its lookup (compared case-folded) replaced; None when no value is.
+
+    The columns are joined (see coerce.batches) and worked out on their distinct values only.
+    """
+    found: list[pd.Series | None] = []
+    rows = len(columns[0]) if columns else 0
+    for batch in batches(list(zip(columns, lookups, strict=True)), rows):
+        encoded = pc.dictionary_encode(combined(joined_text(column for column, _ in batch)))
+        distinct = encoded.dictionary
+        folded = large_strings(text_series(distinct).str.casefold())
+        for position, (column, lookup) in enumerate(batch):
+            keys = pa.array(list(lookup), type=pa.large_string())
+            targets = pa.array(list(lookup.values()), type=pa.large_string())
+            replaced = pc.coalesce(targets.take(pc.index_in(folded, value_set=keys)), distinct)
+            changed = pc.not_equal(replaced, distinct)  # (a value of another column of the batch, perhaps)
+            own = encoded.indices.slice(position * rows, rows)
+            found.append(text_series(replaced.take(own), column.index)
+                         if pc.any(changed).as_py() and pc.any(changed.take(own)).as_py() else None)
+    return found
 
 
 def _lookup(field: Field, local: dict) -> dict[str, str]:
@@ -142,6 +165,8 @@ def _lookup(field: Field, local: dict) -> dict[str, str]:
 
 
 def _recode_items(text: pd.Series, delimiter: str, lookup: dict[str, str]) -> pd.Series:
-    items = _map_unique(text.str.split(delimiter, regex=False).explode().astype(TEXT).str.strip(), lookup)
+    items = text.str.split(delimiter, regex=False).explode().astype(TEXT).str.strip()
+    replaced = _replaced([items], [lookup])[0]
+    items = items if replaced is None else replaced
     items = items[items.notna() & (items != "")]
     return items.groupby(level=0).agg(delimiter.join).reindex(text.index, fill_value="").astype(TEXT)
