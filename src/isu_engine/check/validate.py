@@ -32,7 +32,7 @@ class IssueLog:
     def __init__(self, rows: pd.Series, language: str):
         self.rows = rows
         self.language = language
-        self.pieces: list[pd.DataFrame] = []
+        self.pieces: dict[str, list[np.ndarray]] = {name: [] for name in ISSUE_COLUMNS}
 
     def add(self, mask: pd.Series | np.ndarray, field_name: str, check: str, values: pd.Series, message_key: str,
             **params) -> None:
@@ -41,18 +41,24 @@ class IssueLog:
         if not failing.any():
             return
         index = (mask.index if isinstance(mask, pd.Series) else self.rows.index)[failing]
-        scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
-        value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
-        message = fill(message_key, index, self.language, row=self.rows.loc[index], value=value_text, **scoped)
-        self.pieces.append(pd.DataFrame({
-            "position": index.to_numpy(), "field": field_name, "check": check,
-            "value": value_text.to_numpy(), "message": message.to_numpy(),
-        }))
+        scoped = {k: (_texts(v.loc[index]) if isinstance(v, pd.Series) else v) for k, v in params.items()}
+        value_text = _texts(values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS))
+        message = fill(message_key, len(index), self.language, row=_texts(self.rows.loc[index]), value=value_text,
+                       **scoped)
+        pieces = (index.to_numpy(), np.full(len(index), field_name, dtype=object),
+                  np.full(len(index), check, dtype=object), value_text, message)
+        for name, piece in zip(ISSUE_COLUMNS, pieces, strict=True):
+            self.pieces[name].append(piece)
 
     def frame(self) -> pd.DataFrame:
-        if not self.pieces:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
-        return pd.concat(self.pieces, ignore_index=True)
+        """The issues (columns position, field, check, value, message) in the order they were found."""
+        return pd.DataFrame({name: np.concatenate(pieces) if pieces else np.array([], dtype=object)
+                             for name, pieces in self.pieces.items()})
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """A Series as an array of texts (objects), NaN where missing."""
+    return values.astype(str).to_numpy(dtype=object)
 
 
 def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decimal: str,
