@@ -193,13 +193,11 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     complete_totals(typed, text, model, log, language)
     check_rules(typed, text, model, registry.rule_kinds, log, language)
     issues = log.frame()
-    bad = np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)
-    is_bad = np.zeros(len(raw), dtype=bool)
-    is_bad[bad] = True
+    bad = np.unique(issues["position"].to_numpy(dtype=np.int64))
     if len(issues):
         issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
         issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
-    quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
+    quarantine = _quarantine_frame(text, raw, bad, issues)
     issues = _issue_table(issues, raw, dataset.name)
     rows_in, rows_skipped = len(raw), sum(table.rows_skipped for table in tables)
     identifier_columns = _masked(_identifier_columns(tables, unmapped_positions))
@@ -210,8 +208,10 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     typed_columns = {**{str(name): column for name, column in typed.items()}, ROW: rows, FILE: raw[FILE]}
     # the cells as read and as text are let go before the valid rows are copied (a lower peak of memory:
     # the text of the number and date columns is no longer needed)
+    keep = np.ones(rows_in, dtype=bool)
+    keep[bad] = False
     del raw, text, tables, table, pieces_raw, typed
-    valid = _rows_kept(typed_columns, ~is_bad)
+    valid = _rows_kept(typed_columns, keep)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
@@ -232,8 +232,10 @@ def layout_note(table: RawTable, language: str) -> str:
 
 
 def _rows_kept(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFrame:
-    """The kept rows, column by column, each of `columns` let go once copied (a lower peak of memory)."""
-    kept = {name: columns.pop(name).array[keep] for name in list(columns)}
+    """The kept rows, column by column, each of `columns` let go once copied (a lower peak of memory); the
+    columns as they are when every row is kept."""
+    every = keep.all()
+    kept = {name: array if every else array[keep] for name in list(columns) for array in [columns.pop(name).array]}
     return pd.DataFrame(kept, copy=False)
 
 
@@ -348,15 +350,19 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
         offset += len(table.frame)
 
 
-def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, bad: np.ndarray, issues: pd.DataFrame) -> pd.DataFrame:
+    """The rows at positions `bad` with their file, row and reasons, and their cells as text (personal identity
+    numbers masked, long cells cut)."""
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
-    frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
-    frame["reason"] = reasons.reindex(text.index).fillna("")
-    if len(text):  # every cell at once, row by row (without rows, the columns stay as they are)
-        cells = pd.Series(text.to_numpy(dtype=object).ravel(), dtype=object)
-        masked = mask_personal_numbers(cells).str.slice(0, MAX_QUARANTINE_CHARS).to_numpy(dtype=object)
-        text = pd.DataFrame(masked.reshape(text.shape), index=text.index, columns=text.columns, dtype=object)
-    return pd.concat([frame, text], axis=1).reset_index(drop=True)
+    frame = pd.DataFrame({"file": raw[FILE].array.take(bad), "row": raw[ROW].to_numpy(dtype=np.int64)[bad],
+                          "reason": reasons.reindex(bad).fillna("").reset_index(drop=True)})
+    if len(bad):  # every cell at once, row by row
+        masked = mask_personal_numbers(pd.Series(text.iloc[bad].to_numpy(dtype=object).ravel(), dtype=object))
+        cut = masked.str.slice(0, MAX_QUARANTINE_CHARS).to_numpy(dtype=object)
+        cells = pd.DataFrame(cut.reshape(len(bad), text.shape[1]), columns=text.columns, dtype=object)
+    else:
+        cells = text.iloc[:0]  # (the columns as they are, without rows)
+    return pd.concat([frame, cells], axis=1)
 
 
 def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -370,6 +376,8 @@ def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.Da
         "value": issues["value"].to_numpy(),
         "message": issues["message"].to_numpy(),
     })
+    if len(table) < 2:
+        return table  # (in order already)
     return table.sort_values(["file", "row", "field"], kind="stable").reset_index(drop=True)
 
 
