@@ -84,13 +84,11 @@ def batches(columns: list, rows: int) -> Iterator[list]:
         yield columns[start:start + size]
 
 
-def on_columns(columns: list[pd.Series], compute: Callable[[pa.ChunkedArray], np.ndarray]) -> list[np.ndarray]:
-    """`compute(cells)` (a value per cell) for each of the text `columns` of one table, called on the columns
-    joined one after another (see batches)."""
-    found: list[np.ndarray] = []
+def on_columns(columns: list[pd.Series], compute: Callable[[pa.ChunkedArray], np.ndarray]) -> Iterator[np.ndarray]:
+    """`compute(cells)` (a value per cell) for each of the text `columns` of one table, in turn, called on the
+    columns joined one after another (see batches)."""
     for batch in batches(columns, len(columns[0]) if columns else 0):
-        found.extend(by_column(compute(joined_text(batch)), len(batch)))
-    return found
+        yield from by_column(compute(joined_text(batch)), len(batch))
 
 
 def as_texts(columns: list[pd.Series]) -> list[pd.Series]:

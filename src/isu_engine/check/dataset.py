@@ -185,7 +185,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
                         index=raw.index)
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
-    for field_name, recoded in recode_fields(text, model, dataset.values).items():
+    for field_name, recoded in recode_fields(text, model, dataset.values):
         text[field_name] = recoded
     decimal = tables[0].decimal if tables else "auto"
     typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,

@@ -67,28 +67,31 @@ def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decima
     """Typed columns for every field, with type and constraint issues logged.
 
     `field_decimals` gives a field's decimal mark where its column showed one; `decimal` is for the others.
+    The fields are coerced in batches (see coerce.batches), the missing cells of a batch found together.
     """
     field_decimals = field_decimals or {}
     texts = {name: text[name] for name in model.fields}
-    present = _present(texts, model, missing_values)
     typed = {}
-    for field in model.fields.values():
-        column_text = texts[field.name]
-        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present[field.name],
-                                          field_decimals.get(field.name, decimal), log, language)
-        if field.required:
-            log.add(~present[field.name], field.name, "required", column_text, "issue.required",
-                    field=field.title(language))
+    for fields in coerce.batches(list(model.fields.values()), len(text)):
+        present = _present(fields, texts, model, missing_values)
+        for field in fields:
+            column_text = texts[field.name]
+            typed[field.name] = _coerce_field(field, raw[field.name], column_text, present[field.name],
+                                              field_decimals.get(field.name, decimal), log, language)
+            if field.required:
+                log.add(~present[field.name], field.name, "required", column_text, "issue.required",
+                        field=field.title(language))
     for field in model.fields.values():
         _check_constraints(field, typed[field.name], texts[field.name], log, language)
     return pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
 
 
-def _present(texts: dict[str, pd.Series], model: Model, missing_values: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Which cells of each field hold a value: neither empty nor one of the field's missing values (the fields
-    with the same missing values are looked at together)."""
+def _present(fields: list[Field], texts: dict[str, pd.Series], model: Model,
+             missing_values: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Which cells of each of `fields` hold a value: neither empty nor one of the field's missing values (the
+    fields with the same missing values are looked at together)."""
     fields_by_missing: dict[tuple[str, ...], list[str]] = {}
-    for field in model.fields.values():
+    for field in fields:
         field_missing = field.missing_values if field.missing_values is not None else model.missing_values
         fields_by_missing.setdefault(tuple(field_missing) + missing_values, []).append(field.name)
     present: dict[str, np.ndarray] = {}

@@ -9,6 +9,7 @@ category labels of the model.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,28 +117,28 @@ def recode(text: pd.Series, field: Field, local: dict) -> pd.Series:
         return text
     if field.type == "list":
         return _recode_items(text, field.delimiter, lookup)
-    replaced = _replaced([text], [lookup])[0]
+    replaced = next(_replaced([text], [lookup]))
     return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT) if replaced is None else replaced
 
 
-def recode_fields(text: pd.DataFrame, model: Model, local: dict[str, dict]) -> dict[str, pd.Series]:
+def recode_fields(text: pd.DataFrame, model: Model, local: dict[str, dict]) -> Iterator[tuple[str, pd.Series]]:
     """`recode` of every field, for the fields whose values it changes (a list field's items are always
-    written again); the fields of one value a cell are recoded together (see _replaced)."""
+    written again), in turn; the fields of one value a cell are recoded together (see _replaced)."""
     lookups = {name: _lookup(field, local.get(name, {})) for name, field in model.fields.items()}
     lists = [name for name, lookup in lookups.items() if lookup and model.fields[name].type == "list"]
     singles = [name for name, lookup in lookups.items() if lookup and name not in lists]
-    recoded = {name: _recode_items(text[name], model.fields[name].delimiter, lookups[name]) for name in lists}
+    for name in lists:
+        yield name, _recode_items(text[name], model.fields[name].delimiter, lookups[name])
     replaced = _replaced([text[name] for name in singles], [lookups[name] for name in singles])
-    recoded.update((name, column) for name, column in zip(singles, replaced, strict=True) if column is not None)
-    return recoded
+    yield from ((name, column) for name, column in zip(singles, replaced, strict=True) if column is not None)
 
 
-def _replaced(columns: list[pd.Series], lookups: list[dict[str, str]]) -> list[pd.Series | None]:
-    """Each column with its values found in its lookup (compared case-folded) replaced; None when no value is.
+def _replaced(columns: list[pd.Series], lookups: list[dict[str, str]]) -> Iterator[pd.Series | None]:
+    """Each column in turn with its values found in its lookup (compared case-folded) replaced; None when no
+    value is.
 
     The columns are joined (see coerce.batches) and worked out on their distinct values only.
     """
-    found: list[pd.Series | None] = []
     rows = len(columns[0]) if columns else 0
     for batch in batches(list(zip(columns, lookups, strict=True)), rows):
         encoded = pc.dictionary_encode(combined(joined_text(column for column, _ in batch)))
@@ -149,9 +150,8 @@ def _replaced(columns: list[pd.Series], lookups: list[dict[str, str]]) -> list[p
             replaced = pc.coalesce(targets.take(pc.index_in(folded, value_set=keys)), distinct)
             changed = pc.not_equal(replaced, distinct)  # (a value of another column of the batch, perhaps)
             own = encoded.indices.slice(position * rows, rows)
-            found.append(text_series(replaced.take(own), column.index)
-                         if pc.any(changed).as_py() and pc.any(changed.take(own)).as_py() else None)
-    return found
+            yield (text_series(replaced.take(own), column.index)
+                   if pc.any(changed).as_py() and pc.any(changed.take(own)).as_py() else None)
 
 
 def _lookup(field: Field, local: dict) -> dict[str, str]:
@@ -166,7 +166,7 @@ def _lookup(field: Field, local: dict) -> dict[str, str]:
 
 def _recode_items(text: pd.Series, delimiter: str, lookup: dict[str, str]) -> pd.Series:
     items = text.str.split(delimiter, regex=False).explode().astype(TEXT).str.strip()
-    replaced = _replaced([items], [lookup])[0]
+    replaced = next(_replaced([items], [lookup]))
     items = items if replaced is None else replaced
     items = items[items.notna() & (items != "")]
     return items.groupby(level=0).agg(delimiter.join).reindex(text.index, fill_value="").astype(TEXT)
