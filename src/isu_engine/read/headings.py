@@ -92,7 +92,7 @@ class HeadingMatcher:
         """
         if heading not in self._likely:
             alike = frozenset().union(*(_alike(word, self.vocabulary) for word in _words(heading)))
-            self._likely[heading] = [(score, name) for name, names in self.fields if alike & self.words[name]
+            self._likely[heading] = [(score, name) for name, names in self.fields if alike and alike & self.words[name]
                                      for score in (word_score(heading, names),) if score >= LIKELY]
         return self._likely[heading]
 

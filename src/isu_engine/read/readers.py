@@ -89,7 +89,8 @@ _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_ROWS_REPEATED = f"{{{_ODS_TABLE}}}number-rows-repeated"
 _ODS_COLUMNS_REPEATED = f"{{{_ODS_TABLE}}}number-columns-repeated"
 _ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
-_TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
+_TOTALS = re.compile(r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?",
+                     re.IGNORECASE)  # a totals row's label (its \s and \w are Python's: pandas would use re too)
 
 
 @dataclass
@@ -996,8 +997,8 @@ def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
         tail = frame.iloc[-size:]
         cells = tail.to_numpy(dtype=object)
         first = cells[np.arange(len(cells)), (cells != "").argmax(axis=1)] if len(cells) else cells[:, :0].ravel()
-        words = pd.Series(first, dtype=object).astype(str).str.strip()
-        is_total = words.str.fullmatch(_TOTALS_LABEL, case=False).to_numpy(dtype=bool)
+        words = np.frompyfunc(lambda cell: str(cell).strip(), 1, 1)(first)
+        is_total = np.frompyfunc(lambda word: _TOTALS.fullmatch(word) is not None, 1, 1)(words).astype(bool)
         if not is_total.all() or size >= len(frame):
             break
         size *= 2
