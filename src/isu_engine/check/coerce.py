@@ -96,13 +96,13 @@ def as_texts(columns: list[pd.Series]) -> list[pd.Series]:
     texts: list[pd.Series] = []
     rows = len(columns[0]) if columns else 0
     for batch in batches(columns, rows):
-        cells = large_strings(as_text(_joined(batch)))
+        cells = large_strings(as_text(joined_cells(batch)))
         texts.extend(text_series(cells.slice(i * rows, rows), column.index, column.name)
                      for i, column in enumerate(batch))
     return texts
 
 
-def _joined(columns: list[pd.Series]) -> pd.Series:
+def joined_cells(columns: list[pd.Series]) -> pd.Series:
     """The columns one after another as one Series: Arrow-backed text without a copy, other cells as objects."""
     if all(isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow" for column in columns):
         return text_series(joined_text(columns))

@@ -289,8 +289,8 @@ def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, s
     found: list[str] = []
     for table, columns in zip(tables, unmapped, strict=True):
         for chosen in coerce.batches(columns, len(table.frame)):
-            cells = pd.concat([table.frame[position] for position, _ in chosen], ignore_index=True)
-            hits = coerce.by_column(np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool), len(chosen))
+            cells = coerce.as_text(coerce.joined_cells([table.frame[position] for position, _ in chosen]))
+            hits = coerce.by_column(np.asarray(personal_number_mask(cells), dtype=bool), len(chosen))
             found.extend(chosen[i][1] or str(chosen[i][0] + 1) for i in np.flatnonzero(hits.any(axis=1)))
     return list(dict.fromkeys(found))
 
@@ -334,20 +334,26 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
     """
     offset = 0
     for table, fields in zip(tables, used, strict=True):
-        problems = table.row_problems
-        problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
-        for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
-            positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
-            mask = pd.Series(False, index=raw.index)
-            mask[positions] = True
-            detail = pd.Series("", index=raw.index, dtype=object)
-            detail.loc[positions] = np.asarray([d.text(log.language) if isinstance(d, Message) else str(d)
-                                                for d in group["detail"]], dtype=object)
-            field_name = fields.get(cast(int, column), "")  # a position (pandas types group keys as Hashable)
-            log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
-            if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
-                raw.loc[positions, field_name] = ""
+        if len(table.row_problems):  # (most files have none)
+            _log_problems(table, fields, offset, raw, log)
         offset += len(table.frame)
+
+
+def _log_problems(table: RawTable, fields: dict[int, str], offset: int, raw: pd.DataFrame, log: IssueLog) -> None:
+    """Log the problems of one file (its rows from `offset` on in `raw`), those of a row or of a used column."""
+    problems = table.row_problems
+    problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
+    for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
+        positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
+        mask = pd.Series(False, index=raw.index)
+        mask[positions] = True
+        detail = pd.Series("", index=raw.index, dtype=object)
+        detail.loc[positions] = np.asarray([d.text(log.language) if isinstance(d, Message) else str(d)
+                                            for d in group["detail"]], dtype=object)
+        field_name = fields.get(cast(int, column), "")  # a position (pandas types group keys as Hashable)
+        log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
+        if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
+            raw.loc[positions, field_name] = ""
 
 
 def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, bad: np.ndarray, issues: pd.DataFrame) -> pd.DataFrame:
