@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from isu_engine.configure.model import Field
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+NOT_A_TIME = np.datetime64("NaT", "ns")
 EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date cell may have
 TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
 _SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
@@ -303,36 +304,43 @@ def coerce_boolean(text: pd.Series, present: np.ndarray, field: Field):
 def coerce_date(raw: pd.Series, text: pd.Series, present: np.ndarray, field: Field):
     """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY;
     and the mask of unreadable cells (an array)."""
-    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
-        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
-        is_date = is_date.fillna(False).astype(bool)
-        if is_date.any():
-            values[is_date] = _excel_dates(raw[is_date])
-        serial = _excel_numbers(raw)
-        in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
-        if in_range.any():
-            values[in_range] = _from_serial(serial[in_range])
-    todo = present & np.isnat(values.to_numpy())
+    values = _excel_cell_dates(raw)
+    todo = present & np.isnat(values)
     if todo.all():
-        values = parse_date_text(text, field.format)
+        values = date_values(text, field.format)
     elif todo.any():
-        values[todo] = parse_date_text(text[todo], field.format)
-    unread = present & np.isnat(values.to_numpy())  # five digits are asked of the cells not read as dates only
+        values[todo] = date_values(text[todo], field.format)
+    unread = present & np.isnat(values)  # five digits are asked of the cells not read as dates only
     if unread.any():
         serial_text = unread.copy()
         serial_text[unread] = text[unread].str.fullmatch(TEXT_SERIAL).to_numpy(dtype=bool, na_value=False)
         if serial_text.any():
             values[serial_text] = _from_serial(text[serial_text])
+    dates = pd.Series(values, index=raw.index)
     if field.type == "date":
-        values = values.dt.normalize()
-    return values, present & np.isnat(values.to_numpy())
+        dates = dates.dt.normalize()
+    return dates, present & np.isnat(dates.to_numpy())
 
 
-def _from_serial(serial: pd.Series) -> pd.Series:
+def _excel_cell_dates(raw: pd.Series) -> np.ndarray:
+    """The dates of Excel's date cells and date serials (datetime64[ns]), NaT elsewhere (text is read separately)."""
+    values = np.full(len(raw), NOT_A_TIME)
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)),
+                          na_action="ignore").fillna(False).to_numpy(dtype=bool)
+        if is_date.any():
+            values[is_date] = _excel_dates(raw[is_date])
+        serial = _excel_numbers(raw)
+        in_range = serial.between(*EXCEL_SERIAL_RANGE).to_numpy(dtype=bool) & np.isnat(values)
+        if in_range.any():
+            values[in_range] = _from_serial(serial[in_range])
+    return values
+
+
+def _from_serial(serial: pd.Series) -> np.ndarray:
     """Excel date serials (days since 1899-12-30, a fraction is the time of day) as timestamps."""
     days_before_1970 = (pd.Timestamp("1970-01-01") - EXCEL_EPOCH).days
-    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D")
+    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D").to_numpy(dtype="datetime64[ns]")
 
 
 YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
@@ -343,12 +351,13 @@ DATE_PATTERNS = (
 )
 
 
-def _excel_dates(values: pd.Series) -> pd.Series:
+def _excel_dates(values: pd.Series) -> np.ndarray:
     """Date cells from Excel as timestamps; years outside 1800–2199 become NaT (no real session date)."""
-    plausible = values.map(lambda v: 1800 <= v.year <= 2199).astype(bool)
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    plausible = values.map(lambda v: 1800 <= v.year <= 2199).to_numpy(dtype=bool)
+    result = np.full(len(values), NOT_A_TIME)
     if plausible.any():
-        result[plausible] = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+        dates = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+        result[plausible] = dates.to_numpy(dtype="datetime64[ns]")
     return result
 
 
@@ -357,11 +366,16 @@ def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
 
     Each distinct text is read once (a column of session dates holds a few hundred).
     """
+    return pd.Series(date_values(text, fmt), index=text.index, dtype="datetime64[ns]")
+
+
+def date_values(text: pd.Series, fmt: str | None = None) -> np.ndarray:
+    """parse_date_text as an array."""
     def parse(values: pa.Array) -> np.ndarray:
         distinct = text_series(pc.cast(values, pa.large_string()))
         return _parse_date_text(distinct, fmt).to_numpy(dtype="datetime64[ns]")
 
-    return pd.Series(on_distinct(arrow_strings(text), parse), index=text.index, dtype="datetime64[ns]")
+    return on_distinct(arrow_strings(text), parse)
 
 
 def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
