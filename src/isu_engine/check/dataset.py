@@ -181,14 +181,13 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows, language)
     _structural_issues(tables, used_columns, raw, log)
-    text = pd.DataFrame(dict(zip(model.fields, coerce.as_texts([raw[name] for name in model.fields]), strict=True)),
-                        index=raw.index)
+    cells = {name: raw[name] for name in model.fields}  # each field's cells as read, and below as text
+    text = dict(zip(model.fields, coerce.as_texts(list(cells.values())), strict=True))
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
-    for field_name, recoded in recode_fields(text, model, dataset.values):
-        text[field_name] = recoded
+    text.update(recode_fields(text, model, dataset.values))  # (each field is read before it is replaced)
     decimal = tables[0].decimal if tables else "auto"
-    typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,
+    typed = coerce_and_check(text, cells, raw.index, model, decimal, dataset.missing_values, log, language,
                              _field_decimals(tables, used_columns, model, dataset.read.decimal))
     complete_totals(typed, text, model, log, language)
     check_rules(typed, text, model, registry.rule_kinds, log, language)
@@ -210,7 +209,7 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     # the text of the number and date columns is no longer needed)
     keep = np.ones(rows_in, dtype=bool)
     keep[bad] = False
-    del raw, text, tables, table, pieces_raw, typed
+    del raw, cells, text, tables, table, pieces_raw, typed
     valid = _rows_kept(typed_columns, keep)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
@@ -239,7 +238,7 @@ def _rows_kept(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(kept, copy=False)
 
 
-def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
+def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: dict[str, pd.Series]) -> list[str]:
     """Replace the configured identifier fields by keyed pseudonyms before anything else reads them."""
     names = [n for n in config.pseudonymize.columns if n in model.fields]
     wanted = set(config.pseudonymize.columns)
@@ -259,7 +258,8 @@ def _masked(headings: list[str]) -> list[str]:
     return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist() if headings else []
 
 
-def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
+def _personal_number_issues(text: dict[str, pd.Series], model: Model, skip: list[str], log: IssueLog,
+                            language: str) -> None:
     """A personal identity number in any field, as written, quarantines its row: it must never reach a report.
 
     The fields are scanned together, as one long column (see coerce.batches).
@@ -356,18 +356,20 @@ def _log_problems(table: RawTable, fields: dict[int, str], offset: int, raw: pd.
             raw.loc[positions, field_name] = ""
 
 
-def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, bad: np.ndarray, issues: pd.DataFrame) -> pd.DataFrame:
+def _quarantine_frame(text: dict[str, pd.Series], raw: pd.DataFrame, bad: np.ndarray,
+                      issues: pd.DataFrame) -> pd.DataFrame:
     """The rows at positions `bad` with their file, row and reasons, and their cells as text (personal identity
     numbers masked, long cells cut)."""
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
     frame = pd.DataFrame({"file": raw[FILE].array.take(bad), "row": raw[ROW].to_numpy(dtype=np.int64)[bad],
                           "reason": reasons.reindex(bad).fillna("").reset_index(drop=True)})
+    cells = pd.DataFrame(text, index=raw.index, copy=False)
     if len(bad):  # every cell at once, row by row
-        masked = mask_personal_numbers(pd.Series(text.iloc[bad].to_numpy(dtype=object).ravel(), dtype=object))
+        masked = mask_personal_numbers(pd.Series(cells.iloc[bad].to_numpy(dtype=object).ravel(), dtype=object))
         cut = masked.str.slice(0, MAX_QUARANTINE_CHARS).to_numpy(dtype=object)
-        cells = pd.DataFrame(cut.reshape(len(bad), text.shape[1]), columns=text.columns, dtype=object)
+        cells = pd.DataFrame(cut.reshape(len(bad), cells.shape[1]), columns=cells.columns, dtype=object)
     else:
-        cells = text.iloc[:0]  # (the columns as they are, without rows)
+        cells = cells.iloc[:0]  # (the columns as they are, without rows)
     return pd.concat([frame, cells], axis=1)
 
 

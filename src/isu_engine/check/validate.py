@@ -61,29 +61,29 @@ def _texts(values: pd.Series) -> np.ndarray:
     return values.astype(str).to_numpy(dtype=object)
 
 
-def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decimal: str,
-                     missing_values: tuple[str, ...], log: IssueLog, language: str,
+def coerce_and_check(text: dict[str, pd.Series], raw: dict[str, pd.Series], index: pd.Index, model: Model,
+                     decimal: str, missing_values: tuple[str, ...], log: IssueLog, language: str,
                      field_decimals: dict[str, str] | None = None) -> pd.DataFrame:
-    """Typed columns for every field, with type and constraint issues logged.
+    """Typed columns for every field (a frame on `index`) from its cells as read (`raw`) and as text, with type
+    and constraint issues logged.
 
     `field_decimals` gives a field's decimal mark where its column showed one; `decimal` is for the others.
     The fields are coerced in batches (see coerce.batches), the missing cells of a batch found together.
     """
     field_decimals = field_decimals or {}
-    texts = {name: text[name] for name in model.fields}
     typed = {}
-    for fields in coerce.batches(list(model.fields.values()), len(text)):
-        present = _present(fields, texts, model, missing_values)
+    for fields in coerce.batches(list(model.fields.values()), len(index)):
+        present = _present(fields, text, model, missing_values)
         for field in fields:
-            column_text = texts[field.name]
+            column_text = text[field.name]
             typed[field.name] = _coerce_field(field, raw[field.name], column_text, present[field.name],
                                               field_decimals.get(field.name, decimal), log, language)
             if field.required:
                 log.add(~present[field.name], field.name, "required", column_text, "issue.required",
                         field=field.title(language))
     for field in model.fields.values():
-        _check_constraints(field, typed[field.name], texts[field.name], log, language)
-    return pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
+        _check_constraints(field, typed[field.name], text[field.name], log, language)
+    return pd.DataFrame(typed, index=index, copy=False)  # the typed columns as they are (no second copy)
 
 
 def _present(fields: list[Field], texts: dict[str, pd.Series], model: Model,
@@ -212,7 +212,8 @@ def _number_text(value, language: str) -> str:
     return numerals.number(value, language) if isinstance(value, float) else str(value)
 
 
-def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: IssueLog, language: str) -> None:
+def complete_totals(frame: pd.DataFrame, text: dict[str, pd.Series], model: Model, log: IssueLog,
+                    language: str) -> None:
     """Fill a scale total from its items where it is missing; check it against the items where given."""
     for scale in model.scales.values():
         if not scale.items or scale.total is None:
@@ -237,7 +238,7 @@ def _floats(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kinds: dict[str, RuleKind],
+def check_rules(frame: pd.DataFrame, text: dict[str, pd.Series], model: Model, rule_kinds: dict[str, RuleKind],
                 log: IssueLog, language: str) -> None:
     """Evaluate the model's declarative rules and log their failures.
 
@@ -258,5 +259,5 @@ def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kind
             if rule.messages:
                 key = "rule.custom"
                 params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
-            log.add(failure.mask, failure.field, rule.id, text.get(failure.field, pd.Series("", index=frame.index)),
-                    key, field=label, **params)
+            written = text[failure.field] if failure.field in text else pd.Series("", index=frame.index)
+            log.add(failure.mask, failure.field, rule.id, written, key, field=label, **params)

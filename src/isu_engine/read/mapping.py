@@ -121,7 +121,8 @@ def recode(text: pd.Series, field: Field, local: dict) -> pd.Series:
     return pd.Series(text.astype(TEXT).array, index=text.index, dtype=TEXT) if replaced is None else replaced
 
 
-def recode_fields(text: pd.DataFrame, model: Model, local: dict[str, dict]) -> Iterator[tuple[str, pd.Series]]:
+def recode_fields(text: dict[str, pd.Series], model: Model,
+                  local: dict[str, dict]) -> Iterator[tuple[str, pd.Series]]:
     """`recode` of every field, for the fields whose values it changes (a list field's items are always
     written again), in turn; the fields of one value a cell are recoded together (see _replaced)."""
     lookups = {name: _lookup(field, local.get(name, {})) for name, field in model.fields.items()}
