@@ -52,6 +52,18 @@ class HeadingMatcher:
 
     def match(self, headings: list[str]) -> list[HeadingMatch]:
         """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
+        chosen = self._chosen(headings)
+        return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
+                for position, heading in enumerate(headings)]
+
+    def row_score(self, cells: list) -> float:
+        """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
+        texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
+        chosen = self._chosen(texts)
+        return sum(chosen[position][1] for position in sorted(chosen))  # (added in the order of the columns)
+
+    def _chosen(self, headings: list[str]) -> dict[int, tuple[str, float, str]]:
+        """The field matched to a heading (by position), with its confidence and source (see HeadingMatch)."""
         columns, exact = self.columns, self.exact
         chosen: dict[int, tuple[str, float, str]] = {}
         taken: set[str] = set()
@@ -76,13 +88,7 @@ class HeadingMatcher:
             if position not in chosen and name not in taken:
                 chosen[position] = (name, round(score, 2), "words")
                 taken.add(name)
-        return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
-                for position, heading in enumerate(headings)]
-
-    def row_score(self, cells: list) -> float:
-        """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
-        texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
-        return sum(match.confidence for match in self.match(texts) if match.field)
+        return chosen
 
     def _likely_fields(self, heading: str) -> list[tuple[float, str]]:
         """(score, field) of each field whose words `heading` matches likely (LIKELY or more), in the model's order.
