@@ -21,6 +21,7 @@ from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.protect.identifiers import (PSEUDONYM_PATTERN, load_key, mask_personal_numbers, personal_number_mask,
                                            pseudonymize)
 from isu_engine.i18n import Message, t
+from isu_engine.protect.number_shape import may_hold_one
 from isu_engine.read.headings import HeadingMatcher
 from isu_engine.read.mapping import map_columns, recode_fields
 from isu_engine.configure.config import DATASET_KEYS
@@ -254,8 +255,11 @@ def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: di
 
 
 def _masked(headings: list[str]) -> list[str]:
-    """Column headings with any personal identity number in them masked (they are printed)."""
-    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist() if headings else []
+    """Column headings with any personal identity number in them masked (they are printed; most have none of
+    its shape and need no pandas)."""
+    if not any(may_hold_one(heading) for heading in headings):
+        return list(headings)
+    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist()
 
 
 def _personal_number_issues(text: dict[str, pd.Series], model: Model, skip: list[str], log: IssueLog,
