@@ -32,23 +32,27 @@ def test_unused_column_with_personal_numbers_is_named_and_dropped(cli, write, tm
 
 
 @pytest.mark.parametrize("scan_cells", [1_000_000, 4, 1])
-def test_every_unused_column_with_a_personal_number_is_found_however_many_are_scanned_together(
+def test_every_column_with_a_personal_number_is_found_however_many_are_scanned_together(
         write, monkeypatch, scan_cells):
-    """Unused columns are scanned as one long column, `SCAN_CELLS` cells at a time (here also two columns
-    and one column at a time): each column with a number is named, in file order, and no other."""
-    from isu_engine.check import dataset as dataset_module
+    """Unused columns and fields are scanned as one long column, `SCAN_CELLS` cells at a time (here also two
+    columns and one column at a time): each unused column with a number is named, in file order, and no other;
+    each field's number quarantines its row."""
+    from isu_engine.check import coerce
+    from isu_engine.check.dataset import load_dataset
     from isu_engine.configure.config import load_config
     from isu_engine.configure.plugins import load_registry
 
-    monkeypatch.setattr(dataset_module, "SCAN_CELLS", scan_cells)
+    monkeypatch.setattr(coerce, "SCAN_CELLS", scan_cells)
     own = [f"X{i}" for i in range(1, 8)]
     cells = {"X3": ("", VALID), "X6": ("191212121212", "x"), "X7": ("12", "")}   # X7: digits, no number
-    rows = [";".join(["K1", f"2025-01-0{day}", "30", "20", "38", "",
-                      *(cells.get(name, ("a", "b"))[day - 1] for name in own)]) for day in (1, 2)]
+    rows = [";".join([client, f"2025-01-0{day}", "30", "20", "38", "",
+                      *(cells.get(name, ("a", "b"))[day - 1] for name in own)])
+            for day, client in ((1, "K1"), (2, VALID))]
     write("d.csv", "\n".join([f"{HEADER};{';'.join(own)}", *rows]) + "\n")
     loaded = load_config(write("c.yaml", "datasets:\n  a: {model: fit, source: d.csv}\n"))
-    found = dataset_module.load_dataset(loaded, loaded.datasets["a"], load_registry())
+    found = load_dataset(loaded, loaded.datasets["a"], load_registry())
     assert found.identifier_columns == ["X3", "X6"]
+    assert found.issues[["row", "field", "check"]].values.tolist() == [[3, "client_id", "personal_number"]]
 
 
 def test_pseudonymized_ids_follow_clients_without_storing_them(cli, write, tmp_path, monkeypatch):

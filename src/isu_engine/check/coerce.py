@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from isu_engine.configure.model import Field
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+NOT_A_TIME = np.datetime64("NaT", "ns")
 EXCEL_SERIAL_RANGE = (1, 109574)  # 1899-12-31 .. 2199-12-31, the years a date cell may have
 TEXT_SERIAL = r"[1-9]\d{4}"  # an Excel date serial exported as text: 1927-05-18 .. 2173-10-13
 _SPACES = "[\\s\u00a0\u202f']"  # RE2 (Arrow) has no \\u escapes: the characters themselves
@@ -36,8 +37,13 @@ def as_text(raw: pd.Series) -> pd.Series:
     stripped = pc.utf8_trim_whitespace(cells)
     if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(cells)).as_py():
         stripped = cells  # nothing to strip: keep one copy in memory
+    return text_series(stripped, raw.index, raw.name)
+
+
+def text_series(strings: pa.Array | pa.ChunkedArray, index: pd.Index | None = None, name=None) -> pd.Series:
+    """Arrow strings as a Series of TEXT (large strings without a copy)."""
     # pandas-stubs leave out the dtype's public __from_arrow__ (Arrow array -> pandas array).
-    return pd.Series(TEXT.__from_arrow__(stripped), index=raw.index, name=raw.name)  # type: ignore[attr-defined]
+    return pd.Series(TEXT.__from_arrow__(strings), index=index, name=name)  # type: ignore[attr-defined]
 
 
 def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -45,6 +51,63 @@ def large_strings(text: pd.Series) -> pa.Array | pa.ChunkedArray:
     if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
         return pa.array(text.array)
     return pa.array(text.astype(TEXT).array, type=pa.large_string())
+
+
+def joined_text(columns: Iterable[pd.Series]) -> pa.ChunkedArray:
+    """Text columns one after another as one Arrow column of large strings, without a copy.
+
+    A kernel called once on it looks at every cell of a file: a call costs about as much as
+    a small column, so a file's columns are looked at together rather than one by one.
+    """
+    chunks: list[pa.Array] = []
+    for column in columns:
+        strings = large_strings(column)
+        chunks.extend(strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings])
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def by_column(cells: np.ndarray, columns: int) -> np.ndarray:
+    """A result on `joined_text` (a value per cell) as one row per column."""
+    return cells.reshape(columns, len(cells) // columns if columns else 0)
+
+
+SCAN_CELLS = 1_000_000  # cells of several columns looked at together (see batches)
+
+
+def batches(columns: list, rows: int) -> Iterator[list]:
+    """`columns` (of `rows` cells each) in batches of about SCAN_CELLS cells, each to be looked at as one long column.
+
+    A call of pandas or of an Arrow kernel costs about as much as a small column, and an export can
+    carry thousands of columns; a long column is a batch of its own (a large file's cells are not copied).
+    """
+    size = max(1, SCAN_CELLS // max(rows, 1))
+    for start in range(0, len(columns), size):
+        yield columns[start:start + size]
+
+
+def on_columns(columns: list[pd.Series], compute: Callable[[pa.ChunkedArray], np.ndarray]) -> Iterator[np.ndarray]:
+    """`compute(cells)` (a value per cell) for each of the text `columns` of one table, in turn, called on the
+    columns joined one after another (see batches)."""
+    for batch in batches(columns, len(columns[0]) if columns else 0):
+        yield from by_column(compute(joined_text(batch)), len(batch))
+
+
+def as_texts(columns: list[pd.Series]) -> list[pd.Series]:
+    """as_text of each of the columns of one table, worked out on the columns joined (see batches)."""
+    texts: list[pd.Series] = []
+    rows = len(columns[0]) if columns else 0
+    for batch in batches(columns, rows):
+        cells = large_strings(as_text(joined_cells(batch)))
+        texts.extend(text_series(cells.slice(i * rows, rows), column.index, column.name)
+                     for i, column in enumerate(batch))
+    return texts
+
+
+def joined_cells(columns: list[pd.Series]) -> pd.Series:
+    """The columns one after another as one Series: Arrow-backed text without a copy, other cells as objects."""
+    if all(isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow" for column in columns):
+        return text_series(joined_text(columns))
+    return pd.Series(np.concatenate([column.to_numpy(dtype=object) for column in columns]), dtype=object)
 
 
 def _cell_text(value) -> str:
@@ -59,11 +122,10 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def missing_mask(text: pd.Series, missing_values: tuple[str, ...]) -> np.ndarray:
-    """Cells that count as missing (an array): empty, or one of the field's missing values."""
-    strings = large_strings(text)
-    missing = pa.array(["", *(v for v in missing_values if v != "")], type=strings.type)
-    return flags(pc.is_in(strings, value_set=missing))
+def missing_mask(strings: pa.Array | pa.ChunkedArray, missing: tuple[str, ...]) -> np.ndarray:
+    """Cells (Arrow text) that count as missing (an array): empty, or one of the field's missing values."""
+    value_set = pa.array(["", *(v for v in missing if v != "")], type=strings.type)
+    return flags(pc.is_in(strings, value_set=value_set))
 
 
 def flags(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -242,36 +304,43 @@ def coerce_boolean(text: pd.Series, present: np.ndarray, field: Field):
 def coerce_date(raw: pd.Series, text: pd.Series, present: np.ndarray, field: Field):
     """Dates from Excel date cells, Excel serial numbers (also five digits as text), ISO text, YYYYMMDD or D/M/YYYY;
     and the mask of unreadable cells (an array)."""
-    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
-        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)), na_action="ignore")
-        is_date = is_date.fillna(False).astype(bool)
-        if is_date.any():
-            values[is_date] = _excel_dates(raw[is_date])
-        serial = _excel_numbers(raw)
-        in_range = serial.between(*EXCEL_SERIAL_RANGE) & values.isna()
-        if in_range.any():
-            values[in_range] = _from_serial(serial[in_range])
-    todo = present & np.isnat(values.to_numpy())
+    values = _excel_cell_dates(raw)
+    todo = present & np.isnat(values)
     if todo.all():
-        values = parse_date_text(text, field.format)
+        values = date_values(text, field.format)
     elif todo.any():
-        values[todo] = parse_date_text(text[todo], field.format)
-    unread = present & np.isnat(values.to_numpy())  # five digits are asked of the cells not read as dates only
+        values[todo] = date_values(text[todo], field.format)
+    unread = present & np.isnat(values)  # five digits are asked of the cells not read as dates only
     if unread.any():
         serial_text = unread.copy()
         serial_text[unread] = text[unread].str.fullmatch(TEXT_SERIAL).to_numpy(dtype=bool, na_value=False)
         if serial_text.any():
             values[serial_text] = _from_serial(text[serial_text])
+    dates = pd.Series(values, index=raw.index)
     if field.type == "date":
-        values = values.dt.normalize()
-    return values, present & np.isnat(values.to_numpy())
+        dates = dates.dt.normalize()
+    return dates, present & np.isnat(dates.to_numpy())
 
 
-def _from_serial(serial: pd.Series) -> pd.Series:
+def _excel_cell_dates(raw: pd.Series) -> np.ndarray:
+    """The dates of Excel's date cells and date serials (datetime64[ns]), NaT elsewhere (text is read separately)."""
+    values = np.full(len(raw), NOT_A_TIME)
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        is_date = raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp)),
+                          na_action="ignore").fillna(False).to_numpy(dtype=bool)
+        if is_date.any():
+            values[is_date] = _excel_dates(raw[is_date])
+        serial = _excel_numbers(raw)
+        in_range = serial.between(*EXCEL_SERIAL_RANGE).to_numpy(dtype=bool) & np.isnat(values)
+        if in_range.any():
+            values[in_range] = _from_serial(serial[in_range])
+    return values
+
+
+def _from_serial(serial: pd.Series) -> np.ndarray:
     """Excel date serials (days since 1899-12-30, a fraction is the time of day) as timestamps."""
     days_before_1970 = (pd.Timestamp("1970-01-01") - EXCEL_EPOCH).days
-    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D")
+    return pd.to_datetime(serial.astype(float) - days_before_1970, unit="D").to_numpy(dtype="datetime64[ns]")
 
 
 YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
@@ -282,12 +351,13 @@ DATE_PATTERNS = (
 )
 
 
-def _excel_dates(values: pd.Series) -> pd.Series:
+def _excel_dates(values: pd.Series) -> np.ndarray:
     """Date cells from Excel as timestamps; years outside 1800–2199 become NaT (no real session date)."""
-    plausible = values.map(lambda v: 1800 <= v.year <= 2199).astype(bool)
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    plausible = values.map(lambda v: 1800 <= v.year <= 2199).to_numpy(dtype=bool)
+    result = np.full(len(values), NOT_A_TIME)
     if plausible.any():
-        result[plausible] = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+        dates = pd.to_datetime(values[plausible].map(pd.Timestamp), errors="coerce")
+        result[plausible] = dates.to_numpy(dtype="datetime64[ns]")
     return result
 
 
@@ -296,11 +366,16 @@ def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
 
     Each distinct text is read once (a column of session dates holds a few hundred).
     """
+    return pd.Series(date_values(text, fmt), index=text.index, dtype="datetime64[ns]")
+
+
+def date_values(text: pd.Series, fmt: str | None = None) -> np.ndarray:
+    """parse_date_text as an array."""
     def parse(values: pa.Array) -> np.ndarray:
-        distinct = pd.Series(TEXT.__from_arrow__(pc.cast(values, pa.large_string())))  # type: ignore[attr-defined]
+        distinct = text_series(pc.cast(values, pa.large_string()))
         return _parse_date_text(distinct, fmt).to_numpy(dtype="datetime64[ns]")
 
-    return pd.Series(on_distinct(arrow_strings(text), parse), index=text.index, dtype="datetime64[ns]")
+    return on_distinct(arrow_strings(text), parse)
 
 
 def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
@@ -332,8 +407,7 @@ def coerce_list(text: pd.Series, present: np.ndarray, field: Field) -> pd.Series
     cells = pc.if_else(pa.array(present), arrow_strings(text), "")
     cleaned = pc.replace_substring_regex(cells, f"{_LIST_SPACE}*{delimiter}{_LIST_SPACE}*", field.delimiter)
     cleaned = pc.replace_substring_regex(cleaned, f"(?:{delimiter}){{2,}}", field.delimiter)
-    cleaned = pd.Series(TEXT.__from_arrow__(cleaned),  # type: ignore[attr-defined]
-                        index=text.index).str.strip(field.delimiter + " ")
+    cleaned = text_series(cleaned, text.index).str.strip(field.delimiter + " ")
     return cleaned.where(cleaned != "")
 
 

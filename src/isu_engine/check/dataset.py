@@ -21,8 +21,9 @@ from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.protect.identifiers import (PSEUDONYM_PATTERN, load_key, mask_personal_numbers, personal_number_mask,
                                            pseudonymize)
 from isu_engine.i18n import Message, t
+from isu_engine.protect.number_shape import may_hold_one
 from isu_engine.read.headings import HeadingMatcher
-from isu_engine.read.mapping import map_columns, recode
+from isu_engine.read.mapping import map_columns, recode_fields
 from isu_engine.configure.config import DATASET_KEYS
 from isu_engine.configure.model import SCALE_SETTINGS, Field, Model, Scale, scale_settings
 from isu_engine.configure.plugins import Registry, call_declared
@@ -147,13 +148,13 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     model = dataset_model(registry, config, dataset)
     tables: list[RawTable] = []
     files: dict[str, str] = {}
+    headings = HeadingMatcher(model, dataset.columns)
     for path in dataset.sources:
         shown = config.display(path)
         if not path.exists():
             raise UserError("config.missing_source", file=config.doc.file,
                             place=line_place(line_of(dataset.raw, "source")), path=shown)
-        tables.append(read_table(path, dataset.read, shown,
-                                 score_headings=HeadingMatcher(model, dataset.columns).row_score))
+        tables.append(read_table(path, dataset.read, shown, score_headings=headings.row_score))
         files[shown] = file_sha256(path)
     pieces_raw: list[pd.DataFrame] = []
     ignored: list[str] = []
@@ -181,26 +182,22 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     rows = raw[ROW].astype("int64")
     log = IssueLog(rows, language)
     _structural_issues(tables, used_columns, raw, log)
-    text = pd.DataFrame({name: coerce.as_text(raw[name]) for name in model.fields}, index=raw.index)
+    cells = {name: raw[name] for name in model.fields}  # each field's cells as read, and below as text
+    text = dict(zip(model.fields, coerce.as_texts(list(cells.values())), strict=True))
     pseudonymized = _pseudonymize(config, dataset, model, text)
     _personal_number_issues(text, model, pseudonymized, log, language)
-    for field_name, spec in model.fields.items():
-        local = dataset.values.get(field_name, {})
-        if spec.categories or local:
-            text[field_name] = recode(text[field_name], spec, local)
+    text.update(recode_fields(text, model, dataset.values))  # (each field is read before it is replaced)
     decimal = tables[0].decimal if tables else "auto"
-    typed = coerce_and_check(text, raw[list(model.fields)], model, decimal, dataset.missing_values, log, language,
+    typed = coerce_and_check(text, cells, raw.index, model, decimal, dataset.missing_values, log, language,
                              _field_decimals(tables, used_columns, model, dataset.read.decimal))
     complete_totals(typed, text, model, log, language)
     check_rules(typed, text, model, registry.rule_kinds, log, language)
     issues = log.frame()
-    bad = np.unique(issues["position"].to_numpy(dtype=np.int64)) if len(issues) else np.array([], dtype=np.int64)
-    is_bad = np.zeros(len(raw), dtype=bool)
-    is_bad[bad] = True
+    bad = np.unique(issues["position"].to_numpy(dtype=np.int64))
     if len(issues):
         issues["value"] = mask_personal_numbers(issues["value"].astype(object).fillna(""))
         issues["message"] = mask_personal_numbers(issues["message"].astype(object).fillna(""))
-    quarantine = _quarantine_frame(text.loc[is_bad], raw.loc[is_bad], issues)
+    quarantine = _quarantine_frame(text, raw, bad, issues)
     issues = _issue_table(issues, raw, dataset.name)
     rows_in, rows_skipped = len(raw), sum(table.rows_skipped for table in tables)
     identifier_columns = _masked(_identifier_columns(tables, unmapped_positions))
@@ -211,8 +208,10 @@ def load_dataset(config: Config, dataset: DatasetConfig, registry: Registry) -> 
     typed_columns = {**{str(name): column for name, column in typed.items()}, ROW: rows, FILE: raw[FILE]}
     # the cells as read and as text are let go before the valid rows are copied (a lower peak of memory:
     # the text of the number and date columns is no longer needed)
-    del raw, text, tables, table, pieces_raw, typed
-    valid = _rows_kept(typed_columns, ~is_bad)
+    keep = np.ones(rows_in, dtype=bool)
+    keep[bad] = False
+    del raw, cells, text, tables, table, pieces_raw, typed
+    valid = _rows_kept(typed_columns, keep)
     return Dataset(
         name=dataset.name, title=dataset.title, model=model, config=dataset, frame=valid,
         quarantine=quarantine, issues=issues,
@@ -233,12 +232,14 @@ def layout_note(table: RawTable, language: str) -> str:
 
 
 def _rows_kept(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFrame:
-    """The kept rows, column by column, each of `columns` let go once copied (a lower peak of memory)."""
-    kept = {name: columns.pop(name).array[keep] for name in list(columns)}
+    """The kept rows, column by column, each of `columns` let go once copied (a lower peak of memory); the
+    columns as they are when every row is kept."""
+    every = keep.all()
+    kept = {name: array if every else array[keep] for name in list(columns) for array in [columns.pop(name).array]}
     return pd.DataFrame(kept, copy=False)
 
 
-def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd.DataFrame) -> list[str]:
+def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: dict[str, pd.Series]) -> list[str]:
     """Replace the configured identifier fields by keyed pseudonyms before anything else reads them."""
     names = [n for n in config.pseudonymize.columns if n in model.fields]
     wanted = set(config.pseudonymize.columns)
@@ -254,45 +255,46 @@ def _pseudonymize(config: Config, dataset: DatasetConfig, model: Model, text: pd
 
 
 def _masked(headings: list[str]) -> list[str]:
-    """Column headings with any personal identity number in them masked (they are printed)."""
-    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist() if headings else []
+    """Column headings with any personal identity number in them masked (they are printed; most have none of
+    its shape and need no pandas)."""
+    if not any(may_hold_one(heading) for heading in headings):
+        return list(headings)
+    return mask_personal_numbers(pd.Series(headings, dtype=object)).tolist()
 
 
-def _personal_number_issues(text: pd.DataFrame, model: Model, skip: list[str], log: IssueLog, language: str) -> None:
-    """A personal identity number in any field, as written, quarantines its row: it must never reach a report."""
-    for name, spec in model.fields.items():
-        if name in skip:
-            continue
-        column = text[name]
-        found = personal_number_mask(column)
-        hits = np.flatnonzero(found.to_numpy(dtype=bool))
-        if not hits.size:
-            continue
-        # a keyed pseudonym (stored rows read again) can hold ten digits by chance; it is never a personal number
-        pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
-        found.iloc[hits[pseudonym]] = False
-        if found.any():
-            log.add(found, name, "personal_number", mask_personal_numbers(column[found]), "issue.personal_number",
-                    field=spec.title(language))
+def _personal_number_issues(text: dict[str, pd.Series], model: Model, skip: list[str], log: IssueLog,
+                            language: str) -> None:
+    """A personal identity number in any field, as written, quarantines its row: it must never reach a report.
+
+    The fields are scanned together, as one long column (see coerce.batches).
+    """
+    names = [name for name in model.fields if name not in skip]
+    found = coerce.on_columns([text[name] for name in names],
+                              lambda cells: np.asarray(personal_number_mask(coerce.text_series(cells)), dtype=bool))
+    for name, hits in zip(names, found, strict=True):
+        if hits.any():
+            _log_personal_numbers(text[name], name, hits, model.fields[name].title(language), log)
 
 
-SCAN_CELLS = 1_000_000  # the unused columns of a file are scanned together, this many cells at a time
+def _log_personal_numbers(column: pd.Series, name: str, found: np.ndarray, label: str, log: IssueLog) -> None:
+    """Log the cells of `column` where `found`, but a keyed pseudonym (stored rows read again) that holds ten
+    digits by chance: it is never a personal number."""
+    hits = np.flatnonzero(found)
+    pseudonym = column.iloc[hits].str.fullmatch(PSEUDONYM_PATTERN).fillna(False).to_numpy(dtype=bool)
+    found = found.copy()
+    found[hits[pseudonym]] = False
+    if found.any():
+        log.add(found, name, "personal_number", mask_personal_numbers(column[found]),
+                "issue.personal_number", field=label)
 
 
 def _identifier_columns(tables: list[RawTable], unmapped: list[list[tuple[int, str]]]) -> list[str]:
-    """Unused columns that hold personal identity numbers (they are dropped; the summary warns).
-
-    An export can carry thousands of columns of its own: they are scanned one after another as
-    one long column, in batches, not one at a time.
-    """
+    """Unused columns that hold personal identity numbers (they are dropped; the summary warns)."""
     found: list[str] = []
     for table, columns in zip(tables, unmapped, strict=True):
-        rows = len(table.frame)
-        batch = max(1, SCAN_CELLS // max(rows, 1))
-        for start in range(0, len(columns), batch):
-            chosen = columns[start:start + batch]
-            cells = pd.concat([table.frame[position] for position, _ in chosen], ignore_index=True)
-            hits = np.asarray(personal_number_mask(coerce.as_text(cells)), dtype=bool).reshape(len(chosen), rows)
+        for chosen in coerce.batches(columns, len(table.frame)):
+            cells = coerce.as_text(coerce.joined_cells([table.frame[position] for position, _ in chosen]))
+            hits = coerce.by_column(np.asarray(personal_number_mask(cells), dtype=bool), len(chosen))
             found.extend(chosen[i][1] or str(chosen[i][0] + 1) for i in np.flatnonzero(hits.any(axis=1)))
     return list(dict.fromkeys(found))
 
@@ -336,28 +338,43 @@ def _structural_issues(tables: list[RawTable], used: list[dict[int, str]], raw: 
     """
     offset = 0
     for table, fields in zip(tables, used, strict=True):
-        problems = table.row_problems
-        problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
-        for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
-            positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
-            mask = pd.Series(False, index=raw.index)
-            mask[positions] = True
-            detail = pd.Series("", index=raw.index, dtype=object)
-            detail.loc[positions] = np.asarray([d.text(log.language) if isinstance(d, Message) else str(d)
-                                                for d in group["detail"]], dtype=object)
-            field_name = fields.get(cast(int, column), "")  # a position (pandas types group keys as Hashable)
-            log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
-            if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
-                raw.loc[positions, field_name] = ""
+        if len(table.row_problems):  # (most files have none)
+            _log_problems(table, fields, offset, raw, log)
         offset += len(table.frame)
 
 
-def _quarantine_frame(text: pd.DataFrame, raw: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+def _log_problems(table: RawTable, fields: dict[int, str], offset: int, raw: pd.DataFrame, log: IssueLog) -> None:
+    """Log the problems of one file (its rows from `offset` on in `raw`), those of a row or of a used column."""
+    problems = table.row_problems
+    problems = problems[(problems["column"] < 0) | problems["column"].isin(list(fields))]
+    for (check, column), group in problems.groupby(["check", "column"], sort=True) if len(problems) else ():
+        positions = pd.Index(np.searchsorted(table.row_numbers, group["row"].to_numpy()) + offset)
+        mask = pd.Series(False, index=raw.index)
+        mask[positions] = True
+        detail = pd.Series("", index=raw.index, dtype=object)
+        detail.loc[positions] = np.asarray([d.text(log.language) if isinstance(d, Message) else str(d)
+                                            for d in group["detail"]], dtype=object)
+        field_name = fields.get(cast(int, column), "")  # a position (pandas types group keys as Hashable)
+        log.add(mask, field_name, str(check), detail, f"issue.{check}", detail=detail)
+        if field_name:  # the error value is no data: the cell reads as empty, and only this issue is told
+            raw.loc[positions, field_name] = ""
+
+
+def _quarantine_frame(text: dict[str, pd.Series], raw: pd.DataFrame, bad: np.ndarray,
+                      issues: pd.DataFrame) -> pd.DataFrame:
+    """The rows at positions `bad` with their file, row and reasons, and their cells as text (personal identity
+    numbers masked, long cells cut)."""
     reasons = issues.groupby("position")["message"].agg(" | ".join) if len(issues) else pd.Series(dtype=object)
-    frame = pd.DataFrame({"file": raw[FILE], "row": raw[ROW].astype("int64")}, index=text.index)
-    frame["reason"] = reasons.reindex(text.index).fillna("")
-    masked = text.apply(lambda column: mask_personal_numbers(column.astype(object)).str.slice(0, MAX_QUARANTINE_CHARS))
-    return pd.concat([frame, masked], axis=1).reset_index(drop=True)
+    frame = pd.DataFrame({"file": raw[FILE].array.take(bad), "row": raw[ROW].to_numpy(dtype=np.int64)[bad],
+                          "reason": reasons.reindex(bad).fillna("").reset_index(drop=True)})
+    cells = pd.DataFrame(text, index=raw.index, copy=False)
+    if len(bad):  # every cell at once, row by row
+        masked = mask_personal_numbers(pd.Series(cells.iloc[bad].to_numpy(dtype=object).ravel(), dtype=object))
+        cut = masked.str.slice(0, MAX_QUARANTINE_CHARS).to_numpy(dtype=object)
+        cells = pd.DataFrame(cut.reshape(len(bad), cells.shape[1]), columns=cells.columns, dtype=object)
+    else:
+        cells = cells.iloc[:0]  # (the columns as they are, without rows)
+    return pd.concat([frame, cells], axis=1)
 
 
 def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -371,6 +388,8 @@ def _issue_table(issues: pd.DataFrame, raw: pd.DataFrame, dataset: str) -> pd.Da
         "value": issues["value"].to_numpy(),
         "message": issues["message"].to_numpy(),
     })
+    if len(table) < 2:
+        return table  # (in order already)
     return table.sort_values(["file", "row", "field"], kind="stable").reset_index(drop=True)
 
 

@@ -8,6 +8,7 @@ is quarantined by the caller.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ class IssueLog:
     def __init__(self, rows: pd.Series, language: str):
         self.rows = rows
         self.language = language
-        self.pieces: list[pd.DataFrame] = []
+        self.pieces: dict[str, list[np.ndarray]] = {name: [] for name in ISSUE_COLUMNS}
 
     def add(self, mask: pd.Series | np.ndarray, field_name: str, check: str, values: pd.Series, message_key: str,
             **params) -> None:
@@ -40,41 +41,64 @@ class IssueLog:
         if not failing.any():
             return
         index = (mask.index if isinstance(mask, pd.Series) else self.rows.index)[failing]
-        scoped = {k: (v.loc[index] if isinstance(v, pd.Series) else v) for k, v in params.items()}
-        value_text = values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS)
-        message = fill(message_key, index, self.language, row=self.rows.loc[index], value=value_text, **scoped)
-        self.pieces.append(pd.DataFrame({
-            "position": index.to_numpy(), "field": field_name, "check": check,
-            "value": value_text.to_numpy(), "message": message.to_numpy(),
-        }))
+        scoped = {k: (_texts(v.loc[index]) if isinstance(v, pd.Series) else v) for k, v in params.items()}
+        value_text = _texts(values.loc[index].astype(str).str.slice(0, MAX_VALUE_CHARS))
+        message = fill(message_key, len(index), self.language, row=_texts(self.rows.loc[index]), value=value_text,
+                       **scoped)
+        pieces = (index.to_numpy(), np.full(len(index), field_name, dtype=object),
+                  np.full(len(index), check, dtype=object), value_text, message)
+        for name, piece in zip(ISSUE_COLUMNS, pieces, strict=True):
+            self.pieces[name].append(piece)
 
     def frame(self) -> pd.DataFrame:
-        if not self.pieces:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
-        return pd.concat(self.pieces, ignore_index=True)
+        """The issues (columns position, field, check, value, message) in the order they were found."""
+        return pd.DataFrame({name: np.concatenate(pieces) if pieces else np.array([], dtype=object)
+                             for name, pieces in self.pieces.items()})
 
 
-def coerce_and_check(text: pd.DataFrame, raw: pd.DataFrame, model: Model, decimal: str,
-                     missing_values: tuple[str, ...], log: IssueLog, language: str,
+def _texts(values: pd.Series) -> np.ndarray:
+    """A Series as an array of texts (objects), NaN where missing."""
+    return values.astype(str).to_numpy(dtype=object)
+
+
+def coerce_and_check(text: dict[str, pd.Series], raw: dict[str, pd.Series], index: pd.Index, model: Model,
+                     decimal: str, missing_values: tuple[str, ...], log: IssueLog, language: str,
                      field_decimals: dict[str, str] | None = None) -> pd.DataFrame:
-    """Typed columns for every field, with type and constraint issues logged.
+    """Typed columns for every field (a frame on `index`) from its cells as read (`raw`) and as text, with type
+    and constraint issues logged.
 
     `field_decimals` gives a field's decimal mark where its column showed one; `decimal` is for the others.
+    The fields are coerced in batches (see coerce.batches), the missing cells of a batch found together.
     """
     field_decimals = field_decimals or {}
     typed = {}
+    for fields in coerce.batches(list(model.fields.values()), len(index)):
+        present = _present(fields, text, model, missing_values)
+        for field in fields:
+            column_text = text[field.name]
+            typed[field.name] = _coerce_field(field, raw[field.name], column_text, present[field.name],
+                                              field_decimals.get(field.name, decimal), log, language)
+            if field.required:
+                log.add(~present[field.name], field.name, "required", column_text, "issue.required",
+                        field=field.title(language))
     for field in model.fields.values():
+        _check_constraints(field, typed[field.name], text[field.name], log, language)
+    return pd.DataFrame(typed, index=index, copy=False)  # the typed columns as they are (no second copy)
+
+
+def _present(fields: list[Field], texts: dict[str, pd.Series], model: Model,
+             missing_values: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Which cells of each of `fields` hold a value: neither empty nor one of the field's missing values (the
+    fields with the same missing values are looked at together)."""
+    fields_by_missing: dict[tuple[str, ...], list[str]] = {}
+    for field in fields:
         field_missing = field.missing_values if field.missing_values is not None else model.missing_values
-        column_text = text[field.name]
-        present = ~coerce.missing_mask(column_text, tuple(field_missing) + missing_values)
-        typed[field.name] = _coerce_field(field, raw[field.name], column_text, present,
-                                          field_decimals.get(field.name, decimal), log, language)
-        if field.required:
-            log.add(~present, field.name, "required", column_text, "issue.required", field=field.title(language))
-    frame = pd.DataFrame(typed, index=text.index, copy=False)  # the typed columns as they are (no second copy)
-    for field in model.fields.values():
-        _check_constraints(field, frame[field.name], text[field.name], log, language)
-    return frame
+        fields_by_missing.setdefault(tuple(field_missing) + missing_values, []).append(field.name)
+    present: dict[str, np.ndarray] = {}
+    for missing, names in fields_by_missing.items():
+        found = coerce.on_columns([texts[name] for name in names], partial(coerce.missing_mask, missing=missing))
+        present.update((name, ~cells) for name, cells in zip(names, found, strict=True))
+    return present
 
 
 def _coerce_field(field: Field, raw: pd.Series, text: pd.Series, present: np.ndarray, decimal: str,
@@ -188,7 +212,8 @@ def _number_text(value, language: str) -> str:
     return numerals.number(value, language) if isinstance(value, float) else str(value)
 
 
-def complete_totals(frame: pd.DataFrame, text: pd.DataFrame, model: Model, log: IssueLog, language: str) -> None:
+def complete_totals(frame: pd.DataFrame, text: dict[str, pd.Series], model: Model, log: IssueLog,
+                    language: str) -> None:
     """Fill a scale total from its items where it is missing; check it against the items where given."""
     for scale in model.scales.values():
         if not scale.items or scale.total is None:
@@ -213,7 +238,7 @@ def _floats(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kinds: dict[str, RuleKind],
+def check_rules(frame: pd.DataFrame, text: dict[str, pd.Series], model: Model, rule_kinds: dict[str, RuleKind],
                 log: IssueLog, language: str) -> None:
     """Evaluate the model's declarative rules and log their failures.
 
@@ -234,5 +259,5 @@ def check_rules(frame: pd.DataFrame, text: pd.DataFrame, model: Model, rule_kind
             if rule.messages:
                 key = "rule.custom"
                 params = {"text": rule.messages.get(language) or rule.messages.get("sv")}
-            log.add(failure.mask, failure.field, rule.id, text.get(failure.field, pd.Series("", index=frame.index)),
-                    key, field=label, **params)
+            written = text[failure.field] if failure.field in text else pd.Series("", index=frame.index)
+            log.add(failure.mask, failure.field, rule.id, written, key, field=label, **params)

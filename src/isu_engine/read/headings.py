@@ -45,10 +45,25 @@ class HeadingMatcher:
         self.fields = [(field.name, names_of(field)) for field in model.fields.values()]
         self.names = {field_name for field_name, _ in self.fields}
         self.exact = {name: field_name for field_name, names in self.fields for name in names}
-        self.vocabulary = frozenset(word for _, names in self.fields for name in names for word in _words(name))
+        self.words = {field_name: frozenset(word for name in names for word in _words(name))
+                      for field_name, names in self.fields}
+        self.vocabulary = frozenset().union(*self.words.values())
+        self._likely: dict[str, list[tuple[float, str]]] = {}  # heading -> fields it may mean (see _likely_fields)
 
     def match(self, headings: list[str]) -> list[HeadingMatch]:
         """The best field for each heading: the config's `columns:` first, then names and titles, then likely words."""
+        chosen = self._chosen(headings)
+        return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
+                for position, heading in enumerate(headings)]
+
+    def row_score(self, cells: list) -> float:
+        """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
+        texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
+        chosen = self._chosen(texts)
+        return sum(chosen[position][1] for position in sorted(chosen))  # (added in the order of the columns)
+
+    def _chosen(self, headings: list[str]) -> dict[int, tuple[str, float, str]]:
+        """The field matched to a heading (by position), with its confidence and source (see HeadingMatch)."""
         columns, exact = self.columns, self.exact
         chosen: dict[int, tuple[str, float, str]] = {}
         taken: set[str] = set()
@@ -64,9 +79,8 @@ class HeadingMatcher:
                 taken.add(target)
         candidates = sorted(
             ((score, -position, name)
-             for position, heading in enumerate(headings) if position not in chosen and self._shares_a_word(heading)
-             for name, names in self.fields if name not in taken
-             for score in (word_score(heading, names),) if score >= LIKELY),
+             for position, heading in enumerate(headings) if position not in chosen
+             for score, name in self._likely_fields(heading) if name not in taken),
             reverse=True,
         )
         for score, negative, name in candidates:
@@ -74,23 +88,25 @@ class HeadingMatcher:
             if position not in chosen and name not in taken:
                 chosen[position] = (name, round(score, 2), "words")
                 taken.add(name)
-        return [HeadingMatch(position, heading, *chosen.get(position, (None, 0.0, "")))
-                for position, heading in enumerate(headings)]
+        return chosen
 
-    def row_score(self, cells: list) -> float:
-        """How much a row looks like the model's heading row: certain matches count 1, likely ones their score."""
-        texts = [str(cell).strip() if isinstance(cell, str) else "" for cell in cells]
-        return sum(match.confidence for match in self.match(texts) if match.field)
+    def _likely_fields(self, heading: str) -> list[tuple[float, str]]:
+        """(score, field) of each field whose words `heading` matches likely (LIKELY or more), in the model's order.
 
-    def _shares_a_word(self, heading: str) -> bool:
-        """Whether some word of `heading` is alike a word of the model's names (without one, every score is 0)."""
-        return any(_alike(word, self.vocabulary) for word in _words(heading))
+        Worked out once per heading: the rows scored while looking for the heading row repeat many cells. Only
+        the fields with a word alike a word of the heading are scored (for the others every score is 0).
+        """
+        if heading not in self._likely:
+            alike = frozenset().union(*(_alike(word, self.vocabulary) for word in _words(heading)))
+            self._likely[heading] = [(score, name) for name, names in self.fields if alike and alike & self.words[name]
+                                     for score in (word_score(heading, names),) if score >= LIKELY]
+        return self._likely[heading]
 
 
 @lru_cache(maxsize=4096)
-def _alike(word: str, vocabulary: frozenset[str]) -> bool:
-    """Whether `word` is alike a word of `vocabulary` (remembered across files: one model reads many)."""
-    return word in vocabulary or any(_same_word(word, known) for known in vocabulary)
+def _alike(word: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    """The words of `vocabulary` alike `word` (remembered across files: one model reads many)."""
+    return frozenset(known for known in vocabulary if _same_word(word, known))
 
 
 def word_score(heading: str, names: Iterable[str]) -> float:

@@ -22,6 +22,8 @@ def joined_headings(rows: Sequence[Sequence], merged: Sequence[tuple[int, int, i
     columns to its right (`merged`: 0-based first row, first column, last row, last column,
     with row 0 the first of `rows`) heads each of those columns.
     """
+    if len(rows) == 1:  # (a single row: its cells' texts)
+        return [_text(cell) for cell in rows[0]]
     width = max((len(row) for row in rows), default=0)
     cells = [[_text(row[column]) if column < len(row) else "" for column in range(width)] for row in rows]
     for first_row, first_column, last_row, last_column in merged:

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-from isu_engine.check.coerce import STRINGS, flags, large_strings
+from isu_engine.check.coerce import STRINGS, by_column, flags, joined_text, large_strings
 from isu_engine.errors import UserError, line_place, row_place
 from isu_engine.read.files import read_file_bytes
 from isu_engine.read.layout import SEARCH_ROWS, choose_heading_row, joined_headings
@@ -89,8 +89,8 @@ _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_ROWS_REPEATED = f"{{{_ODS_TABLE}}}number-rows-repeated"
 _ODS_COLUMNS_REPEATED = f"{{{_ODS_TABLE}}}number-columns-repeated"
 _ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
-_TOTALS_WINDOW = 64  # bottom rows looked at for totals rows (more while they all are)
-_TOTALS_LABEL = r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?"
+_TOTALS = re.compile(r"(?:summa|totalt?|sum|antal|medel(?:värde)?|snitt|genomsnitt|average|mean|count)(?:\s+\w+)?\s*:?",
+                     re.IGNORECASE)  # a totals row's label (its \s and \w are Python's: pandas would use re too)
 
 
 @dataclass
@@ -265,10 +265,11 @@ def _read_text_table(data: bytes, path: Path, options: ReadOptions, name: str, s
     else:
         cells, problems = _parse_records(body_text(), delimiter, len(headings), header_row, lines_above, name)
     cells = _without_blank_cells(cells)
-    mixed = _other_delimiter_rows(body_text, cells, delimiter, len(headings), header_row)
-    problems = pd.concat([problems, mixed], ignore_index=True)
-    return _finish(name, headings, cells, options, problems, kind="csv", encoding=encoding, delimiter=delimiter,
-                   found=found, look_for=look_for)
+    filled_cells = _filled(cells)
+    mixed = _other_delimiter_rows(body_text, cells, filled_cells, delimiter, len(headings), header_row)
+    problems = _joined_problems([problems, mixed])
+    return _finish(name, headings, cells, filled_cells, options, problems, kind="csv", encoding=encoding,
+                   delimiter=delimiter, found=found, look_for=look_for)
 
 
 def _decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
@@ -513,18 +514,31 @@ def _parse_wide_records(text: str, delimiter: str, width: int) -> pd.DataFrame |
 
 def _without_blank_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """The cells with whitespace-only text made empty."""
-    if not all(isinstance(dtype, pd.StringDtype) for dtype in cells.dtypes):
+    if not _all_text(cells):
         grid = cells.to_numpy(dtype=object, copy=True)
         blank = np.frompyfunc(str.isspace, 1, 1)(grid).astype(bool)
         if blank.any():
             grid[blank] = ""
             cells = pd.DataFrame(grid, columns=cells.columns, dtype=object)
         return cells
-    for position in cells.columns:
-        blank = flags(pc.utf8_is_space(large_strings(cells[position])))
-        if blank.any():
-            cells[position] = cells[position].where(~blank, "")
+    blank = by_column(flags(pc.utf8_is_space(joined_text(column for _, column in cells.items()))), cells.shape[1])
+    for column, column_blank in zip(cells.columns, blank, strict=True):
+        if column_blank.any():
+            cells[column] = cells[column].where(~column_blank, "")
     return cells
+
+
+def _all_text(cells: pd.DataFrame) -> bool:
+    """Whether every column of `cells` is Arrow-backed text (a CSV file's, parsed column by column)."""
+    return all(isinstance(dtype, pd.StringDtype) for dtype in cells.dtypes)
+
+
+def _filled(cells: pd.DataFrame) -> np.ndarray:
+    """Which cells hold something (are not ""), as a 2-D array; a CSV file's text columns looked at together."""
+    if cells.shape[1] and _all_text(cells):
+        empty = by_column(flags(pc.equal(joined_text(column for _, column in cells.items()), "")), cells.shape[1])
+        return ~empty.T  # (a missing value is not "", as pandas compares)
+    return (cells != "").to_numpy(dtype=bool)
 
 
 def _parse_records(
@@ -602,18 +616,18 @@ def _unswallowed(records: list[list[str]], delimiter: str) -> list[list[str]]:
     return [*first, [*last[:-1], own_line], *(line or [""] for line in lines)]
 
 
-def _other_delimiter_rows(body: Callable[[], str], cells: pd.DataFrame, delimiter: str, width: int,
-                          header_row: int) -> pd.DataFrame:
+def _other_delimiter_rows(body: Callable[[], str], cells: pd.DataFrame, filled: np.ndarray, delimiter: str,
+                          width: int, header_row: int) -> pd.DataFrame:
     """Rows written with another delimiter: lines with neither the file's delimiter nor quotes that
     another delimiter splits into `width` fields.
 
-    `body()` gives the text from the header record on and `cells` holds the records after it. Only
-    records whose first cell alone is filled can be such lines, so the text is taken and split into
-    lines only when there are any; the check is left out when a quoted field spans lines.
+    `body()` gives the text from the header record on and `cells` holds the records after it (`filled`:
+    which cells hold something). Only records whose first cell alone is filled can be such lines, so the
+    text is taken and split into lines only when there are any; the check is left out when a quoted
+    field spans lines.
     """
     if width < 2 or cells.shape[1] < 2:
         return _problem_frame([], [], [])
-    filled = (cells != "").to_numpy(dtype=bool)
     only_first = filled[:, 0] & ~filled[:, 1:].any(axis=1)
     if not only_first.any():
         return _problem_frame([], [], [])
@@ -680,8 +694,8 @@ def _read_workbook(data: bytes, kind: str, options: ReadOptions, name: str, scor
         raise _empty_header_error(name, header_row, (grid != "").any(axis=1))
     cells = pd.DataFrame(grid[header_row:], columns=range(grid.shape[1]), dtype=object)
     found = options.header_row is None or (options.sheet is None and len(names) > 1 and score is not None)
-    table = _finish(name, headings, cells, replace(options, header_row=header_row), _problem_frame([], [], []),
-                    kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found,
+    table = _finish(name, headings, cells, _filled(cells), replace(options, header_row=header_row),
+                    _problem_frame([], [], []), kind=kind, encoding=None, delimiter=None, sheet=sheet_name, found=found,
                     look_for=frozenset(["error values"] if errors else []))
     table.notes.extend(_unsaved_formula_notes(unsaved, header_row, headings, name))
     return table
@@ -910,6 +924,7 @@ def _finish(
     name: str,
     headings: list[str],
     cells: pd.DataFrame,
+    filled: np.ndarray,
     options: ReadOptions,
     problems: pd.DataFrame,
     *,
@@ -922,8 +937,8 @@ def _finish(
 ) -> RawTable:
     """Drop empty rows and empty unnamed columns, number the rows, and pack the RawTable.
 
-    `cells` holds every record after the header ("" for empty); columns beyond the
-    headings keep a row that has content only there, and are then left out. Problems
+    `cells` holds every record after the header ("" for empty; `filled` says which cells
+    are not); columns beyond the headings keep a row that has content only there, and are then left out. Problems
     are kept only for rows that stay in the frame. `look_for` names the cells worth
     looking for, cell by cell ("error values", "control characters"): the caller knows
     from the whole file whether there can be any.
@@ -931,8 +946,8 @@ def _finish(
     width = len(headings)
     if cells.shape[1] < width:
         cells = cells.reindex(columns=range(width), fill_value="")
+        filled = np.pad(filled, ((0, 0), (0, width - filled.shape[1])))
     assert options.header_row is not None, "the caller has found the heading row"
-    filled = (cells != "").to_numpy()
     non_empty = np.any(filled, axis=1)
     numbers = options.header_row + 1 + np.arange(len(cells))
 
@@ -947,13 +962,11 @@ def _finish(
     frame.columns = pd.RangeIndex(len(keep))
 
     row_numbers = numbers[non_empty]
-    problems = problems[problems["row"].isin(row_numbers)]
-    noted = [_totals_rows(frame, row_numbers)]
+    checked = [problems[problems["row"].isin(row_numbers)], _totals_rows(frame, row_numbers)]
     if "error values" in look_for:
-        noted.append(_error_cells(frame, row_numbers, headings, keep))
+        checked.append(_error_cells(frame, row_numbers, headings, keep))
     if "control characters" in look_for:
-        noted.append(_control_characters(frame, row_numbers, headings, keep))
-    problems = _in_row_order(pd.concat([problems, *noted], ignore_index=True))
+        checked.append(_control_characters(frame, row_numbers, headings, keep))
     decimal = options.decimal
     if decimal == "auto":
         decimal = "," if delimiter == ";" else _detect_decimal(frame)
@@ -963,7 +976,7 @@ def _finish(
         frame=frame,
         row_numbers=row_numbers,
         rows_skipped=rows_skipped,
-        row_problems=problems,
+        row_problems=_joined_problems(checked),
         encoding=encoding,
         delimiter=delimiter,
         kind=kind,
@@ -977,15 +990,15 @@ def _finish(
 def _totals_rows(frame: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
     """The rows at the bottom whose first filled cell says they hold totals ("Summa", "Totalt", "Medel" …).
 
-    Only the bottom rows are looked at, more of them while every row looked at is a totals row.
+    Only the bottom rows are looked at: the last one, then twice as many while every row looked at is a totals row.
     """
-    size = _TOTALS_WINDOW
+    size = 1
     while True:
         tail = frame.iloc[-size:]
         cells = tail.to_numpy(dtype=object)
         first = cells[np.arange(len(cells)), (cells != "").argmax(axis=1)] if len(cells) else cells[:, :0].ravel()
-        words = pd.Series(first, dtype=object).astype(str).str.strip()
-        is_total = words.str.fullmatch(_TOTALS_LABEL, case=False).to_numpy(dtype=bool)
+        words = np.frompyfunc(lambda cell: str(cell).strip(), 1, 1)(first)
+        is_total = np.frompyfunc(lambda word: _TOTALS.fullmatch(word) is not None, 1, 1)(words).astype(bool)
         if not is_total.all() or size >= len(frame):
             break
         size *= 2
@@ -1101,7 +1114,14 @@ def _problem_frame(rows: list[int], checks: list[str], details: Sequence[Message
 
     `column` is the position in the table's frame of the cell with the problem, -1 for the whole row.
     """
-    frame = pd.DataFrame(
+    if not rows:
+        return _NO_PROBLEMS.copy()  # (most checks of most files find none: the empty frame is made once)
+    return _in_row_order(_problems_as_frame(rows, checks, details, columns))
+
+
+def _problems_as_frame(rows: list[int], checks: list[str], details: Sequence[Message | str],
+                       columns: list[int] | None) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "row": np.asarray(rows, dtype=np.int64),
             "check": pd.Series(checks, dtype=object),
@@ -1109,7 +1129,15 @@ def _problem_frame(rows: list[int], checks: list[str], details: Sequence[Message
             "column": np.asarray(columns if columns is not None else [-1] * len(rows), dtype=np.int64),
         }
     )
-    return _in_row_order(frame)
+
+
+_NO_PROBLEMS = _problems_as_frame([], [], [], None)
+
+
+def _joined_problems(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The problems found by several checks as one frame, in row order (each check's own order within a row)."""
+    found = [frame for frame in frames if len(frame)]
+    return _in_row_order(pd.concat(found, ignore_index=True)) if found else _problem_frame([], [], [])
 
 
 def _in_row_order(problems: pd.DataFrame) -> pd.DataFrame:
