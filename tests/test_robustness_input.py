@@ -257,6 +257,12 @@ def test_dates_as_excel_serials_text_and_impossible_dates(tmp_path, registry):
                       (7, "end_date"): "type"}
 
 
+def test_dates_of_a_csv_file_with_excel_serials_written_as_text(tmp_path, registry):
+    data = "case_id;start_date\nA1;45658\nA2;2025-03-01\n"  # every cell read as text first, a serial among them
+    dataset = load(project(tmp_path, {"data.csv": data}, "{model: loke, source: data.csv}"), registry)
+    assert dataset.frame["start_date"].tolist() == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-01")]
+
+
 # --- numbers -------------------------------------------------------------------------------------------
 
 

@@ -372,16 +372,16 @@ def parse_date_text(text: pd.Series, fmt: str | None = None) -> pd.Series:
 def date_values(text: pd.Series, fmt: str | None = None) -> np.ndarray:
     """parse_date_text as an array."""
     def parse(values: pa.Array) -> np.ndarray:
-        distinct = text_series(pc.cast(values, pa.large_string()))
-        return _parse_date_text(distinct, fmt).to_numpy(dtype="datetime64[ns]")
+        return _parse_date_text(text_series(pc.cast(values, pa.large_string())), fmt)
 
     return on_distinct(arrow_strings(text), parse)
 
 
-def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
+def _parse_date_text(text: pd.Series, fmt: str | None) -> np.ndarray:
+    """The dates of `text` (datetime64[ns], an array of its own: the caller may write into it)."""
     if fmt and fmt not in ("default", "any"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
-        return parsed.where(parsed.dt.year.between(1800, 2199)).astype("datetime64[ns]")
+        return parsed.where(parsed.dt.year.between(1800, 2199)).to_numpy(dtype="datetime64[ns]", copy=True)
     result = np.full(len(text), np.datetime64("NaT", "ns"))
     for pattern, date_format in DATE_PATTERNS:
         unread = np.isnat(result)
@@ -395,7 +395,7 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> pd.Series:
             chosen = chosen.str.replace(r"[./]", "-", regex=True)
             date_format = "%d-%m-%Y"
         result[matches] = pd.to_datetime(chosen, format=date_format, errors="coerce").to_numpy(dtype="datetime64[ns]")
-    return pd.Series(result, index=text.index)
+    return result
 
 
 _LIST_SPACE = "[ \t\r\n\f\v\u00a0\u202f]"  # the spaces around a list delimiter (the characters themselves, for RE2)
