@@ -382,7 +382,7 @@ def _parse_date_text(text: pd.Series, fmt: str | None) -> np.ndarray:
     if fmt and fmt not in ("default", "any"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
         return parsed.where(parsed.dt.year.between(1800, 2199)).to_numpy(dtype="datetime64[ns]", copy=True)
-    result = np.full(len(text), np.datetime64("NaT", "ns"))
+    result = np.full(len(text), NOT_A_TIME)
     for pattern, date_format in DATE_PATTERNS:
         unread = np.isnat(result)
         if not unread.any():
